@@ -1,0 +1,130 @@
+import { existsSync } from "node:fs"
+import { hostname } from "node:os"
+import {
+  DEFAULT_KDF, deriveUnlockKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
+  type KdfParams,
+} from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { DEFAULT_BUCKET_COUNT } from "../merge/index.js"
+import { SqliteStore, type VaultStore } from "../store/index.js"
+import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
+import { homePaths } from "./home.js"
+import { wrapKeyset, type VaultKeys } from "./keyset.js"
+
+const MIN_PASSWORD_CHARS = 8
+const VAULT_KEY_BYTES = 32
+const ID_BYTES = 16
+
+/** Meta keys this module owns in the store. */
+export const META = {
+  accountId: "account.id",
+  generation: "account.generation",
+  deviceName: "device.name",
+  bucketCount: "vault.bucketCount",
+  createdAt: "account.createdAt",
+  throttle: "unlock.throttle",
+} as const
+
+export interface NewAccount {
+  accountKey: string
+  accountId: string
+  deviceId: string
+  deviceName: string
+}
+
+/** Refuses passwords too short to resist guessing, without echoing them. */
+export function checkNewPassword(password: string): void {
+  if (typeof password !== "string" || [...password].length < MIN_PASSWORD_CHARS) {
+    throw new LanvaultError("INVALID_PARAMS", `the account password must have at least ${MIN_PASSWORD_CHARS} characters`)
+  }
+}
+
+/** Creates an account in an empty home: keys, keyset, trust list of one; prints nothing. */
+export async function createAccount(args: { home: string; name?: string; password: string }): Promise<NewAccount> {
+  checkNewPassword(args.password)
+  ensureHome(args.home)
+  const paths = homePaths(args.home)
+  if (existsSync(paths.accountKey)) {
+    throw new LanvaultError("ACCOUNT_EXISTS", `${args.home} already holds an account: use another --home, or \`lanvault reset\` to start over`)
+  }
+  const store = SqliteStore.open(paths.database)
+  try {
+    if (store.getMeta(META.accountId)) {
+      throw new LanvaultError("ACCOUNT_EXISTS", `${args.home} already holds an account: use another --home, or \`lanvault reset\` to start over`)
+    }
+    return await writeFreshAccount(store, args.home, {
+      accountId: toHex(randomBytes(ID_BYTES)),
+      deviceName: args.name?.trim() || hostname(),
+      password: args.password,
+    })
+  } finally {
+    store.close()
+  }
+}
+
+/**
+ * Fills a store with a fresh account (or a reset one: same account id): a new
+ * device identity, account key, vault key (epoch 1), keyset version 1 and a
+ * trust list holding only this device. The account key file is written last but
+ * one step: a crash before it leaves a home that `init` can redo.
+ */
+export async function writeFreshAccount(
+  store: VaultStore,
+  home: string,
+  args: { accountId: string; deviceName: string; password: string },
+): Promise<NewAccount> {
+  const accountKey = generateAccountKey()
+  const keys = generateDeviceKeys()
+  const deviceId = toHex(randomBytes(ID_BYTES))
+  const vaultKeys: VaultKeys = { currentEpoch: 1, keys: new Map([[1, randomBytes(VAULT_KEY_BYTES)]]) }
+  const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
+  const accountIdBytes = Buffer.from(args.accountId, "hex")
+  const unlockKey = await deriveUnlockKey(args.password, accountKey, accountIdBytes, kdf)
+  const keyset = wrapKeyset(vaultKeys, unlockKey, accountIdBytes, 1, kdf)
+  const now = Date.now()
+  store.transaction(() => {
+    store.wipeAccountData()
+    store.setIdentity({ deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret })
+    store.setMeta(META.accountId, args.accountId)
+    store.setMeta(META.generation, toHex(randomBytes(ID_BYTES)))
+    store.setMeta(META.deviceName, args.deviceName)
+    store.setMeta(META.bucketCount, String(DEFAULT_BUCKET_COUNT))
+    store.setMeta(META.createdAt, String(now))
+    store.deleteMeta(META.throttle)
+    store.putKeyset(1, keyset)
+    store.putTrust({ deviceId, name: args.deviceName, signPublic: keys.signPublic, dhPublic: keys.dhPublic, addedAt: now })
+  })
+  writeAccountKey(home, accountKey)
+  const formatted = formatAccountKey(accountKey)
+  wipe(unlockKey, accountKey, keys.signSecret, keys.dhSecret, ...vaultKeys.keys.values())
+  return { accountKey: formatted, accountId: args.accountId, deviceId, deviceName: args.deviceName }
+}
+
+/**
+ * Reset (DESIGN §2): wipes this device's vault, makes a new account key, vault
+ * key and password; the account id stays, everything else is new, so devices
+ * holding the old key are refused.
+ */
+export async function resetAccountInStore(store: VaultStore, home: string, password: string): Promise<NewAccount> {
+  checkNewPassword(password)
+  const accountId = store.getMeta(META.accountId)
+  if (!accountId) throw new LanvaultError("NO_ACCOUNT", `${home} holds no account: run \`lanvault init\``)
+  const deviceName = store.getMeta(META.deviceName) ?? hostname()
+  store.clearSnapshots()
+  return writeFreshAccount(store, home, { accountId, deviceName, password })
+}
+
+/** `lanvault reset` when no daemon runs. */
+export async function resetAccountOffline(args: { home: string; password: string }): Promise<{ accountKey: string; accountId: string }> {
+  const paths = homePaths(args.home)
+  if (!existsSync(paths.database)) throw new LanvaultError("NO_ACCOUNT", `${args.home} holds no account: run \`lanvault init\``)
+  const store = SqliteStore.open(paths.database)
+  try {
+    const result = await resetAccountInStore(store, args.home, args.password)
+    return { accountKey: result.accountKey, accountId: result.accountId }
+  } finally {
+    store.close()
+  }
+}
+
+export { readAccountKey }

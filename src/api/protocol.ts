@@ -1,0 +1,97 @@
+/**
+ * The socket contract (DESIGN §10): JSON-RPC 2.0 method names with their params
+ * and results, and the event map. Shared by the server, the typed client and the CLI.
+ */
+import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+
+export interface DeviceInfo {
+  deviceId: string
+  name: string
+  self: boolean
+  revoked: boolean
+  addedAt: number
+  lastSeenAt?: number
+  /** Entries of this device we hold (highest seq). */
+  seq: number
+  state?: "connected" | "disconnected"
+  address?: string
+}
+
+export interface StatusResult {
+  version: string
+  home: string
+  socket: string
+  accountId: string
+  deviceId: string
+  deviceName: string
+  locked: boolean
+  records?: number
+  /** Minutes of inactivity before the daemon locks itself; 0 = never. */
+  autoLockMinutes: number
+  pid: number
+  startedAt: number
+  peers: Array<{ deviceId?: string; name?: string; address: string; how: "static" | "mdns" | "known"; state: string }>
+}
+
+export interface FolderInfo {
+  path: string
+  addedAt: number
+  lastSyncAt?: number
+  error?: string
+}
+
+/** Params and result of each method. */
+export interface Methods {
+  status: { params: Record<string, never>; result: StatusResult }
+  unlock: { params: { password: string }; result: { unlocked: true; records: number } }
+  lock: { params: Record<string, never>; result: { locked: true } }
+  "records.list": { params: ListFilter; result: RecordSummary[] }
+  "records.get": { params: { id: string }; result: VaultRecord }
+  "records.create": { params: { record: RecordInput }; result: { id: string } }
+  "records.update": { params: { id: string } & RecordPatch; result: VaultRecord }
+  "records.delete": { params: { id: string; permanent?: boolean }; result: { id: string; permanent: boolean } }
+  "records.history": { params: { id: string }; result: HistoryEntry[] }
+  "devices.list": { params: Record<string, never>; result: DeviceInfo[] }
+  "devices.revoke": { params: { deviceId: string }; result: { deviceId: string; accountKey: string } }
+  "devices.rename": { params: { deviceId: string; name: string }; result: DeviceInfo }
+  "pairing.open": { params: { seconds?: number }; result: { until: number } }
+  "pairing.close": { params: Record<string, never>; result: { closed: true } }
+  "account.changePassword": { params: { old: string; new: string }; result: { keysetVersion: number } }
+  /** Not in DESIGN §10's first list: reset must go through the daemon while it holds the home. */
+  "account.reset": { params: { password: string }; result: { accountKey: string; accountId: string } }
+  "folders.add": { params: { path: string }; result: FolderInfo }
+  "folders.list": { params: Record<string, never>; result: FolderInfo[] }
+  "folders.remove": { params: { path: string }; result: { path: string } }
+  import: { params: { path: string; format: string }; result: { imported: number; skipped: Array<{ line?: number; title?: string; reason: string }> } }
+  export: { params: { path: string; format: string }; result: { exported: number; path: string } }
+  subscribe: { params: { events?: Array<EventName> }; result: { subscribed: Array<EventName> } }
+}
+
+export type MethodName = keyof Methods
+export type ParamsOf<M extends MethodName> = Methods[M]["params"]
+export type ResultOf<M extends MethodName> = Methods[M]["result"]
+
+/** Events a subscriber receives as `event` notifications. */
+export interface Events {
+  /** A record was created, edited, trashed or deleted, here or by a peer. */
+  "record.changed": { id: string; origin: "local" | "remote"; deleted?: boolean }
+  /** A trusted device connected. */
+  "peer.connected": { deviceId: string; name?: string; address: string }
+  /** A trusted device's link closed. */
+  "peer.disconnected": { deviceId: string; reason?: string }
+  /** Progress of a long sync or import: `done` of `total` entries. */
+  "sync.progress": { deviceId?: string; done: number; total: number; phase?: string }
+  /** The vault locked (by request, idle timer or shutdown). */
+  locked: { reason: "request" | "idle" | "shutdown" | "reset" }
+  /** The vault was unlocked. */
+  unlocked: Record<string, never>
+}
+
+export type EventName = keyof Events
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked"]
+
+/** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
+export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]
+
+/** Longest request line the server accepts (bytes); longer lines get MESSAGE_TOO_LARGE and the connection closes. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024

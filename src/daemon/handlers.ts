@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs"
+import { isAbsolute } from "node:path"
+import { writeSecretFile } from "../account/index.js"
+import { InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
+import { exportRecords, parseImport, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from "../import/index.js"
+import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
+import type { ListFilter, RecordInput, RecordPatch } from "../merge/types.js"
+import type { VaultStore } from "../store/index.js"
+import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
+import type { VaultService } from "./vault-service.js"
+
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
+
+export interface HandlerDeps {
+  vault: VaultService
+  store: VaultStore
+  status: () => Omit<StatusResult, "locked" | "records" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
+}
+
+/** The method table of DESIGN §10 that one device can serve. */
+export function createHandlers({ vault, store, status }: HandlerDeps): Handlers {
+  return {
+    status: () => ({
+      ...status(),
+      accountId: vault.accountId,
+      deviceId: vault.identity().deviceId,
+      deviceName: vault.deviceName,
+      locked: vault.locked,
+      records: vault.recordCount,
+      autoLockMinutes: vault.autoLockMinutes,
+    }),
+    unlock: async (params) => ({ unlocked: true, records: await vault.unlock(requireString(params, "password")) }),
+    lock: () => {
+      vault.lock("request")
+      return { locked: true }
+    },
+    "records.list": (params) => vault.list(readFilter(params)),
+    "records.get": (params) => vault.get(requireString(params, "id")),
+    "records.create": (params) => ({ id: vault.create(requireObject<RecordInput>(params, "record")) }),
+    "records.update": (params) => vault.update(requireString(params, "id"), readPatch(params)),
+    "records.delete": (params) => {
+      const id = requireString(params, "id")
+      const permanent = optionalBoolean(params, "permanent") ?? false
+      vault.remove(id, permanent)
+      return { id, permanent }
+    },
+    "records.history": (params) => vault.history(requireString(params, "id")),
+    "devices.list": () => listDevices(store, vault.identity().deviceId),
+    "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
+    "account.changePassword": async (params) => ({
+      keysetVersion: await vault.changePassword(requireString(params, "old"), requireString(params, "new")),
+    }),
+    "account.reset": async (params) => {
+      const result = await vault.reset(requireString(params, "password"))
+      return { accountKey: result.accountKey, accountId: result.accountId }
+    },
+    import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
+    export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
+  }
+}
+
+function readFilter(params: unknown): ListFilter {
+  return {
+    query: optionalString(params, "query"),
+    type: optionalString(params, "type"),
+    tag: optionalString(params, "tag"),
+    trash: optionalBoolean(params, "trash"),
+  }
+}
+
+function readPatch(params: unknown): RecordPatch {
+  const { set, unset } = (params ?? {}) as RecordPatch
+  if (set !== undefined && (typeof set !== "object" || set === null || Array.isArray(set))) throw new InvalidParamsError('"set" must be an object')
+  if (unset !== undefined && (!Array.isArray(unset) || unset.some((name) => typeof name !== "string"))) {
+    throw new InvalidParamsError('"unset" must be a list of field names')
+  }
+  return { set, unset }
+}
+
+function listDevices(store: VaultStore, selfId: string): DeviceInfo[] {
+  const vector = store.versionVector()
+  return store.trustList().map((device) => ({
+    deviceId: device.deviceId,
+    name: device.name,
+    self: device.deviceId === selfId,
+    revoked: device.revokedAt !== undefined,
+    addedAt: device.addedAt,
+    lastSeenAt: device.lastSeenAt,
+    seq: vector[device.deviceId] ?? 0,
+  }))
+}
+
+function renameDevice(store: VaultStore, deviceId: string, name: string, vault: VaultService): DeviceInfo {
+  const device = store.getTrust(deviceId)
+  if (!device) throw new NotFoundError(`device ${deviceId}`)
+  if (name.trim().length === 0 || name.length > 100) throw new InvalidParamsError("a device name has 1 to 100 characters")
+  store.putTrust({ ...device, name: name.trim() })
+  if (deviceId === vault.identity().deviceId) store.setMeta("device.name", name.trim())
+  return listDevices(store, vault.identity().deviceId).find((d) => d.deviceId === deviceId)!
+}
+
+function importFile(vault: VaultService, path: string, format: string): ResultOf<"import"> {
+  if (!isAbsolute(path)) throw new InvalidParamsError("the import path must be absolute")
+  if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format "${format}": use one of ${IMPORT_FORMATS.join(", ")}`)
+  }
+  const bytes = readInput(path)
+  const existing = vault.list({}).map((summary) => vault.get(summary.id))
+  const parsed = parseImport(bytes, format as ImportFormat, { existing })
+  if (parsed.records.length > 0) vault.createMany(parsed.records)
+  return { imported: parsed.records.length, skipped: [...parsed.skipped, ...parsed.duplicates] }
+}
+
+function readInput(path: string): Uint8Array {
+  try {
+    const bytes = readFileSync(path)
+    if (bytes.length > MAX_IMPORT_BYTES) throw new InvalidParamsError(`the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`)
+    return new Uint8Array(bytes)
+  } catch (error) {
+    if (error instanceof LanvaultError) throw error
+    throw new LanvaultError("IMPORT_FAILED", `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`)
+  }
+}
+
+function exportFile(vault: VaultService, path: string, format: string): ResultOf<"export"> {
+  if (!isAbsolute(path)) throw new InvalidParamsError("the export path must be absolute")
+  if (format !== "json" && format !== "csv") throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use json or csv`)
+  const records = vault.list({}).map((summary) => vault.get(summary.id))
+  writeSecretFile(path, exportRecords(records, format as ExportFormat))
+  return { exported: records.length, path }
+}

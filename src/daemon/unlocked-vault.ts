@@ -1,0 +1,168 @@
+import { concatBytes, open, seal, u64be, utf8, wipe } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { errorFields, type Logger } from "../log.js"
+import { VaultDoc } from "../merge/index.js"
+import type { BucketChange } from "../merge/types.js"
+import { openEntry, sealEntry, verifyEntry, type LogEntry, type VaultStore, type VersionVector } from "../store/index.js"
+import type { VaultKeys } from "../account/index.js"
+import { decodePayload, encodePayload } from "./change-payload.js"
+
+const REPLAY_PAGE_ENTRIES = 5_000
+const SNAPSHOT_AD = "lanvault snapshot v1"
+
+export interface Identity {
+  deviceId: string
+  signSecret: Uint8Array
+}
+
+export interface UnlockedVaultDeps {
+  store: VaultStore
+  logger: Logger
+  identity: Identity
+  accountId: Uint8Array
+}
+
+/** Entries that could not be read at unlock: reported, skipped, never deleted. */
+export interface UnreadableEntry {
+  deviceId: string
+  seq: number
+  code: string
+}
+
+/**
+ * The vault while unlocked: the merged records (VaultDoc), the vault keys, and
+ * the path from an edit to a sealed, signed, durable log entry. Lives only
+ * between unlock and lock; `close()` wipes the keys.
+ */
+export class UnlockedVault {
+  readonly unreadable: UnreadableEntry[] = []
+  private entriesSinceSnapshot = 0
+
+  private constructor(
+    private readonly deps: UnlockedVaultDeps,
+    private readonly keys: VaultKeys,
+    readonly doc: VaultDoc,
+  ) {}
+
+  /** Loads the last snapshot, then replays every entry after it. */
+  static open(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): UnlockedVault {
+    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount })
+    let doc = newDoc()
+    let covered: VersionVector = {}
+    try {
+      covered = loadSnapshots(deps, keys, doc)
+    } catch (error) {
+      // A bad snapshot is only a shortcut lost: replay the whole log instead.
+      deps.logger.warn("snapshot unreadable; replaying the whole log", errorFields(error))
+      doc = newDoc()
+      covered = {}
+    }
+    const vault = new UnlockedVault(deps, keys, doc)
+    vault.replay(covered)
+    return vault
+  }
+
+  get entriesPending(): number {
+    return this.entriesSinceSnapshot
+  }
+
+  /** Seals, signs and appends local changes in one transaction; the doc already holds them. */
+  commit(changes: BucketChange[]): void {
+    if (changes.length === 0) return
+    const { store, identity, accountId } = this.deps
+    const epoch = this.keys.currentEpoch
+    const vaultKey = this.keys.keys.get(epoch)!
+    store.transaction(() => {
+      let seq = store.head(identity.deviceId)
+      for (const change of changes) {
+        seq += 1
+        store.appendOwn(sealEntry({
+          accountId, deviceId: identity.deviceId, seq, epoch, vaultKey, signSecret: identity.signSecret, payload: encodePayload(change),
+        }))
+      }
+    })
+    this.entriesSinceSnapshot += changes.length
+  }
+
+  /** Decrypts and merges entries already verified and stored (from peers or folders). */
+  applyEntries(entries: LogEntry[]): string[] {
+    const changes = this.decryptAll(entries)
+    this.entriesSinceSnapshot += entries.length
+    return this.doc.applyChanges(changes).changedIds
+  }
+
+  /** Writes an encrypted snapshot of every bucket with the version vector it covers. */
+  snapshot(): void {
+    const { store, accountId } = this.deps
+    const epoch = this.keys.currentEpoch
+    const vaultKey = this.keys.keys.get(epoch)!
+    const vector = store.versionVector()
+    // Every bucket is re-sealed: each row binds the vector it covers (≈ 40 ms for 10k records).
+    const rows = Array.from({ length: this.doc.bucketCount }, (_, bucket) => ({
+      bucket, epoch, vector, ciphertext: seal(vaultKey, this.doc.saveBucket(bucket), snapshotAd(accountId, bucket, epoch, vector)),
+    }))
+    store.transaction(() => {
+      for (const row of rows) store.putSnapshot(row)
+    })
+    this.entriesSinceSnapshot = 0
+  }
+
+  /** A fresh instance over what is durable, with the same keys (after a failed write). */
+  reload(): UnlockedVault {
+    return UnlockedVault.open(this.deps, this.keys, this.doc.bucketCount)
+  }
+
+  close(): void {
+    wipe(...this.keys.keys.values())
+    this.keys.keys.clear()
+  }
+
+  private replay(covered: VersionVector): void {
+    const cursor = { ...covered }
+    for (;;) {
+      const page = this.deps.store.entriesAfter(cursor, REPLAY_PAGE_ENTRIES)
+      if (page.length === 0) break
+      this.doc.applyChanges(this.decryptAll(page))
+      for (const entry of page) cursor[entry.deviceId] = Math.max(cursor[entry.deviceId] ?? 0, entry.seq)
+      this.entriesSinceSnapshot += page.length
+    }
+  }
+
+  private decryptAll(entries: LogEntry[]): BucketChange[] {
+    const signKeys = new Map(this.deps.store.trustList().map((t) => [t.deviceId, t.signPublic]))
+    const changes: BucketChange[] = []
+    for (const entry of entries) {
+      try {
+        const signPublic = signKeys.get(entry.deviceId)
+        if (!signPublic) throw new LanvaultError("BAD_SIGNATURE", "entry of a device not in the trust list")
+        verifyEntry(entry, this.deps.accountId, signPublic)
+        const key = this.keys.keys.get(entry.epoch)
+        if (!key) throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
+        changes.push(decodePayload(openEntry(entry, this.deps.accountId, key), this.doc.bucketCount))
+      } catch (error) {
+        const code = error instanceof LanvaultError ? error.code : "INTERNAL"
+        this.unreadable.push({ deviceId: entry.deviceId, seq: entry.seq, code })
+        this.deps.logger.error("a log entry could not be read; skipped, kept on disk", { deviceId: entry.deviceId, seq: entry.seq, code })
+      }
+    }
+    return changes
+  }
+}
+
+/** Loads every bucket from the snapshot set; returns the version vector it covers. */
+function loadSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, doc: VaultDoc): VersionVector {
+  const rows = deps.store.snapshots()
+  if (rows.length !== doc.bucketCount) return {}
+  const vector = rows[0].vector
+  for (const row of rows) {
+    const key = keys.keys.get(row.epoch)
+    if (!key || JSON.stringify(row.vector) !== JSON.stringify(vector)) throw new LanvaultError("CORRUPT_DATA", "inconsistent snapshot set")
+    doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(deps.accountId, row.bucket, row.epoch, row.vector)))
+  }
+  return vector
+}
+
+function snapshotAd(accountId: Uint8Array, bucket: number, epoch: number, vector: VersionVector): Uint8Array {
+  const canonical = JSON.stringify(Object.keys(vector).sort().map((k) => [k, vector[k]]))
+  return concatBytes(utf8(SNAPSHOT_AD), accountId, u64be(bucket), u64be(epoch), utf8(canonical))
+}

@@ -1,0 +1,130 @@
+/**
+ * Every failure a user, a peer or the disk can cause, as a typed error with a
+ * stable code. One table maps codes to JSON-RPC error numbers and CLI exit codes;
+ * messages say what happened and what to do, and never carry a secret.
+ */
+
+/** Stable error codes: part of the socket contract (JSON-RPC `error.data.name`). */
+export const ERROR_CODES = {
+  PARSE_ERROR: { rpc: -32700, exit: 1 },
+  INVALID_REQUEST: { rpc: -32600, exit: 1 },
+  METHOD_NOT_FOUND: { rpc: -32601, exit: 1 },
+  INVALID_PARAMS: { rpc: -32602, exit: 2 },
+  INTERNAL: { rpc: -32603, exit: 1 },
+  MESSAGE_TOO_LARGE: { rpc: -32001, exit: 1 },
+  LOCKED: { rpc: -32002, exit: 3 },
+  WRONG_PASSWORD: { rpc: -32003, exit: 1 },
+  TOO_MANY_ATTEMPTS: { rpc: -32004, exit: 1 },
+  NOT_FOUND: { rpc: -32005, exit: 1 },
+  NO_ACCOUNT: { rpc: -32006, exit: 1 },
+  ACCOUNT_EXISTS: { rpc: -32007, exit: 1 },
+  ALREADY_RUNNING: { rpc: -32008, exit: 1 },
+  DAEMON_NOT_RUNNING: { rpc: -32009, exit: 4 },
+  CORRUPT_DATA: { rpc: -32010, exit: 1 },
+  DECRYPTION_FAILED: { rpc: -32011, exit: 1 },
+  BAD_SIGNATURE: { rpc: -32012, exit: 1 },
+  SEQUENCE_GAP: { rpc: -32013, exit: 1 },
+  INVALID_ACCOUNT_KEY: { rpc: -32014, exit: 1 },
+  STORAGE_FULL: { rpc: -32015, exit: 1 },
+  UNSUPPORTED_FORMAT: { rpc: -32016, exit: 1 },
+  IMPORT_FAILED: { rpc: -32017, exit: 1 },
+  HANDSHAKE_FAILED: { rpc: -32018, exit: 1 },
+  PEER_REFUSED: { rpc: -32019, exit: 1 },
+  PROTOCOL_ERROR: { rpc: -32020, exit: 1 },
+  NOT_ALLOWED: { rpc: -32021, exit: 1 },
+  USAGE: { rpc: -32022, exit: 2 },
+  TIMEOUT: { rpc: -32023, exit: 1 },
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Base of every error lanvault raises on purpose. Tests assert `code`, not text. */
+export class LanvaultError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; data?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.data = options?.data
+  }
+  /** Extra machine-readable facts (never secrets), e.g. `retryAfterMs`. */
+  readonly data: Record<string, unknown> | undefined
+}
+
+export class LockedError extends LanvaultError {
+  constructor() {
+    super("LOCKED", "the vault is locked: run `lanvault unlock` first")
+  }
+}
+
+export class WrongPasswordError extends LanvaultError {
+  constructor() {
+    super("WRONG_PASSWORD", "wrong account password")
+  }
+}
+
+export class TooManyAttemptsError extends LanvaultError {
+  constructor(retryAfterMs: number) {
+    const seconds = Math.ceil(retryAfterMs / 1000)
+    super("TOO_MANY_ATTEMPTS", `too many wrong passwords: try again in ${seconds} s`, { data: { retryAfterMs } })
+  }
+}
+
+export class NotFoundError extends LanvaultError {
+  constructor(what: string) {
+    super("NOT_FOUND", `${what} not found`)
+  }
+}
+
+export class InvalidParamsError extends LanvaultError {
+  constructor(message: string) {
+    super("INVALID_PARAMS", message)
+  }
+}
+
+export class CorruptDataError extends LanvaultError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CORRUPT_DATA", message, options)
+  }
+}
+
+export class DecryptionError extends LanvaultError {
+  constructor(message = "decryption failed: the data was tampered with or the key is wrong") {
+    super("DECRYPTION_FAILED", message)
+  }
+}
+
+export class BadSignatureError extends LanvaultError {
+  constructor(message = "signature check failed: the data was tampered with or is foreign") {
+    super("BAD_SIGNATURE", message)
+  }
+}
+
+export class InvalidAccountKeyError extends LanvaultError {
+  constructor(message: string) {
+    super("INVALID_ACCOUNT_KEY", message)
+  }
+}
+
+export class DaemonNotRunningError extends LanvaultError {
+  constructor(socketPath: string) {
+    super("DAEMON_NOT_RUNNING", `the lanvault daemon is not running (no socket at ${socketPath}): start it with \`lanvault daemon\``)
+  }
+}
+
+/** JSON-RPC error number for a code. */
+export function rpcCodeOf(code: ErrorCode): number {
+  return ERROR_CODES[code].rpc
+}
+
+/** CLI exit code for a code (DESIGN §11: 1 error, 2 usage, 3 locked, 4 daemon not running). */
+export function exitCodeOf(code: ErrorCode): number {
+  return ERROR_CODES[code].exit
+}
+
+/** Whether a string is one of our stable codes (for errors decoded from the wire). */
+export function isErrorCode(name: unknown): name is ErrorCode {
+  return typeof name === "string" && Object.hasOwn(ERROR_CODES, name)
+}

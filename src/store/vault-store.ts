@@ -1,0 +1,128 @@
+import type { LogEntry } from "./log-entry.js"
+
+/** deviceId → highest contiguous seq held (a device not named holds 0). */
+export type VersionVector = Record<string, number>
+
+/** A device of this account as the trust list knows it. */
+export interface TrustEntry {
+  /** 32 lower-case hex characters. */
+  deviceId: string
+  /** What the person calls it ("laptop"). */
+  name: string
+  /** Ed25519 public key: checks the device's log entries (32 bytes). */
+  signPublic: Uint8Array
+  /** X25519 public key: its Noise static key (32 bytes). */
+  dhPublic: Uint8Array
+  /** ms since the epoch. */
+  addedAt: number
+  /** ms since the epoch; set once, never cleared. */
+  revokedAt?: number
+  /** ms since the epoch of the last authenticated contact. */
+  lastSeenAt?: number
+}
+
+/** An encrypted Automerge `save()` of one bucket and the version vector it covers. */
+export interface SnapshotRow {
+  /** Bucket number, 0 or more. */
+  bucket: number
+  /** Vault-key epoch that sealed `ciphertext`. */
+  epoch: number
+  vector: VersionVector
+  ciphertext: Uint8Array
+}
+
+/** Every epoch's vault key, wrapped; a higher version wins everywhere. */
+export interface KeysetRow {
+  version: number
+  blob: Uint8Array
+}
+
+/** This device's own secret keys (the store file is mode 0600). */
+export interface DeviceIdentity {
+  deviceId: string
+  /** Ed25519 secret key, 32 bytes. */
+  signSecret: Uint8Array
+  /** X25519 secret key, 32 bytes. */
+  dhSecret: Uint8Array
+}
+
+/** What {@link VaultStore.insertEntries} stored. */
+export interface InsertResult {
+  /** Newly stored entries, ordered by device then seq (already-held duplicates left out). */
+  inserted: LogEntry[]
+}
+
+/**
+ * The storage port: everything a device keeps on disk. Calls are synchronous and
+ * a write is durable when it returns. Stores check the shape and order of log
+ * entries, never their signatures or ciphertexts (callers use verifyEntry and
+ * openEntry). Every implementation passes `runStoreContractTests`.
+ */
+export interface VaultStore {
+  /** Releases the store; idempotent. No call may follow. */
+  close(): void
+
+  getMeta(key: string): string | undefined
+  setMeta(key: string, value: string): void
+  deleteMeta(key: string): void
+
+  /**
+   * Appends one of this device's own entries. Its seq must be exactly
+   * `head(deviceId) + 1`, else LanvaultError SEQUENCE_GAP; CorruptDataError if malformed.
+   */
+  appendOwn(entry: LogEntry): void
+  /**
+   * Stores entries from peers in one transaction (any order; sorted by device then
+   * seq first). Each must continue its device's log. An entry already held is skipped
+   * if byte-identical, else CorruptDataError ("conflicting entry"); a gap is
+   * SEQUENCE_GAP. On any error nothing of the batch is stored.
+   */
+  insertEntries(entries: readonly LogEntry[]): InsertResult
+  /**
+   * Every held entry with seq > vector[device] (a device not named: 0), ordered by
+   * device then seq, at most `limit`. Costs O(devices + entries returned).
+   */
+  entriesAfter(vector: VersionVector, limit?: number): LogEntry[]
+  /** One device's entries with seq > afterSeq, ascending, at most `limit`. */
+  entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[]
+  /** Highest seq held for a device; 0 if none. */
+  head(deviceId: string): number
+  /** Heads of every device with at least one entry. */
+  versionVector(): VersionVector
+  countEntries(): number
+
+  /** Stores a bucket's snapshot, replacing that bucket's previous one. */
+  putSnapshot(row: SnapshotRow): void
+  /** All snapshots, ordered by bucket. */
+  snapshots(): SnapshotRow[]
+  clearSnapshots(): void
+
+  getKeyset(): KeysetRow | undefined
+  /** Stores the keyset only if `version` is higher than the one held; says whether it did. */
+  putKeyset(version: number, blob: Uint8Array): boolean
+
+  /** Every device, revoked ones included, ordered by addedAt then deviceId. */
+  trustList(): TrustEntry[]
+  getTrust(deviceId: string): TrustEntry | undefined
+  /** Adds or replaces a device's entry. */
+  putTrust(entry: TrustEntry): void
+  /** Marks a device revoked at `at` (the first revocation time is kept); NotFoundError if unknown. */
+  revokeTrust(deviceId: string, at: number): void
+  /** Records contact with a device; only moves forward; ignores unknown devices. */
+  touchTrust(deviceId: string, lastSeenAt: number): void
+
+  getIdentity(): DeviceIdentity | undefined
+  setIdentity(identity: DeviceIdentity): void
+
+  /**
+   * Deletes entries, snapshots, keyset and trust list in one transaction (a reset).
+   * Meta and identity are left to the caller.
+   */
+  wipeAccountData(): void
+
+  /**
+   * Runs `fn` atomically: if it throws, none of its writes stay. Nests. `fn` must
+   * be synchronous (a returned promise is refused with a TypeError and rolled back).
+   */
+  transaction<T>(fn: () => T): T
+}
