@@ -1,5 +1,5 @@
 import { NotFoundError } from "../errors.js"
-import type { LogEntry } from "./log-entry.js"
+import { checkEntry, type LogEntry } from "./log-entry.js"
 import {
   checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
   checkTrustEntry, checkVector, compareTrust, copyTrust, placeEntry, sortByPosition,
@@ -70,7 +70,8 @@ export class MemoryStore implements VaultStore {
   }
 
   appendOwn(entry: LogEntry): void {
-    checkOwnAppend(entry, this.head(entry?.deviceId))
+    checkEntry(entry)
+    checkOwnAppend(entry, this.head(entry.deviceId))
     this.logOf(entry.deviceId).push(copyEntry(entry))
   }
 
@@ -78,7 +79,7 @@ export class MemoryStore implements VaultStore {
     return this.transaction(() => {
       const inserted: LogEntry[] = []
       for (const entry of sortByPosition(entries)) {
-        const log = this.live().logs.get(entry?.deviceId)
+        const log = this.live().logs.get(entry.deviceId)
         if (placeEntry(entry, log?.length ?? 0, log?.[entry.seq - 1]) === "skip") continue
         this.logOf(entry.deviceId).push(copyEntry(entry))
         inserted.push(entry)

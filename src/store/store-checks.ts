@@ -46,9 +46,10 @@ function gapError(entry: LogEntry, head: number): LanvaultError {
   )
 }
 
-/** A copy of `entries` ordered by device then seq: the order a batch is applied in. */
+/** A copy of `entries` ordered by device then seq: the order a batch is applied in. CorruptDataError if one is malformed. */
 export function sortByPosition(entries: readonly LogEntry[]): LogEntry[] {
   if (!Array.isArray(entries)) throw new TypeError("entries must be an array")
+  for (const entry of entries) checkEntry(entry)
   return [...entries].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.seq - b.seq))
 }
 

@@ -1,0 +1,323 @@
+import Database from "better-sqlite3"
+import { CorruptDataError, NotFoundError } from "../errors.js"
+import { checkEntry, type LogEntry } from "./log-entry.js"
+import { corruptFileError, mapSqliteError, prepareFile, restrictMode } from "./sqlite-file.js"
+import { checkApplication, migrate, SQL } from "./sqlite-schema.js"
+import {
+  checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
+  checkTrustEntry, checkVector, placeEntry, sortByPosition,
+} from "./store-checks.js"
+import type {
+  DeviceIdentity, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
+} from "./vault-store.js"
+
+/** How long a write waits for another connection's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000
+/** quick_check lines quoted in an error message. */
+const QUICK_CHECK_LINES_SHOWN = 3
+/** SQLite's LIMIT for "no limit". */
+const NO_LIMIT = -1
+
+/** How to open a vault database. */
+export interface SqliteStoreOptions {
+  /** Open without writing anything (the file must exist and be up to date). */
+  readonly?: boolean
+  /** Cap on the database size in bytes (constrained devices, tests); writes beyond it fail with STORAGE_FULL. */
+  maxBytes?: number
+}
+
+interface EntryRow { device_id: string; seq: number; epoch: number; ciphertext: Buffer; signature: Buffer }
+interface TrustRow {
+  device_id: string; name: string; sign_public: Buffer; dh_public: Buffer
+  added_at: number; revoked_at: number | null; last_seen_at: number | null
+}
+interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
+
+type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
+
+/**
+ * {@link VaultStore} on one SQLite file (better-sqlite3): WAL, synchronous=FULL so
+ * an acknowledged write is on disk, mode 0600. Opening refuses a damaged or
+ * foreign file with CorruptDataError and never writes to it.
+ */
+export class SqliteStore implements VaultStore {
+  private readonly statements = new Map<SqlName, Database.Statement>()
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The file, named in every error message. */
+    readonly path: string,
+  ) {}
+
+  /**
+   * Opens (creating it if missing, mode 0600) the vault database at `path`, checks
+   * its integrity and migrates its schema. Throws CorruptDataError for a truncated,
+   * damaged or non-lanvault file, which is left byte-for-byte unchanged.
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const readonly = options.readonly ?? false
+    prepareFile(path, readonly)
+    let db: Database.Database
+    try {
+      db = new Database(path, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
+    } catch (error) {
+      throw mapSqliteError(error, path)
+    }
+    try {
+      // Read-only checks first: nothing is written before the file is known to be ours and whole.
+      quickCheck(db, path)
+      checkApplication(db, path)
+      if (!readonly) configure(db, path)
+      migrate(db, path, readonly)
+      if (!readonly) restrictMode(path)
+      if (options.maxBytes !== undefined) limitSize(db, options.maxBytes)
+    } catch (error) {
+      db.close()
+      throw mapSqliteError(error, path)
+    }
+    return new SqliteStore(db, path)
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.guard(() => this.stmt("getMeta").pluck().get(key) as string | undefined)
+  }
+
+  setMeta(key: string, value: string): void {
+    if (typeof key !== "string" || typeof value !== "string") throw new TypeError("meta keys and values are strings")
+    this.guard(() => this.stmt("setMeta").run(key, value))
+  }
+
+  deleteMeta(key: string): void {
+    this.guard(() => this.stmt("deleteMeta").run(key))
+  }
+
+  appendOwn(entry: LogEntry): void {
+    this.transaction(() => {
+      checkEntry(entry)
+      checkOwnAppend(entry, this.head(entry.deviceId))
+      this.writeEntry(entry)
+      this.stmt("setHead").run(entry.deviceId, entry.seq)
+    })
+  }
+
+  insertEntries(entries: readonly LogEntry[]): InsertResult {
+    const sorted = sortByPosition(entries)
+    return this.transaction(() => {
+      const heads = new Map<string, number>()
+      const inserted: LogEntry[] = []
+      for (const entry of sorted) {
+        const head = heads.get(entry.deviceId) ?? this.head(entry.deviceId)
+        const held = entry.seq <= head ? this.entryAt(entry.deviceId, entry.seq) : undefined
+        if (placeEntry(entry, head, held) === "skip") continue
+        this.writeEntry(entry)
+        heads.set(entry.deviceId, entry.seq)
+        inserted.push(entry)
+      }
+      for (const [deviceId, seq] of heads) this.stmt("setHead").run(deviceId, seq)
+      return { inserted }
+    })
+  }
+
+  entriesAfter(vector: VersionVector, limit?: number): LogEntry[] {
+    checkVector(vector)
+    const max = checkLimit(limit)
+    return this.guard(() => {
+      const out: LogEntry[] = []
+      for (const { device_id, seq } of this.stmt("heads").all() as Array<{ device_id: string; seq: number }>) {
+        const from = vector[device_id] ?? 0
+        if (seq <= from) continue
+        if (out.length >= max) break
+        out.push(...this.entriesOf(device_id, from, max === Infinity ? undefined : max - out.length))
+      }
+      return out
+    })
+  }
+
+  entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[] {
+    checkSeq(afterSeq, "afterSeq")
+    const max = checkLimit(limit)
+    return this.guard(() => {
+      const rows = this.stmt("entriesOf").all(deviceId, afterSeq, max === Infinity ? NO_LIMIT : max) as EntryRow[]
+      return rows.map(toEntry)
+    })
+  }
+
+  head(deviceId: string): number {
+    return this.guard(() => (this.stmt("head").pluck().get(deviceId) as number | undefined) ?? 0)
+  }
+
+  versionVector(): VersionVector {
+    return this.guard(() => {
+      const vector: VersionVector = {}
+      for (const { device_id, seq } of this.stmt("heads").all() as Array<{ device_id: string; seq: number }>) vector[device_id] = seq
+      return vector
+    })
+  }
+
+  countEntries(): number {
+    return this.guard(() => this.stmt("countEntries").pluck().get() as number)
+  }
+
+  putSnapshot(row: SnapshotRow): void {
+    checkSnapshotRow(row)
+    this.guard(() => this.stmt("putSnapshot").run(row.bucket, row.epoch, JSON.stringify(row.vector), row.ciphertext))
+  }
+
+  snapshots(): SnapshotRow[] {
+    return this.guard(() => (this.stmt("snapshots").all() as SnapshotDbRow[]).map((r) => this.toSnapshot(r)))
+  }
+
+  clearSnapshots(): void {
+    this.guard(() => this.stmt("clearSnapshots").run())
+  }
+
+  getKeyset(): KeysetRow | undefined {
+    const row = this.guard(() => this.stmt("getKeyset").get() as { version: number; blob: Buffer } | undefined)
+    return row === undefined ? undefined : { version: row.version, blob: bytes(row.blob) }
+  }
+
+  putKeyset(version: number, blob: Uint8Array): boolean {
+    checkKeyset(version, blob)
+    return this.guard(() => this.stmt("putKeyset").run(version, blob).changes === 1)
+  }
+
+  trustList(): TrustEntry[] {
+    return this.guard(() => (this.stmt("trustList").all() as TrustRow[]).map(toTrust))
+  }
+
+  getTrust(deviceId: string): TrustEntry | undefined {
+    const row = this.guard(() => this.stmt("getTrust").get(deviceId) as TrustRow | undefined)
+    return row === undefined ? undefined : toTrust(row)
+  }
+
+  putTrust(entry: TrustEntry): void {
+    checkTrustEntry(entry)
+    this.guard(() => this.stmt("putTrust").run({
+      deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
+      addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
+    }))
+  }
+
+  revokeTrust(deviceId: string, at: number): void {
+    checkSeq(at, "revokedAt")
+    const changes = this.guard(() => this.stmt("revokeTrust").run({ deviceId, at }).changes)
+    if (changes === 0) throw new NotFoundError(`device ${deviceId}`)
+  }
+
+  touchTrust(deviceId: string, lastSeenAt: number): void {
+    checkSeq(lastSeenAt, "lastSeenAt")
+    this.guard(() => this.stmt("touchTrust").run({ deviceId, at: lastSeenAt }))
+  }
+
+  getIdentity(): DeviceIdentity | undefined {
+    const row = this.guard(() => this.stmt("getIdentity").get() as
+      { device_id: string; sign_secret: Buffer; dh_secret: Buffer } | undefined)
+    if (row === undefined) return undefined
+    return { deviceId: row.device_id, signSecret: bytes(row.sign_secret), dhSecret: bytes(row.dh_secret) }
+  }
+
+  setIdentity(identity: DeviceIdentity): void {
+    checkIdentity(identity)
+    this.guard(() => this.stmt("setIdentity").run(identity.deviceId, identity.signSecret, identity.dhSecret))
+  }
+
+  wipeAccountData(): void {
+    this.transaction(() => {
+      for (const sql of SQL.wipeAccountData) this.db.prepare(sql).run()
+    })
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.guard(() => this.db.transaction(() => {
+      const result = fn()
+      // Throwing inside rolls back: an async fn would otherwise commit half its work.
+      if (isThenable(result)) throw new TypeError("a store transaction must be synchronous")
+      return result
+    })())
+  }
+
+  private writeEntry(entry: LogEntry): void {
+    checkDeviceId(entry.deviceId)
+    this.stmt("insertEntry").run(entry.deviceId, entry.seq, entry.epoch, entry.ciphertext, entry.signature)
+  }
+
+  private entryAt(deviceId: string, seq: number): LogEntry | undefined {
+    const row = this.stmt("getEntry").get(deviceId, seq) as EntryRow | undefined
+    return row === undefined ? undefined : toEntry(row)
+  }
+
+  private toSnapshot(row: SnapshotDbRow): SnapshotRow {
+    let vector: VersionVector
+    try {
+      vector = JSON.parse(row.vector) as VersionVector
+    } catch (error) {
+      throw new CorruptDataError(`${this.path}: the version vector of snapshot ${row.bucket} is unreadable`, { cause: error })
+    }
+    return { bucket: row.bucket, epoch: row.epoch, vector, ciphertext: bytes(row.ciphertext) }
+  }
+
+  private stmt(name: SqlName): Database.Statement {
+    let statement = this.statements.get(name)
+    if (statement === undefined) {
+      statement = this.db.prepare(SQL[name])
+      this.statements.set(name, statement)
+    }
+    // pluck() is sticky per statement: reset it so each caller states what it wants.
+    return statement.reader ? statement.pluck(false) : statement
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      throw mapSqliteError(error, this.path)
+    }
+  }
+}
+
+/** PRAGMA quick_check: cheap, reads every page once; refuses any damage. */
+function quickCheck(db: Database.Database, path: string): void {
+  const lines = db.pragma("quick_check") as Array<{ quick_check: string }>
+  if (lines.length === 1 && lines[0].quick_check === "ok") return
+  const shown = lines.slice(0, QUICK_CHECK_LINES_SHOWN).map((l) => l.quick_check).join("; ")
+  throw corruptFileError(path, `integrity check failed: ${shown}`)
+}
+
+function configure(db: Database.Database, path: string): void {
+  const mode = db.pragma("journal_mode = WAL", { simple: true })
+  if (mode !== "wal") throw new Error(`${path}: could not switch to WAL journaling (got ${String(mode)})`)
+  db.pragma("synchronous = FULL")
+  db.pragma("foreign_keys = ON")
+}
+
+function limitSize(db: Database.Database, maxBytes: number): void {
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError("maxBytes must be a positive integer")
+  const pageSize = db.pragma("page_size", { simple: true }) as number
+  db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`)
+}
+
+function toEntry(row: EntryRow): LogEntry {
+  return { deviceId: row.device_id, seq: row.seq, epoch: row.epoch, ciphertext: bytes(row.ciphertext), signature: bytes(row.signature) }
+}
+
+function toTrust(row: TrustRow): TrustEntry {
+  const entry: TrustEntry = {
+    deviceId: row.device_id, name: row.name, signPublic: bytes(row.sign_public), dhPublic: bytes(row.dh_public), addedAt: row.added_at,
+  }
+  if (row.revoked_at !== null) entry.revokedAt = row.revoked_at
+  if (row.last_seen_at !== null) entry.lastSeenAt = row.last_seen_at
+  return entry
+}
+
+/** A plain Uint8Array copy of what SQLite returned (callers compare and keep it). */
+function bytes(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer)
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === "function"
+}
