@@ -84,7 +84,7 @@ export interface Events {
   /** The vault locked (by request, idle timer or shutdown). */
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** The vault was unlocked. */
-  unlocked: Record<string, never>
+  unlocked: { records?: number }
 }
 
 export type EventName = keyof Events

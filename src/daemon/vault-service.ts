@@ -189,7 +189,7 @@ export class VaultService {
     if (this.open.entriesPending >= SNAPSHOT_EVERY_ENTRIES) this.open.snapshot()
     this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length })
     this.touch()
-    this.deps.publish({ type: "unlocked" })
+    this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size
   }
 
@@ -232,6 +232,11 @@ export class VaultService {
 
   private accountIdBytes(): Uint8Array {
     return new Uint8Array(Buffer.from(this.accountId, "hex"))
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = undefined
   }
 
   private unlocked(): UnlockedVault {

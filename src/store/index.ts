@@ -6,5 +6,6 @@
  */
 export * from "./log-entry.js"
 export * from "./vault-store.js"
-export { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js"
+export { SqliteStore } from "./sqlite-store.js"
+export type { SqliteStoreOptions } from "./sqlite-connection.js"
 export { MemoryStore } from "./memory-store.js"

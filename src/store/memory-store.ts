@@ -94,16 +94,14 @@ export class MemoryStore implements VaultStore {
     const out: LogEntry[] = []
     for (const deviceId of [...this.live().logs.keys()].sort()) {
       if (out.length >= max) break
-      out.push(...this.entriesOf(deviceId, vector[deviceId] ?? 0, max - out.length))
+      out.push(...this.slice(deviceId, vector[deviceId] ?? 0, max - out.length))
     }
     return out
   }
 
   entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[] {
     checkSeq(afterSeq, "afterSeq")
-    const max = checkLimit(limit)
-    const log = this.live().logs.get(deviceId) ?? []
-    return log.slice(afterSeq, Math.min(log.length, afterSeq + max)).map(copyEntry)
+    return this.slice(deviceId, afterSeq, checkLimit(limit))
   }
 
   head(deviceId: string): number {
@@ -216,6 +214,11 @@ export class MemoryStore implements VaultStore {
   private live(): State {
     if (this.closed) throw new TypeError("the store is closed")
     return this.state
+  }
+
+  private slice(deviceId: string, afterSeq: number, max: number): LogEntry[] {
+    const log = this.live().logs.get(deviceId) ?? []
+    return log.slice(afterSeq, Math.min(log.length, afterSeq + max)).map(copyEntry)
   }
 
   private logOf(deviceId: string): LogEntry[] {

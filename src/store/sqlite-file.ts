@@ -120,15 +120,18 @@ export function mapSqliteError(error: unknown, path: string): unknown {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error
   if (code === "SQLITE_FULL") {
-    return new LanvaultError("STORAGE_FULL", `disk full: could not write to ${path}; nothing was saved. Free some space and try again`, { cause: error })
+    return new LanvaultError("STORAGE_FULL",
+      `disk full: could not write to ${path}; nothing was saved. Free some space and try again`, { cause: error })
   }
   if (code.startsWith("SQLITE_IOERR")) {
     return new LanvaultError("STORAGE_FULL",
-      `disk full or failing: a write to ${path} failed (${code}); nothing was saved. Check free space and the disk, then try again`, { cause: error })
+      `disk full or failing: ${path} could not be written or read (${code}); nothing was saved. ` +
+      "Check free space and the disk, then try again", { cause: error })
   }
   if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") return corruptFileError(path, code, error)
   if (code.startsWith("SQLITE_READONLY")) {
-    return new LanvaultError("NOT_ALLOWED", `${path} is open read-only (or not writable): nothing was saved`, { cause: error })
+    return new LanvaultError("NOT_ALLOWED",
+      `${path} is open read-only (or not writable): nothing was saved`, { cause: error })
   }
   return error
 }

@@ -62,7 +62,8 @@ export function checkApplication(db: Database.Database, path: string): void {
   if (appId === APPLICATION_ID) return
   const tables = db.prepare("SELECT count(*) FROM sqlite_schema").pluck().get() as number
   if (appId === 0 && version === 0 && tables === 0) return // a new, empty file
-  throw new CorruptDataError(`${path} is an SQLite database of another program, not a lanvault vault; ${notChangedHint()}`)
+  throw new CorruptDataError(
+    `${path} is an SQLite database of another program, not a lanvault vault; ${notChangedHint()}`)
 }
 
 /**
@@ -74,11 +75,13 @@ export function migrate(db: Database.Database, path: string, readonly: boolean):
   const version = db.pragma("user_version", { simple: true }) as number
   if (version > SCHEMA_VERSION) {
     throw new LanvaultError("UNSUPPORTED_FORMAT",
-      `${path} was written by a newer lanvault (schema ${version}; this one knows up to ${SCHEMA_VERSION}): upgrade lanvault. The file was not changed`)
+      `${path} was written by a newer lanvault (schema ${version}; this one knows up to ${SCHEMA_VERSION}): ` +
+      "upgrade lanvault. The file was not changed")
   }
   if (version === SCHEMA_VERSION) return
   if (readonly) {
-    throw new LanvaultError("UNSUPPORTED_FORMAT", `${path} needs a schema upgrade, which a read-only open cannot do: open it once read-write`)
+    throw new LanvaultError("UNSUPPORTED_FORMAT",
+      `${path} needs a schema upgrade, which a read-only open cannot do: open it once read-write`)
   }
   db.transaction(() => {
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v])

@@ -1,8 +1,9 @@
 import Database from "better-sqlite3"
 import { CorruptDataError, NotFoundError } from "../errors.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
-import { corruptFileError, mapSqliteError, prepareFile, restrictMode } from "./sqlite-file.js"
-import { checkApplication, migrate, SQL } from "./sqlite-schema.js"
+import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
+import { mapSqliteError } from "./sqlite-file.js"
+import { SQL } from "./sqlite-schema.js"
 import {
   checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
   checkTrustEntry, checkVector, placeEntry, sortByPosition,
@@ -11,20 +12,8 @@ import type {
   DeviceIdentity, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
 } from "./vault-store.js"
 
-/** How long a write waits for another connection's lock before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000
-/** quick_check lines quoted in an error message. */
-const QUICK_CHECK_LINES_SHOWN = 3
 /** SQLite's LIMIT for "no limit". */
 const NO_LIMIT = -1
-
-/** How to open a vault database. */
-export interface SqliteStoreOptions {
-  /** Open without writing anything (the file must exist and be up to date). */
-  readonly?: boolean
-  /** Cap on the database size in bytes (constrained devices, tests); writes beyond it fail with STORAGE_FULL. */
-  maxBytes?: number
-}
 
 interface EntryRow { device_id: string; seq: number; epoch: number; ciphertext: Buffer; signature: Buffer }
 interface TrustRow {
@@ -55,27 +44,7 @@ export class SqliteStore implements VaultStore {
    * damaged or non-lanvault file, which is left byte-for-byte unchanged.
    */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    const readonly = options.readonly ?? false
-    prepareFile(path, readonly)
-    let db: Database.Database
-    try {
-      db = new Database(path, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
-    } catch (error) {
-      throw mapSqliteError(error, path)
-    }
-    try {
-      // Read-only checks first: nothing is written before the file is known to be ours and whole.
-      quickCheck(db, path)
-      checkApplication(db, path)
-      if (!readonly) configure(db, path)
-      migrate(db, path, readonly)
-      if (!readonly) restrictMode(path)
-      if (options.maxBytes !== undefined) limitSize(db, options.maxBytes)
-    } catch (error) {
-      db.close()
-      throw mapSqliteError(error, path)
-    }
-    return new SqliteStore(db, path)
+    return new SqliteStore(openConnection(path, options), path)
   }
 
   close(): void {
@@ -277,27 +246,6 @@ export class SqliteStore implements VaultStore {
       throw mapSqliteError(error, this.path)
     }
   }
-}
-
-/** PRAGMA quick_check: cheap, reads every page once; refuses any damage. */
-function quickCheck(db: Database.Database, path: string): void {
-  const lines = db.pragma("quick_check") as Array<{ quick_check: string }>
-  if (lines.length === 1 && lines[0].quick_check === "ok") return
-  const shown = lines.slice(0, QUICK_CHECK_LINES_SHOWN).map((l) => l.quick_check).join("; ")
-  throw corruptFileError(path, `integrity check failed: ${shown}`)
-}
-
-function configure(db: Database.Database, path: string): void {
-  const mode = db.pragma("journal_mode = WAL", { simple: true })
-  if (mode !== "wal") throw new Error(`${path}: could not switch to WAL journaling (got ${String(mode)})`)
-  db.pragma("synchronous = FULL")
-  db.pragma("foreign_keys = ON")
-}
-
-function limitSize(db: Database.Database, maxBytes: number): void {
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError("maxBytes must be a positive integer")
-  const pageSize = db.pragma("page_size", { simple: true }) as number
-  db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`)
 }
 
 function toEntry(row: EntryRow): LogEntry {

@@ -41,12 +41,13 @@ export function checkOwnAppend(entry: LogEntry, head: number): void {
 function gapError(entry: LogEntry, head: number): LanvaultError {
   return new LanvaultError(
     "SEQUENCE_GAP",
-    `sequence gap: device ${entry.deviceId} is held up to seq ${head}, so seq ${entry.seq} cannot follow; fetch the entries in between first`,
+    `sequence gap: device ${entry.deviceId} is held up to seq ${head}, so seq ${entry.seq} cannot follow; ` +
+      "fetch the entries in between first",
     { data: { deviceId: entry.deviceId, head, seq: entry.seq } },
   )
 }
 
-/** A copy of `entries` ordered by device then seq: the order a batch is applied in. CorruptDataError if one is malformed. */
+/** A copy of `entries` ordered by device then seq, the order a batch is applied in; CorruptDataError if one is malformed. */
 export function sortByPosition(entries: readonly LogEntry[]): LogEntry[] {
   if (!Array.isArray(entries)) throw new TypeError("entries must be an array")
   for (const entry of entries) checkEntry(entry)
