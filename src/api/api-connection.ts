@@ -1,0 +1,164 @@
+import type { Socket } from "node:net"
+import { LanvaultError } from "../errors.js"
+import { LineReader } from "./line-reader.js"
+import type { EventName } from "./protocol.js"
+import { encodeError } from "./rpc-codec.js"
+import type { ApiLogger, CallContext } from "./types.js"
+
+/** How long a connection being closed for a protocol error may take to flush its last line. */
+const CLOSE_GRACE_MS = 1_000
+
+/** What an {@link ApiConnection} needs. */
+export interface ApiConnectionDeps {
+  socket: Socket
+  logger: ApiLogger
+  /** Handles one request line; resolves to the line to answer, if any. Must not reject. */
+  handle: (line: string, ctx: CallContext) => Promise<string | undefined>
+  /** Called once, when the socket has closed. */
+  onClose: (connection: ApiConnection) => void
+}
+
+/** Limits of one connection. */
+export interface ApiConnectionOptions {
+  id: number
+  /** Longest request line, in bytes. */
+  maxLineBytes: number
+  /** Requests handled at once before reading pauses. */
+  maxInFlight: number
+  /** Unsent response bytes above which reading pauses until the client drains them. */
+  maxQueuedResponseBytes: number
+  /** Unsent event bytes above which a subscriber is disconnected. */
+  maxQueuedEventBytes: number
+}
+
+/**
+ * One client of the local socket: reads request lines with a bounded buffer,
+ * handles them concurrently (answers may go out of order; ids match them), keeps
+ * its event subscriptions, and applies back-pressure so a client that stops
+ * reading cannot make the daemon buffer without bound.
+ */
+export class ApiConnection {
+  /** Passed to handlers as `ctx.connectionId`. */
+  readonly id: number
+  private readonly socket: Socket
+  private readonly logger: ApiLogger
+  private readonly options: ApiConnectionOptions
+  private readonly deps: ApiConnectionDeps
+  private readonly reader: LineReader
+  private readonly subscriptions = new Set<EventName>()
+  private inFlight = 0
+  private queuedEventBytes = 0
+  private paused = false
+  private readEnded = false
+  private closing = false
+
+  constructor(deps: ApiConnectionDeps, options: ApiConnectionOptions) {
+    this.deps = deps
+    this.socket = deps.socket
+    this.logger = deps.logger
+    this.options = options
+    this.id = options.id
+    this.reader = new LineReader({ maxLineBytes: options.maxLineBytes })
+    this.socket.on("data", (chunk: Buffer) => this.onData(chunk))
+    this.socket.on("end", () => this.onEnd())
+    this.socket.on("drain", () => this.updateFlow())
+    this.socket.on("error", (error: NodeJS.ErrnoException) => this.logger.debug("api: connection error", { connectionId: this.id, code: error.code }))
+    this.socket.once("close", () => {
+      this.closing = true
+      this.deps.onClose(this)
+    })
+  }
+
+  /** Adds event names to this connection's subscriptions; returns all of them. */
+  subscribe(names: readonly EventName[]): EventName[] {
+    for (const name of names) this.subscriptions.add(name)
+    return [...this.subscriptions]
+  }
+
+  /** Sends an event line if subscribed; disconnects a subscriber that fell too far behind. */
+  pushEvent(type: EventName, line: string): void {
+    if (this.closing || !this.subscriptions.has(type)) return
+    const bytes = Buffer.byteLength(line)
+    if (this.queuedEventBytes + bytes > this.options.maxQueuedEventBytes) {
+      this.logger.warn("api: disconnecting a subscriber that stopped reading events", { connectionId: this.id, queuedBytes: this.queuedEventBytes })
+      this.close()
+      return
+    }
+    this.queuedEventBytes += bytes
+    this.socket.write(line, () => {
+      this.queuedEventBytes -= bytes
+    })
+  }
+
+  /** Closes the connection now; handlers still running have their answers dropped. */
+  close(): void {
+    this.closing = true
+    this.socket.destroy()
+  }
+
+  private onData(chunk: Buffer): void {
+    const { lines, tooLarge } = this.reader.push(chunk)
+    for (const line of lines) this.dispatch(line)
+    if (tooLarge) this.rejectOversizedLine()
+  }
+
+  private onEnd(): void {
+    for (const line of this.reader.end()) this.dispatch(line)
+    this.readEnded = true
+    this.finishIfDone()
+  }
+
+  private dispatch(line: string): void {
+    if (this.closing) return
+    this.inFlight += 1
+    this.updateFlow()
+    this.deps
+      .handle(line, { connectionId: this.id })
+      .then((answer) => this.send(answer))
+      .catch((error: unknown) => this.logger.error("api: dispatch failed", { connectionId: this.id, name: (error as Error)?.name }))
+      .finally(() => {
+        this.inFlight -= 1
+        this.updateFlow()
+        this.finishIfDone()
+      })
+  }
+
+  private send(line: string | undefined): void {
+    if (line === undefined || this.closing || !this.socket.writable) return
+    this.socket.write(`${line}\n`)
+  }
+
+  private rejectOversizedLine(): void {
+    const error = new LanvaultError("MESSAGE_TOO_LARGE", `request line longer than ${this.options.maxLineBytes} bytes: the connection is closed`)
+    this.logger.warn("api: request line too long, closing the connection", { connectionId: this.id, maxLineBytes: this.options.maxLineBytes })
+    this.closing = true
+    this.socket.pause()
+    const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS)
+    timer.unref()
+    this.socket.end(`${encodeError(null, error)}\n`, () => {
+      clearTimeout(timer)
+      this.socket.destroy()
+    })
+  }
+
+  /** Pauses reading while too many requests run or too many answer bytes wait for the client. */
+  private updateFlow(): void {
+    if (this.closing) return
+    const busy = this.inFlight >= this.options.maxInFlight || this.socket.writableLength > this.options.maxQueuedResponseBytes
+    if (busy && !this.paused) {
+      this.paused = true
+      this.socket.pause()
+    } else if (!busy && this.paused) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+
+  /** A client that half-closed gets its last answers, then the end of the stream. */
+  private finishIfDone(): void {
+    if (this.readEnded && this.inFlight === 0 && !this.closing) {
+      this.closing = true
+      this.socket.end()
+    }
+  }
+}
