@@ -25,6 +25,7 @@ export class MemoryFrameSocket implements FrameSocket {
     return [a, b]
   }
 
+  /** Whether this end is closed (by either side). */
   get closed(): boolean {
     return this.#closed !== undefined
   }

@@ -1,0 +1,239 @@
+import { createServer, type IncomingMessage, type Server } from "node:http"
+import { lookup } from "node:dns/promises"
+import { connect as netConnect } from "node:net"
+import type { Duplex } from "node:stream"
+import { WebSocket, WebSocketServer } from "ws"
+import { LanvaultError } from "../errors.js"
+import { closeCodeOf, type CloseReason } from "./close-reasons.js"
+import { isLanAddress, parseCidr, parseIp } from "./lan-policy.js"
+import { NOISE_MAX_MESSAGE_BYTES } from "./noise-suite.js"
+import { RateLimiter } from "./rate-limiter.js"
+import { WsFrameSocket } from "./ws-frame-socket.js"
+
+/** DESIGN §6: the default lanvault port (TCP). */
+export const DEFAULT_PORT = 47110
+/** Listen on every IPv4 interface; the LAN policy filters who gets in. */
+export const DEFAULT_HOST = "0.0.0.0"
+/** Admitted connections open at once, across all peers. */
+export const DEFAULT_MAX_CONNECTIONS = 64
+/** Connection attempts per remote address per minute. */
+export const DEFAULT_RATE_PER_MINUTE = 60
+/** Name resolution plus TCP and WebSocket set-up of one dial. */
+export const DIAL_TIMEOUT_MS = 10_000
+/**
+ * ws's own limit sits a little above one Noise message, so a slightly
+ * oversized frame reaches the channel and is closed with "message too large";
+ * anything beyond is cut by ws (close 1009).
+ */
+export const MAX_PAYLOAD_BYTES = NOISE_MAX_MESSAGE_BYTES + 1_024
+/** Raw TCP connections allowed per admitted one, so refusals can still be told their reason. */
+const TCP_CONNECTIONS_PER_SLOT = 2
+/** Slow or idle HTTP requests before the upgrade are dropped after this. */
+const UPGRADE_REQUEST_TIMEOUT_MS = 10_000
+
+/** Options of a {@link WsListener}. */
+export interface WsListenerOptions {
+  host?: string
+  /** 0 picks an ephemeral port (see `port` after `start()`). */
+  port?: number
+  maxConnections?: number
+  perAddressRatePerMinute?: number
+  maxPayloadBytes?: number
+  /** Extra CIDRs the user declared as LAN. */
+  extraCidrs?: string[]
+  /** Replaces the LAN policy (tests declare 127.0.0.1 foreign with it). */
+  isAllowedAddress?: (ip: string) => boolean
+  /** Clock for the rate limit, in ms. */
+  now?: () => number
+}
+
+/** A connection that passed the LAN, rate and capacity checks; run a handshake on it. */
+export interface AcceptedConnection {
+  socket: WsFrameSocket
+  remoteAddress: string
+  remotePort: number
+}
+
+/** Events of a {@link WsListener}. */
+export interface WsListenerEvents {
+  /** A connection passed the admission checks. */
+  connection: (connection: AcceptedConnection) => void
+  /** A connection was closed at admission (for logs; no secret in it). */
+  refused: (refusal: { remoteAddress: string; reason: CloseReason }) => void
+}
+
+/**
+ * The listening side of the ws transport: checks every incoming connection
+ * against the LAN policy first, then the per-address rate limit, then the
+ * connection cap, closing refusals with a reason; hands the rest on as
+ * {@link AcceptedConnection}s. Binary messages only; compression off.
+ */
+export class WsListener {
+  readonly #options: WsListenerOptions
+  readonly #isAllowed: (ip: string) => boolean
+  readonly #limiter: RateLimiter
+  readonly #live = new Set<WsFrameSocket>()
+  readonly #listeners: { [E in keyof WsListenerEvents]: Set<WsListenerEvents[E]> } = {
+    connection: new Set(),
+    refused: new Set(),
+  }
+  #server: Server | undefined
+  #wss: WebSocketServer | undefined
+  #port = 0
+
+  constructor(options: WsListenerOptions = {}) {
+    for (const cidr of options.extraCidrs ?? []) parseCidr(cidr)
+    this.#options = options
+    this.#isAllowed = options.isAllowedAddress ?? ((ip) => isLanAddress(ip, options.extraCidrs))
+    this.#limiter = new RateLimiter(options.perAddressRatePerMinute ?? DEFAULT_RATE_PER_MINUTE)
+  }
+
+  /** The port listened on (useful with port 0); 0 before `start()`. */
+  get port(): number {
+    return this.#port
+  }
+
+  /** Number of admitted connections still open. */
+  get connectionCount(): number {
+    return this.#live.size
+  }
+
+  /** Subscribes to an event. */
+  on<E extends keyof WsListenerEvents>(event: E, fn: WsListenerEvents[E]): void {
+    this.#listeners[event].add(fn)
+  }
+
+  /** Starts listening; idempotent. */
+  async start(): Promise<void> {
+    if (this.#server !== undefined) return
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES, perMessageDeflate: false })
+    const server = createServer((_req, res) => res.writeHead(426, { Connection: "close" }).end())
+    server.requestTimeout = UPGRADE_REQUEST_TIMEOUT_MS
+    server.headersTimeout = UPGRADE_REQUEST_TIMEOUT_MS
+    server.maxConnections = (this.#options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) * TCP_CONNECTIONS_PER_SLOT
+    server.on("upgrade", (req, socket, head) => this.#onUpgrade(req, socket, head))
+    this.#server = server
+    this.#wss = wss
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(this.#options.port ?? DEFAULT_PORT, this.#options.host ?? DEFAULT_HOST, () => {
+        server.off("error", reject)
+        resolve()
+      })
+    })
+    const address = server.address()
+    this.#port = typeof address === "object" && address !== null ? address.port : 0
+  }
+
+  /** Closes every connection with "shutting down" and stops listening; idempotent. */
+  async stop(): Promise<void> {
+    const server = this.#server
+    if (server === undefined) return
+    this.#server = undefined
+    for (const socket of this.#live) socket.close(closeCodeOf("shutting down"), "shutting down")
+    this.#wss?.close()
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const remoteAddress = req.socket.remoteAddress ?? ""
+    const remotePort = req.socket.remotePort ?? 0
+    const refusal = this.#admission(remoteAddress)
+    socket.on("error", () => undefined)
+    ;(this.#wss as WebSocketServer).handleUpgrade(req, socket, head, (ws) => {
+      const frameSocket = new WsFrameSocket(ws, remoteAddress, remotePort)
+      if (refusal !== undefined) {
+        frameSocket.close(closeCodeOf(refusal), refusal)
+        for (const fn of this.#listeners.refused) fn({ remoteAddress, reason: refusal })
+        return
+      }
+      this.#live.add(frameSocket)
+      ws.once("close", () => this.#live.delete(frameSocket))
+      for (const fn of this.#listeners.connection) fn({ socket: frameSocket, remoteAddress, remotePort })
+    })
+  }
+
+  /** LAN policy before anything else, then rate, then capacity. */
+  #admission(remoteAddress: string): CloseReason | undefined {
+    if (this.#server === undefined) return "shutting down"
+    if (!this.#isAllowed(remoteAddress)) return "not on the LAN"
+    const now = this.#options.now?.() ?? Date.now()
+    if (!this.#limiter.tryAcquire(remoteAddress, now)) return "rate limited"
+    if (this.#live.size >= (this.#options.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return "too many connections"
+    return undefined
+  }
+}
+
+/** Options of {@link dialWs}. */
+export interface DialOptions {
+  timeoutMs?: number
+  extraCidrs?: string[]
+  /** Replaces the LAN policy, as for {@link WsListener}. */
+  isAllowedAddress?: (ip: string) => boolean
+  maxPayloadBytes?: number
+}
+
+/**
+ * Connects to a lanvault listener. A host name is resolved first and the
+ * address it resolves to is both checked and dialled. Rejects with
+ * NOT_ALLOWED for a non-LAN address, TIMEOUT, or PEER_REFUSED when the
+ * connection cannot be made (`data.unreachable`).
+ */
+export async function dialWs(host: string, port: number, options: DialOptions = {}): Promise<WsFrameSocket> {
+  const timeoutMs = options.timeoutMs ?? DIAL_TIMEOUT_MS
+  const deadline = Date.now() + timeoutMs
+  const address = await withTimeout(resolveAddress(host), timeoutMs, host, port)
+  const allowed = options.isAllowedAddress ?? ((ip: string) => isLanAddress(ip, options.extraCidrs))
+  if (!allowed(address)) {
+    throw new LanvaultError("NOT_ALLOWED", `refusing to dial ${address}: not on the LAN (add its network with a CIDR if it is yours)`, { data: { reason: "not on the LAN" } })
+  }
+  return openSocket(address, port, Math.max(0, deadline - Date.now()), options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES)
+}
+
+async function resolveAddress(host: string): Promise<string> {
+  const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
+  if (parseIp(bare) !== undefined) return bare
+  try {
+    return (await lookup(bare)).address
+  } catch (cause) {
+    throw new LanvaultError("PEER_REFUSED", `cannot resolve ${host}`, { cause, data: { unreachable: true } })
+  }
+}
+
+function openSocket(address: string, port: number, timeoutMs: number, maxPayload: number): Promise<WsFrameSocket> {
+  const urlHost = address.includes(":") ? `[${address.replace(/%.*$/, "")}]` : address
+  const ws = new WebSocket(`ws://${urlHost}:${port}/`, {
+    maxPayload,
+    perMessageDeflate: false,
+    // net.connect understands an IPv6 zone (fe80::1%eth0); a URL cannot carry one.
+    createConnection: () => netConnect({ host: address, port }),
+  })
+  const socket = new WsFrameSocket(ws, address, port)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.terminate()
+      reject(new LanvaultError("TIMEOUT", `no connection to ${address}:${port} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    ws.once("open", () => {
+      clearTimeout(timer)
+      resolve(socket)
+    })
+    ws.once("error", (cause: Error) => {
+      clearTimeout(timer)
+      reject(new LanvaultError("PEER_REFUSED", `cannot connect to ${address}:${port}: ${cause.message}`, { cause, data: { unreachable: true } }))
+    })
+  })
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, host: string, port: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new LanvaultError("TIMEOUT", `no connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
