@@ -23,6 +23,10 @@ export const META = {
   bucketCount: "vault.bucketCount",
   createdAt: "account.createdAt",
   throttle: "unlock.throttle",
+  /** Keyset version at which this device's account key file was last written. */
+  accountKeyVersion: "account.keyVersion",
+  /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
+  knownPeers: "peers.known",
 } as const
 
 export interface NewAccount {
@@ -86,7 +90,8 @@ export async function writeFreshAccount(
     store.wipeAccountData()
     store.setIdentity({ deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret })
     store.setMeta(META.accountId, args.accountId)
-    store.setMeta(META.generation, toHex(randomBytes(ID_BYTES)))
+    store.setMeta(META.generation, String(Number(store.getMeta(META.generation) ?? 0) + 1))
+    store.setMeta(META.accountKeyVersion, "1")
     store.setMeta(META.deviceName, args.deviceName)
     store.setMeta(META.bucketCount, String(DEFAULT_BUCKET_COUNT))
     store.setMeta(META.createdAt, String(now))

@@ -26,10 +26,16 @@ export interface StatusResult {
   deviceName: string
   locked: boolean
   records?: number
+  /** Log entries that failed their signature or decryption at unlock: skipped, kept on disk, logged. */
+  unreadableEntries?: number
   /** Minutes of inactivity before the daemon locks itself; 0 = never. */
   autoLockMinutes: number
   pid: number
   startedAt: number
+  /** TCP port other devices reach this one on. */
+  port?: number
+  /** Set when a peer showed this device's account key is obsolete (the account was reset elsewhere). */
+  obsolete?: string
   peers: Array<{ deviceId?: string; name?: string; address: string; how: "static" | "mdns" | "known"; state: string }>
 }
 
@@ -83,12 +89,14 @@ export interface Events {
   "sync.progress": { deviceId?: string; done: number; total: number; phase?: string }
   /** The vault locked (by request, idle timer or shutdown). */
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
+  /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */
+  "device.paired": { deviceId: string; name: string; code: string }
   /** The vault was unlocked. */
   unlocked: { records?: number }
 }
 
 export type EventName = keyof Events
-export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked"]
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired"]
 
 /** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
 export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]

@@ -45,10 +45,23 @@ export async function deriveUnlockKey(
   params: KdfParams,
 ): Promise<Uint8Array> {
   const slow = await passwordKey(password, params)
-  const ikm = concatBytes(slow, accountKey)
+  try {
+    return combineUnlockKey(slow, accountKey, accountId)
+  } finally {
+    wipe(slow)
+  }
+}
+
+/**
+ * The fast half of {@link deriveUnlockKey}: from an already derived password key.
+ * An unlocked daemon keeps the password key so that a re-key (new account key
+ * after a revoke) needs no second prompt; it is wiped at lock.
+ */
+export function combineUnlockKey(passwordKeyBytes: Uint8Array, accountKey: Uint8Array, accountId: Uint8Array): Uint8Array {
+  const ikm = concatBytes(passwordKeyBytes, accountKey)
   try {
     return hkdf(ikm, TWO_SECRET_INFO, DERIVED_KEY_BYTES, accountId)
   } finally {
-    wipe(slow, ikm)
+    wipe(ikm)
   }
 }

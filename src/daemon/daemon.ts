@@ -5,27 +5,35 @@ import { homePaths } from "../account/index.js"
 import type { Logger } from "../log.js"
 import { SqliteStore, type VaultStore } from "../store/index.js"
 import { createHandlers } from "./handlers.js"
+import { SyncStack } from "./sync-stack.js"
 import { VaultService } from "./vault-service.js"
 
 export interface DaemonOptions {
   home: string
   socketPath: string
   autoLockMinutes?: number
+  /** Listening port for other devices (default 47110; 0 picks a free one). */
   port?: number
+  /** Listening address (default all IPv4 interfaces). */
+  host?: string
   peers?: string[]
   mdns?: boolean
+  /** Extra networks (CIDR) to treat as the LAN. */
+  allowCidrs?: string[]
 }
 
 /** The package version, read once (works from src/ and dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version
 
 /**
- * The composition root: opens the store, builds the vault service and the API
- * server, starts them in that order and stops them in reverse.
+ * The composition root: opens the store, builds the vault service, the sync
+ * stack (replicator, pairing, peer network) and the API server, starts them in
+ * that order and stops them in reverse.
  */
 export class Daemon {
   private store: VaultStore | undefined
   private vault: VaultService | undefined
+  private sync: SyncStack | undefined
   private api: ApiServer | undefined
   private readonly startedAt = Date.now()
   private started = false
@@ -39,19 +47,26 @@ export class Daemon {
     const store = SqliteStore.open(homePaths(this.options.home).database)
     this.store = store
     const publish = (event: EventParams) => this.api?.publish(event)
-    const vault = new VaultService({ store, home: this.options.home, logger, publish }, { autoLockMinutes: this.options.autoLockMinutes })
+    const vault = new VaultService(
+      { store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.sync?.replicator.publishLocal(entries) },
+      { autoLockMinutes: this.options.autoLockMinutes },
+    )
     this.vault = vault
     vault.identity()
+    await this.startSync()
     const handlers = createHandlers({
       vault,
       store,
+      sync: () => this.sync!,
+      afterReset: () => this.restartSync(),
       status: () => ({
-        version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt, peers: [],
+        version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
+        port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,
       }),
     })
     this.api = new ApiServer({ handlers, logger, onActivity: () => vault.touch() }, { socketPath: this.options.socketPath })
     await this.api.start()
-    logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, version: VERSION })
+    logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, port: this.sync?.network.port, version: VERSION })
   }
 
   /** Stops serving, locks (flushing a snapshot) and closes the store. Idempotent. */
@@ -59,8 +74,23 @@ export class Daemon {
     if (!this.started) return
     this.started = false
     await this.api?.stop()
+    await this.sync?.stop()
     this.vault?.stop()
     this.store?.close()
     this.deps.logger.info("daemon stopped")
+  }
+
+  private async startSync(): Promise<void> {
+    this.sync = new SyncStack(
+      { store: this.store!, home: this.options.home, logger: this.deps.logger, vault: this.vault!, publish: (e) => this.api?.publish(e) },
+      { host: this.options.host, port: this.options.port, peers: this.options.peers, extraCidrs: this.options.allowCidrs },
+    )
+    await this.sync.start()
+  }
+
+  /** After a reset the device identity is new: links of the old one end. */
+  private async restartSync(): Promise<void> {
+    await this.sync?.stop()
+    await this.startSync()
   }
 }

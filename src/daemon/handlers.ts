@@ -7,6 +7,7 @@ import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from ".
 import type { ListFilter, RecordInput, RecordPatch } from "../merge/types.js"
 import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
+import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -16,11 +17,13 @@ export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<Re
 export interface HandlerDeps {
   vault: VaultService
   store: VaultStore
-  status: () => Omit<StatusResult, "locked" | "records" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
+  sync: () => SyncStack
+  afterReset: () => Promise<void>
+  status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
 /** The method table of DESIGN §10 that one device can serve. */
-export function createHandlers({ vault, store, status }: HandlerDeps): Handlers {
+export function createHandlers({ vault, store, sync, afterReset, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -29,6 +32,7 @@ export function createHandlers({ vault, store, status }: HandlerDeps): Handlers 
       deviceName: vault.deviceName,
       locked: vault.locked,
       records: vault.recordCount,
+      unreadableEntries: vault.unreadableEntries,
       autoLockMinutes: vault.autoLockMinutes,
     }),
     unlock: async (params) => ({ unlocked: true, records: await vault.unlock(requireString(params, "password")) }),
@@ -47,13 +51,24 @@ export function createHandlers({ vault, store, status }: HandlerDeps): Handlers 
       return { id, permanent }
     },
     "records.history": (params) => vault.history(requireString(params, "id")),
-    "devices.list": () => listDevices(store, vault.identity().deviceId),
+    "devices.list": () => listDevices(store, vault.identity().deviceId, sync()),
+    "devices.revoke": (params) => revokeDevice(requireString(params, "deviceId"), vault, store, sync()),
+    "pairing.open": (params) => {
+      const seconds = (params as { seconds?: unknown })?.seconds
+      if (seconds !== undefined && typeof seconds !== "number") throw new InvalidParamsError('"seconds" must be a number')
+      return { until: sync().pairing.open(seconds) }
+    },
+    "pairing.close": () => {
+      sync().pairing.close()
+      return { closed: true }
+    },
     "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
     "account.changePassword": async (params) => ({
       keysetVersion: await vault.changePassword(requireString(params, "old"), requireString(params, "new")),
     }),
     "account.reset": async (params) => {
       const result = await vault.reset(requireString(params, "password"))
+      await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
     import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
@@ -79,8 +94,9 @@ function readPatch(params: unknown): RecordPatch {
   return { set, unset }
 }
 
-function listDevices(store: VaultStore, selfId: string): DeviceInfo[] {
+function listDevices(store: VaultStore, selfId: string, sync?: SyncStack): DeviceInfo[] {
   const vector = store.versionVector()
+  const sessions = new Map((sync?.replicator.sessions() ?? []).map((s) => [s.remoteDeviceId, s]))
   return store.trustList().map((device) => ({
     deviceId: device.deviceId,
     name: device.name,
@@ -89,7 +105,30 @@ function listDevices(store: VaultStore, selfId: string): DeviceInfo[] {
     addedAt: device.addedAt,
     lastSeenAt: device.lastSeenAt,
     seq: vector[device.deviceId] ?? 0,
+    ...(device.deviceId === selfId ? {} : {
+      state: sessions.has(device.deviceId) ? "connected" as const : "disconnected" as const,
+      address: sessions.get(device.deviceId)?.address,
+    }),
   }))
+}
+
+/**
+ * Revoke (DESIGN §6): the device is refused from now on, and the account gets a
+ * new account key and vault-key epoch, handed to the remaining devices over
+ * their secure links (offline ones get them when they next connect).
+ */
+function revokeDevice(deviceId: string, vault: VaultService, store: VaultStore, sync: SyncStack): ResultOf<"devices.revoke"> {
+  const device = store.getTrust(deviceId)
+  if (!device) throw new NotFoundError(`device ${deviceId}`)
+  if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
+  if (vault.locked) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first (a revoke re-keys the vault)")
+  store.revokeTrust(deviceId, Date.now())
+  sync.network.disconnect(deviceId, "revoked")
+  const { accountKey } = vault.rekey()
+  sync.replicator.publishTrust()
+  sync.replicator.publishKeyset()
+  sync.announceAccountKey()
+  return { deviceId, accountKey }
 }
 
 function renameDevice(store: VaultStore, deviceId: string, name: string, vault: VaultService): DeviceInfo {

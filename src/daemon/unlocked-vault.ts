@@ -67,21 +67,36 @@ export class UnlockedVault {
   }
 
   /** Seals, signs and appends local changes in one transaction; the doc already holds them. */
-  commit(changes: BucketChange[]): void {
-    if (changes.length === 0) return
+  commit(changes: BucketChange[]): LogEntry[] {
+    if (changes.length === 0) return []
     const { store, identity, accountId } = this.deps
     const epoch = this.keys.currentEpoch
     const vaultKey = this.keys.keys.get(epoch)!
+    const entries: LogEntry[] = []
     store.transaction(() => {
       let seq = store.head(identity.deviceId)
       for (const change of changes) {
         seq += 1
-        store.appendOwn(sealEntry({
+        const entry = sealEntry({
           accountId, deviceId: identity.deviceId, seq, epoch, vaultKey, signSecret: identity.signSecret, payload: encodePayload(change),
-        }))
+        })
+        store.appendOwn(entry)
+        entries.push(entry)
       }
     })
     this.entriesSinceSnapshot += changes.length
+    return entries
+  }
+
+  /** Adds vault keys of new epochs (a re-key) and makes the newest current. */
+  adoptKeys(keys: VaultKeys): void {
+    for (const [epoch, key] of keys.keys) if (!this.keys.keys.has(epoch)) this.keys.keys.set(epoch, key)
+    this.keys.currentEpoch = Math.max(this.keys.currentEpoch, keys.currentEpoch)
+  }
+
+  /** A copy of the keys (for re-wrapping under a new password or account key). */
+  copyKeys(): VaultKeys {
+    return { currentEpoch: this.keys.currentEpoch, keys: new Map([...this.keys.keys].map(([e, k]) => [e, k.slice()])) }
   }
 
   /** Decrypts and merges entries already verified and stored (from peers or folders). */

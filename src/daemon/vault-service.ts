@@ -1,16 +1,12 @@
 import { ed25519 } from "@noble/curves/ed25519.js"
-import { deriveUnlockKey, DEFAULT_KDF, randomBytes, toBase64, wipe, type KdfParams } from "../crypto/index.js"
-import {
-  DecryptionError, LanvaultError, LockedError, NotFoundError, TooManyAttemptsError, WrongPasswordError,
-} from "../errors.js"
+import { formatAccountKey } from "../crypto/index.js"
+import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
-import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
-import type { VaultStore } from "../store/index.js"
-import {
-  META, parseKeyset, readAccountKey, resetAccountInStore, retryAfterMs, unwrapKeyset, wrapKeyset, checkNewPassword,
-  type NewAccount, type ThrottleState, type VaultKeys,
-} from "../account/index.js"
+import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { LogEntry, VaultStore } from "../store/index.js"
+import { checkNewPassword, META, resetAccountInStore, type NewAccount } from "../account/index.js"
+import { KeyManager } from "./key-manager.js"
 import { UnlockedVault, type Identity } from "./unlocked-vault.js"
 
 const DEFAULT_AUTO_LOCK_MINUTES = 15
@@ -22,6 +18,8 @@ export interface VaultServiceDeps {
   home: string
   logger: Logger
   publish: (event: EventParams) => void
+  /** Called with this device's new log entries once they are durable (sync pushes them). */
+  onLocalEntries?: (entries: LogEntry[]) => void
 }
 
 export interface VaultServiceOptions {
@@ -30,21 +28,25 @@ export interface VaultServiceOptions {
   now?: () => number
 }
 
+type LockReason = "request" | "idle" | "shutdown" | "reset"
+
 /**
- * The vault's lock state and every operation on records: unlock (two-secret key
- * derivation, throttled), lock (snapshot, wipe keys), edits that become durable
- * log entries before they are acknowledged, password change and reset.
+ * The vault's lock state and every operation on records: unlock, lock (snapshot,
+ * wipe keys), edits that are durable log entries before they are acknowledged,
+ * merging entries from peers, password change, revoke's re-key and reset.
  */
 export class VaultService {
   private open: UnlockedVault | undefined
   private unlocking: Promise<number> | undefined
   private idleTimer: NodeJS.Timeout | undefined
   readonly autoLockMinutes: number
+  readonly keys: KeyManager
   private readonly now: () => number
 
   constructor(private readonly deps: VaultServiceDeps, options: VaultServiceOptions = {}) {
     this.autoLockMinutes = options.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES
     this.now = options.now ?? Date.now
+    this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger }, this.now)
   }
 
   get locked(): boolean {
@@ -53,6 +55,10 @@ export class VaultService {
 
   get recordCount(): number | undefined {
     return this.open?.doc.size
+  }
+
+  get unreadableEntries(): number | undefined {
+    return this.open?.unreadable.length
   }
 
   get accountId(): string {
@@ -78,7 +84,7 @@ export class VaultService {
     return this.unlocking
   }
 
-  lock(reason: "request" | "idle" | "shutdown" | "reset"): void {
+  lock(reason: LockReason): void {
     const open = this.open
     if (!open) return
     try {
@@ -87,6 +93,7 @@ export class VaultService {
       this.deps.logger.warn("could not write a snapshot at lock; the log still holds everything", errorFields(error))
     }
     open.close()
+    this.keys.forget()
     this.open = undefined
     this.clearIdleTimer()
     this.deps.logger.info("vault locked", { reason })
@@ -118,51 +125,54 @@ export class VaultService {
 
   create(input: RecordInput): string {
     const { id, changes } = this.unlocked().doc.create(input)
-    this.persist(() => this.unlocked().commit(changes))
-    this.deps.publish({ type: "record.changed", id, origin: "local" })
+    this.persist(changes, [id])
     return id
   }
 
   createMany(inputs: RecordInput[]): string[] {
     const { ids, changes } = this.unlocked().doc.createMany(inputs)
-    this.persist(() => this.unlocked().commit(changes))
-    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "local" })
+    this.persist(changes, ids)
     return ids
   }
 
   update(id: string, patch: RecordPatch): VaultRecord {
     this.get(id)
     const { record, changes } = this.unlocked().doc.update(id, patch)
-    this.persist(() => this.unlocked().commit(changes))
-    this.deps.publish({ type: "record.changed", id, origin: "local" })
+    this.persist(changes, [id])
     return record
   }
 
   remove(id: string, permanent: boolean): void {
     this.get(id)
     const doc = this.unlocked().doc
-    const changes = permanent ? doc.deletePermanently(id) : doc.trash(id)
-    this.persist(() => this.unlocked().commit(changes))
-    this.deps.publish({ type: "record.changed", id, origin: "local", deleted: permanent })
+    this.persist(permanent ? doc.deletePermanently(id) : doc.trash(id), [id], permanent)
   }
 
-  /** Re-wraps the same vault keys under the new password: no record is touched. */
-  async changePassword(oldPassword: string, newPassword: string): Promise<number> {
-    checkNewPassword(newPassword)
-    const { store } = this.deps
-    const current = this.currentKeyset()
-    const keys = await this.unwrapThrottled(oldPassword)
-    try {
-      const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
-      const unlockKey = await deriveUnlockKey(newPassword, readAccountKey(this.deps.home), this.accountIdBytes(), kdf)
-      const version = current.version + 1
-      store.putKeyset(version, wrapKeyset(keys, unlockKey, this.accountIdBytes(), version, kdf))
-      wipe(unlockKey)
-      this.deps.logger.info("account password changed", { keysetVersion: version })
-      return version
-    } finally {
-      wipe(...keys.keys.values())
-    }
+  /** Merges entries that peers sent and the store accepted; a locked vault merges them at unlock. */
+  applyRemote(entries: LogEntry[]): void {
+    if (!this.open || entries.length === 0) return
+    const changed = this.open.applyEntries(entries)
+    for (const id of changed) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(this.open.doc.get(id) ? {} : { deleted: true }) })
+    this.snapshotIfDue()
+  }
+
+  /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
+  refreshKeys(): void {
+    if (!this.open) return
+    const keys = this.keys.refresh()
+    if (keys) this.open.adoptKeys(keys)
+  }
+
+  changePassword(oldPassword: string, newPassword: string): Promise<number> {
+    return this.keys.changePassword(oldPassword, newPassword)
+  }
+
+  /** Revoke's re-key: a new account key and vault-key epoch for all future changes. */
+  rekey(): { accountKey: string; version: number; accountKeyBytes: Uint8Array } {
+    const open = this.unlocked()
+    const { accountKey, keys, version } = this.keys.rekey(open.copyKeys())
+    open.adoptKeys(keys)
+    return { accountKey: formatAccountKey(accountKey), version, accountKeyBytes: accountKey }
   }
 
   /** Wipes this device's vault and starts the account over with a new key. */
@@ -179,55 +189,18 @@ export class VaultService {
   }
 
   private async doUnlock(password: string): Promise<number> {
-    const keys = await this.unwrapThrottled(password)
+    const keys = await this.keys.unlock(password)
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
     this.open = UnlockedVault.open(
       { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.accountIdBytes() },
       keys, bucketCount,
     )
-    if (this.open.entriesPending >= SNAPSHOT_EVERY_ENTRIES) this.open.snapshot()
+    this.snapshotIfDue()
     this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length })
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size
-  }
-
-  /** Derives the two-secret key and unwraps the keyset, counting wrong passwords. */
-  private async unwrapThrottled(password: string): Promise<VaultKeys> {
-    if (typeof password !== "string" || password.length === 0) throw new LanvaultError("INVALID_PARAMS", "a password is required")
-    const throttle = this.throttleState()
-    const wait = retryAfterMs(throttle, this.now())
-    if (wait > 0) throw new TooManyAttemptsError(wait)
-    const keyset = this.currentKeyset()
-    const unlockKey = await deriveUnlockKey(password, readAccountKey(this.deps.home), this.accountIdBytes(), keyset.kdf)
-    try {
-      const keys = unwrapKeyset(keyset, unlockKey, this.accountIdBytes())
-      if (throttle.failures > 0) this.deps.store.deleteMeta(META.throttle)
-      return keys
-    } catch (error) {
-      if (!(error instanceof DecryptionError)) throw error
-      this.deps.store.setMeta(META.throttle, JSON.stringify({ failures: throttle.failures + 1, lastFailureAt: this.now() }))
-      this.deps.logger.warn("wrong password at unlock", { failures: throttle.failures + 1 })
-      throw new WrongPasswordError()
-    } finally {
-      wipe(unlockKey)
-    }
-  }
-
-  private throttleState(): ThrottleState {
-    try {
-      const parsed = JSON.parse(this.deps.store.getMeta(META.throttle) ?? "null") as ThrottleState | null
-      return parsed ?? { failures: 0, lastFailureAt: 0 }
-    } catch {
-      return { failures: 0, lastFailureAt: 0 }
-    }
-  }
-
-  private currentKeyset() {
-    const stored = this.deps.store.getKeyset()
-    if (!stored) throw new LanvaultError("NO_ACCOUNT", `${this.deps.home} holds no keyset: run \`lanvault init\` or \`lanvault join\``)
-    return parseKeyset(stored.blob)
   }
 
   private accountIdBytes(): Uint8Array {
@@ -244,20 +217,33 @@ export class VaultService {
     return this.open
   }
 
-  /**
-   * Runs a commit; if the disk refuses it, the in-memory doc already holds the
-   * edit, so it is rebuilt from what is durable and the error goes to the caller:
-   * an acknowledged edit is on disk, a refused one is nowhere.
-   */
-  private persist(commit: () => void): void {
+  private snapshotIfDue(): void {
+    if (!this.open || this.open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
     try {
-      commit()
-      if (this.open && this.open.entriesPending >= SNAPSHOT_EVERY_ENTRIES) this.open.snapshot()
+      this.open.snapshot()
+    } catch (error) {
+      this.deps.logger.warn("could not write a snapshot; the log still holds everything", errorFields(error))
+    }
+  }
+
+  /**
+   * Makes local changes durable, then announces them. If the disk refuses, the
+   * in-memory doc already holds the edit, so it is rebuilt from what is durable
+   * and the error goes to the caller: an acknowledged edit is on disk, a refused
+   * one is nowhere.
+   */
+  private persist(changes: BucketChange[], ids: string[], deleted = false): void {
+    let entries: LogEntry[]
+    try {
+      entries = this.unlocked().commit(changes)
     } catch (error) {
       this.deps.logger.error("an edit could not be stored; reloading the vault from disk", errorFields(error))
       this.reloadFromDisk()
       throw error
     }
+    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "local", ...(deleted ? { deleted } : {}) })
+    this.deps.onLocalEntries?.(entries)
+    this.snapshotIfDue()
   }
 
   private reloadFromDisk(): void {

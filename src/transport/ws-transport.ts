@@ -52,6 +52,8 @@ export interface AcceptedConnection {
   socket: WsFrameSocket
   remoteAddress: string
   remotePort: number
+  /** The request path the dialler chose (it names the handshake mode; the prologue binds it). */
+  path: string
 }
 
 /** Events of a {@link WsListener}. */
@@ -150,7 +152,8 @@ export class WsListener {
       }
       this.#live.add(frameSocket)
       ws.once("close", () => this.#live.delete(frameSocket))
-      for (const fn of this.#listeners.connection) fn({ socket: frameSocket, remoteAddress, remotePort })
+      const path = (req.url ?? "/").split("?")[0]
+      for (const fn of this.#listeners.connection) fn({ socket: frameSocket, remoteAddress, remotePort, path })
     })
   }
 
@@ -172,6 +175,8 @@ export interface DialOptions {
   /** Replaces the LAN policy, as for {@link WsListener}. */
   isAllowedAddress?: (ip: string) => boolean
   maxPayloadBytes?: number
+  /** Request path (default "/"): tells the listener which handshake follows. */
+  path?: string
 }
 
 /**
@@ -188,7 +193,7 @@ export async function dialWs(host: string, port: number, options: DialOptions = 
   if (!allowed(address)) {
     throw new LanvaultError("NOT_ALLOWED", `refusing to dial ${address}: not on the LAN (add its network with a CIDR if it is yours)`, { data: { reason: "not on the LAN" } })
   }
-  return openSocket(address, port, Math.max(0, deadline - Date.now()), options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES)
+  return openSocket(address, port, Math.max(0, deadline - Date.now()), options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES, options.path ?? "/")
 }
 
 async function resolveAddress(host: string): Promise<string> {
@@ -201,9 +206,9 @@ async function resolveAddress(host: string): Promise<string> {
   }
 }
 
-function openSocket(address: string, port: number, timeoutMs: number, maxPayload: number): Promise<WsFrameSocket> {
+function openSocket(address: string, port: number, timeoutMs: number, maxPayload: number, path: string): Promise<WsFrameSocket> {
   const urlHost = address.includes(":") ? `[${address.replace(/%.*$/, "")}]` : address
-  const ws = new WebSocket(`ws://${urlHost}:${port}/`, {
+  const ws = new WebSocket(`ws://${urlHost}:${port}${path.startsWith("/") ? path : `/${path}`}`, {
     maxPayload,
     perMessageDeflate: false,
     // net.connect understands an IPv6 zone (fe80::1%eth0); a URL cannot carry one.

@@ -1,0 +1,104 @@
+import { copyFileSync, existsSync } from "node:fs"
+import { hostname } from "node:os"
+import { ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
+import { generateDeviceKeys, randomBytes, toHex, wipe } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { SqliteStore } from "../store/index.js"
+import { dialWs, runHandshake, type Channel } from "../transport/index.js"
+import { InstanceLock } from "./instance-lock.js"
+import { decodeWelcome, encodeJoinRequest, type Welcome } from "./pairing-messages.js"
+import { PAIR_PATH, parsePeerAddress } from "./peer-address.js"
+
+const WELCOME_TIMEOUT_MS = 15_000
+
+export interface JoinResult {
+  accountId: string
+  deviceId: string
+  deviceName: string
+  hostName: string
+  code: string
+}
+
+/**
+ * `lanvault join`: pairs this home with a device whose pairing window is open,
+ * proving the account key in a Noise XXpsk3 handshake, then stores the account
+ * id, keyset and trust list it hands over. The daemon must not be running here.
+ * An existing account in the home is kept as a copy (`vault.db.before-join-…`).
+ */
+export async function joinAccount(args: { home: string; accountKey: Uint8Array; peer: string; name?: string }): Promise<JoinResult> {
+  ensureHome(args.home)
+  const paths = homePaths(args.home)
+  const lock = InstanceLock.acquire(paths.lock)
+  const keys = generateDeviceKeys()
+  try {
+    const deviceId = toHex(randomBytes(16))
+    const deviceName = args.name?.trim() || hostname()
+    const { host, port } = parsePeerAddress(args.peer)
+    const socket = await dialWs(host, port, { path: PAIR_PATH })
+    const result = await runHandshake(socket, {
+      role: "initiator",
+      mode: "pair",
+      staticSecret: keys.dhSecret,
+      accountKey: args.accountKey,
+      payload: encodeJoinRequest({ deviceId, name: deviceName, signPublic: keys.signPublic }),
+      accept: () => "accept",
+    })
+    const welcome = await receiveWelcome(result.channel)
+    if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
+    storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer)
+    writeAccountKey(args.home, args.accountKey)
+    result.channel.send(new Uint8Array([1]))
+    setTimeout(() => result.channel.close("normal closure"), 200).unref()
+    return { accountId: welcome.accountId, deviceId, deviceName, hostName: welcome.host.name, code: result.confirmationCode ?? "" }
+  } finally {
+    wipe(keys.signSecret, keys.dhSecret)
+    lock.release()
+  }
+}
+
+function receiveWelcome(channel: Channel): Promise<Welcome> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      channel.close("normal closure")
+      reject(new LanvaultError("TIMEOUT", "the other device did not send the account within 15 s"))
+    }, WELCOME_TIMEOUT_MS)
+    channel.onMessage((message) => {
+      clearTimeout(timer)
+      try {
+        resolve(decodeWelcome(message))
+      } catch (error) {
+        channel.close("protocol error")
+        reject(error)
+      }
+    })
+    channel.onClose((info) => {
+      clearTimeout(timer)
+      reject(new LanvaultError("PEER_REFUSED", `the other device closed the link: ${info.reason ?? info.code}`, { data: { reason: info.reason } }))
+    })
+  })
+}
+
+function storeWelcome(home: string, welcome: Welcome, identity: { deviceId: string; signSecret: Uint8Array; dhSecret: Uint8Array }, deviceName: string, peer: string): void {
+  const paths = homePaths(home)
+  if (existsSync(paths.database)) copyFileSync(paths.database, `${paths.database}.before-join-${Date.now()}`)
+  const store = SqliteStore.open(paths.database)
+  try {
+    store.transaction(() => {
+      store.wipeAccountData()
+      store.clearSnapshots()
+      store.setIdentity(identity)
+      store.setMeta(META.accountId, welcome.accountId)
+      store.setMeta(META.generation, String(welcome.generation))
+      store.setMeta(META.deviceName, deviceName)
+      store.setMeta(META.bucketCount, String(welcome.bucketCount))
+      store.setMeta(META.createdAt, String(Date.now()))
+      store.setMeta(META.accountKeyVersion, String(welcome.keysetVersion))
+      store.setMeta(META.knownPeers, JSON.stringify([peer]))
+      store.deleteMeta(META.throttle)
+      store.putKeyset(welcome.keysetVersion, welcome.keyset)
+      for (const entry of welcome.trust) store.putTrust(entry)
+    })
+  } finally {
+    store.close()
+  }
+}

@@ -1,0 +1,96 @@
+import { fromBase64, toBase64, utf8 } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import type { TrustEntry } from "../store/index.js"
+
+const MAX_MESSAGE_BYTES = 1024 * 1024
+const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
+
+/** What a joining device says about itself in handshake message 3 (psk-authenticated). */
+export interface JoinRequest {
+  deviceId: string
+  name: string
+  signPublic: Uint8Array
+}
+
+/** What the host hands a new device once the pairing handshake is done. */
+export interface Welcome {
+  accountId: string
+  generation: number
+  bucketCount: number
+  keysetVersion: number
+  keyset: Uint8Array
+  trust: Array<Omit<TrustEntry, "lastSeenAt">>
+  host: { deviceId: string; name: string }
+}
+
+export function encodeJoinRequest(request: JoinRequest): Uint8Array {
+  return utf8(JSON.stringify({ ...request, signPublic: toBase64(request.signPublic) }))
+}
+
+export function decodeJoinRequest(bytes: Uint8Array): JoinRequest {
+  const value = parse(bytes) as { deviceId?: unknown; name?: unknown; signPublic?: unknown }
+  if (typeof value.deviceId !== "string" || !DEVICE_ID_PATTERN.test(value.deviceId) || typeof value.name !== "string" ||
+    value.name.length === 0 || value.name.length > 100 || typeof value.signPublic !== "string") {
+    throw protocolError("a malformed join request")
+  }
+  const signPublic = fromBase64(value.signPublic)
+  if (signPublic.length !== 32) throw protocolError("a malformed join request")
+  return { deviceId: value.deviceId, name: value.name, signPublic }
+}
+
+export function encodeWelcome(welcome: Welcome): Uint8Array {
+  return utf8(JSON.stringify({
+    ...welcome,
+    keyset: toBase64(welcome.keyset),
+    trust: welcome.trust.map((t) => ({ ...t, signPublic: toBase64(t.signPublic), dhPublic: toBase64(t.dhPublic) })),
+  }))
+}
+
+export function decodeWelcome(bytes: Uint8Array): Welcome {
+  const value = parse(bytes) as Record<string, unknown>
+  const trust = value.trust as Array<Record<string, unknown>> | undefined
+  if (typeof value.accountId !== "string" || !/^[0-9a-f]{32}$/.test(value.accountId) || !Number.isSafeInteger(value.generation) ||
+    !Number.isSafeInteger(value.bucketCount) || !Number.isSafeInteger(value.keysetVersion) || typeof value.keyset !== "string" ||
+    !Array.isArray(trust) || typeof (value.host as { deviceId?: unknown })?.deviceId !== "string") {
+    throw protocolError("a malformed welcome")
+  }
+  return {
+    accountId: value.accountId,
+    generation: value.generation as number,
+    bucketCount: value.bucketCount as number,
+    keysetVersion: value.keysetVersion as number,
+    keyset: fromBase64(value.keyset),
+    trust: trust.map(decodeTrust),
+    host: value.host as Welcome["host"],
+  }
+}
+
+function decodeTrust(t: Record<string, unknown>): Omit<TrustEntry, "lastSeenAt"> {
+  if (typeof t.deviceId !== "string" || !DEVICE_ID_PATTERN.test(t.deviceId) || typeof t.name !== "string" ||
+    typeof t.signPublic !== "string" || typeof t.dhPublic !== "string" || typeof t.addedAt !== "number") {
+    throw protocolError("a malformed trust entry")
+  }
+  return {
+    deviceId: t.deviceId,
+    name: t.name,
+    signPublic: fromBase64(t.signPublic),
+    dhPublic: fromBase64(t.dhPublic),
+    addedAt: t.addedAt,
+    ...(typeof t.revokedAt === "number" ? { revokedAt: t.revokedAt } : {}),
+  }
+}
+
+function parse(bytes: Uint8Array): unknown {
+  if (bytes.length > MAX_MESSAGE_BYTES) throw protocolError("an oversized pairing message")
+  try {
+    const value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown
+    if (typeof value !== "object" || value === null) throw new Error("not an object")
+    return value
+  } catch {
+    throw protocolError("an unreadable pairing message")
+  }
+}
+
+function protocolError(what: string): LanvaultError {
+  return new LanvaultError("PROTOCOL_ERROR", `the other device sent ${what}`)
+}

@@ -1,0 +1,186 @@
+import { META } from "../account/index.js"
+import { equalBytes } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { errorFields, type Logger } from "../log.js"
+import type { VaultStore } from "../store/index.js"
+import type { Replicator } from "../sync/index.js"
+import {
+  DEFAULT_PORT, dialWs, runHandshake, WsListener, type AcceptDecision, type AcceptedConnection, type FrameSocket, type HandshakeResult,
+} from "../transport/index.js"
+import { ChannelLink } from "./channel-link.js"
+import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./handshake-payload.js"
+import { PeerDialer, type DialerState } from "./peer-dialer.js"
+import { PAIR_PATH, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
+import type { PairingHost } from "./pairing-host.js"
+
+export interface PeerNetworkDeps {
+  store: VaultStore
+  logger: Logger
+  replicator: Replicator
+  pairing: PairingHost
+}
+
+export interface PeerNetworkOptions {
+  host?: string
+  port?: number
+  /** `--peer HOST:PORT` addresses to dial. */
+  peers?: string[]
+  extraCidrs?: string[]
+}
+
+export interface PeerStatus {
+  address: string
+  how: "static" | "known"
+  state: DialerState
+  deviceId?: string
+  lastError?: string
+}
+
+/**
+ * Links to this account's other devices: listens for trusted and pairing
+ * handshakes, dials static and remembered peers with jittered backoff, decides
+ * who is trusted (static key in the trust list, not revoked, same account and
+ * generation), and hands each link to the replicator — one link per device.
+ */
+export class PeerNetwork {
+  private listener: WsListener | undefined
+  private readonly dialers = new Map<string, PeerDialer>()
+  private readonly links = new Map<string, ChannelLink>()
+  /** Set when a peer showed that this device's account key is obsolete. */
+  obsoleteReason: string | undefined
+
+  constructor(private readonly deps: PeerNetworkDeps, private readonly options: PeerNetworkOptions = {}) {}
+
+  get port(): number {
+    return this.listener?.port ?? 0
+  }
+
+  async start(): Promise<void> {
+    if (this.listener) return
+    this.listener = new WsListener({ host: this.options.host, port: this.options.port ?? DEFAULT_PORT, extraCidrs: this.options.extraCidrs })
+    this.listener.on("connection", (connection) => void this.onConnection(connection))
+    this.listener.on("refused", ({ remoteAddress, reason }) => this.deps.logger.warn("connection refused", { address: remoteAddress, reason }))
+    await this.listener.start()
+    for (const address of this.options.peers ?? []) this.addDialer(address, "static")
+    for (const address of this.knownPeers()) this.addDialer(address, "known")
+  }
+
+  async stop(): Promise<void> {
+    for (const dialer of this.dialers.values()) dialer.stop()
+    this.dialers.clear()
+    for (const link of this.links.values()) link.close("shutting down")
+    this.links.clear()
+    await this.listener?.stop()
+    this.listener = undefined
+  }
+
+  status(): PeerStatus[] {
+    return [...this.dialers.values()].map((d) => ({ address: d.address, how: d.how, state: d.state, deviceId: d.deviceId, lastError: d.lastError }))
+  }
+
+  /** Closes the link to a device (revoked). */
+  disconnect(deviceId: string, reason: "revoked" | "normal closure"): void {
+    this.links.get(deviceId)?.close(reason)
+  }
+
+  /** Dials a trusted device; resolves with its link once the handshake is done. */
+  async dial(address: string): Promise<ChannelLink> {
+    const { host, port } = parsePeerAddress(address)
+    const socket = await dialWs(host, port, { path: TRUSTED_PATH, extraCidrs: this.options.extraCidrs })
+    const result = await this.handshake(socket, "initiator")
+    const link = this.adopt(result, `${host}:${port}`, true)
+    this.remember(address)
+    return link
+  }
+
+  private addDialer(address: string, how: "static" | "known"): void {
+    if (this.dialers.has(address)) return
+    const dialer = new PeerDialer({ logger: this.deps.logger, dial: (a) => this.dial(a), isLinked: (id) => this.links.has(id) }, { address, how })
+    this.dialers.set(address, dialer)
+    dialer.start()
+  }
+
+  private async onConnection(connection: AcceptedConnection): Promise<void> {
+    if (connection.path === PAIR_PATH) return this.deps.pairing.handle(connection)
+    try {
+      const result = await this.handshake(connection.socket, "responder")
+      this.adopt(result, `${connection.remoteAddress}:${connection.remotePort}`, false)
+    } catch (error) {
+      this.deps.logger.warn("incoming link refused", { address: connection.remoteAddress, ...errorFields(error) })
+    }
+  }
+
+  private handshake(socket: FrameSocket, role: "initiator" | "responder"): Promise<HandshakeResult> {
+    const identity = this.deps.store.getIdentity()
+    if (!identity) throw new LanvaultError("NO_ACCOUNT", "this device has no identity")
+    return runHandshake(socket, {
+      role,
+      mode: "trusted",
+      staticSecret: identity.dhSecret,
+      payload: encodeHello(this.selfHello(identity.deviceId)),
+      accept: (remoteStatic, payload) => this.decide(remoteStatic, payload),
+    })
+  }
+
+  private selfHello(deviceId: string): HelloPayload {
+    const { store } = this.deps
+    return { deviceId, accountTag: accountTag(store.getMeta(META.accountId)!), generation: Number(store.getMeta(META.generation) ?? 1) }
+  }
+
+  /** Who may link: DESIGN §6 — a trusted, unrevoked static key of this account and generation. */
+  private decide(remoteStatic: Uint8Array, payload: Uint8Array): AcceptDecision {
+    const { store, logger } = this.deps
+    const remote = decodeHello(payload)
+    const self = this.selfHello(store.getIdentity()!.deviceId)
+    if (!remote) return { refuse: "protocol error" }
+    if (remote.accountTag !== self.accountTag) return { refuse: "unknown device" }
+    if (remote.generation < self.generation) return { refuse: "account was reset" }
+    if (remote.generation > self.generation) {
+      this.obsoleteReason = "the account was reset on another device; run `lanvault join` with the new account key"
+      logger.error("this device's account key is obsolete", { reason: this.obsoleteReason })
+      return { refuse: "unknown device" }
+    }
+    const trusted = store.getTrust(remote.deviceId)
+    if (!trusted || remote.deviceId === self.deviceId || !equalBytes(trusted.dhPublic, remoteStatic)) return { refuse: "unknown device" }
+    if (trusted.revokedAt !== undefined) return { refuse: "revoked" }
+    return "accept"
+  }
+
+  /**
+   * Keeps one link per device: when both sides dialled, the link started by the
+   * lower device id wins on both ends, so they agree without talking.
+   */
+  private adopt(result: HandshakeResult, address: string, weInitiated: boolean): ChannelLink {
+    const remote = decodeHello(result.remotePayload)!
+    const selfId = this.deps.store.getIdentity()!.deviceId
+    const initiator = weInitiated ? selfId : remote.deviceId
+    const link = new ChannelLink(result.channel, remote.deviceId, address, initiator)
+    const existing = this.links.get(remote.deviceId)
+    if (existing && !existing.isClosed && existing.initiatorDeviceId <= initiator) {
+      link.close("normal closure")
+      return existing
+    }
+    this.links.set(remote.deviceId, link)
+    link.onClose(() => {
+      if (this.links.get(remote.deviceId) === link) this.links.delete(remote.deviceId)
+    })
+    this.deps.store.touchTrust(remote.deviceId, Date.now())
+    this.deps.replicator.addLink(link)
+    return link
+  }
+
+  private knownPeers(): string[] {
+    try {
+      const list = JSON.parse(this.deps.store.getMeta(META.knownPeers) ?? "[]") as unknown
+      return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : []
+    } catch {
+      return []
+    }
+  }
+
+  private remember(address: string): void {
+    const known = this.knownPeers()
+    if (known.includes(address)) return
+    this.deps.store.setMeta(META.knownPeers, JSON.stringify([...known, address].slice(-32)))
+  }
+}

@@ -1,0 +1,117 @@
+import { META, readAccountKey } from "../account/index.js"
+import { fromBase64, toBase64, utf8 } from "../crypto/index.js"
+import type { EventParams, StatusResult } from "../api/protocol.js"
+import { errorFields, type Logger } from "../log.js"
+import type { VaultStore } from "../store/index.js"
+import { Replicator } from "../sync/index.js"
+import { PairingHost } from "./pairing-host.js"
+import { PeerNetwork, type PeerNetworkOptions } from "./peer-network.js"
+import type { VaultService } from "./vault-service.js"
+
+const ACCOUNT_KEY_NOTICE = "account-key"
+
+export interface SyncStackDeps {
+  store: VaultStore
+  home: string
+  logger: Logger
+  vault: VaultService
+  publish: (event: EventParams) => void
+}
+
+/**
+ * Everything that talks to other devices, built for one device identity: the
+ * replicator, the pairing window and the peer network, wired to the vault.
+ * Rebuilt after a reset (the identity changes).
+ */
+export class SyncStack {
+  readonly replicator: Replicator
+  readonly pairing: PairingHost
+  readonly network: PeerNetwork
+  private pendingNotice: { accountKey: Uint8Array; keysetVersion: number } | undefined
+
+  constructor(private readonly deps: SyncStackDeps, options: PeerNetworkOptions) {
+    const { store, logger, vault, publish } = deps
+    this.replicator = new Replicator({ store, logger, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
+    this.pairing = new PairingHost({ store, home: deps.home, logger, replicator: this.replicator, publish })
+    this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing }, options)
+    this.wire(vault, publish)
+  }
+
+  async start(): Promise<void> {
+    await this.network.start()
+  }
+
+  async stop(): Promise<void> {
+    this.pairing.close()
+    await this.network.stop()
+    this.replicator.stop()
+  }
+
+  /** Hands the current account key to every connected device (after a revoke's re-key). */
+  announceAccountKey(target = "all"): void {
+    try {
+      const body = utf8(JSON.stringify({
+        accountKey: toBase64(readAccountKey(this.deps.home)),
+        keysetVersion: Number(this.deps.store.getMeta(META.accountKeyVersion) ?? 1),
+      }))
+      this.replicator.sendControl(target, ACCOUNT_KEY_NOTICE, body)
+    } catch (error) {
+      this.deps.logger.warn("could not send the account key", errorFields(error))
+    }
+  }
+
+  peers(): StatusResult["peers"] {
+    const names = new Map(this.deps.store.trustList().map((t) => [t.deviceId, t.name]))
+    const sessions = this.replicator.sessions()
+    const linked = sessions.map((s) => ({
+      deviceId: s.remoteDeviceId, name: names.get(s.remoteDeviceId), address: s.address, how: "static" as const, state: s.state,
+    }))
+    const dialers = this.network.status()
+      .filter((d) => !sessions.some((s) => s.remoteDeviceId === d.deviceId))
+      .map((d) => ({ deviceId: d.deviceId, name: d.deviceId ? names.get(d.deviceId) : undefined, address: d.address, how: d.how, state: d.lastError ? `${d.state}: ${d.lastError}` : d.state }))
+    return [...linked, ...dialers]
+  }
+
+  private wire(vault: VaultService, publish: (event: EventParams) => void): void {
+    const { replicator } = this
+    replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
+    replicator.on("keyset", () => {
+      this.adoptPending(vault)
+      vault.refreshKeys()
+    })
+    replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))
+    replicator.on("peer.connected", ({ deviceId, address }) => {
+      this.announceAccountKey(deviceId)
+      publish({ type: "peer.connected", deviceId, address, name: this.deps.store.getTrust(deviceId)?.name })
+    })
+    replicator.on("peer.disconnected", ({ deviceId, reason }) => publish({ type: "peer.disconnected", deviceId, reason }))
+    replicator.on("control", ({ kind, body }) => {
+      if (kind !== ACCOUNT_KEY_NOTICE) return
+      const notice = parseNotice(body)
+      if (!notice) return
+      this.pendingNotice = notice
+      this.adoptPending(vault)
+    })
+  }
+
+  /**
+   * An account key is only adopted once the keyset it belongs to is stored, so a
+   * key never replaces ours while the stored keyset still needs the old one.
+   */
+  private adoptPending(vault: VaultService): void {
+    const notice = this.pendingNotice
+    if (!notice || (this.deps.store.getKeyset()?.version ?? 0) < notice.keysetVersion) return
+    this.pendingNotice = undefined
+    if (vault.keys.adoptAccountKey(notice.accountKey, notice.keysetVersion)) vault.refreshKeys()
+  }
+}
+
+function parseNotice(body: Uint8Array): { accountKey: Uint8Array; keysetVersion: number } | undefined {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(body)) as { accountKey?: unknown; keysetVersion?: unknown }
+    if (typeof value.accountKey !== "string" || !Number.isSafeInteger(value.keysetVersion)) return undefined
+    return { accountKey: fromBase64(value.accountKey), keysetVersion: value.keysetVersion as number }
+  } catch {
+    return undefined
+  }
+}
