@@ -1,0 +1,40 @@
+import { Option, type Command } from "commander"
+import type { CliContext } from "./context.js"
+import { collectWith, hostPort, integerIn } from "./option-parsers.js"
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"]
+const MAX_AUTO_LOCK_MINUTES = 7 * 24 * 60
+
+interface DaemonCommandOptions {
+  port?: number
+  peer?: string[]
+  mdns: boolean
+  autoLock?: number
+  logLevel?: string
+}
+
+/** `daemon`: runs this device's daemon in the foreground until SIGTERM or SIGINT. */
+export function registerDaemonCommand(program: Command, ctx: CliContext): void {
+  program
+    .command("daemon")
+    .description("run this device's daemon in the foreground (sync, pairing, local API) until SIGTERM or Ctrl-C")
+    .option("--port <n>", "TCP port to listen on for other devices (default: the daemon's choice)", integerIn(0, 65_535))
+    .option("--peer <host:port>", "also dial this address (repeatable; for networks that block multicast)", collectWith(hostPort))
+    .option("--no-mdns", "do not announce or discover devices with mDNS")
+    .option("--auto-lock <minutes>", "lock the vault after this many idle minutes (0 = never)", integerIn(0, MAX_AUTO_LOCK_MINUTES))
+    .addOption(new Option("--log-level <level>", "log level of the JSON log on stderr (default: LANVAULT_LOG_LEVEL, else info)").choices(LOG_LEVELS))
+    .action((options: DaemonCommandOptions, command: Command) => runDaemonCommand(ctx, command, options))
+}
+
+async function runDaemonCommand(ctx: CliContext, command: Command, options: DaemonCommandOptions): Promise<void> {
+  const { runDaemon } = await import("../daemon/run-daemon.js")
+  await runDaemon({
+    home: ctx.home(command),
+    socketPath: ctx.socketPath(command),
+    port: options.port,
+    peers: options.peer,
+    mdns: options.mdns,
+    autoLockMinutes: options.autoLock,
+    logLevel: options.logLevel,
+  })
+}

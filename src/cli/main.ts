@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs"
+import { Command, CommanderError } from "commander"
+import { exitCodeOf, isErrorCode, type ErrorCode } from "../errors.js"
+import { registerAccountCommands, registerInitCommand } from "./account-commands.js"
+import { refuseSecretOptions } from "./argv-guard.js"
+import { CliError } from "./cli-error.js"
+import { CliContext } from "./context.js"
+import { registerDaemonCommand } from "./daemon-command.js"
+import { registerDeviceCommands } from "./device-commands.js"
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
+import { registerRecordCommands } from "./record-commands.js"
+import { registerServiceCommand } from "./service-command.js"
+import { registerSessionCommands } from "./session-commands.js"
+import { registerTransferCommands } from "./transfer-commands.js"
+
+export type { CliIo, Prompts } from "./io.js"
+
+/** The package version (works from src/ and dist/). */
+const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version
+
+const DAEMON_HINT = "hint: `lanvault daemon` runs it in the foreground; `lanvault service install` runs it at every login"
+
+const EXIT_CODES_HELP = `
+Secrets never go on the command line: passwords come from a prompt, --password-stdin
+or LANVAULT_PASSWORD (LANVAULT_NEW_PASSWORD for a new one); secret fields from
+--secret-field NAME (a prompt, or the next stdin line).
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 vault locked, 4 daemon not running.`
+
+/**
+ * The `lanvault` command line (DESIGN §11): parses `argv` (without `node` and the
+ * script), runs the command and returns its exit code. Errors are reported on
+ * stderr as `lanvault: <message>`, never with a stack or a secret.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = new CliContext(io)
+  try {
+    refuseSecretOptions(argv)
+    await buildProgram(ctx).parseAsync(argv, { from: "user" })
+    return EXIT_OK
+  } catch (error) {
+    return reportError(io, error)
+  }
+}
+
+/** Every command, wired to `ctx`; its output goes to ctx's streams and it throws instead of exiting. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("lanvault")
+    .description("An encrypted password vault kept in sync between your own devices over the local network, with no cloud.")
+    .version(VERSION, "-V, --version", "print the version")
+    .option("--home <dir>", "this device's vault directory (default: LANVAULT_HOME, else the platform's data directory)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+      outputError: (text, write) => write(text.replace(/^error: /, "lanvault: ")),
+    })
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", EXIT_CODES_HELP)
+  registerInitCommand(program, ctx)
+  registerDaemonCommand(program, ctx)
+  registerSessionCommands(program, ctx)
+  registerRecordCommands(program, ctx)
+  registerDeviceCommands(program, ctx)
+  registerAccountCommands(program, ctx)
+  registerTransferCommands(program, ctx)
+  registerServiceCommand(program, ctx)
+  return program
+}
+
+/** Prints `lanvault: <message>` (commander has printed its own) and picks the exit code. */
+function reportError(io: CliIo, error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE
+  if (error instanceof CliError) {
+    io.stderr.write(`lanvault: ${error.message}\n`)
+    return error.exitCode
+  }
+  const code = codeOf(error)
+  if (code !== undefined) {
+    io.stderr.write(`lanvault: ${(error as Error).message}\n`)
+    if (code === "DAEMON_NOT_RUNNING") io.stderr.write(`${DAEMON_HINT}\n`)
+    return exitCodeOf(code)
+  }
+  if (error instanceof Error && error.name === "ExitPromptError") {
+    io.stderr.write("lanvault: cancelled\n")
+    return EXIT_ERROR
+  }
+  io.stderr.write(`lanvault: ${error instanceof Error ? error.message : String(error)}\n`)
+  return EXIT_ERROR
+}
+
+/** The stable code of a LanvaultError (also one decoded from the wire). */
+function codeOf(error: unknown): ErrorCode | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
+  return isErrorCode(code) ? code : undefined
+}

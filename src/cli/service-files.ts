@@ -1,0 +1,90 @@
+import { join } from "node:path"
+
+/** The systemd user unit's file name. */
+export const SYSTEMD_UNIT_NAME = "lanvault.service"
+/** The launchd agent's label (and file name, with `.plist`). */
+export const LAUNCHD_LABEL = "com.lanvault.daemon"
+/** Seconds systemd waits before restarting a failed daemon. */
+const RESTART_DELAY_SECONDS = 5
+
+/** What the service runs: `<execPath> <binPath> daemon --home <home>`. */
+export interface ServiceSpec {
+  /** The Node.js executable (process.execPath). */
+  execPath: string
+  /** Absolute path of bin/lanvault.js. */
+  binPath: string
+  /** The home the daemon serves. */
+  home: string
+  /** Extra environment for the daemon (e.g. LANVAULT_SOCKET when set at install time). */
+  environment?: Record<string, string>
+}
+
+/** The daemon's command line. */
+export function daemonArgv(spec: ServiceSpec): string[] {
+  return [spec.execPath, spec.binPath, "daemon", "--home", spec.home]
+}
+
+/** Where the service file goes: the systemd user dir (XDG_CONFIG_HOME respected) or ~/Library/LaunchAgents. */
+export function serviceFilePath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, homeDir: string): string {
+  if (platform === "darwin") return join(homeDir, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`)
+  return join(env.XDG_CONFIG_HOME || join(homeDir, ".config"), "systemd", "user", SYSTEMD_UNIT_NAME)
+}
+
+/** The text of the systemd user unit. */
+export function systemdUnit(spec: ServiceSpec): string {
+  const environment = Object.entries(spec.environment ?? {}).map(([name, value]) => `Environment=${systemdQuote(`${name}=${value}`)}`)
+  return [
+    "[Unit]",
+    "Description=lanvault: encrypted password vault synced between your devices over the LAN",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStart=${daemonArgv(spec).map(systemdQuote).join(" ")}`,
+    ...environment,
+    "Restart=on-failure",
+    `RestartSec=${RESTART_DELAY_SECONDS}`,
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n")
+}
+
+/** The text of the launchd agent (restarted when it exits with an error). */
+export function launchdPlist(spec: ServiceSpec): string {
+  const strings = (values: string[]) => values.map((value) => `    <string>${xmlEscape(value)}</string>`)
+  const environment = Object.entries(spec.environment ?? {})
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    '<plist version="1.0">',
+    "<dict>",
+    `  <key>Label</key>\n  <string>${LAUNCHD_LABEL}</string>`,
+    "  <key>ProgramArguments</key>\n  <array>",
+    ...strings(daemonArgv(spec)),
+    "  </array>",
+    ...(environment.length === 0
+      ? []
+      : ["  <key>EnvironmentVariables</key>\n  <dict>", ...environment.map(([k, v]) => `    <key>${xmlEscape(k)}</key>\n    <string>${xmlEscape(v)}</string>`), "  </dict>"]),
+    "  <key>RunAtLoad</key>\n  <true/>",
+    "  <key>KeepAlive</key>\n  <dict>\n    <key>SuccessfulExit</key>\n    <false/>\n  </dict>",
+    `  <key>StandardErrorPath</key>\n  <string>${xmlEscape(join(spec.home, "daemon.stderr.log"))}</string>`,
+    "</dict>",
+    "</plist>",
+    "",
+  ].join("\n")
+}
+
+/**
+ * One ExecStart/Environment word: `%` and `$` doubled (systemd specifiers and
+ * variables), and double-quoted with C escapes when it holds a space or a quote.
+ */
+export function systemdQuote(word: string): string {
+  const escaped = word.replace(/%/g, "%%").replace(/\$/g, "$$$$")
+  if (escaped !== "" && !/[\s"'\\;]/.test(escaped)) return escaped
+  return `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;")
+}

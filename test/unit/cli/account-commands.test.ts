@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import type { StatusResult } from "../../../src/api/protocol.js"
+import { WrongPasswordError } from "../../../src/errors.js"
+import { runCli, scriptedPrompts, startFakeDaemon, tempDir, type FakeDaemon } from "./helpers.js"
+
+const KEY_PATTERN = /LV1(-[0-9A-Z]{4}){7}/
+const NEW_KEY = "LV1-0000-1111-2222-3333-4444-5555-6600"
+
+const STATUS: StatusResult = {
+  version: "0.1.0",
+  home: "/h",
+  socket: "/h/lanvault.sock",
+  accountId: "acc0acc1acc2acc3acc4acc5acc6acc7",
+  deviceId: "dev0dev1dev2dev3dev4dev5dev6dev7",
+  deviceName: "desk",
+  locked: true,
+  autoLockMinutes: 15,
+  pid: 4242,
+  startedAt: Date.now() - 3_600_000,
+  peers: [{ name: "laptop", address: "10.0.0.2:7420", how: "mdns", state: "connected" }],
+}
+
+describe("session and account commands against a fake daemon", () => {
+  const { dir: home, cleanup } = tempDir()
+  let daemon: FakeDaemon
+
+  beforeAll(async () => {
+    daemon = await startFakeDaemon(home)
+  })
+  afterEach(() => {
+    daemon.calls.length = 0
+  })
+  afterAll(async () => {
+    await daemon.close()
+    cleanup()
+  })
+
+  it("status prints a readable summary, and --json the method's result", async () => {
+    daemon.handlers.status = () => STATUS
+    const human = await runCli(["status"], { home })
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/device\s+desk \(dev0dev1\)/)
+    expect(human.stdout).toMatch(/vault\s+locked/)
+    expect(human.stdout).toContain("laptop  10.0.0.2:7420  connected (mdns)")
+    expect(JSON.parse((await runCli(["status", "--json"], { home })).stdout)).toEqual(STATUS)
+  })
+
+  it("unlock takes LANVAULT_PASSWORD, or the first stdin line with --password-stdin", async () => {
+    daemon.handlers.unlock = () => ({ unlocked: true, records: 3 })
+    const fromEnv = await runCli(["unlock"], { home, env: { LANVAULT_PASSWORD: "env-password" } })
+    expect(fromEnv).toEqual({ code: 0, stdout: "Unlocked: 3 records.\n", stderr: "" })
+    const fromStdin = await runCli(["unlock", "--password-stdin"], { home, stdin: "stdin-password\nsecond line\n" })
+    expect(fromStdin.code).toBe(0)
+    expect(daemon.calls.map((c) => c.params)).toEqual([{ password: "env-password" }, { password: "stdin-password" }])
+  })
+
+  it("unlock without a terminal, variable or --password-stdin is a usage error naming them", async () => {
+    const result = await runCli(["unlock"], { home, stdin: "not read\n" })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("LANVAULT_PASSWORD")
+    expect(result.stderr).toContain("--password-stdin")
+    expect(daemon.calls.map((c) => c.method)).not.toContain("unlock")
+  })
+
+  it("a wrong password exits 1 without echoing it", async () => {
+    daemon.handlers.unlock = () => {
+      throw new WrongPasswordError()
+    }
+    const result = await runCli(["unlock", "--password-stdin"], { home, stdin: "bad-guess-123\n" })
+    expect(result).toEqual({ code: 1, stdout: "", stderr: "lanvault: wrong account password\n" })
+  })
+
+  it("unlock prompts (hidden) on a terminal", async () => {
+    daemon.handlers.unlock = () => ({ unlocked: true, records: 1 })
+    const prompts = scriptedPrompts(["typed-password"])
+    expect((await runCli(["unlock"], { home, tty: true, prompts })).code).toBe(0)
+    expect(prompts.questions).toEqual(["Account password:"])
+    expect(daemon.calls[0].params).toEqual({ password: "typed-password" })
+  })
+
+  it("lock", async () => {
+    daemon.handlers.lock = () => ({ locked: true })
+    expect(await runCli(["lock"], { home })).toEqual({ code: 0, stdout: "Locked.\n", stderr: "" })
+  })
+
+  it("passwd reads the current then the new password from stdin lines", async () => {
+    daemon.handlers["account.changePassword"] = () => ({ keysetVersion: 2 })
+    const result = await runCli(["passwd", "--password-stdin"], { home, stdin: "old-password\nnew-password-1\n" })
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("keyset version 2")
+    expect(daemon.calls).toEqual([{ method: "account.changePassword", params: { old: "old-password", new: "new-password-1" } }])
+  })
+
+  it("passwd takes LANVAULT_PASSWORD and LANVAULT_NEW_PASSWORD, and refuses a short new password", async () => {
+    daemon.handlers["account.changePassword"] = () => ({ keysetVersion: 3 })
+    const env = { LANVAULT_PASSWORD: "old-password", LANVAULT_NEW_PASSWORD: "new-password-2" }
+    expect((await runCli(["passwd", "--json"], { home, env })).stdout).toBe('{\n  "keysetVersion": 3\n}\n')
+    const short = await runCli(["passwd", "--password-stdin"], { home, stdin: "old-password\nshort\n" })
+    expect(short.code).toBe(2)
+    expect(short.stderr).toContain("at least 8 characters")
+    expect(daemon.calls).toHaveLength(1)
+  })
+
+  it("passwd on a terminal asks the new password twice", async () => {
+    daemon.handlers["account.changePassword"] = () => ({ keysetVersion: 4 })
+    const prompts = scriptedPrompts(["old-password", "new-password-3", "new-password-3"])
+    expect((await runCli(["passwd"], { home, tty: true, prompts })).code).toBe(0)
+    expect(prompts.questions).toHaveLength(3)
+    expect(daemon.calls[0].params).toEqual({ old: "old-password", new: "new-password-3" })
+  })
+
+  it("reset without --yes and without a terminal is refused with exit 2, touching nothing", async () => {
+    daemon.handlers["account.reset"] = () => ({ accountKey: NEW_KEY, accountId: STATUS.accountId })
+    const result = await runCli(["reset"], { home, env: { LANVAULT_NEW_PASSWORD: "a-new-password" } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("wipes this device's vault")
+    expect(result.stderr).toContain("--yes")
+    expect(daemon.calls).toEqual([])
+  })
+
+  it("reset --yes goes through the running daemon and prints the new key with its QR code", async () => {
+    daemon.handlers["account.reset"] = () => ({ accountKey: NEW_KEY, accountId: STATUS.accountId })
+    const result = await runCli(["reset", "--yes"], { home, env: { LANVAULT_NEW_PASSWORD: "a-new-password" } })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`    ${NEW_KEY}\n`)
+    expect(result.stdout).toMatch(/[█▀▄]/)
+    expect(daemon.calls).toEqual([{ method: "account.reset", params: { password: "a-new-password" } }])
+  })
+
+  it("reset on a terminal asks to confirm, then for the new password twice; a no stops it", async () => {
+    daemon.handlers["account.reset"] = () => ({ accountKey: NEW_KEY, accountId: STATUS.accountId })
+    const declined = await runCli(["reset"], { home, tty: true, prompts: scriptedPrompts([], ["no"]) })
+    expect(declined.code).toBe(1)
+    expect(daemon.calls).toEqual([])
+    const prompts = scriptedPrompts(["a-new-password", "a-new-password"], ["y"])
+    const accepted = await runCli(["reset", "--json"], { home, tty: true, prompts })
+    expect(JSON.parse(accepted.stdout)).toEqual({ accountKey: NEW_KEY, accountId: STATUS.accountId })
+  })
+})
+
+describe("init and offline reset on a real home", () => {
+  const { dir: home, cleanup } = tempDir()
+  afterAll(cleanup)
+
+  it("refuses a short password with exit 2 and creates nothing", async () => {
+    const result = await runCli(["init"], { home, env: { LANVAULT_PASSWORD: "short" } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("at least 8 characters")
+  })
+
+  it("a new password typed on a terminal must match; after three misses nothing is created", async () => {
+    const prompts = scriptedPrompts(["password-one", "password-two", "short", "password-one", "password-1"])
+    const result = await runCli(["init"], { home, tty: true, prompts })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("the two entries differ")
+    expect(result.stderr).not.toContain("password-one")
+  })
+
+  let firstKey = ""
+
+  it("creates the account and prints the key once, with a note and its QR code", async () => {
+    const result = await runCli(["init", "--name", "desk"], { home, env: { LANVAULT_PASSWORD: "correct horse battery" } })
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    firstKey = result.stdout.match(KEY_PATTERN)?.[0] ?? ""
+    expect(firstKey).not.toBe("")
+    expect(readFileSync(join(home, "account.key"), "utf8").trim()).toBe(firstKey)
+    expect(result.stdout).toContain("shown only this once")
+    expect(result.stdout).toContain("BOTH this account key and your account password")
+    expect(result.stdout).toMatch(/[█▀▄]/)
+  }, 30_000)
+
+  it("refuses a second init on the same home before asking for a password", async () => {
+    const result = await runCli(["init"], { home })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("already holds an account")
+  })
+
+  it("init --json prints accountKey, accountId and deviceId only", async () => {
+    const other = tempDir()
+    try {
+      const result = await runCli(["init", "--json", "--password-stdin"], { home: other.dir, stdin: "correct horse battery\n" })
+      expect(result.code).toBe(0)
+      const json = JSON.parse(result.stdout)
+      expect(Object.keys(json).sort()).toEqual(["accountId", "accountKey", "deviceId"])
+      expect(json.accountKey).toMatch(KEY_PATTERN)
+    } finally {
+      other.cleanup()
+    }
+  }, 30_000)
+
+  it("reset with no daemon running resets the home directly: a new key replaces the old", async () => {
+    const result = await runCli(["reset", "--yes", "--password-stdin"], { home, stdin: "a brand new password\n" })
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    const newKey = result.stdout.match(KEY_PATTERN)?.[0]
+    expect(newKey).toBeDefined()
+    expect(newKey).not.toBe(firstKey)
+    expect(readFileSync(join(home, "account.key"), "utf8").trim()).toBe(newKey)
+  }, 30_000)
+})

@@ -1,0 +1,158 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import { findExecutable, installService, uninstallService, type ServiceDeps } from "../../../src/cli/service-command.js"
+import { launchdPlist, serviceFilePath, systemdQuote, systemdUnit } from "../../../src/cli/service-files.js"
+import { runCli, tempDir } from "./helpers.js"
+
+const SPEC = { execPath: "/usr/bin/node", binPath: "/opt/lanvault/bin/lanvault.js", home: "/home/ann/.local/share/lanvault" }
+
+describe("service file text", () => {
+  it("a systemd user unit runs `node bin daemon --home HOME` and restarts it on failure", () => {
+    const unit = systemdUnit(SPEC)
+    expect(unit).toContain("\nExecStart=/usr/bin/node /opt/lanvault/bin/lanvault.js daemon --home /home/ann/.local/share/lanvault\n")
+    expect(unit).toContain("\nRestart=on-failure\n")
+    expect(unit).toContain("[Install]\nWantedBy=default.target\n")
+    expect(unit).not.toContain("Environment=")
+  })
+
+  it("quotes words with spaces and escapes systemd's % and $", () => {
+    expect(systemdQuote("/plain/path")).toBe("/plain/path")
+    expect(systemdQuote("/home/ann/My Vault")).toBe('"/home/ann/My Vault"')
+    expect(systemdQuote('a"b\\c')).toBe('"a\\"b\\\\c"')
+    expect(systemdQuote("/x/100%/$HOME")).toBe("/x/100%%/$$HOME")
+    const unit = systemdUnit({ ...SPEC, home: "/home/ann/My Vault", environment: { LANVAULT_SOCKET: "/run/lv.sock" } })
+    expect(unit).toContain('daemon --home "/home/ann/My Vault"\n')
+    expect(unit).toContain("\nEnvironment=LANVAULT_SOCKET=/run/lv.sock\n")
+  })
+
+  it("a launchd agent lists the same argv, escaped for XML, and restarts on a failed exit", () => {
+    const plist = launchdPlist({ ...SPEC, home: "/Users/ann/a&b <vault>" })
+    const strings = [...plist.matchAll(/<string>(.*)<\/string>/g)].map((m) => m[1])
+    expect(strings.slice(0, 6)).toEqual(["com.lanvault.daemon", "/usr/bin/node", "/opt/lanvault/bin/lanvault.js", "daemon", "--home", "/Users/ann/a&amp;b &lt;vault&gt;"])
+    expect(plist).toContain("<key>RunAtLoad</key>\n  <true/>")
+    expect(plist).toContain("<key>SuccessfulExit</key>\n    <false/>")
+  })
+
+  it("goes to XDG_CONFIG_HOME (else ~/.config) on Linux and ~/Library/LaunchAgents on macOS", () => {
+    expect(serviceFilePath("linux", { XDG_CONFIG_HOME: "/cfg" }, "/home/ann")).toBe("/cfg/systemd/user/lanvault.service")
+    expect(serviceFilePath("linux", {}, "/home/ann")).toBe("/home/ann/.config/systemd/user/lanvault.service")
+    expect(serviceFilePath("darwin", {}, "/Users/ann")).toBe("/Users/ann/Library/LaunchAgents/com.lanvault.daemon.plist")
+  })
+})
+
+describe("service install and uninstall", () => {
+  const cleanups: Array<() => void> = []
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
+
+  function fixture(platform: NodeJS.Platform, pathDirs: string[] = []) {
+    const { dir, cleanup } = tempDir("lv-service-")
+    cleanups.push(cleanup)
+    const printed: string[] = []
+    const ran: string[][] = []
+    const deps: ServiceDeps = {
+      platform,
+      env: { XDG_CONFIG_HOME: join(dir, "config"), PATH: pathDirs.join(":") },
+      homeDir: dir,
+      spec: { ...SPEC, home: join(dir, "vault") },
+      run: (program, args) => {
+        ran.push([program, ...args])
+        return { ok: true, output: "" }
+      },
+      print: (text) => printed.push(text),
+    }
+    return { dir, deps, printed, ran }
+  }
+
+  /** A directory holding an executable file named `program`. */
+  function binDir(dir: string, program: string): string {
+    const bin = join(dir, "bin")
+    mkdirSync(bin, { recursive: true })
+    writeFileSync(join(bin, program), "#!/bin/sh\nexit 0\n")
+    chmodSync(join(bin, program), 0o755)
+    return bin
+  }
+
+  it("through main: writes the unit into XDG_CONFIG_HOME, prints the systemctl commands when systemctl is absent, exits 0", async () => {
+    const { dir: home, cleanup } = tempDir("lv-service-")
+    cleanups.push(cleanup)
+    const env = { XDG_CONFIG_HOME: join(home, "config"), PATH: "/nonexistent" }
+    const installed = await runCli(["service", "install"], { home, env })
+    expect(installed.code).toBe(0)
+    const unitPath = join(home, "config", "systemd", "user", "lanvault.service")
+    const unit = readFileSync(unitPath, "utf8")
+    expect(unit).toContain(`ExecStart=${process.execPath} `)
+    expect(unit).toMatch(/\/bin\/lanvault\.js daemon --home /)
+    expect(unit).toContain(home)
+    expect(installed.stdout).toContain("systemctl was not found")
+    expect(installed.stdout).toContain("systemctl --user enable --now lanvault.service")
+    const removed = await runCli(["service", "uninstall"], { home, env })
+    expect(removed.code).toBe(0)
+    expect(existsSync(unitPath)).toBe(false)
+  })
+
+  it("--dry-run prints the unit and writes nothing", async () => {
+    const { dir: home, cleanup } = tempDir("lv-service-")
+    cleanups.push(cleanup)
+    const result = await runCli(["service", "install", "--dry-run"], { home, env: { XDG_CONFIG_HOME: join(home, "config") } })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("Restart=on-failure")
+    expect(existsSync(join(home, "config"))).toBe(false)
+  })
+
+  it("runs daemon-reload then enable --now when systemctl is on PATH; uninstall disables, removes, reloads", () => {
+    const { dir, deps, ran } = fixture("linux")
+    const bin = binDir(dir, "systemctl")
+    deps.env.PATH = bin
+    installService(deps)
+    expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(true)
+    const systemctl = join(bin, "systemctl")
+    expect(ran).toEqual([
+      [systemctl, "--user", "daemon-reload"],
+      [systemctl, "--user", "enable", "--now", "lanvault.service"],
+    ])
+    ran.length = 0
+    uninstallService(deps)
+    expect(ran).toEqual([
+      [systemctl, "--user", "disable", "--now", "lanvault.service"],
+      [systemctl, "--user", "daemon-reload"],
+    ])
+    expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(false)
+  })
+
+  it("when systemctl fails, keeps the unit and prints the commands still to run", () => {
+    const { dir, deps, printed } = fixture("linux")
+    deps.env.PATH = binDir(dir, "systemctl")
+    deps.run = () => ({ ok: false, output: "Failed to connect to bus\n" })
+    installService(deps)
+    expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(true)
+    const text = printed.join("\n")
+    expect(text).toContain("failed: Failed to connect to bus")
+    expect(text).toContain("  systemctl --user daemon-reload\n  systemctl --user enable --now lanvault.service")
+  })
+
+  it("on macOS writes the launchd agent and loads it with launchctl", () => {
+    const { dir, deps, ran } = fixture("darwin")
+    deps.env.PATH = binDir(dir, "launchctl")
+    installService(deps)
+    const plistPath = join(dir, "Library", "LaunchAgents", "com.lanvault.daemon.plist")
+    expect(readFileSync(plistPath, "utf8")).toContain("<string>daemon</string>")
+    expect(ran).toEqual([[join(dir, "bin", "launchctl"), "load", "-w", plistPath]])
+    uninstallService(deps)
+    expect(existsSync(plistPath)).toBe(false)
+  })
+
+  it("refuses other platforms with NOT_ALLOWED", () => {
+    const { deps } = fixture("win32")
+    expect(() => installService(deps)).toThrow(expect.objectContaining({ code: "NOT_ALLOWED" }))
+  })
+
+  it("finds only executable files on PATH", () => {
+    const { dir } = fixture("linux")
+    const bin = binDir(dir, "tool")
+    writeFileSync(join(bin, "plain"), "")
+    expect(findExecutable("tool", `/nonexistent:${bin}`)).toBe(join(bin, "tool"))
+    expect(findExecutable("plain", bin)).toBeUndefined()
+    expect(findExecutable("tool", undefined)).toBeUndefined()
+  })
+})
