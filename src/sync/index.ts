@@ -1,0 +1,16 @@
+/**
+ * sync/ owns replication of the encrypted change logs between trusted devices:
+ * version vectors, the sync message codec, one session per peer link and the
+ * replicator that pushes, relays and spreads keyset and trust changes. It sees
+ * entries only as signed ciphertext, and reaches the network only through the
+ * PeerLink port it declares: it never imports transport/, discovery/, merge/ or ws.
+ */
+export * from "./version-vector.js"
+export * from "./messages.js"
+export type { PeerLink } from "./peer-link.js"
+export { mergeTrust, toTrustInfo, type TrustMergeOptions, type TrustMergeResult } from "./trust-merge.js"
+export { BATCH_ENTRIES, MAX_BATCH_BYTES, WINDOW_BATCHES, type OutboundOptions } from "./outbound-stream.js"
+export {
+  PeerSession, type PeerSessionDeps, type PeerSessionEvents, type PeerSessionOptions, type SessionState,
+} from "./peer-session.js"
+export { Replicator, type ReplicatorDeps, type ReplicatorEvents, type ReplicatorOptions, type SessionInfo } from "./replicator.js"

@@ -1,0 +1,286 @@
+import { fromHex, toHex } from "../crypto/bytes.js"
+import { LanvaultError } from "../errors.js"
+import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
+import type { TrustEntry, VersionVector } from "../store/vault-store.js"
+import { ByteReader, protocolError } from "./byte-reader.js"
+import { ByteWriter } from "./byte-writer.js"
+
+/** Sync protocol version carried in `hello`; a peer speaking another one is refused. */
+export const SYNC_PROTOCOL_VERSION = 1
+/** Largest message a link carries (PeerLink contract). */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+/** Longest device name accepted from a peer, in UTF-8 bytes. */
+export const MAX_NAME_BYTES = 1024
+/** Longest control kind, in UTF-8 bytes. */
+export const MAX_CONTROL_KIND_BYTES = 64
+
+const DEVICE_ID_BYTES = 16
+const PUBLIC_KEY_BYTES = 32
+const VECTOR_ITEM_BYTES = DEVICE_ID_BYTES + 8
+/** deviceId + two keys + addedAt + flags + name length: the least a trust item takes. */
+const TRUST_ITEM_MIN_BYTES = DEVICE_ID_BYTES + 2 * PUBLIC_KEY_BYTES + 8 + 1 + 2
+/** Header and signature around an entry's ciphertext (see encodeEntry). */
+const ENTRY_OVERHEAD_BYTES = 1 + DEVICE_ID_BYTES + 8 + 4 + 4 + 64
+const ENTRIES_FLAG_FINAL = 0x01
+const ENTRIES_FLAG_TOTAL = 0x02
+const TRUST_FLAG_REVOKED = 0x01
+
+const TYPE_CODES = { hello: 1, entries: 2, ack: 3, keyset: 4, trust: 5, control: 6 } as const
+
+/** A trust-list entry as peers exchange it: the local `lastSeenAt` stays home. */
+export type TrustInfo = Omit<TrustEntry, "lastSeenAt">
+
+/** First message each side sends: what it holds. */
+export interface HelloMessage {
+  type: "hello"
+  vector: VersionVector
+  /** 0 when no keyset is held. */
+  keysetVersion: number
+  trust: TrustInfo[]
+}
+
+/** A batch of log entries, each continuing what the receiver holds. */
+export interface EntriesMessage {
+  type: "entries"
+  entries: LogEntry[]
+  /** Last batch of the first catch-up after hello; later batches are live pushes. */
+  final?: boolean
+  /** On the first catch-up batch: how many entries the catch-up will bring. */
+  total?: number
+}
+
+/** Flow control: the receiver processed an `entries` message of `count` entries. */
+export interface AckMessage {
+  type: "ack"
+  count: number
+}
+
+/** The wrapped vault keys; a higher version wins. */
+export interface KeysetMessage {
+  type: "keyset"
+  version: number
+  blob: Uint8Array
+}
+
+/** The sender's trust list after a change. */
+export interface TrustMessage {
+  type: "trust"
+  devices: TrustInfo[]
+}
+
+/** An opaque notice for the daemon (revoke, re-key, reset). */
+export interface ControlMessage {
+  type: "control"
+  kind: string
+  body: Uint8Array
+}
+
+/** Every message of the sync protocol. */
+export type SyncMessage = HelloMessage | EntriesMessage | AckMessage | KeysetMessage | TrustMessage | ControlMessage
+
+/** Bytes an entry takes inside an `entries` message. */
+export function encodedEntryBytes(entry: LogEntry): number {
+  return ENTRY_OVERHEAD_BYTES + entry.ciphertext.length
+}
+
+/**
+ * Encodes a message: `u8 type ‖ fields`, big-endian integers, device ids as 16
+ * raw bytes, entries in their {@link encodeEntry} form.
+ */
+export function encodeMessage(message: SyncMessage): Uint8Array {
+  const w = new ByteWriter().u8(TYPE_CODES[message.type])
+  switch (message.type) {
+    case "hello":
+      w.u8(SYNC_PROTOCOL_VERSION).u64(message.keysetVersion)
+      writeVector(w, message.vector)
+      writeTrust(w, message.trust)
+      break
+    case "entries":
+      writeEntries(w, message)
+      break
+    case "ack":
+      w.u32(message.count)
+      break
+    case "keyset":
+      w.u64(message.version).bytes(message.blob)
+      break
+    case "trust":
+      writeTrust(w, message.devices)
+      break
+    case "control":
+      writeControl(w, message)
+      break
+  }
+  return w.finish()
+}
+
+/** Decodes one message; anything malformed throws LanvaultError("PROTOCOL_ERROR") and nothing else. */
+export function decodeMessage(bytes: Uint8Array): SyncMessage {
+  try {
+    if (!(bytes instanceof Uint8Array)) throw protocolError("not binary data")
+    if (bytes.length > MAX_MESSAGE_BYTES) throw protocolError("the message is too large")
+    const r = new ByteReader(bytes)
+    const message = readBody(r, r.u8())
+    r.end()
+    return message
+  } catch (error) {
+    if (error instanceof LanvaultError && error.code === "PROTOCOL_ERROR") throw error
+    throw protocolError(error instanceof Error ? error.message : "unreadable", error)
+  }
+}
+
+function readBody(r: ByteReader, type: number): SyncMessage {
+  switch (type) {
+    case TYPE_CODES.hello:
+      return readHello(r)
+    case TYPE_CODES.entries:
+      return readEntries(r)
+    case TYPE_CODES.ack:
+      return { type: "ack", count: r.u32() }
+    case TYPE_CODES.keyset:
+      return readKeyset(r)
+    case TYPE_CODES.trust:
+      return { type: "trust", devices: readTrust(r) }
+    case TYPE_CODES.control:
+      return readControl(r)
+    default:
+      throw protocolError(`unknown message type ${type}`)
+  }
+}
+
+function readHello(r: ByteReader): HelloMessage {
+  const version = r.u8()
+  if (version !== SYNC_PROTOCOL_VERSION) throw protocolError(`unsupported sync protocol version ${version}`)
+  const keysetVersion = r.u64()
+  const vector = readVector(r)
+  return { type: "hello", vector, keysetVersion, trust: readTrust(r) }
+}
+
+function readKeyset(r: ByteReader): KeysetMessage {
+  const version = r.u64()
+  if (version < 1) throw protocolError("keyset version must be 1 or more")
+  return { type: "keyset", version, blob: r.rest() }
+}
+
+function writeVector(w: ByteWriter, vector: VersionVector): void {
+  const items = Object.entries(vector).filter(([, seq]) => seq > 0)
+  w.u32(items.length)
+  for (const [deviceId, seq] of items) w.bytes(fromHex(deviceId)).u64(seq)
+}
+
+function readVector(r: ByteReader): VersionVector {
+  const count = r.u32()
+  if (count * VECTOR_ITEM_BYTES > r.remaining) throw protocolError("the version vector is truncated")
+  const vector: VersionVector = {}
+  for (let i = 0; i < count; i++) {
+    const deviceId = toHex(r.bytes(DEVICE_ID_BYTES))
+    if (Object.hasOwn(vector, deviceId)) throw protocolError("a device appears twice in the version vector")
+    vector[deviceId] = r.u64()
+  }
+  return vector
+}
+
+function writeTrust(w: ByteWriter, devices: readonly TrustInfo[]): void {
+  w.u32(devices.length)
+  for (const d of devices) {
+    const name = nameBytes(d.name)
+    w.bytes(fromHex(d.deviceId)).bytes(d.signPublic).bytes(d.dhPublic).u64(d.addedAt)
+    w.u8(d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED)
+    if (d.revokedAt !== undefined) w.u64(d.revokedAt)
+    w.u16(name.length).bytes(name)
+  }
+}
+
+function readTrust(r: ByteReader): TrustInfo[] {
+  const count = r.u32()
+  if (count * TRUST_ITEM_MIN_BYTES > r.remaining) throw protocolError("the trust list is truncated")
+  const devices: TrustInfo[] = []
+  const seen = new Set<string>()
+  for (let i = 0; i < count; i++) {
+    const info = readTrustItem(r)
+    if (seen.has(info.deviceId)) throw protocolError("a device appears twice in the trust list")
+    seen.add(info.deviceId)
+    devices.push(info)
+  }
+  return devices
+}
+
+function readTrustItem(r: ByteReader): TrustInfo {
+  const deviceId = toHex(r.bytes(DEVICE_ID_BYTES))
+  const signPublic = r.bytes(PUBLIC_KEY_BYTES)
+  const dhPublic = r.bytes(PUBLIC_KEY_BYTES)
+  const addedAt = r.u64()
+  const flags = r.u8()
+  if ((flags & ~TRUST_FLAG_REVOKED) !== 0) throw protocolError("unknown trust flags")
+  const revokedAt = flags & TRUST_FLAG_REVOKED ? r.u64() : undefined
+  const nameBytes = r.u16()
+  if (nameBytes > MAX_NAME_BYTES) throw protocolError("a device name is too long")
+  const name = utf8Strict(r.bytes(nameBytes))
+  const info: TrustInfo = { deviceId, name, signPublic, dhPublic, addedAt }
+  if (revokedAt !== undefined) info.revokedAt = revokedAt
+  return info
+}
+
+function writeEntries(w: ByteWriter, message: EntriesMessage): void {
+  const hasTotal = message.total !== undefined
+  w.u8((message.final === true ? ENTRIES_FLAG_FINAL : 0) | (hasTotal ? ENTRIES_FLAG_TOTAL : 0))
+  if (hasTotal) w.u64(message.total as number)
+  w.u32(message.entries.length)
+  for (const entry of message.entries) w.bytes(encodeEntry(entry))
+}
+
+function readEntries(r: ByteReader): EntriesMessage {
+  const flags = r.u8()
+  if ((flags & ~(ENTRIES_FLAG_FINAL | ENTRIES_FLAG_TOTAL)) !== 0) throw protocolError("unknown entries flags")
+  const total = flags & ENTRIES_FLAG_TOTAL ? r.u64() : undefined
+  const count = r.u32()
+  if (count * ENTRY_OVERHEAD_BYTES > r.remaining) throw protocolError("the entries are truncated")
+  const entries: LogEntry[] = []
+  const input = r.restView()
+  let at = 0
+  for (let i = 0; i < count; i++) {
+    const { entry, next } = readEntry(input, at)
+    entries.push(entry)
+    at = next
+  }
+  if (at !== input.length) throw protocolError(`the message has ${input.length - at} trailing bytes`)
+  const message: EntriesMessage = { type: "entries", entries }
+  if (flags & ENTRIES_FLAG_FINAL) message.final = true
+  if (total !== undefined) message.total = total
+  return message
+}
+
+/** Throws TypeError unless `kind` is 1 to 64 bytes of UTF-8 (a caller's mistake, checked before anything is sent). */
+export function checkControlKind(kind: string): void {
+  const length = typeof kind === "string" ? new TextEncoder().encode(kind).length : 0
+  if (length < 1 || length > MAX_CONTROL_KIND_BYTES) throw new TypeError(`control kind must be 1 to ${MAX_CONTROL_KIND_BYTES} bytes`)
+}
+
+function writeControl(w: ByteWriter, message: ControlMessage): void {
+  checkControlKind(message.kind)
+  const kind = new TextEncoder().encode(message.kind)
+  w.u8(kind.length).bytes(kind).bytes(message.body)
+}
+
+/** A name as UTF-8, cut at a character boundary to MAX_NAME_BYTES: a long local name must not stop sync. */
+function nameBytes(name: string): Uint8Array {
+  const out = new Uint8Array(MAX_NAME_BYTES)
+  // encodeInto stops before a character that does not fit whole.
+  const { written } = new TextEncoder().encodeInto(name, out)
+  return out.subarray(0, written)
+}
+
+function readControl(r: ByteReader): ControlMessage {
+  const length = r.u8()
+  if (length < 1 || length > MAX_CONTROL_KIND_BYTES) throw protocolError("control kind has an impossible length")
+  const kind = utf8Strict(r.bytes(length))
+  return { type: "control", kind, body: r.rest() }
+}
+
+function utf8Strict(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
+  } catch (cause) {
+    throw protocolError("a text field is not UTF-8", cause)
+  }
+}

@@ -1,0 +1,148 @@
+import { LanvaultError } from "../errors.js"
+import type { LogEntry } from "../store/log-entry.js"
+import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import { takeBatch } from "./entry-batch.js"
+import type { EntriesMessage } from "./messages.js"
+import { advanceVector, missingCount, seqOf } from "./version-vector.js"
+
+/** Entries read from the store per batch. */
+export const BATCH_ENTRIES = 500
+/** Encoded entries per batch, at most (one larger entry still goes alone). */
+export const MAX_BATCH_BYTES = 1024 * 1024
+/** Batches sent and not yet acknowledged, at most: bounds what a slow peer makes us hold. */
+export const WINDOW_BATCHES = 2
+
+/** Tuning of an {@link OutboundStream}. */
+export interface OutboundOptions {
+  batchEntries?: number
+  maxBatchBytes?: number
+  windowBatches?: number
+}
+
+/** What an {@link OutboundStream} needs. */
+export interface OutboundDeps {
+  store: VaultStore
+  /** Sends one batch; false if the link failed (the stream then stops). */
+  send: (message: EntriesMessage) => boolean
+  /** The first catch-up was sent entirely. */
+  onCaughtUp: () => void
+}
+
+/**
+ * The sending half of a session: knows what the peer holds (its hello, plus
+ * what went either way since) and sends it what it lacks, read from the store
+ * page by page, at most `windowBatches` unacknowledged batches at a time, so
+ * memory stays bounded however long the logs are. Each round reads only the
+ * entries after the peer's vector: O(devices + entries sent).
+ */
+export class OutboundStream {
+  private readonly batchEntries: number
+  private readonly maxBatchBytes: number
+  private readonly windowBatches: number
+  private peerVector: VersionVector | undefined
+  private total: number | undefined
+  private caughtUp = false
+  private stopped = false
+  /** Entry counts of batches awaiting an ack, oldest first. */
+  private readonly inFlight: number[] = []
+  private pumping = false
+  private pumpAgain = false
+  private sent = 0
+
+  constructor(private readonly deps: OutboundDeps, options: OutboundOptions = {}) {
+    this.batchEntries = options.batchEntries ?? BATCH_ENTRIES
+    this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES
+    this.windowBatches = options.windowBatches ?? WINDOW_BATCHES
+  }
+
+  /** Whether the peer's vector is known (its hello came). */
+  get started(): boolean {
+    return this.peerVector !== undefined
+  }
+
+  /** Whether the first catch-up was sent entirely. */
+  get sentFinal(): boolean {
+    return this.caughtUp
+  }
+
+  get entriesSent(): number {
+    return this.sent
+  }
+
+  /** Starts the catch-up from the peer's hello vector. */
+  begin(peerVector: VersionVector): void {
+    this.peerVector = peerVector
+    this.total = missingCount(peerVector, this.deps.store.versionVector())
+    this.pump()
+  }
+
+  /** The peer sent us these entries: it holds them. */
+  noteHeld(entries: readonly LogEntry[]): void {
+    if (this.peerVector !== undefined) this.peerVector = advanceVector(this.peerVector, entries)
+  }
+
+  /** New entries are in the store: send those the peer lacks. */
+  push(entries: readonly LogEntry[]): void {
+    const known = this.peerVector
+    if (known === undefined || this.stopped) return
+    if (entries.every((entry) => entry.seq <= seqOf(known, entry.deviceId))) return
+    this.pump()
+  }
+
+  /** The peer processed our oldest batch; PROTOCOL_ERROR if no batch of that size awaits an ack. */
+  ack(count: number): void {
+    if (this.inFlight.length === 0 || this.inFlight[0] !== count) {
+      throw new LanvaultError("PROTOCOL_ERROR", "an ack that matches no batch sent")
+    }
+    this.inFlight.shift()
+    this.pump()
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.inFlight.length = 0
+  }
+
+  /** Sends batches while the window allows; re-entry (a synchronous link) only asks for another round. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true
+      return
+    }
+    this.pumping = true
+    try {
+      do {
+        this.pumpAgain = false
+        while (!this.stopped && this.inFlight.length < this.windowBatches && this.sendBatch());
+      } while (this.pumpAgain)
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  /** Sends the next batch the peer lacks; false when there is nothing to send. */
+  private sendBatch(): boolean {
+    const known = this.peerVector
+    if (known === undefined) return false
+    const page = this.deps.store.entriesAfter(known, this.batchEntries)
+    const batch = takeBatch(page, this.maxBatchBytes)
+    if (batch.length === 0 && this.caughtUp) return false
+    const message: EntriesMessage = { type: "entries", entries: batch }
+    const final = !this.caughtUp && page.length < this.batchEntries && batch.length === page.length
+    if (final) message.final = true
+    if (this.total !== undefined) message.total = this.total
+    if (!this.deps.send(message)) {
+      this.stop()
+      return false
+    }
+    this.total = undefined
+    this.inFlight.push(batch.length)
+    this.peerVector = advanceVector(known, batch)
+    this.sent += batch.length
+    if (final) {
+      this.caughtUp = true
+      this.deps.onCaughtUp()
+    }
+    return true
+  }
+}

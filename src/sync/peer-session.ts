@@ -1,0 +1,300 @@
+import { LanvaultError } from "../errors.js"
+import { errorFields, type Logger } from "../log.js"
+import type { LogEntry } from "../store/log-entry.js"
+import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import { verifyBatch } from "./entry-batch.js"
+import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type SyncMessage, type TrustInfo } from "./messages.js"
+import { OutboundStream, type OutboundOptions } from "./outbound-stream.js"
+import type { PeerLink } from "./peer-link.js"
+import { mergeTrust, toTrustInfo } from "./trust-merge.js"
+import { TypedEvents } from "./typed-events.js"
+
+/** Least time between two `touchTrust` writes for one peer. */
+const TOUCH_INTERVAL_MS = 30_000
+
+/** Error codes that mean the peer sent something we must refuse. */
+const PEER_FAULTS = new Set<string>(["PROTOCOL_ERROR", "BAD_SIGNATURE", "SEQUENCE_GAP", "CORRUPT_DATA"])
+
+/** Where a session is: catching up, caught up both ways, or ended. */
+export type SessionState = "syncing" | "idle" | "closed"
+
+/** What a session needs. */
+export interface PeerSessionDeps {
+  link: PeerLink
+  store: VaultStore
+  logger: Logger
+  /** The account every entry must be signed for. */
+  accountId: Uint8Array
+  /** This device, whose name a peer never changes; undefined if unknown. */
+  selfDeviceId?: string
+}
+
+/** Tuning (batch size, byte budget, window); the defaults suit a LAN. */
+export interface PeerSessionOptions extends OutboundOptions {
+  /** Clock in ms since the epoch (tests). */
+  now?: () => number
+}
+
+/** Events of a {@link PeerSession}. */
+export interface PeerSessionEvents {
+  /** Entries from this peer were verified and stored (already-held ones left out). */
+  entries: { entries: LogEntry[] }
+  /** A higher keyset version from this peer was stored. */
+  keyset: { version: number }
+  /** The trust list changed; `membershipChanged`: a device was added or revoked (relay it). */
+  trust: { membershipChanged: boolean }
+  /** Progress of receiving this peer's first catch-up. */
+  progress: { done: number; total: number }
+  /** An opaque notice from the peer for the daemon. */
+  control: { kind: string; body: Uint8Array }
+  /** The state moved. */
+  state: { state: SessionState }
+  /** The session ended (either side); no event follows. */
+  close: { reason: string }
+}
+
+/**
+ * Replicates the change logs with one trusted device over one link: sends
+ * `hello`, streams what the peer lacks in acknowledged batches (bounded memory
+ * for any log length), then pushes new entries live. Received entries are
+ * verified against the trust list and stored atomically per batch; anything
+ * malformed or foreign closes the link with "protocol error", is logged, and
+ * is never thrown.
+ */
+export class PeerSession {
+  readonly remoteDeviceId: string
+  readonly address: string
+  private readonly events: TypedEvents<PeerSessionEvents>
+  private readonly outbound: OutboundStream
+  private readonly now: () => number
+  private current: SessionState = "syncing"
+  private started = false
+  private peerKeysetVersion = 0
+  private receivedFinal = false
+  private incoming: { done: number; total: number } | undefined
+  private lastTouchAt = Number.NEGATIVE_INFINITY
+  private received = 0
+
+  constructor(private readonly deps: PeerSessionDeps, options: PeerSessionOptions = {}) {
+    this.remoteDeviceId = deps.link.remoteDeviceId
+    this.address = deps.link.address
+    this.outbound = new OutboundStream(
+      { store: deps.store, send: (message) => this.send(message), onCaughtUp: () => this.updateState() },
+      options,
+    )
+    this.now = options.now ?? Date.now
+    this.events = new TypedEvents((event, error) =>
+      deps.logger.error("a sync event listener failed", { event, deviceId: this.remoteDeviceId, ...errorFields(error) }))
+  }
+
+  get state(): SessionState {
+    return this.current
+  }
+
+  /** Entries sent to / received from this peer so far. */
+  get entriesSent(): number {
+    return this.outbound.entriesSent
+  }
+
+  get entriesReceived(): number {
+    return this.received
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof PeerSessionEvents>(event: K, listener: (payload: PeerSessionEvents[K]) => void): () => void {
+    return this.events.on(event, listener)
+  }
+
+  /** Listens to the link and sends `hello`. Idempotent. */
+  start(): void {
+    if (this.started || this.current === "closed") return
+    this.started = true
+    const { link, store } = this.deps
+    // Hello before listening: a link may hand over a waiting message as soon as
+    // we listen, and our reply to it must not overtake our hello.
+    this.send({ type: "hello", vector: store.versionVector(), keysetVersion: store.getKeyset()?.version ?? 0, trust: this.trustInfo() })
+    if (this.state === "closed") return
+    link.onMessage((bytes) => this.receive(bytes))
+    link.onClose((reason) => this.finish(reason))
+  }
+
+  /** Closes the link with `reason`; idempotent. */
+  close(reason = "normal closure"): void {
+    if (this.current === "closed") return
+    this.finish(reason)
+    try {
+      this.deps.link.close(reason)
+    } catch (error) {
+      this.deps.logger.debug("closing a sync link failed", { deviceId: this.remoteDeviceId, ...errorFields(error) })
+    }
+  }
+
+  /** New entries are in the store (own or relayed): send the peer what it lacks of them. */
+  push(entries: readonly LogEntry[]): void {
+    if (this.current !== "closed") this.outbound.push(entries)
+  }
+
+  /** Sends our keyset if the peer's is older. */
+  offerKeyset(): void {
+    if (!this.outbound.started || this.current === "closed") return
+    const keyset = this.deps.store.getKeyset()
+    if (keyset === undefined || keyset.version <= this.peerKeysetVersion) return
+    this.peerKeysetVersion = keyset.version
+    this.send({ type: "keyset", version: keyset.version, blob: keyset.blob })
+  }
+
+  /** Sends our trust list (after it changed). */
+  sendTrust(): void {
+    if (!this.started || this.current === "closed") return
+    this.send({ type: "trust", devices: this.trustInfo() })
+  }
+
+  /** Sends an opaque notice; TypeError for a kind of 0 or more than 64 bytes. */
+  sendControl(kind: string, body: Uint8Array): void {
+    checkControlKind(kind)
+    if (!this.started || this.current === "closed") return
+    this.send({ type: "control", kind, body })
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.current === "closed") return
+    try {
+      this.dispatch(decodeMessage(bytes))
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  private dispatch(message: SyncMessage): void {
+    if (message.type !== "hello" && !this.outbound.started) {
+      throw new LanvaultError("PROTOCOL_ERROR", `sync message "${message.type}" came before hello`)
+    }
+    switch (message.type) {
+      case "hello":
+        return this.onHello(message.vector, message.keysetVersion, message.trust)
+      case "entries":
+        return this.onEntries(message)
+      case "ack":
+        return this.outbound.ack(message.count)
+      case "keyset":
+        return this.onKeyset(message.version, message.blob)
+      case "trust":
+        return this.mergeTrust(message.devices, true)
+      case "control":
+        return this.events.emit("control", { kind: message.kind, body: message.body })
+    }
+  }
+
+  private onHello(vector: VersionVector, keysetVersion: number, trust: TrustInfo[]): void {
+    if (this.outbound.started) throw new LanvaultError("PROTOCOL_ERROR", "a second hello")
+    this.peerKeysetVersion = keysetVersion
+    // Trust first: a new device learns the keys that verify the entries to come.
+    this.mergeTrust(trust, false)
+    this.touch()
+    this.outbound.begin(vector)
+    this.offerKeyset()
+  }
+
+  private onEntries(message: EntriesMessage): void {
+    const { store, accountId } = this.deps
+    const { entries } = message
+    verifyBatch(entries, accountId, (deviceId) => store.getTrust(deviceId))
+    const { inserted } = store.insertEntries(entries)
+    this.outbound.noteHeld(entries)
+    this.received += entries.length
+    this.touch()
+    this.send({ type: "ack", count: entries.length })
+    this.trackProgress(message)
+    if (inserted.length > 0) this.events.emit("entries", { entries: inserted })
+  }
+
+  private trackProgress(message: EntriesMessage): void {
+    if (this.receivedFinal) return
+    if (message.total !== undefined) this.incoming = { done: 0, total: message.total }
+    const progress = this.incoming
+    if (progress !== undefined && message.entries.length > 0) {
+      progress.done += message.entries.length
+      progress.total = Math.max(progress.total, progress.done)
+      if (progress.total > 0) this.events.emit("progress", { done: progress.done, total: progress.total })
+    }
+    if (message.final === true) {
+      this.receivedFinal = true
+      this.incoming = undefined
+      this.updateState()
+    }
+  }
+
+  private onKeyset(version: number, blob: Uint8Array): void {
+    this.peerKeysetVersion = Math.max(this.peerKeysetVersion, version)
+    if (this.deps.store.putKeyset(version, blob)) {
+      this.deps.logger.info("adopted a newer keyset from a peer", { deviceId: this.remoteDeviceId, version })
+      this.events.emit("keyset", { version })
+    }
+    this.offerKeyset()
+  }
+
+  private mergeTrust(devices: TrustInfo[], adoptNames: boolean): void {
+    const { store, logger, selfDeviceId } = this.deps
+    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, adoptNames })
+    for (const deviceId of result.keyConflicts) {
+      logger.warn("a peer describes a known device with other keys; ours were kept", { deviceId: this.remoteDeviceId, device: deviceId })
+    }
+    if (result.updates.length === 0) return
+    store.transaction(() => {
+      for (const entry of result.updates) store.putTrust(entry)
+    })
+    this.events.emit("trust", { membershipChanged: result.membershipChanged })
+  }
+
+  private send(message: SyncMessage): boolean {
+    try {
+      this.deps.link.send(encodeMessage(message))
+      return true
+    } catch (error) {
+      this.deps.logger.error("sending a sync message failed; closing the link", {
+        deviceId: this.remoteDeviceId, type: message.type, ...errorFields(error),
+      })
+      this.close("internal error")
+      return false
+    }
+  }
+
+  private fail(error: unknown): void {
+    const code = error instanceof LanvaultError ? error.code : undefined
+    if (code !== undefined && PEER_FAULTS.has(code)) {
+      this.deps.logger.warn("a peer sent data that was refused; closing the link", {
+        deviceId: this.remoteDeviceId, address: this.address, code, ...errorFields(error),
+      })
+      this.close("protocol error")
+      return
+    }
+    this.deps.logger.error("a sync session failed; closing the link", { deviceId: this.remoteDeviceId, ...errorFields(error) })
+    this.close("internal error")
+  }
+
+  private touch(): void {
+    const now = this.now()
+    if (now - this.lastTouchAt < TOUCH_INTERVAL_MS) return
+    this.lastTouchAt = now
+    this.deps.store.touchTrust(this.remoteDeviceId, now)
+  }
+
+  private trustInfo(): TrustInfo[] {
+    return this.deps.store.trustList().map(toTrustInfo)
+  }
+
+  private updateState(): void {
+    if (this.current !== "syncing" || !this.outbound.sentFinal || !this.receivedFinal) return
+    this.current = "idle"
+    this.events.emit("state", { state: "idle" })
+  }
+
+  private finish(reason: string): void {
+    if (this.current === "closed") return
+    this.current = "closed"
+    this.outbound.stop()
+    this.events.emit("state", { state: "closed" })
+    this.events.emit("close", { reason })
+    this.events.clear()
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest"
+import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
+import { linkPair } from "./memory-link.js"
+import { connect, makeAccount, newDeviceIdentity, settle, trustOf } from "./sync-fixtures.js"
+
+const blob = (version: number) => new Uint8Array(48).fill(version)
+
+describe("keyset propagation", () => {
+  it("the higher keyset version wins on connect, both ways", async () => {
+    const [a, b] = makeAccount(["a", "b"]).devices
+    a.store.putKeyset(2, blob(2))
+    b.store.putKeyset(1, blob(1))
+    const events: string[] = []
+    a.replicator.on("keyset", ({ version }) => events.push(`a${version}`))
+    b.replicator.on("keyset", ({ version }) => events.push(`b${version}`))
+    connect(a, b)
+    await settle()
+    expect(b.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
+    expect(a.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
+    expect(events).toEqual(["b2"])
+  })
+
+  it("a device without a keyset gets one (a new device)", async () => {
+    const [a, b] = makeAccount(["a", "b"]).devices
+    b.store.putKeyset(1, blob(1))
+    connect(a, b)
+    await settle()
+    expect(a.store.getKeyset()?.version).toBe(1)
+  })
+
+  it("a new keyset spreads along a line A–B–C, live and through a relay", async () => {
+    const [a, b, c] = makeAccount(["a", "b", "c"]).devices
+    for (const d of [a, b, c]) d.store.putKeyset(1, blob(1))
+    connect(a, b)
+    connect(b, c)
+    await settle()
+    a.store.putKeyset(3, blob(3))
+    a.replicator.publishKeyset()
+    await settle()
+    expect(b.store.getKeyset()?.version).toBe(3)
+    expect(c.store.getKeyset()).toEqual({ version: 3, blob: blob(3) })
+  })
+
+  it("a lower keyset from a peer is ignored", async () => {
+    const [a, x] = makeAccount(["a", "x"]).devices
+    a.store.putKeyset(2, blob(2))
+    const events: number[] = []
+    a.replicator.on("keyset", ({ version }) => events.push(version))
+    const [toX, evil] = linkPair(a.deviceId, x.deviceId)
+    const got: SyncMessage[] = []
+    evil.onMessage((bytes) => got.push(decodeMessage(bytes)))
+    a.replicator.addLink(toX)
+    evil.send(encodeMessage({ type: "hello", vector: {}, keysetVersion: 1, trust: [] }))
+    evil.send(encodeMessage({ type: "keyset", version: 1, blob: blob(1) }))
+    await settle()
+    expect(a.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
+    expect(events).toEqual([])
+    expect(evil.closedWith).toBeUndefined()
+    expect(got.filter((m) => m.type === "keyset")).toEqual([{ type: "keyset", version: 2, blob: blob(2) }])
+  })
+})
+
+describe("trust merge between devices", () => {
+  it("a device learns the devices its peer trusts, and emits trust", async () => {
+    const [a, b] = makeAccount(["a", "b"]).devices
+    const tablet = newDeviceIdentity("tablet")
+    a.store.putTrust(trustOf(tablet, 5_000))
+    let trustEvents = 0
+    b.replicator.on("trust", () => trustEvents++)
+    connect(a, b)
+    await settle()
+    expect(b.store.getTrust(tablet.deviceId)).toMatchObject({ name: "tablet", addedAt: 5_000, signPublic: tablet.keys.signPublic })
+    expect(trustEvents).toBe(1)
+  })
+
+  it("a revocation is sticky: it spreads, the earliest time wins, and nobody un-revokes", async () => {
+    const [a, b, c, x] = makeAccount(["a", "b", "c", "x"]).devices
+    connect(c, x)
+    await settle()
+    a.store.revokeTrust(x.deviceId, 100)
+    b.store.revokeTrust(x.deviceId, 200)
+    const disconnected: string[] = []
+    c.replicator.on("peer.disconnected", ({ deviceId, reason }) => disconnected.push(`${deviceId === x.deviceId}:${reason}`))
+
+    connect(a, b)
+    connect(b, c)
+    await settle()
+
+    for (const d of [a, b, c]) expect(d.store.getTrust(x.deviceId)?.revokedAt).toBe(100)
+    // c trusted x and was connected to it: learning of the revocation cuts it off.
+    expect(disconnected).toEqual(["true:revoked"])
+    expect(c.replicator.sessions().map((s) => s.remoteDeviceId)).toEqual([b.deviceId])
+  })
+
+  it("a local revocation published cuts the device off and reaches the others", async () => {
+    const [a, b, x] = makeAccount(["a", "b", "x"]).devices
+    connect(a, b)
+    const [aToX] = connect(a, x)
+    await settle()
+    a.store.revokeTrust(x.deviceId, 300)
+    a.replicator.publishTrust()
+    await settle()
+    expect(aToX.closedWith).toBe("revoked")
+    expect(b.store.getTrust(x.deviceId)?.revokedAt).toBe(300)
+  })
+
+  it("a rename reaches connected peers, but a peer never renames this device", async () => {
+    const [a, b, c] = makeAccount(["a", "b", "c"]).devices
+    connect(a, b)
+    connect(a, c)
+    await settle()
+    a.store.putTrust({ ...trustOf(c), name: "kitchen pc" })
+    a.store.putTrust({ ...trustOf(b), name: "not my name" })
+    a.replicator.publishTrust()
+    await settle()
+    expect(b.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")
+    expect(b.store.getTrust(b.deviceId)?.name).toBe("b")
+    expect(c.store.getTrust(c.deviceId)?.name).toBe("c")
+    expect(c.store.getTrust(b.deviceId)?.name).toBe("not my name")
+  })
+
+  it("contact is recorded as lastSeenAt", async () => {
+    const account = makeAccount(["a", "b"], { now: () => 1_234_567 })
+    const [a, b] = account.devices
+    connect(a, b)
+    await settle()
+    expect(a.store.getTrust(b.deviceId)?.lastSeenAt).toBe(1_234_567)
+    expect(b.store.getTrust(a.deviceId)?.lastSeenAt).toBe(1_234_567)
+  })
+})

@@ -1,0 +1,99 @@
+import { generateDeviceKeys, randomBytes, toHex, type DeviceKeys } from "../../../src/crypto/index.js"
+import type { Logger } from "../../../src/log.js"
+import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
+import { MemoryStore } from "../../../src/store/memory-store.js"
+import type { TrustEntry, VaultStore } from "../../../src/store/vault-store.js"
+import { Replicator, type ReplicatorOptions } from "../../../src/sync/replicator.js"
+import { linkPair, type MemoryLink, type TraceLine } from "./memory-link.js"
+
+/** One line a {@link RecordingLogger} kept. */
+export interface LogLine {
+  level: "debug" | "info" | "warn" | "error"
+  message: string
+  fields: Record<string, unknown>
+}
+
+/** A logger that keeps every line, for asserting warnings and their codes. */
+export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
+  const at = (level: LogLine["level"]) => (message: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ level, message, fields })
+  }
+  const logger = { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger }
+  return logger
+}
+
+/** A device of the test account: keys, a store and its replicator. */
+export interface Device {
+  deviceId: string
+  name: string
+  keys: DeviceKeys
+  store: VaultStore
+  logger: Logger & { lines: LogLine[] }
+  replicator: Replicator
+}
+
+/** An account whose devices all trust each other. */
+export interface Account {
+  accountId: Uint8Array
+  vaultKey: Uint8Array
+  devices: Device[]
+}
+
+export function newDeviceIdentity(name: string): { deviceId: string; name: string; keys: DeviceKeys } {
+  return { deviceId: toHex(randomBytes(16)), name, keys: generateDeviceKeys() }
+}
+
+export function trustOf(device: { deviceId: string; name: string; keys: DeviceKeys }, addedAt = 1_000): TrustEntry {
+  return { deviceId: device.deviceId, name: device.name, signPublic: device.keys.signPublic, dhPublic: device.keys.dhPublic, addedAt }
+}
+
+/**
+ * `names.length` devices, each with a store (a MemoryStore unless `newStore`
+ * says otherwise) holding its identity and a trust list of all of them.
+ */
+export function makeAccount(names: string[], options: ReplicatorOptions = {}, newStore: () => VaultStore = () => new MemoryStore()): Account {
+  const accountId = randomBytes(16)
+  const identities = names.map(newDeviceIdentity)
+  const devices = identities.map((identity) => {
+    const store = newStore()
+    store.setIdentity({ deviceId: identity.deviceId, signSecret: identity.keys.signSecret, dhSecret: identity.keys.dhSecret })
+    for (const other of identities) store.putTrust(trustOf(other))
+    const logger = recordingLogger()
+    const replicator = new Replicator({ store, logger, accountId }, options)
+    return { ...identity, store, logger, replicator }
+  })
+  return { accountId, vaultKey: randomBytes(32), devices }
+}
+
+/** Seals `count` new entries of `device`'s own log (continuing its head) without storing them. */
+export function sealOwn(account: Account, device: { deviceId: string; keys: DeviceKeys }, fromSeq: number, count: number, payloadBytes = 64): LogEntry[] {
+  return Array.from({ length: count }, (_, i) => sealEntry({
+    accountId: account.accountId, deviceId: device.deviceId, seq: fromSeq + i, epoch: 1,
+    vaultKey: account.vaultKey, signSecret: device.keys.signSecret, payload: randomBytes(payloadBytes),
+  }))
+}
+
+/** Appends `count` own entries to a device's store, as the daemon does after an edit; returns them. */
+export function appendOwn(account: Account, device: Device, count: number, payloadBytes = 64): LogEntry[] {
+  const entries = sealOwn(account, device, device.store.head(device.deviceId) + 1, count, payloadBytes)
+  for (const entry of entries) device.store.appendOwn(entry)
+  return entries
+}
+
+/** Connects two devices' replicators over a fresh in-memory link pair. */
+export function connect(a: Device, b: Device, trace?: TraceLine[]): [MemoryLink, MemoryLink] {
+  const [aToB, bToA] = linkPair(a.deviceId, b.deviceId, trace)
+  a.replicator.addLink(aToB)
+  b.replicator.addLink(bToA)
+  return [aToB, bToA]
+}
+
+/** Waits until every queued message was delivered (links deliver in microtasks). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Entries a store holds, as comparable hex strings. */
+export function dump(store: VaultStore): string[] {
+  return store.entriesAfter({}).map((e) => `${e.deviceId}:${e.seq}:${toHex(e.signature)}`)
+}
