@@ -28,6 +28,8 @@ export interface StatusResult {
   records?: number
   /** Log entries that failed their signature or decryption at unlock: skipped, kept on disk, logged. */
   unreadableEntries?: number
+  /** Version of the keyset (bumped by password changes and re-keys; peers adopt the highest). */
+  keysetVersion?: number
   /** Minutes of inactivity before the daemon locks itself; 0 = never. */
   autoLockMinutes: number
   pid: number

@@ -1,5 +1,7 @@
 import type { Command } from "commander"
+import type { LanvaultClient } from "../api/client.js"
 import type { DeviceInfo } from "../api/protocol.js"
+import { CliError } from "./cli-error.js"
 import { printAccountKey } from "./account-key-output.js"
 import type { CliContext } from "./context.js"
 import { formatTable, formatTime, shortId } from "./format.js"
@@ -15,6 +17,7 @@ interface JsonOption {
 
 interface PairOptions extends JsonOption {
   seconds?: number
+  wait: boolean
 }
 
 /** `pair`, `devices`, `revoke`, `rename`: this account's devices. */
@@ -23,7 +26,8 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .command("pair")
     .description("open this device's pairing window so a new device can join the account")
     .option("--seconds <n>", "how long the window stays open (default: the daemon's)", integerIn(1, MAX_PAIRING_SECONDS))
-    .option("--json", "print {until} as JSON")
+    .option("--json", "print {until} as JSON, then each paired device as a JSON line")
+    .option("--no-wait", "return at once instead of waiting for a device to join")
     .action((options: PairOptions, command: Command) => runPair(ctx, command, options))
   program
     .command("devices")
@@ -45,16 +49,36 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .action((device: string, name: string, options: JsonOption, command: Command) => runRename(ctx, command, device, name, options))
 }
 
+/**
+ * Opens the pairing window and, unless --no-wait, stays until a device joins
+ * (printing the 6-digit code both devices show) or the window closes.
+ */
 async function runPair(ctx: CliContext, command: Command, options: PairOptions): Promise<void> {
   const params = options.seconds === undefined ? {} : { seconds: options.seconds }
-  const result = await ctx.withClient(command, (client) => client.call("pairing.open", params))
-  if (options.json) {
-    ctx.printJson(result)
-    return
-  }
-  const seconds = Math.max(0, Math.round((result.until - Date.now()) / 1000))
-  ctx.print(`Pairing is open until ${formatTime(result.until)} (${seconds} s).`)
-  ctx.print("On the new device, run `lanvault join --account-key-stdin` and give it the account key and the account password.")
+  await ctx.withClient(command, async (client) => {
+    const paired = options.wait ? waitForPairing(client) : undefined
+    const result = await client.call("pairing.open", params)
+    if (options.json) ctx.io.stdout.write(`${JSON.stringify(result)}\n`)
+    else {
+      const seconds = Math.max(0, Math.round((result.until - Date.now()) / 1000))
+      ctx.print(`Pairing is open until ${formatTime(result.until)} (${seconds} s).`)
+      ctx.print("On the new device run `lanvault join --peer THIS-HOST:PORT --account-key-stdin`, then its daemon, then `lanvault unlock`.")
+    }
+    if (!paired) return
+    const event = await Promise.race([paired, new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, result.until - Date.now())).unref())])
+    if (!event) throw new CliError("the pairing window closed and no device joined")
+    await client.call("pairing.close", {})
+    if (options.json) ctx.io.stdout.write(`${JSON.stringify(event)}\n`)
+    else ctx.print(`"${event.name}" joined. Check that it shows the same code: ${event.code}`)
+  })
+}
+
+function waitForPairing(client: LanvaultClient): Promise<{ deviceId: string; name: string; code: string }> {
+  return new Promise((resolve) => {
+    void client.subscribe(["device.paired"], (event) => {
+      if (event.type === "device.paired") resolve({ deviceId: event.deviceId, name: event.name, code: event.code })
+    })
+  })
 }
 
 async function runDevices(ctx: CliContext, command: Command, options: JsonOption): Promise<void> {

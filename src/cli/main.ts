@@ -7,6 +7,7 @@ import { CliError } from "./cli-error.js"
 import { CliContext } from "./context.js"
 import { registerDaemonCommand } from "./daemon-command.js"
 import { registerDeviceCommands } from "./device-commands.js"
+import { registerJoinCommand } from "./join-command.js"
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
 import { registerRecordCommands } from "./record-commands.js"
 import { registerServiceCommand } from "./service-command.js"
@@ -58,6 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP)
   registerInitCommand(program, ctx)
+  registerJoinCommand(program, ctx)
   registerDaemonCommand(program, ctx)
   registerSessionCommands(program, ctx)
   registerRecordCommands(program, ctx)

@@ -25,6 +25,6 @@ export function collectWith(parse: (value: string) => string): (value: string, p
 export function hostPort(value: string): string {
   const match = /^(\[[0-9a-fA-F:.%\w]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value.trim())
   const port = match ? Number(match[2]) : 0
-  if (!match || port < 1 || port > 65_535) throw new InvalidArgumentError("expected HOST:PORT, e.g. 192.168.1.20:7420 or [fe80::1]:7420")
+  if (!match || port < 1 || port > 65_535) throw new InvalidArgumentError("expected HOST:PORT, e.g. 192.168.1.20:47110 or [fe80::1]:47110")
   return value.trim()
 }

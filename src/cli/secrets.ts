@@ -56,6 +56,13 @@ export class SecretReader {
     return this.terminal().hidden(`${capitalize(request.label)}:`)
   }
 
+  /** The account key for `join`: the next stdin line with --account-key-stdin, else a hidden prompt. */
+  async accountKey(fromStdin: boolean): Promise<string> {
+    if (fromStdin) return this.requireLine("the account key")
+    if (!this.interactive) throw usageError("no account key: pass --account-key-stdin and write it as the first line of stdin")
+    return this.terminal().hidden("Account key (LV1-…):")
+  }
+
   /** A `--secret-field` value: a hidden prompt on a terminal, else the next stdin line. */
   async secretField(name: string): Promise<string> {
     const value = this.interactive

@@ -19,7 +19,7 @@ export interface HandlerDeps {
   store: VaultStore
   sync: () => SyncStack
   afterReset: () => Promise<void>
-  status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
+  status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
 /** The method table of DESIGN §10 that one device can serve. */
@@ -33,6 +33,7 @@ export function createHandlers({ vault, store, sync, afterReset, status }: Handl
       locked: vault.locked,
       records: vault.recordCount,
       unreadableEntries: vault.unreadableEntries,
+      keysetVersion: store.getKeyset()?.version,
       autoLockMinutes: vault.autoLockMinutes,
     }),
     unlock: async (params) => ({ unlocked: true, records: await vault.unlock(requireString(params, "password")) }),
@@ -63,9 +64,11 @@ export function createHandlers({ vault, store, sync, afterReset, status }: Handl
       return { closed: true }
     },
     "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
-    "account.changePassword": async (params) => ({
-      keysetVersion: await vault.changePassword(requireString(params, "old"), requireString(params, "new")),
-    }),
+    "account.changePassword": async (params) => {
+      const keysetVersion = await vault.changePassword(requireString(params, "old"), requireString(params, "new"))
+      sync().replicator.publishKeyset()
+      return { keysetVersion }
+    },
     "account.reset": async (params) => {
       const result = await vault.reset(requireString(params, "password"))
       await afterReset()

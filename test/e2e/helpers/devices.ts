@@ -1,0 +1,73 @@
+import { onTestFinished } from "vitest"
+import { connect, type LanvaultClient } from "../../../src/api/client.js"
+import { freePort, runCli, spawnCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./cli.js"
+
+export const PASSWORD = "correct horse battery"
+
+/** One device: a home, a port, and (when running) its daemon and a client. */
+export class Device {
+  daemon: DaemonProcess | undefined
+  client: LanvaultClient | undefined
+  accountKey = ""
+
+  private constructor(readonly name: string, readonly home: string, readonly port: number, private readonly cleanup: () => void) {}
+
+  static async create(name: string): Promise<Device> {
+    const { home, cleanup } = tempHome(`lanvault-${name}-`)
+    const device = new Device(name, home, await freePort(), cleanup)
+    onTestFinished(() => device.destroy())
+    return device
+  }
+
+  cli(args: string[], env: Record<string, string> = {}, input?: string) {
+    return runCli(args, { home: this.home, env, input })
+  }
+
+  async init(): Promise<void> {
+    const result = await this.cli(["init", "--name", this.name, "--json"], { LANVAULT_PASSWORD: PASSWORD })
+    if (result.code !== 0) throw new Error(result.stderr)
+    this.accountKey = JSON.parse(result.stdout).accountKey
+  }
+
+  /** Pairs `this` (new) through `host`'s pairing window; returns both codes. */
+  async joinThrough(host: Device, accountKey = host.accountKey): Promise<{ joinCode: string; hostCode: string; joinResult: Awaited<ReturnType<typeof runCli>> }> {
+    const pair = spawnCli(["pair", "--seconds", "60", "--json"], { home: host.home })
+    await waitFor(() => pair.output().includes("until"), "the pairing window")
+    const joinResult = await this.cli(["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"], {}, `${accountKey}\n`)
+    if (joinResult.code !== 0) {
+      pair.child.kill()
+      return { joinCode: "", hostCode: "", joinResult }
+    }
+    await pair.exited
+    const lines = pair.output().trim().split("\n")
+    this.accountKey = accountKey
+    return { joinCode: JSON.parse(joinResult.stdout).code, hostCode: JSON.parse(lines.at(-1)!).code, joinResult }
+  }
+
+  async start(args: string[] = []): Promise<LanvaultClient> {
+    this.daemon = await startDaemon({ home: this.home, args: ["--port", String(this.port), ...args] })
+    this.client = await connect({ socketPath: this.daemon.socketPath })
+    return this.client
+  }
+
+  async unlock(password = PASSWORD): Promise<void> {
+    await this.client!.call("unlock", { password })
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close()
+    this.client = undefined
+    await this.daemon?.stop()
+    this.daemon = undefined
+  }
+
+  async titles(): Promise<string[]> {
+    return (await this.client!.call("records.list", {})).map((r) => r.title).sort()
+  }
+
+  async destroy(): Promise<void> {
+    this.client?.close()
+    await this.daemon?.stop("SIGKILL")
+    this.cleanup()
+  }
+}
