@@ -63,8 +63,11 @@ export function formatStatus(status: StatusResult, now: number = Date.now()): st
     ["home", status.home],
     ["socket", status.socket],
     ["daemon", `pid ${status.pid}, version ${status.version}, up ${formatDuration(now - status.startedAt)} (since ${formatTime(status.startedAt)})`],
+    ["listening", status.port ? `port ${status.port}` : "no"],
     ["peers", status.peers.length === 0 ? "none yet" : `${status.peers.length}`],
   ]
+  if (status.unreadableEntries) pairs.push(["warning", `${status.unreadableEntries} log entries could not be read (tampered or corrupt): see the daemon log`])
+  if (status.obsolete) pairs.unshift(["WARNING", status.obsolete])
   const peers = status.peers.map((peer) => {
     const who = peer.name ?? (peer.deviceId ? shortId(peer.deviceId) : "unknown device")
     return `  ${who}  ${peer.address}  ${peer.state} (${peer.how})`

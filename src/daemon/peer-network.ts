@@ -138,7 +138,7 @@ export class PeerNetwork {
     if (remote.generation > self.generation) {
       this.obsoleteReason = "the account was reset on another device; run `lanvault join` with the new account key"
       logger.error("this device's account key is obsolete", { reason: this.obsoleteReason })
-      return { refuse: "unknown device" }
+      return { refuse: "account was reset" }
     }
     const trusted = store.getTrust(remote.deviceId)
     if (!trusted || remote.deviceId === self.deviceId || !equalBytes(trusted.dhPublic, remoteStatic)) return { refuse: "unknown device" }

@@ -25,7 +25,7 @@ describe("device, import and export commands against a fake daemon", () => {
 
   it("pair opens the window for --seconds and says until when", async () => {
     daemon.handlers["pairing.open"] = (params) => ({ until: Date.now() + Number(params.seconds ?? 120) * 1000 })
-    const result = await runCli(["pair", "--seconds", "90"], { home })
+    const result = await runCli(["pair", "--seconds", "90", "--no-wait"], { home })
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/Pairing is open until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((89|90) s\)/)
     expect(result.stdout).toContain("lanvault join --account-key-stdin")

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest"
+import { waitFor } from "./helpers/cli.js"
+import { Device, PASSWORD } from "./helpers/devices.js"
+
+/** A–B–C in a line: C pairs through B and only ever dials B; A and C never connect. */
+async function line(): Promise<[Device, Device, Device]> {
+  const a = await Device.create("alpha")
+  const b = await Device.create("beta")
+  const c = await Device.create("gamma")
+  await a.init()
+  await a.start()
+  await a.unlock()
+  expect((await b.joinThrough(a)).joinResult.code).toBe(0)
+  await b.start()
+  await b.unlock()
+  expect((await c.joinThrough(b)).joinResult.code).toBe(0)
+  await c.start()
+  await c.unlock()
+  return [a, b, c]
+}
+
+describe("three devices in a line, over real daemons on loopback", () => {
+  it("relays A's edits to C through B, also while B is locked", async () => {
+    const [a, b, c] = await line()
+    await a.client!.call("records.create", { record: { type: "note", title: "first" } })
+    await waitFor(async () => (await c.titles()).includes("first"), "A's record on C")
+    expect((await a.client!.call("status", {})).peers.map((p) => p.deviceId)).not.toContain((await c.client!.call("status", {})).deviceId)
+
+    await b.client!.call("lock", {})
+    await a.client!.call("records.create", { record: { type: "note", title: "while B is locked" } })
+    await waitFor(async () => (await c.titles()).includes("while B is locked"), "A's record on C through locked B")
+    await c.client!.call("records.create", { record: { type: "note", title: "from C" } })
+    await waitFor(async () => (await a.titles()).includes("from C"), "C's record on A through locked B")
+    await b.unlock()
+    expect(await b.titles()).toEqual(["first", "from C", "while B is locked"])
+  }, 90_000)
+
+  it("revokes a device: it is refused, the others get the new account key and keep syncing", async () => {
+    const [a, b, c] = await line()
+    const cId = (await c.client!.call("status", {})).deviceId
+    const { accountKey } = await b.client!.call("devices.revoke", { deviceId: cId })
+    expect(accountKey).toMatch(/^LV1-/)
+    expect(accountKey).not.toBe(a.accountKey)
+    await waitFor(async () => (await c.client!.call("status", {})).peers.some((p) => /revoked/.test(p.state)), "C to be told it is revoked")
+    await waitFor(async () => (await a.client!.call("devices.list", {})).find((d) => d.deviceId === cId)?.revoked, "the revocation on A")
+    const afterRevoke = await a.client!.call("records.create", { record: { type: "note", title: "after revoke" } })
+    await waitFor(async () => (await b.titles()).includes("after revoke"), "A's new record on B")
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await c.titles()).not.toContain("after revoke")
+    expect(afterRevoke.id).toBeTruthy()
+    // A adopted the new account key: it unlocks again with the same password.
+    await waitFor(async () => (await a.client!.call("status", {})).keysetVersion === (await b.client!.call("status", {})).keysetVersion, "the new keyset on A")
+    await a.client!.call("lock", {})
+    await a.unlock(PASSWORD)
+    expect(await a.titles()).toContain("after revoke")
+  }, 90_000)
+
+  it("refuses the other devices after a reset, saying the account was reset", async () => {
+    const a = await Device.create("alpha")
+    const b = await Device.create("beta")
+    await a.init()
+    await a.start()
+    await a.unlock()
+    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
+    await b.start()
+    await b.unlock()
+    await waitFor(async () => (await b.client!.call("status", {})).peers.some((p) => p.state === "idle" || p.state === "syncing"), "B linked to A")
+    await a.client!.call("account.reset", { password: "a brand new password" })
+    await waitFor(async () => (await b.client!.call("status", {})).peers.some((p) => /account was reset/.test(p.state)), "B to be told the account was reset")
+    const status = await runStatus(b)
+    expect(status).toMatch(/account was reset/)
+  }, 60_000)
+})
+
+async function runStatus(device: Device): Promise<string> {
+  const result = await device.cli(["status"])
+  return result.stdout + result.stderr
+}

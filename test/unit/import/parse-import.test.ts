@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest"
+import { IMPORT_FORMATS, parseImport, type ImportFormat } from "../../../src/import/index.js"
+import { fixture, importFixture, importText, secret, text, thrown, url } from "./helpers.js"
+
+const GOOD_FIXTURES: Array<[string, ImportFormat]> = [
+  ["chrome.csv", "chrome-csv"],
+  ["chrome-old.csv", "chrome-csv"],
+  ["keepassxc.csv", "keepassxc-csv"],
+  ["keepassxc-old.csv", "keepassxc-csv"],
+  ["1password.csv", "1password-csv"],
+  ["1password7.csv", "1password-csv"],
+  ["bitwarden.csv", "bitwarden-csv"],
+  ["bitwarden-org.csv", "bitwarden-csv"],
+  ["bitwarden.json", "bitwarden-json"],
+  ["bitwarden-org.json", "bitwarden-json"],
+  ["msecure.csv", "msecure-csv"],
+  ["lanvault-export.json", "json"],
+]
+
+describe("parseImport", () => {
+  it("lists every supported format", () => {
+    expect([...IMPORT_FORMATS].sort()).toEqual(
+      ["1password-csv", "bitwarden-csv", "bitwarden-json", "chrome-csv", "csv", "json", "keepassxc-csv", "msecure-csv"],
+    )
+  })
+
+  it("refuses an unknown format, listing the supported ones", () => {
+    const error = thrown(() => parseImport(fixture("chrome.csv"), "lastpass-csv" as ImportFormat))
+    expect(error.code).toBe("UNSUPPORTED_FORMAT")
+    for (const format of IMPORT_FORMATS) expect(error.message).toContain(format)
+    expect(thrown(() => parseImport(fixture("chrome.csv"), "__proto__" as ImportFormat)).code).toBe("UNSUPPORTED_FORMAT")
+  })
+
+  it("refuses input that is not bytes", () => {
+    expect(thrown(() => parseImport("name,url" as unknown as Uint8Array, "chrome-csv")).code).toBe("INVALID_PARAMS")
+  })
+
+  it("fails on a file that is not UTF-8, naming the byte offset and line", () => {
+    const error = thrown(() => importFixture("chrome-latin1.csv", "chrome-csv"))
+    expect(error).toMatchObject({ code: "IMPORT_FAILED", data: { line: 3, offset: 62 } })
+    expect(error.message).toMatch(/line 3/)
+    expect(error.message).toMatch(/byte 62/)
+  })
+
+  it("fails on a UTF-16 file, saying so", () => {
+    const error = thrown(() => importFixture("chrome-utf16.csv", "chrome-csv"))
+    expect(error).toMatchObject({ code: "IMPORT_FAILED", data: { line: 1, offset: 0 } })
+    expect(error.message).toMatch(/UTF-16/)
+  })
+
+  it.each(GOOD_FIXTURES)("refuses %s under every other format", (name, own) => {
+    for (const format of IMPORT_FORMATS) {
+      if (format === own) continue
+      expect(thrown(() => importFixture(name, format)).code, `${name} as ${format}`).toBe("IMPORT_FAILED")
+    }
+  })
+
+  it("reports entries the vault already holds as duplicates, case- and space-insensitively", () => {
+    const existing = [{ title: " GITHUB.com", fields: { username: text("Ann "), url: url("HTTPS://github.com/session"), password: secret("x") } }]
+    const result = importFixture("chrome.csv", "chrome-csv", { existing })
+    expect(result.records.map((r) => r.title)).not.toContain("github.com")
+    expect(result.duplicates).toEqual([
+      { line: 3, title: "github.com", reason: expect.stringContaining("vault") },
+      { line: 9, title: "github.com", reason: expect.stringContaining("vault") },
+    ])
+  })
+
+  it("keeps two notes that share a title but not their content", () => {
+    const csv = "Title,Url,Username,Password,Notes\nRecipe,,,,flour\nRecipe,,,,rice\nRecipe,,,,flour\n"
+    const result = importText(csv, "1password-csv")
+    expect(result.records.map((r) => r.notes)).toEqual(["flour", "rice"])
+    expect(result.duplicates).toEqual([{ line: 4, title: "Recipe", reason: expect.stringContaining("line 2") }])
+    const existing = [{ title: "recipe", fields: {}, notes: "rice" }]
+    expect(importText(csv, "1password-csv", { existing }).records.map((r) => r.notes)).toEqual(["flour"])
+  })
+
+  it("keeps logins that differ only in username or URL", () => {
+    const csv = "name,url,username,password\nmail,https://a.example,ann,1\nmail,https://a.example,bob,2\nmail,https://b.example,ann,3\n"
+    expect(importText(csv, "chrome-csv").records).toHaveLength(3)
+  })
+
+  it("gives a field name already taken a number instead of overwriting it", () => {
+    const csv = 'folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n,,login,A,,"password: custom\nurl: custom-url\nnote1: x\nnote1: y",0,https://a.example,u,real,\n'
+    expect(importText(csv, "bitwarden-csv").records[0].fields).toEqual({
+      username: text("u"),
+      password: secret("real"),
+      url: url("https://a.example"),
+      password2: secret("custom"),
+      url2: text("custom-url"),
+      note1: text("x"),
+      "note1 2": text("y"),
+    })
+  })
+})
