@@ -28,7 +28,7 @@ describe("device, import and export commands against a fake daemon", () => {
     const result = await runCli(["pair", "--seconds", "90", "--no-wait"], { home })
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/Pairing is open until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((89|90) s\)/)
-    expect(result.stdout).toContain("lanvault join --account-key-stdin")
+    expect(result.stdout).toContain("lanvault join --peer")
     expect(daemon.calls).toEqual([{ method: "pairing.open", params: { seconds: 90 } }])
   })
 
