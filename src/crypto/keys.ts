@@ -1,6 +1,11 @@
 import { ed25519, x25519 } from "@noble/curves/ed25519.js"
+import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto"
 import { BadSignatureError } from "../errors.js"
-import { randomBytes } from "./bytes.js"
+import { randomBytes, toHex } from "./bytes.js"
+
+/** Parsed public keys kept for reuse: a sync checks thousands of entries of a few devices. */
+const MAX_CACHED_KEYS = 256
+const publicKeys = new Map<string, KeyObject>()
 
 /** A device's long-term keys: Ed25519 signs its log entries, X25519 is its Noise static key. */
 export interface DeviceKeys {
@@ -21,20 +26,45 @@ export function generateDeviceKeys(): DeviceKeys {
   }
 }
 
-/** Ed25519 signature (RFC 8032 §5.1.6). */
+/**
+ * Ed25519 signature (RFC 8032 §5.1.6). Signing and verifying run in Node's
+ * OpenSSL (≈ 15× faster than pure JS, which matters when a new device checks
+ * every entry of a large vault); keys are generated with @noble/curves, and the
+ * signatures are the same deterministic RFC 8032 bytes either way (tested).
+ */
 export function sign(secret: Uint8Array, message: Uint8Array): Uint8Array {
-  return ed25519.sign(message, secret)
+  if (secret.length !== 32) throw new TypeError("Ed25519 secret key must be 32 bytes")
+  const key = createPrivateKey({
+    key: { kty: "OKP", crv: "Ed25519", d: base64url(secret), x: base64url(ed25519.getPublicKey(secret)) },
+    format: "jwk",
+  })
+  return new Uint8Array(nodeSign(null, message, key))
 }
 
 /** Ed25519 verification (RFC 8032 §5.1.7); throws {@link BadSignatureError}. */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
   let ok = false
   try {
-    ok = signature.length === 64 && ed25519.verify(signature, message, publicKey)
+    ok = signature.length === 64 && publicKey.length === 32 && nodeVerify(null, message, publicKeyObject(publicKey), signature)
   } catch {
     ok = false
   }
   if (!ok) throw new BadSignatureError()
+}
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  const id = toHex(publicKey)
+  let key = publicKeys.get(id)
+  if (!key) {
+    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: base64url(publicKey) }, format: "jwk" })
+    if (publicKeys.size >= MAX_CACHED_KEYS) publicKeys.delete(publicKeys.keys().next().value as string)
+    publicKeys.set(id, key)
+  }
+  return key
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url")
 }
 
 export function x25519PublicKey(secret: Uint8Array): Uint8Array {
