@@ -8,8 +8,11 @@ const PASSWORD_OPTION = /^--(?:[a-z]+-)*(?:password|passwd|passphrase|pass)$/i
 const ACCOUNT_KEY_OPTION = /^--(?:account-?key|ak)$/i
 /** Option names that would carry another secret; `--secret-field` does not match. */
 const SECRET_OPTION = /^--(?:secret|pin|token|key|private-key|api-key|otp|totp|cvv|cvc)$/i
-/** Field names whose values are secrets (and so never given as `--field NAME=VALUE`). */
-const SECRET_FIELD_NAME = /pass|secret|pin|cvv|cvc|otp|totp|private|key/i
+/** Words that make a field name a secret's ("api_key", "PIN code", "cvv") — whole words, so "shipping" is not. */
+const SECRET_WORDS = new Set(["pass", "password", "passwd", "passphrase", "passcode", "pwd", "secret", "pin", "cvv", "cvc", "cvv2",
+  "otp", "totp", "key", "apikey", "private", "privatekey", "token", "seed", "mnemonic"])
+/** Substrings that make a name secret wherever they stand ("mypassword", "clientsecret"). */
+const SECRET_SUBSTRING = /password|passwd|passphrase|secret/i
 
 /**
  * Refuses secrets given as options (`--password x`, `--account-key=…`) before
@@ -29,7 +32,9 @@ export function refuseSecretOptions(argv: readonly string[]): void {
 
 /** Whether a field name looks like it holds a secret. */
 export function looksSecret(fieldName: string): boolean {
-  return SECRET_FIELD_NAME.test(fieldName)
+  if (SECRET_SUBSTRING.test(fieldName)) return true
+  const words = fieldName.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/)
+  return words.some((word) => SECRET_WORDS.has(word))
 }
 
 /** Refuses `--field NAME=VALUE` for a secret-looking NAME (usage error naming only the field). */

@@ -114,7 +114,7 @@ describe("argv guard", () => {
 
   it("tells secret-looking field names from plain ones", () => {
     for (const name of ["password", "Passcode", "pin", "CVV", "cvc", "otp", "totp", "private_key", "apiKey", "client-secret"]) expect({ name, secret: looksSecret(name) }).toEqual({ name, secret: true })
-    for (const name of ["username", "url", "email", "title", "iban", "phone"]) expect({ name, secret: looksSecret(name) }).toEqual({ name, secret: false })
+    for (const name of ["username", "url", "email", "title", "iban", "phone", "shipping", "keyboard", "monkey", "spinach"]) expect({ name, secret: looksSecret(name) }).toEqual({ name, secret: false })
   })
 })
 
