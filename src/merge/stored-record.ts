@@ -1,0 +1,160 @@
+import { ImmutableString } from "@automerge/automerge"
+import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
+
+/**
+ * A last-writer-wins value: `[value, kind, writtenAtMs]` as JSON in one
+ * ImmutableString. Always assigned whole, so concurrent writes conflict at its
+ * key and Automerge keeps every candidate (see history.ts). One scalar rather
+ * than a `{ value, kind, at }` map: a map is four ops and several live JS
+ * objects per field, which made load and replay 2–4× slower at 10k records.
+ */
+export type StoredRegister = ImmutableString
+
+/** A register's content. */
+export interface Register {
+  value: string
+  kind: FieldKind
+  /** When it was written (ms since epoch): the `changedAt` of a conflict loser. */
+  at: number
+}
+
+/** A history entry: `[field, value, kind, changedAtMs, reason]` as JSON in one ImmutableString. */
+export type StoredHistoryEntry = ImmutableString
+
+/** A record as one bucket document holds it, under its id at the document root. */
+export interface StoredRecord {
+  type: ImmutableString
+  title: StoredRegister
+  fields: Record<string, StoredRegister>
+  /** Automerge text: the only value edited character by character. */
+  notes: string
+  /** Tag name → position in the list last set; a map so concurrent adds both survive. */
+  tags: Record<string, number>
+  favorite: boolean
+  trashed: boolean
+  createdAt: number
+  updatedAt: number
+  /** Created with the record (never lazily: two devices creating it at once would hide one list). */
+  history: StoredHistoryEntry[]
+}
+
+/** The root of one bucket document: records by id, nothing else. */
+export type BucketRoot = Record<string, StoredRecord>
+
+/** Kinds whose values `list` leaves out (a TOTP seed yields codes, so it is a secret too). */
+export const HIDDEN_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(["secret", "totp"])
+
+/** The history label of the title register. */
+export const TITLE_FIELD = "title"
+
+const HISTORY_REASONS: readonly HistoryEntry["reason"][] = ["edited", "removed", "conflict"]
+
+/** The text of a stored scalar: ImmutableString in documents, plain strings in some conflict views. */
+export function plain(value: unknown): string {
+  if (value instanceof ImmutableString) return value.val
+  return typeof value === "string" ? value : ""
+}
+
+/** A register ready to assign inside a change. */
+export function encodeRegister(register: Register): StoredRegister {
+  return new ImmutableString(JSON.stringify([register.value, register.kind, register.at]))
+}
+
+/** A stored register's content; undefined if unreadable (skipped rather than shown wrong). */
+export function decodeRegister(stored: unknown): Register | undefined {
+  const parts = parseArray(stored)
+  if (parts === undefined || typeof parts[0] !== "string") return undefined
+  return { value: parts[0], kind: readKind(parts[1]), at: finiteOr0(parts[2]) }
+}
+
+/** A history entry ready to push inside a change. */
+export function encodeHistoryEntry(entry: HistoryEntry): StoredHistoryEntry {
+  return new ImmutableString(JSON.stringify([entry.field, entry.value, entry.kind, entry.changedAt, entry.reason]))
+}
+
+/** A stored history entry; undefined if unreadable. */
+export function decodeHistoryEntry(stored: unknown): HistoryEntry | undefined {
+  const parts = parseArray(stored)
+  if (parts === undefined || typeof parts[0] !== "string" || typeof parts[1] !== "string") return undefined
+  const reason = HISTORY_REASONS.includes(parts[4] as HistoryEntry["reason"]) ? (parts[4] as HistoryEntry["reason"]) : "edited"
+  return { field: parts[0], value: parts[1], kind: readKind(parts[2]), changedAt: finiteOr0(parts[3]), reason }
+}
+
+/** The stored form of a validated input, ready to assign at the root of its bucket. */
+export function newStoredRecord(input: RecordInput, now: number): StoredRecord {
+  const fields: Record<string, StoredRegister> = {}
+  for (const [name, field] of Object.entries(input.fields ?? {})) fields[name] = encodeRegister({ ...field, at: now })
+  return {
+    type: new ImmutableString(input.type),
+    title: encodeRegister({ value: input.title, kind: "text", at: now }),
+    fields,
+    notes: input.notes ?? "",
+    tags: tagPositions(input.tags ?? []),
+    favorite: input.favorite ?? false,
+    trashed: false,
+    createdAt: now,
+    updatedAt: now,
+    history: [],
+  }
+}
+
+/** Tag positions for a list, duplicates dropped. */
+export function tagPositions(tags: readonly string[]): Record<string, number> {
+  const positions: Record<string, number> = {}
+  for (const tag of new Set(tags)) positions[tag] = Object.keys(positions).length
+  return positions
+}
+
+/** The plain-data record of a stored one (winners of any conflict; strings as JS strings). */
+export function readRecord(id: string, stored: StoredRecord): VaultRecord {
+  const fields: [string, FieldValue][] = []
+  for (const [name, register] of Object.entries(stored.fields ?? {})) {
+    const field = decodeRegister(register)
+    if (field !== undefined) fields.push([name, { value: field.value, kind: field.kind }])
+  }
+  return {
+    id,
+    type: plain(stored.type),
+    title: decodeRegister(stored.title)?.value ?? "",
+    // fromEntries defines own properties, so no field name can reach a prototype.
+    fields: Object.fromEntries(fields),
+    notes: typeof stored.notes === "string" ? stored.notes : "",
+    tags: readTags(stored.tags),
+    favorite: stored.favorite === true,
+    trashed: stored.trashed === true,
+    createdAt: finiteOr0(stored.createdAt),
+    updatedAt: finiteOr0(stored.updatedAt),
+  }
+}
+
+/** What `list` shows of a record: hidden kinds keep their kind but lose their value. */
+export function toSummary(record: VaultRecord): RecordSummary {
+  const { fields, notes: _notes, ...rest } = record
+  const shown = Object.entries(fields).map(([name, f]) => [name, HIDDEN_KINDS.has(f.kind) ? { kind: f.kind } : { kind: f.kind, value: f.value }])
+  return { ...rest, fields: Object.fromEntries(shown) }
+}
+
+/** A stored kind; one this version does not know is treated as secret so it is never listed. */
+function readKind(value: unknown): FieldKind {
+  return FIELD_KINDS.includes(value as FieldKind) ? (value as FieldKind) : "secret"
+}
+
+function readTags(stored: Record<string, number> | undefined): string[] {
+  // Position first, then name: concurrent adds at one position order the same everywhere.
+  return Object.entries(stored ?? {})
+    .sort(([a, pa], [b, pb]) => finiteOr0(pa) - finiteOr0(pb) || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([tag]) => tag)
+}
+
+function parseArray(stored: unknown): unknown[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(plain(stored))
+    return Array.isArray(parsed) ? parsed : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function finiteOr0(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0
+}

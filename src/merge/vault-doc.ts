@@ -1,0 +1,230 @@
+import * as Automerge from "@automerge/automerge"
+import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
+import { groupByBucket, isPristine, mergeIntoBucket } from "./bucket-changes.js"
+import { bucketOf, checkBucketCount, DEFAULT_BUCKET_COUNT } from "./bucket.js"
+import { readHistory } from "./history.js"
+import { matchesFilter, compareSummaries } from "./list-filter.js"
+import { applyPatch } from "./record-patch.js"
+import { UnreadableChangesError } from "./unreadable-changes-error.js"
+import { newStoredRecord, readRecord, toSummary, type BucketRoot, type StoredRecord } from "./stored-record.js"
+import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "./types.js"
+import { checkRecordId, checkRecordInput, checkRecordPatch } from "./validate.js"
+
+const ACTOR_ID_PATTERN = /^[0-9a-f]{32}$/
+const MS_PER_SECOND = 1_000
+
+/** How a VaultDoc is set up; `now` and `newId` are there for tests. */
+export interface VaultDocOptions {
+  /** This device's id (32 lowercase hex chars): the Automerge actor of every bucket. */
+  actorId: string
+  /** Fixed for the life of a vault: it decides which bucket holds a record. */
+  bucketCount?: number
+  /** Clock for createdAt/updatedAt/history, ms since epoch. */
+  now?: () => number
+  newId?: () => string
+}
+
+/**
+ * The vault's records as `bucketCount` Automerge documents (DESIGN §5). Each
+ * bucket's root maps record ids to records, so no shared map is ever created
+ * concurrently. Every mutation returns its Automerge changes tagged with their
+ * bucket, for the caller to encrypt and log; remote changes come back in through
+ * `applyChanges`. It knows nothing of storage, crypto or the network.
+ */
+export class VaultDoc {
+  private readonly buckets: Automerge.Doc<BucketRoot>[]
+  private readonly actorId: string
+  private readonly now: () => number
+  private readonly newId: () => string
+
+  constructor(_deps: Record<string, never>, options: VaultDocOptions) {
+    if (!ACTOR_ID_PATTERN.test(options.actorId)) throw new InvalidParamsError("the actor id must be 32 lowercase hex characters (a device id)")
+    const bucketCount = options.bucketCount ?? DEFAULT_BUCKET_COUNT
+    checkBucketCount(bucketCount)
+    this.actorId = options.actorId
+    this.now = options.now ?? Date.now
+    this.newId = options.newId ?? (() => globalThis.crypto.randomUUID())
+    this.buckets = Array.from({ length: bucketCount }, () => Automerge.init<BucketRoot>({ actor: this.actorId }))
+  }
+
+  /** How many Automerge documents hold the records. */
+  get bucketCount(): number {
+    return this.buckets.length
+  }
+
+  /** Records not permanently deleted, trashed ones included. */
+  get size(): number {
+    let count = 0
+    for (const bucket of this.buckets) count += Object.keys(bucket).length
+    return count
+  }
+
+  /**
+   * Loads a bucket from a snapshot made by `saveBucket`. Meant for a bucket with
+   * no changes yet; into one that has some, the snapshot is merged. Throws
+   * CorruptDataError on bytes Automerge cannot read, leaving the bucket as it was.
+   */
+  loadBucket(bucket: number, saved: Uint8Array): void {
+    this.checkBucket(bucket)
+    let loaded: Automerge.Doc<BucketRoot>
+    try {
+      loaded = Automerge.load<BucketRoot>(saved, { actor: this.actorId })
+    } catch (error) {
+      throw new CorruptDataError(`the snapshot of bucket ${bucket} is unreadable`, { cause: error })
+    }
+    const current = this.buckets[bucket]
+    this.buckets[bucket] = isPristine(current) ? loaded : Automerge.merge(current, loaded)
+  }
+
+  /** The whole bucket as one compact Automerge document (a snapshot). */
+  saveBucket(bucket: number): Uint8Array {
+    this.checkBucket(bucket)
+    return Automerge.save(this.buckets[bucket])
+  }
+
+  /**
+   * Merges changes from other devices or from the log: any order, duplicates
+   * harmless, ones whose dependencies are missing wait inside Automerge. One
+   * batched Automerge call per bucket. Returns the ids of records whose content
+   * changed. If some changes are unreadable, every readable one is still merged
+   * and then UnreadableChangesError (CORRUPT_DATA) is thrown, carrying the
+   * changed ids; the doc stays consistent and usable either way.
+   */
+  applyChanges(changes: BucketChange[]): { changedIds: string[] } {
+    const byBucket = groupByBucket(changes, this.bucketCount)
+    const changed = new Set<string>()
+    let unreadable = 0
+    let firstError: unknown
+    for (const [bucket, bytes] of byBucket) {
+      const merged = mergeIntoBucket(this.buckets[bucket], bytes, this.actorId, changed)
+      this.buckets[bucket] = merged.doc
+      unreadable += merged.unreadable
+      firstError ??= merged.error
+    }
+    if (unreadable > 0) throw new UnreadableChangesError(unreadable, [...changed], { cause: firstError })
+    return { changedIds: [...changed] }
+  }
+
+  /** Creates one record; see `createMany`. */
+  create(input: RecordInput): { id: string; changes: BucketChange[] } {
+    const { ids, changes } = this.createMany([input])
+    return { id: ids[0], changes }
+  }
+
+  /**
+   * Creates records with fresh ids, one Automerge change per bucket touched (an
+   * import of thousands of records writes at most `bucketCount` changes). All
+   * inputs are checked before anything is written.
+   */
+  createMany(inputs: RecordInput[]): { ids: string[]; changes: BucketChange[] } {
+    if (!Array.isArray(inputs)) throw new InvalidParamsError("createMany takes a list of records")
+    inputs.forEach((input) => checkRecordInput(input))
+    const ids = inputs.map(() => this.freshId())
+    if (new Set(ids).size !== ids.length) throw new LanvaultError("INTERNAL", "the id generator returned the same id twice")
+    const byBucket = new Map<number, number[]>()
+    ids.forEach((id, index) => {
+      const bucket = bucketOf(id, this.bucketCount)
+      const indexes = byBucket.get(bucket)
+      if (indexes) indexes.push(index)
+      else byBucket.set(bucket, [index])
+    })
+    const now = this.now()
+    const changes: BucketChange[] = []
+    for (const [bucket, indexes] of [...byBucket].sort(([a], [b]) => a - b)) {
+      changes.push(...this.change(bucket, now, (root) => {
+        for (const index of indexes) root[ids[index]] = newStoredRecord(inputs[index], now)
+      }))
+    }
+    return { ids, changes }
+  }
+
+  /**
+   * Applies a patch: set parts replace what they name, `unset` removes fields.
+   * Replaced and removed field (and title) values go to the record's history.
+   * Works on trashed records; `set.trashed = false` restores one. Throws
+   * NotFoundError if the record does not exist (or was permanently deleted).
+   */
+  update(id: string, patch: RecordPatch): { record: VaultRecord; changes: BucketChange[] } {
+    checkRecordPatch(patch)
+    this.require(id)
+    const now = this.now()
+    const changes = this.change(bucketOf(id, this.bucketCount), now, (root) => {
+      applyPatch(root, id, patch, now)
+    })
+    return { record: this.get(id)!, changes }
+  }
+
+  /** Moves a record to the trash (a flag: a concurrent edit elsewhere is kept). */
+  trash(id: string): BucketChange[] {
+    return this.update(id, { set: { trashed: true } }).changes
+  }
+
+  /**
+   * Removes a record for good. This wins over a concurrent edit on another
+   * device: deleting is explicit, and usually done from the trash.
+   */
+  deletePermanently(id: string): BucketChange[] {
+    this.require(id)
+    return this.change(bucketOf(id, this.bucketCount), this.now(), (root) => {
+      delete root[id]
+    })
+  }
+
+  /** A record with every value, secrets included; undefined if there is none. */
+  get(id: string): VaultRecord | undefined {
+    const stored = this.stored(id)
+    return stored === undefined ? undefined : readRecord(id, stored)
+  }
+
+  /** Records matching the filter, secret and TOTP values left out, sorted by title. */
+  list(filter: ListFilter = {}): RecordSummary[] {
+    const summaries: RecordSummary[] = []
+    for (const bucket of this.buckets) {
+      for (const [id, stored] of Object.entries(bucket)) {
+        const record = readRecord(id, stored)
+        if (matchesFilter(record, filter)) summaries.push(toSummary(record))
+      }
+    }
+    return summaries.sort(compareSummaries)
+  }
+
+  /** Values the record's fields and title no longer hold, newest first (conflict losers included). */
+  history(id: string): HistoryEntry[] {
+    return readHistory(this.require(id))
+  }
+
+  private stored(id: string): StoredRecord | undefined {
+    checkRecordId(id)
+    const root = this.buckets[bucketOf(id, this.bucketCount)]
+    return Object.hasOwn(root, id) ? root[id] : undefined
+  }
+
+  private require(id: string): StoredRecord {
+    const stored = this.stored(id)
+    if (stored === undefined) throw new NotFoundError(`record ${id}`)
+    return stored
+  }
+
+  /** Runs one Automerge change on a bucket; returns it, or nothing if the edit wrote nothing. */
+  private change(bucket: number, now: number, edit: (root: BucketRoot) => void): BucketChange[] {
+    const before = this.buckets[bucket]
+    const after = Automerge.change(before, { time: Math.floor(now / MS_PER_SECOND) }, edit)
+    if (after === before) return []
+    this.buckets[bucket] = after
+    const change = Automerge.getLastLocalChange(after)
+    return change === undefined ? [] : [{ bucket, change }]
+  }
+
+  private freshId(): string {
+    const id = this.newId()
+    checkRecordId(id)
+    if (this.stored(id) !== undefined) throw new LanvaultError("INTERNAL", "the id generator returned an id already in use")
+    return id
+  }
+
+  private checkBucket(bucket: number): void {
+    if (!Number.isInteger(bucket) || bucket < 0 || bucket >= this.bucketCount) {
+      throw new InvalidParamsError(`bucket must be an integer from 0 to ${this.bucketCount - 1}, got ${bucket}`)
+    }
+  }
+}
