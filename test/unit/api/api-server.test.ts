@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { dirname } from "node:path"
 import { describe, expect, it, onTestFinished } from "vitest"
-import { ApiServer } from "../../../src/api/index.js"
+import { ApiServer, EVENT_NAMES } from "../../../src/api/index.js"
 import { listenPrivately } from "../../../src/api/socket-file.js"
 import { LanvaultError, LockedError, rpcCodeOf } from "../../../src/errors.js"
 import { RawClient, makeStaleSocket, recordingLogger, startServer, tempSocketPath } from "./helpers.js"
@@ -221,7 +221,7 @@ describe("ApiServer events", () => {
     expect(await lockWatcher.request({ jsonrpc: "2.0", id: 1, method: "subscribe", params: { events: ["locked"] } })).toEqual({
       jsonrpc: "2.0", id: 1, result: { subscribed: ["locked"] },
     })
-    expect((await everything.request({ jsonrpc: "2.0", id: 1, method: "subscribe" })).result.subscribed).toHaveLength(6)
+    expect((await everything.request({ jsonrpc: "2.0", id: 1, method: "subscribe" })).result.subscribed).toHaveLength(EVENT_NAMES.length)
     await bystander.request({ jsonrpc: "2.0", id: 1, method: "status" })
 
     server.publish({ type: "record.changed", id: "r1", origin: "local" })
