@@ -27,6 +27,10 @@ export const META = {
   accountKeyVersion: "account.keyVersion",
   /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
   knownPeers: "peers.known",
+  /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */
+  manualPeers: "peers.manual",
+  /** Addresses other devices shared: dialled. */
+  sharedPeers: "peers.shared",
 } as const
 
 export interface NewAccount {

@@ -38,7 +38,7 @@ export interface StatusResult {
   port?: number
   /** Set when a peer showed this device's account key is obsolete (the account was reset elsewhere). */
   obsolete?: string
-  peers: Array<{ deviceId?: string; name?: string; address: string; how: "static" | "mdns" | "known"; state: string }>
+  peers: Array<{ deviceId?: string; name?: string; address: string; how: "static" | "manual" | "known" | "shared" | "mdns" | "incoming"; state: string }>
 }
 
 export interface FolderInfo {
@@ -73,6 +73,21 @@ export interface Methods {
   import: { params: { path: string; format: string }; result: { imported: number; skipped: Array<{ line?: number; title?: string; reason: string }> } }
   export: { params: { path: string; format: string }; result: { exported: number; path: string } }
   subscribe: { params: { events?: Array<EventName> }; result: { subscribed: Array<EventName> } }
+  /** Not in DESIGN §10's first list: backups (`lanvault backup`). */
+  "backup.create": { params: Record<string, never>; result: BackupInfo }
+  "backup.list": { params: Record<string, never>; result: BackupInfo[] }
+  "backup.restore": { params: { path: string; password: string; replace?: boolean }; result: { restoredEntries: number; replaced: boolean } }
+  /** Not in DESIGN §10's first list: addresses to dial when multicast is blocked (`lanvault peer`). */
+  "peers.add": { params: { address: string }; result: { address: string } }
+  "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string }> }
+  "peers.remove": { params: { address: string }; result: { address: string } }
+}
+
+export interface BackupInfo {
+  path: string
+  createdAt: number
+  entries: number
+  bytes: number
 }
 
 export type MethodName = keyof Methods

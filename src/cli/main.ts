@@ -6,13 +6,16 @@ import { refuseSecretOptions } from "./argv-guard.js"
 import { CliError } from "./cli-error.js"
 import { CliContext } from "./context.js"
 import { registerDaemonCommand } from "./daemon-command.js"
+import { registerDemoCommand } from "./demo-command.js"
 import { registerDeviceCommands } from "./device-commands.js"
 import { registerJoinCommand } from "./join-command.js"
+import { registerPeerCommand } from "./peer-command.js"
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
 import { registerRecordCommands } from "./record-commands.js"
 import { registerServiceCommand } from "./service-command.js"
 import { registerSessionCommands } from "./session-commands.js"
 import { registerTransferCommands } from "./transfer-commands.js"
+import { registerWatchCommand } from "./watch-command.js"
 
 export type { CliIo, Prompts } from "./io.js"
 
@@ -64,9 +67,12 @@ export function buildProgram(ctx: CliContext): Command {
   registerSessionCommands(program, ctx)
   registerRecordCommands(program, ctx)
   registerDeviceCommands(program, ctx)
+  registerPeerCommand(program, ctx)
   registerAccountCommands(program, ctx)
   registerTransferCommands(program, ctx)
   registerServiceCommand(program, ctx)
+  registerDemoCommand(program, ctx)
+  registerWatchCommand(program, ctx)
   return program
 }
 

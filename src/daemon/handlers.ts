@@ -59,6 +59,17 @@ export function createHandlers({ vault, store, sync, afterReset, status }: Handl
       if (seconds !== undefined && typeof seconds !== "number") throw new InvalidParamsError('"seconds" must be a number')
       return { until: sync().pairing.open(seconds) }
     },
+    "peers.add": (params) => {
+      const address = sync().network.addPeer(requireString(params, "address"))
+      sync().sharePeers()
+      return { address }
+    },
+    "peers.list": () => sync().network.status(),
+    "peers.remove": (params) => {
+      const address = requireString(params, "address")
+      if (!sync().network.removePeer(address)) throw new NotFoundError(`peer ${address}`)
+      return { address }
+    },
     "pairing.close": () => {
       sync().pairing.close()
       return { closed: true }

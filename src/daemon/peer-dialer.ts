@@ -1,6 +1,7 @@
 import { LanvaultError } from "../errors.js"
 import type { Logger } from "../log.js"
 import type { ChannelLink } from "./channel-link.js"
+import type { PeerSource } from "./peer-network.js"
 
 const MIN_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 30_000
@@ -29,13 +30,13 @@ export class PeerDialer {
   private timer: NodeJS.Timeout | undefined
   private wake: (() => void) | undefined
 
-  constructor(private readonly deps: PeerDialerDeps, readonly options: { address: string; how: "static" | "known" }) {}
+  constructor(private readonly deps: PeerDialerDeps, readonly options: { address: string; how: PeerSource }) {}
 
   get address(): string {
     return this.options.address
   }
 
-  get how(): "static" | "known" {
+  get how(): PeerSource {
     return this.options.how
   }
 

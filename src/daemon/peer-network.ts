@@ -13,6 +13,9 @@ import { PeerDialer, type DialerState } from "./peer-dialer.js"
 import { PAIR_PATH, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
 import type { PairingHost } from "./pairing-host.js"
 
+/** How an address became known: `--peer`, remembered or added by hand, shared by a device, or found by mDNS. */
+export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
+
 export interface PeerNetworkDeps {
   store: VaultStore
   logger: Logger
@@ -30,7 +33,7 @@ export interface PeerNetworkOptions {
 
 export interface PeerStatus {
   address: string
-  how: "static" | "known"
+  how: PeerSource
   state: DialerState
   deviceId?: string
   lastError?: string
@@ -62,7 +65,9 @@ export class PeerNetwork {
     this.listener.on("refused", ({ remoteAddress, reason }) => this.deps.logger.warn("connection refused", { address: remoteAddress, reason }))
     await this.listener.start()
     for (const address of this.options.peers ?? []) this.addDialer(address, "static")
-    for (const address of this.knownPeers()) this.addDialer(address, "known")
+    for (const address of this.list(META.manualPeers)) this.addDialer(address, "manual")
+    for (const address of this.list(META.sharedPeers)) this.addDialer(address, "shared")
+    for (const address of this.list(META.knownPeers)) this.addDialer(address, "known")
   }
 
   async stop(): Promise<void> {
@@ -83,6 +88,53 @@ export class PeerNetwork {
     this.links.get(deviceId)?.close(reason)
   }
 
+  /** `lanvault peer add`: remembers an address, dials it from now on, and it is shared with the other devices. */
+  addPeer(address: string): string {
+    const { host, port } = parsePeerAddress(address)
+    const normal = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
+    const manual = this.list(META.manualPeers)
+    if (!manual.includes(normal)) this.deps.store.setMeta(META.manualPeers, JSON.stringify([...manual, normal]))
+    this.dialers.get(normal)?.stop()
+    this.dialers.delete(normal)
+    this.addDialer(normal, "manual")
+    return normal
+  }
+
+  /** `lanvault peer remove`: forgets an address and stops dialling it. */
+  removePeer(address: string): boolean {
+    const known = this.list(META.knownPeers)
+    const manual = this.list(META.manualPeers)
+    const dialer = this.dialers.get(address)
+    if (!known.includes(address) && !manual.includes(address) && !dialer) return false
+    this.deps.store.setMeta(META.knownPeers, JSON.stringify(known.filter((a) => a !== address)))
+    this.deps.store.setMeta(META.manualPeers, JSON.stringify(manual.filter((a) => a !== address)))
+    dialer?.stop()
+    this.dialers.delete(address)
+    return true
+  }
+
+  /** Addresses learnt from other devices or from discovery: dialled, and remembered once reached. */
+  learnPeers(addresses: string[]): void {
+    const shared = this.list(META.sharedPeers)
+    for (const address of addresses) {
+      try {
+        parsePeerAddress(address)
+        if (!shared.includes(address)) shared.push(address)
+        this.addDialer(address, "shared")
+      } catch {
+        this.deps.logger.debug("ignored a malformed peer address")
+      }
+    }
+    this.deps.store.setMeta(META.sharedPeers, JSON.stringify(shared.slice(-64)))
+  }
+
+  /** Addresses added by hand (`lanvault peer add`) or shared by another device: what this one shares in turn. */
+  shareableAddresses(): Array<{ address: string; deviceId?: string }> {
+    return [...this.dialers.values()]
+      .filter((d) => d.how === "manual" || d.how === "shared")
+      .map((d) => ({ address: d.address, deviceId: d.deviceId }))
+  }
+
   /** Dials a trusted device; resolves with its link once the handshake is done. */
   async dial(address: string): Promise<ChannelLink> {
     const { host, port } = parsePeerAddress(address)
@@ -93,7 +145,7 @@ export class PeerNetwork {
     return link
   }
 
-  private addDialer(address: string, how: "static" | "known"): void {
+  private addDialer(address: string, how: PeerSource): void {
     if (this.dialers.has(address)) return
     const dialer = new PeerDialer({ logger: this.deps.logger, dial: (a) => this.dial(a), isLinked: (id) => this.links.has(id) }, { address, how })
     this.dialers.set(address, dialer)
@@ -169,9 +221,9 @@ export class PeerNetwork {
     return link
   }
 
-  private knownPeers(): string[] {
+  private list(key: string): string[] {
     try {
-      const list = JSON.parse(this.deps.store.getMeta(META.knownPeers) ?? "[]") as unknown
+      const list = JSON.parse(this.deps.store.getMeta(key) ?? "[]") as unknown
       return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : []
     } catch {
       return []
@@ -179,7 +231,7 @@ export class PeerNetwork {
   }
 
   private remember(address: string): void {
-    const known = this.knownPeers()
+    const known = this.list(META.knownPeers)
     if (known.includes(address)) return
     this.deps.store.setMeta(META.knownPeers, JSON.stringify([...known, address].slice(-32)))
   }

@@ -9,6 +9,8 @@ import { PeerNetwork, type PeerNetworkOptions } from "./peer-network.js"
 import type { VaultService } from "./vault-service.js"
 
 const ACCOUNT_KEY_NOTICE = "account-key"
+const PEERS_NOTICE = "peers"
+const MAX_SHARED_PEERS = 64
 
 export interface SyncStackDeps {
   store: VaultStore
@@ -60,11 +62,38 @@ export class SyncStack {
     }
   }
 
+  /**
+   * Tells a device (or all) the addresses added by hand with `lanvault peer add`
+   * (DESIGN §7: for networks that block multicast, an address given once reaches
+   * every device).
+   */
+  sharePeers(target = "all"): void {
+    const reached = this.network.shareableAddresses()
+    if (reached.length > 0) this.replicator.sendControl(target, PEERS_NOTICE, utf8(JSON.stringify(reached.slice(0, MAX_SHARED_PEERS))))
+  }
+
+  private learnPeers(body: Uint8Array): void {
+    const selfId = this.deps.store.getIdentity()?.deviceId
+    try {
+      const list = JSON.parse(new TextDecoder().decode(body)) as Array<{ address?: unknown; deviceId?: unknown }>
+      if (!Array.isArray(list)) return
+      const addresses = list
+        .filter((p) => typeof p?.address === "string" && p.deviceId !== selfId && this.deps.store.getTrust(String(p.deviceId))?.revokedAt === undefined)
+        .map((p) => p.address as string)
+        .slice(0, MAX_SHARED_PEERS)
+      this.network.learnPeers(addresses)
+    } catch {
+      this.deps.logger.debug("ignored a malformed peers notice")
+    }
+  }
+
   peers(): StatusResult["peers"] {
     const names = new Map(this.deps.store.trustList().map((t) => [t.deviceId, t.name]))
     const sessions = this.replicator.sessions()
+    const dialled = new Map(this.network.status().filter((d) => d.deviceId).map((d) => [d.deviceId!, d]))
     const linked = sessions.map((s) => ({
-      deviceId: s.remoteDeviceId, name: names.get(s.remoteDeviceId), address: s.address, how: "static" as const, state: s.state,
+      deviceId: s.remoteDeviceId, name: names.get(s.remoteDeviceId), address: dialled.get(s.remoteDeviceId)?.address ?? s.address,
+      how: dialled.get(s.remoteDeviceId)?.how ?? ("incoming" as const), state: s.state,
     }))
     const dialers = this.network.status()
       .filter((d) => !sessions.some((s) => s.remoteDeviceId === d.deviceId))
@@ -82,10 +111,12 @@ export class SyncStack {
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))
     replicator.on("peer.connected", ({ deviceId, address }) => {
       this.announceAccountKey(deviceId)
+      this.sharePeers(deviceId)
       publish({ type: "peer.connected", deviceId, address, name: this.deps.store.getTrust(deviceId)?.name })
     })
     replicator.on("peer.disconnected", ({ deviceId, reason }) => publish({ type: "peer.disconnected", deviceId, reason }))
     replicator.on("control", ({ kind, body }) => {
+      if (kind === PEERS_NOTICE) return this.learnPeers(body)
       if (kind !== ACCOUNT_KEY_NOTICE) return
       const notice = parseNotice(body)
       if (!notice) return

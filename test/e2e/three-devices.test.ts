@@ -72,6 +72,30 @@ describe("three devices in a line, over real daemons on loopback", () => {
   }, 60_000)
 })
 
+describe("addresses added by hand", () => {
+  it("are shared with the other devices, so they reach each other without multicast", async () => {
+    const a = await Device.create("alpha")
+    const b = await Device.create("beta")
+    const c = await Device.create("gamma")
+    await a.init()
+    await a.start()
+    await a.unlock()
+    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
+    expect((await c.joinThrough(a)).joinResult.code).toBe(0)
+    await b.start()
+    await b.unlock()
+    await c.start()
+    await c.unlock()
+    const added = await a.cli(["peer", "add", `127.0.0.1:${c.port}`, "--json"])
+    expect(added.code).toBe(0)
+    const cId = (await c.client!.call("status", {})).deviceId
+    await waitFor(async () => (await b.client!.call("peers.list", {})).some((p) => p.how === "shared" && p.deviceId === cId && p.state === "connected"), "B to dial C at the shared address")
+    await a.stop()
+    await b.client!.call("records.create", { record: { type: "note", title: "B to C without A" } })
+    await waitFor(async () => (await c.titles()).includes("B to C without A"), "B's record on C directly")
+  }, 90_000)
+})
+
 async function runStatus(device: Device): Promise<string> {
   const result = await device.cli(["status"])
   return result.stdout + result.stderr
