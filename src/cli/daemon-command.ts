@@ -7,6 +7,8 @@ const MAX_AUTO_LOCK_MINUTES = 7 * 24 * 60
 
 interface DaemonCommandOptions {
   port?: number
+  listen?: string
+  allow?: string[]
   peer?: string[]
   mdns: boolean
   autoLock?: number
@@ -19,6 +21,8 @@ export function registerDaemonCommand(program: Command, ctx: CliContext): void {
     .command("daemon")
     .description("run this device's daemon in the foreground (sync, pairing, local API) until SIGTERM or Ctrl-C")
     .option("--port <n>", "TCP port to listen on for other devices (default: the daemon's choice)", integerIn(0, 65_535))
+    .option("--listen <address>", "address to listen on for other devices (default: every IPv4 interface, 0.0.0.0)")
+    .option("--allow <cidr>", "also treat this network as the LAN (repeatable), e.g. 100.64.0.0/10", (value: string, previous: string[] = []) => [...previous, value])
     .option("--peer <host:port>", "also dial this address (repeatable; for networks that block multicast)", collectWith(hostPort))
     .option("--no-mdns", "do not announce or discover devices with mDNS")
     .option("--auto-lock <minutes>", "lock the vault after this many idle minutes (0 = never)", integerIn(0, MAX_AUTO_LOCK_MINUTES))
@@ -32,6 +36,8 @@ async function runDaemonCommand(ctx: CliContext, command: Command, options: Daem
     home: ctx.home(command),
     socketPath: ctx.socketPath(command),
     port: options.port,
+    host: options.listen,
+    allowCidrs: options.allow,
     peers: options.peer,
     mdns: options.mdns,
     autoLockMinutes: options.autoLock,

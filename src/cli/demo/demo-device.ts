@@ -16,7 +16,7 @@ export const DEMO_HOME_PREFIX = "lanvault-demo-"
 const DAEMON_START_TIMEOUT_MS = 15_000
 const SOCKET_POLL_MS = 50
 /** Flags every demo daemon gets: never lock by itself, quiet logs, and no multicast (it all stays on this machine). */
-const DAEMON_FLAGS = ["--auto-lock", "0", "--log-level", "warn", "--no-mdns"]
+const DAEMON_FLAGS = ["--listen", "127.0.0.1", "--auto-lock", "0", "--log-level", "warn", "--no-mdns"]
 
 /**
  * One demo device: a temporary home, a free port, its `lanvault daemon` child
