@@ -36,7 +36,9 @@ function wrap(p: pino.Logger): Logger {
 /** Fields describing an error for a log line: its code and message, no stack of secrets. */
 export function errorFields(error: unknown): Record<string, unknown> {
   if (error instanceof Error) {
-    return { err: { name: error.name, code: (error as { code?: unknown }).code, message: error.message } }
+    // `data` of a LanvaultError holds only non-secret facts (a close reason, a retry delay).
+    const data = (error as { data?: unknown }).data
+    return { err: { name: error.name, code: (error as { code?: unknown }).code, message: error.message, ...(data ? { data } : {}) } }
   }
   return { err: String(error) }
 }

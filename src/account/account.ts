@@ -1,7 +1,8 @@
+import { ed25519 } from "@noble/curves/ed25519.js"
 import { existsSync } from "node:fs"
 import { hostname } from "node:os"
 import {
-  DEFAULT_KDF, deriveUnlockKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
+  DEFAULT_KDF, deriveUnlockKey, x25519PublicKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
   type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
@@ -79,11 +80,12 @@ export async function createAccount(args: { home: string; name?: string; passwor
 export async function writeFreshAccount(
   store: VaultStore,
   home: string,
-  args: { accountId: string; deviceName: string; password: string },
+  args: { accountId: string; deviceName: string; password: string; keepIdentity?: boolean },
 ): Promise<NewAccount> {
   const accountKey = generateAccountKey()
-  const keys = generateDeviceKeys()
-  const deviceId = toHex(randomBytes(ID_BYTES))
+  const kept = args.keepIdentity ? store.getIdentity() : undefined
+  const keys = kept ? deviceKeysOf(kept.signSecret, kept.dhSecret) : generateDeviceKeys()
+  const deviceId = kept?.deviceId ?? toHex(randomBytes(ID_BYTES))
   const vaultKeys: VaultKeys = { currentEpoch: 1, keys: new Map([[1, randomBytes(VAULT_KEY_BYTES)]]) }
   const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
   const accountIdBytes = Buffer.from(args.accountId, "hex")
@@ -111,8 +113,9 @@ export async function writeFreshAccount(
 
 /**
  * Reset (DESIGN §2): wipes this device's vault, makes a new account key, vault
- * key and password; the account id stays, everything else is new, so devices
- * holding the old key are refused.
+ * key and password and bumps the account's generation; the account id and this
+ * device's keys stay, so the other devices (which trust those keys) can be told,
+ * authentically, that the account was reset — and are refused until they join again.
  */
 export async function resetAccountInStore(store: VaultStore, home: string, password: string): Promise<NewAccount> {
   checkNewPassword(password)
@@ -120,7 +123,7 @@ export async function resetAccountInStore(store: VaultStore, home: string, passw
   if (!accountId) throw new LanvaultError("NO_ACCOUNT", `${home} holds no account: run \`lanvault init\``)
   const deviceName = store.getMeta(META.deviceName) ?? hostname()
   store.clearSnapshots()
-  return writeFreshAccount(store, home, { accountId, deviceName, password })
+  return writeFreshAccount(store, home, { accountId, deviceName, password, keepIdentity: true })
 }
 
 /** `lanvault reset` when no daemon runs. */
@@ -134,6 +137,10 @@ export async function resetAccountOffline(args: { home: string; password: string
   } finally {
     store.close()
   }
+}
+
+function deviceKeysOf(signSecret: Uint8Array, dhSecret: Uint8Array) {
+  return { signSecret: signSecret.slice(), signPublic: ed25519.getPublicKey(signSecret), dhSecret: dhSecret.slice(), dhPublic: x25519PublicKey(dhSecret) }
 }
 
 export { readAccountKey }

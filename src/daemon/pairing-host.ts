@@ -76,7 +76,9 @@ export class PairingHost {
           } catch {
             return { refuse: "protocol error" }
           }
-          return store.getTrust(request.deviceId)?.revokedAt !== undefined ? { refuse: "revoked" } : "accept"
+          // A joining device makes a fresh id: one that is already known is an impostor (or a replay).
+          if (request.deviceId === identity.deviceId || store.getTrust(request.deviceId) !== undefined) return { refuse: "protocol error" }
+          return "accept"
         },
       })
       await this.welcome(result.channel, request!, result.remoteStatic, result.confirmationCode ?? "")

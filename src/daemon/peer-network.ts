@@ -179,21 +179,27 @@ export class PeerNetwork {
     return { deviceId, accountTag: accountTag(store.getMeta(META.accountId)!), generation: Number(store.getMeta(META.generation) ?? 1) }
   }
 
-  /** Who may link: DESIGN §6 — a trusted, unrevoked static key of this account and generation. */
+  /**
+   * Who may link (DESIGN §6): a trusted, unrevoked static key of this account and
+   * generation. Only a device whose static key we trust can tell us that our
+   * account key is obsolete (a reset keeps the device's keys for that reason);
+   * an unknown key claiming a newer generation is just an unknown device.
+   */
   private decide(remoteStatic: Uint8Array, payload: Uint8Array): AcceptDecision {
     const { store, logger } = this.deps
     const remote = decodeHello(payload)
     const self = this.selfHello(store.getIdentity()!.deviceId)
     if (!remote) return { refuse: "protocol error" }
     if (remote.accountTag !== self.accountTag) return { refuse: "unknown device" }
+    const trusted = store.getTrust(remote.deviceId)
+    const authentic = trusted !== undefined && remote.deviceId !== self.deviceId && equalBytes(trusted.dhPublic, remoteStatic)
     if (remote.generation < self.generation) return { refuse: "account was reset" }
+    if (!authentic) return { refuse: "unknown device" }
     if (remote.generation > self.generation) {
       this.obsoleteReason = "the account was reset on another device; run `lanvault join` with the new account key"
-      logger.error("this device's account key is obsolete", { reason: this.obsoleteReason })
+      logger.error("this device's account key is obsolete", { reason: this.obsoleteReason, by: remote.deviceId })
       return { refuse: "account was reset" }
     }
-    const trusted = store.getTrust(remote.deviceId)
-    if (!trusted || remote.deviceId === self.deviceId || !equalBytes(trusted.dhPublic, remoteStatic)) return { refuse: "unknown device" }
     if (trusted.revokedAt !== undefined) return { refuse: "revoked" }
     return "accept"
   }

@@ -1,0 +1,463 @@
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
+import { connect, type LanvaultClient } from "../../src/api/client.js"
+import { readAccountKey } from "../../src/account/index.js"
+import { randomBytes, utf8 } from "../../src/crypto/index.js"
+import { encodeMessage } from "../../src/sync/messages.js"
+import {
+  CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE, HANDSHAKE_TIMEOUT_MS, NOISE_MAX_MESSAGE_BYTES, NOISE_XX, NoiseHandshake, TRUSTED_PROLOGUE,
+  type CloseReason,
+} from "../../src/transport/index.js"
+import { freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
+import { PASSWORD } from "./helpers/devices.js"
+import {
+  countEntries, emptySyncHello, findLogLine, forgedEntry, helloFor, LOG_INFO, logLinesSince, nextLoopbackAddress, pairingHandshake,
+  PAIR_PATH, randomDeviceId, readHeads, readIdentity, readTrust, RogueConnection, syncInbox, trustedHandshake, TRUSTED_PATH, type LogLine,
+  type RogueSession, type StolenIdentity,
+} from "./helpers/rogue-peer.js"
+
+/**
+ * Hostile peers against a real daemon process (DESIGN §6, STYLE "Errors"): every
+ * bad input ends the link with a close code the peer sees, is logged, leaves the
+ * store untouched and the daemon serving, and a legitimate device keeps syncing.
+ */
+
+/** A device whose daemon outlives one test (helpers/devices.ts' Device cleans up per test). */
+class LabDevice {
+  daemon: DaemonProcess | undefined
+  client: LanvaultClient | undefined
+  accountKey = ""
+
+  private constructor(readonly name: string, readonly home: string, readonly port: number) {}
+
+  static async create(name: string, registerCleanup: (fn: () => Promise<void>) => void): Promise<LabDevice> {
+    const { home, cleanup } = tempHome(`lanvault-${name}-`)
+    const device = new LabDevice(name, home, await freePort())
+    registerCleanup(async () => {
+      device.client?.close()
+      await device.daemon?.stop("SIGKILL")
+      cleanup()
+    })
+    return device
+  }
+
+  async init(): Promise<void> {
+    const result = await runCli(["init", "--name", this.name, "--json"], { home: this.home, env: { LANVAULT_PASSWORD: PASSWORD } })
+    if (result.code !== 0) throw new Error(result.stderr)
+    this.accountKey = JSON.parse(result.stdout).accountKey
+  }
+
+  /** Pairs this (new) device through `host`'s pairing window, opened and closed over the socket API. */
+  async joinThrough(host: LabDevice): Promise<void> {
+    await host.client!.call("pairing.open", { seconds: 60 })
+    try {
+      const args = ["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"]
+      const result = await runCli(args, { home: this.home, input: `${host.accountKey}\n` })
+      if (result.code !== 0) throw new Error(`join failed: ${result.stderr}`)
+    } finally {
+      await host.client!.call("pairing.close", {})
+    }
+    this.accountKey = host.accountKey
+  }
+
+  async start(args: string[] = []): Promise<void> {
+    this.daemon = await startDaemon({ home: this.home, args: ["--port", String(this.port), ...args] })
+    this.client = await connect({ socketPath: this.daemon.socketPath })
+    await this.client.call("unlock", { password: PASSWORD })
+  }
+
+  async titles(): Promise<string[]> {
+    return (await this.client!.call("records.list", {})).map((r) => r.title)
+  }
+}
+
+const code = (reason: CloseReason) => CLOSE_REASONS[reason]
+
+describe("a real daemon facing hostile peers on loopback", () => {
+  const cleanups: Array<() => Promise<void>> = []
+  /** The daemon under attack (logs at info). */
+  let a: LabDevice
+  /** A legitimate device, paired and running all along: it must keep syncing. */
+  let legit: LabDevice
+  /** A paired device whose daemon never runs: its stolen identity is the trusted insider. */
+  let insider: StolenIdentity
+  let accountIdHex: string
+  let synced = 0
+
+  beforeAll(async () => {
+    a = await LabDevice.create("alpha", (fn) => cleanups.push(fn))
+    legit = await LabDevice.create("legit", (fn) => cleanups.push(fn))
+    const stolen = await LabDevice.create("stolen", (fn) => cleanups.push(fn))
+    await a.init()
+    await a.start(["--log-level", "info"])
+    await legit.joinThrough(a)
+    await stolen.joinThrough(a)
+    insider = readIdentity(stolen.home)
+    await legit.start()
+    accountIdHex = (await a.client!.call("status", {})).accountId
+    await waitFor(async () => (await a.client!.call("devices.list", {})).some((d) => d.name === "legit" && d.state === "connected"), "the legitimate device linked to A")
+  }, 60_000)
+
+  afterAll(async () => {
+    for (const fn of cleanups.reverse()) await fn()
+  })
+
+  /** What A holds that a hostile peer must never change. */
+  async function holdings() {
+    const devices = (await a.client!.call("devices.list", {}))
+      .map(({ deviceId, name, revoked, seq, addedAt }) => ({ deviceId, name, revoked, seq, addedAt }))
+      .sort((x, y) => x.deviceId.localeCompare(y.deviceId))
+    const records = (await a.client!.call("records.list", {})).map((r) => r.id).sort()
+    return { devices, records, trust: readTrust(a.home), heads: readHeads(a.home), entries: countEntries(a.home) }
+  }
+
+  /** A stored nothing, still answers at once, and a new record still reaches the legitimate device. */
+  async function expectUnharmed(before: Awaited<ReturnType<typeof holdings>>): Promise<void> {
+    expect(await holdings()).toEqual(before)
+    const started = Date.now()
+    expect((await a.client!.call("status", {})).locked).toBe(false)
+    expect(Date.now() - started).toBeLessThan(1_000)
+    const title = `still syncing ${++synced}`
+    await a.client!.call("records.create", { record: { type: "note", title } })
+    await waitFor(async () => (await legit.titles()).includes(title), `"${title}" on the legitimate device`, 10_000)
+  }
+
+  /**
+   * STYLE "Errors": malformed input from a peer is logged. Here: a line (info or
+   * above) about this peer, found by its source address or the device id it
+   * proved, that names the close reason the peer was sent, so the owner reads
+   * in the log what the peer was shown.
+   */
+  async function expectLogged(at: number, peer: { address?: string; deviceId?: string }, reason?: string): Promise<void> {
+    const about = (line: LogLine) =>
+      (peer.address !== undefined && (line.address === peer.address || String(line.address).startsWith(`${peer.address}:`))) ||
+      (peer.deviceId !== undefined && line.deviceId === peer.deviceId)
+    const logged = (line: LogLine) => line.level >= LOG_INFO && about(line) && (reason === undefined || JSON.stringify(line).includes(reason))
+    const line = await findLogLine(a.daemon!, at, logged)
+    const seen = logLinesSince(a.daemon!, at).filter(about).map((l) => JSON.stringify(l)).join("\n")
+    expect.soft(line, `a log line about ${JSON.stringify(peer)}${reason ? ` naming "${reason}"` : ""}; the log about it:\n${seen || "(nothing)"}`).toBeDefined()
+  }
+
+  const mark = () => a.daemon!.output().length
+
+  describe("before any handshake", () => {
+    it("closes a link that sends random bytes instead of handshake message 1 with 'protocol error'", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      rogue.sendRaw(randomBytes(200))
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code("protocol error"))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, "protocol error")
+    })
+
+    it("closes a link that sends a text frame with 'protocol error'", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      rogue.sendText('{"hello":"lanvault"}')
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code("protocol error"))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, "protocol error")
+    })
+
+    it("closes a handshake that stalls after message 1 with 'handshake timeout', serving others meanwhile", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      const replies: Uint8Array[] = []
+      rogue.onMessage((bytes) => replies.push(bytes))
+      const noise = new NoiseHandshake({ protocolName: NOISE_XX, initiator: true, staticSecret: randomBytes(32), prologue: utf8(TRUSTED_PROLOGUE) })
+      rogue.sendRaw(noise.writeMessage(new Uint8Array(0)))
+      await waitFor(() => replies.length === 1, "handshake message 2", 3_000)
+      // While this handshake hangs the daemon serves everyone else.
+      await expectUnharmed(before)
+      const meanwhile = await holdings()
+      const closed = await rogue.closedWithin(15_000)
+      expect(closed?.code).toBe(code("handshake timeout"))
+      expect(closed!.afterMs).toBeGreaterThanOrEqual(HANDSHAKE_TIMEOUT_MS - 500)
+      expect(await holdings()).toEqual(meanwhile)
+      await expectLogged(at, { address: from }, "handshake timeout")
+    }, 25_000)
+  })
+
+  describe("a trusted-mode handshake from a device not in the trust list", () => {
+    async function refusedHello(payload: (stranger: { deviceId: string }) => Uint8Array, reason: CloseReason): Promise<void> {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      const attempt = trustedHandshake(rogue, randomBytes(32), payload({ deviceId: randomDeviceId() }))
+      await expect(attempt).rejects.toMatchObject({ code: "PEER_REFUSED", data: { reason } })
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code(reason))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, reason)
+    }
+
+    it("refuses a random static key with a well-formed hello for this account: 'unknown device'", async () => {
+      await refusedHello(({ deviceId }) => helloFor(accountIdHex, deviceId), "unknown device")
+    })
+
+    it("refuses a hello with a random account tag: 'unknown device'", async () => {
+      await refusedHello(({ deviceId }) => helloFor(randomDeviceId(), deviceId), "unknown device")
+    })
+
+    it("refuses a stranger claiming a trusted device's id without its key: 'unknown device'", async () => {
+      await refusedHello(() => helloFor(accountIdHex, insider.deviceId), "unknown device")
+    })
+
+    it("refuses a hello that is not JSON: 'protocol error'", async () => {
+      await refusedHello(() => utf8("not a hello"), "protocol error")
+    })
+
+    it("refuses a stranger claiming a newer account generation as 'unknown device', and does not believe it", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      const refusal = await trustedHandshake(rogue, randomBytes(32), helloFor(accountIdHex, randomDeviceId(), 2)).then(
+        () => undefined,
+        (error: { data?: { reason?: string } }) => error.data?.reason,
+      )
+      // An unauthenticated claim must not mark this device's account key obsolete…
+      expect((await a.client!.call("status", {})).obsolete).toBeUndefined()
+      // …nor be told anything but that it is unknown.
+      expect.soft(refusal).toBe("unknown device")
+      expect.soft((await rogue.closedWithin(3_000))?.code).toBe(code("unknown device"))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, "unknown device")
+    })
+  })
+
+  describe("pairing", () => {
+    it("refuses a wrong account key while the window is open: 'wrong account key', nothing trusted", async () => {
+      await a.client!.call("pairing.open", { seconds: 60 })
+      onTestFinished(async () => {
+        await a.client!.call("pairing.close", {})
+      })
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: PAIR_PATH, from })
+      await expect(pairingHandshake(rogue, randomBytes(16))).rejects.toMatchObject({ code: "PEER_REFUSED", data: { reason: "wrong account key" } })
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code("wrong account key"))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, "wrong account key")
+    })
+
+    it("refuses the right account key while the window is closed: 'pairing window closed'", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: PAIR_PATH, from })
+      await expect(pairingHandshake(rogue, readAccountKey(a.home))).rejects.toMatchObject({ code: "PEER_REFUSED", data: { reason: "pairing window closed" } })
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code("pairing window closed"))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from }, "pairing window closed")
+    })
+  })
+
+  describe("a trusted device's stolen identity sending bad data after a valid handshake", () => {
+    /** Handshakes as the insider, exchanges sync hellos, and returns the live session. */
+    async function asInsider(from: string): Promise<RogueSession> {
+      const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      const session = await trustedHandshake(rogue, insider.dhSecret, helloFor(accountIdHex, insider.deviceId))
+      const inbox = syncInbox(session.channel)
+      await inbox.next("hello")
+      session.channel.send(emptySyncHello())
+      // A keyset offer (we sent version 0) shows the daemon took our hello.
+      await inbox.next("keyset")
+      expect(rogue.isOpen).toBe(true)
+      return session
+    }
+
+    /** Runs `attack` on a fresh insider session; the daemon must close it with `reason`. */
+    async function expectClosedFor(attack: (session: RogueSession) => void, reason: CloseReason): Promise<void> {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const session = await asInsider(from)
+      attack(session)
+      expect((await session.connection.closedWithin(3_000))?.code).toBe(code(reason))
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from, deviceId: insider.deviceId }, reason)
+    }
+
+    const entries = (...list: ReturnType<typeof forgedEntry>[]) => encodeMessage({ type: "entries", entries: list })
+
+    it("closes the link on an entry with a bad signature and stores nothing", async () => {
+      await expectClosedFor(({ channel }) => channel.send(entries(forgedEntry({ accountIdHex, deviceId: insider.deviceId, seq: 1 }))), "protocol error")
+    })
+
+    it("closes the link on a validly signed entry that leaves a gap in the sequence", async () => {
+      const gap = forgedEntry({ accountIdHex, deviceId: insider.deviceId, seq: 3, signSecret: insider.signSecret })
+      await expectClosedFor(({ channel }) => channel.send(entries(gap)), "protocol error")
+    })
+
+    it("closes the link on an entry passed off as the legitimate device's, signed with the insider's key", async () => {
+      const legitId = (await legit.client!.call("status", {})).deviceId
+      const held = readHeads(a.home)[legitId] ?? 0
+      const forged = forgedEntry({ accountIdHex, deviceId: legitId, seq: held + 1, signSecret: insider.signSecret })
+      await expectClosedFor(({ channel }) => channel.send(entries(forged)), "protocol error")
+    })
+
+    it("closes the link on random bytes as a sync message", async () => {
+      // First byte 0xa5 is no message type (a random type-4 body would be a well-formed, opaque keyset offer).
+      const noise = randomBytes(300)
+      noise[0] = 0xa5
+      await expectClosedFor(({ channel }) => channel.send(noise), "protocol error")
+    })
+
+    it("closes the link on a second hello", async () => {
+      await expectClosedFor(({ channel }) => channel.send(emptySyncHello()), "protocol error")
+    })
+
+    it("closes the link on a replayed encrypted frame", async () => {
+      await expectClosedFor(({ connection }) => connection.sendRaw(connection.sent.at(-1)!), "protocol error")
+    })
+
+    it("closes the link on a tampered encrypted frame", async () => {
+      await expectClosedFor(({ connection, channel }) => {
+        connection.holding = true
+        channel.send(encodeMessage({ type: "ack", count: 0 }))
+        const frame = connection.held.pop()!
+        frame[frame.length - 20] ^= 0x01
+        connection.sendRaw(frame)
+      }, "protocol error")
+    })
+
+    it("closes the link on reordered encrypted frames", async () => {
+      await expectClosedFor(({ connection, channel }) => {
+        connection.holding = true
+        channel.send(encodeMessage({ type: "ack", count: 0 }))
+        channel.send(encodeMessage({ type: "ack", count: 0 }))
+        const [first, second] = connection.held.splice(0)
+        connection.sendRaw(second)
+        connection.sendRaw(first)
+      }, "protocol error")
+    })
+
+    it("closes the link on a text frame after the handshake", async () => {
+      await expectClosedFor(({ connection }) => connection.sendText("hello?"), "protocol error")
+    })
+
+    it("closes the link on a frame above the Noise limit of 65,535 bytes with 'message too large'", async () => {
+      await expectClosedFor(({ connection }) => connection.sendRaw(randomBytes(NOISE_MAX_MESSAGE_BYTES + 1)), "message too large")
+    })
+
+    it("cuts a frame far above the limit at the WebSocket layer (1009) and stays up", async () => {
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const session = await asInsider(from)
+      session.connection.sendRaw(randomBytes(4 * NOISE_MAX_MESSAGE_BYTES))
+      expect((await session.connection.closedWithin(3_000))?.code).toBe(1009)
+      await expectUnharmed(before)
+      // The daemon's ws cut it (1009); the log can only say the link ended.
+      await expectLogged(at, { address: from, deviceId: insider.deviceId })
+    })
+  })
+
+  describe("pairing by a holder of the account key", () => {
+    // After the insider tests: if the daemon accepts the claim, the insider's trust entry is overwritten.
+    it("refuses a join request claiming the id of a device already trusted, and keeps that device's keys", async () => {
+      await a.client!.call("pairing.open", { seconds: 60 })
+      onTestFinished(async () => {
+        await a.client!.call("pairing.close", {})
+      })
+      const before = await holdings()
+      const at = mark()
+      const from = nextLoopbackAddress()
+      const rogue = await RogueConnection.open(a.port, { path: PAIR_PATH, from })
+      const outcome = await pairingHandshake(rogue, readAccountKey(a.home), { deviceId: insider.deviceId, name: "impostor" }).then(
+        () => "paired",
+        (error: { data?: { reason?: string } }) => error.data?.reason,
+      )
+      await rogue.closedWithin(3_000)
+      await new Promise((r) => setTimeout(r, 200))
+      expect.soft(outcome).not.toBe("paired")
+      expect(readTrust(a.home)).toEqual(before.trust)
+      await expectUnharmed(before)
+      await expectLogged(at, { address: from })
+    })
+  })
+
+  it("refuses a revoked device ('revoked', shown in its status), stores nothing of it, and its old key cannot pair", async () => {
+    const revoked = await LabDevice.create("revoked", (fn) => onTestFinished(fn))
+    await revoked.joinThrough(a)
+    await revoked.start()
+    await waitFor(async () => (await a.client!.call("devices.list", {})).some((d) => d.name === "revoked" && d.state === "connected"), "the device linked to A")
+    const revokedId = (await revoked.client!.call("status", {})).deviceId
+    const oldAccountKey = readAccountKey(revoked.home)
+    const at = mark()
+
+    const { accountKey } = await a.client!.call("devices.revoke", { deviceId: revokedId })
+    expect(accountKey).not.toBe(a.accountKey)
+    a.accountKey = accountKey
+    const before = await holdings()
+    expect(before.devices.find((d) => d.deviceId === revokedId)?.revoked).toBe(true)
+    await waitFor(async () => (await revoked.client!.call("status", {})).peers.some((p) => /revoked/.test(p.state)), "the device to be told it is revoked")
+    await expectLogged(at, { address: "127.0.0.1" }, "revoked")
+
+    // What it writes now never reaches A.
+    await revoked.client!.call("records.create", { record: { type: "note", title: "after my revocation" } })
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(readHeads(a.home)[revokedId]).toBeUndefined()
+    expect(await a.titles()).not.toContain("after my revocation")
+
+    // The revoked device's account key no longer opens the pairing window.
+    await a.client!.call("pairing.open", { seconds: 60 })
+    onTestFinished(async () => {
+      await a.client!.call("pairing.close", {})
+    })
+    const rogue = await RogueConnection.open(a.port, { path: PAIR_PATH, from: nextLoopbackAddress() })
+    await expect(pairingHandshake(rogue, oldAccountKey, { name: "revoked again" })).rejects.toMatchObject({ data: { reason: "wrong account key" } })
+    expect((await rogue.closedWithin(3_000))?.code).toBe(code("wrong account key"))
+    await a.client!.call("pairing.close", {})
+    await expectUnharmed(before)
+  }, 40_000)
+
+  // Last: the flood leaves its source address rate-limited for a minute.
+  it("rate-limits 300 connection attempts in a second from one address, answering its socket API within a second", async () => {
+    const before = await holdings()
+    const at = mark()
+    const from = nextLoopbackAddress()
+    const rogues: RogueConnection[] = []
+    onTestFinished(() => rogues.forEach((r) => r.terminate()))
+    const outcomes: Array<Promise<number | "open" | "failed">> = []
+    const latencies: number[] = []
+    for (let wave = 0; wave < 10; wave++) {
+      for (let i = 0; i < 30; i++) {
+        outcomes.push(RogueConnection.open(a.port, { path: TRUSTED_PATH, from }).then(async (rogue) => {
+          rogues.push(rogue)
+          return (await rogue.closedWithin(2_000))?.code ?? "open"
+        }, () => "failed" as const))
+      }
+      if (wave === 5) {
+        const started = Date.now()
+        await a.client!.call("status", {})
+        latencies.push(Date.now() - started)
+      }
+      await new Promise((r) => setTimeout(r, 90))
+    }
+    const started = Date.now()
+    await a.client!.call("status", {})
+    latencies.push(Date.now() - started)
+    const results = await Promise.all(outcomes)
+    const limited = results.filter((r) => r === code("rate limited")).length
+    const admitted = results.filter((r) => r === "open").length
+    // 60 a minute get in; the rest are told why (a few might be cut at the TCP cap under load).
+    expect(admitted).toBeLessThanOrEqual(DEFAULT_RATE_PER_MINUTE)
+    expect(limited).toBeGreaterThanOrEqual(200)
+    expect(Math.max(...latencies)).toBeLessThan(1_000)
+    rogues.forEach((r) => r.terminate())
+
+    // The limit is per address: a newcomer from elsewhere still gets a handshake (and a refusal of its own).
+    const newcomer = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from: nextLoopbackAddress() })
+    await expect(trustedHandshake(newcomer, randomBytes(32), helloFor(accountIdHex, randomDeviceId()))).rejects.toMatchObject({ data: { reason: "unknown device" } })
+    await expectUnharmed(before)
+    await expectLogged(at, { address: from }, "rate limited")
+  }, 30_000)
+})
