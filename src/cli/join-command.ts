@@ -1,6 +1,5 @@
 import type { Command } from "commander"
 import { parseAccountKey, wipe } from "../crypto/index.js"
-import { usageError } from "./cli-error.js"
 import type { CliContext } from "./context.js"
 import { hostPort } from "./option-parsers.js"
 
@@ -16,7 +15,7 @@ export function registerJoinCommand(program: Command, ctx: CliContext): void {
   program
     .command("join")
     .description("become a device of an existing account: pairs with a device whose pairing window is open (`lanvault pair` there)")
-    .option("--peer <host:port>", "the device to pair with (its address and port)", hostPort)
+    .option("--peer <host:port>", "the device to pair with (default: find one with an open pairing window by mDNS)", hostPort)
     .option("--account-key-stdin", "read the account key as the first line of stdin (else a hidden prompt)")
     .option("--name <name>", "this device's name (default: the host name)")
     .option("--json", "print {accountId, deviceId, deviceName, hostName, code} as JSON")
@@ -24,9 +23,6 @@ export function registerJoinCommand(program: Command, ctx: CliContext): void {
 }
 
 async function runJoin(ctx: CliContext, command: Command, options: JoinOptions): Promise<void> {
-  if (!options.peer) {
-    throw usageError("--peer HOST:PORT is required: give the address and port of a device whose pairing window is open (`lanvault pair` there)")
-  }
   const accountKey = parseAccountKey(await ctx.secrets.accountKey(options.accountKeyStdin === true))
   const { joinAccount } = await import("../daemon/join.js")
   try {
@@ -37,7 +33,7 @@ async function runJoin(ctx: CliContext, command: Command, options: JoinOptions):
     }
     ctx.print(`Joined the account through "${result.hostName}". Check that both devices show the same code: ${result.code}`)
     ctx.print(`This device is "${result.deviceName}" (${result.deviceId.slice(0, 8)}).`)
-    ctx.print(`Next: \`lanvault daemon\` (it dials ${options.peer} by itself), then \`lanvault unlock\` with the account password.`)
+    ctx.print("Next: `lanvault daemon` (it finds the account's devices by itself), then `lanvault unlock` with the account password.")
   } finally {
     wipe(accountKey)
   }

@@ -83,7 +83,7 @@ export class Daemon {
   private async startSync(): Promise<void> {
     this.sync = new SyncStack(
       { store: this.store!, home: this.options.home, logger: this.deps.logger, vault: this.vault!, publish: (e) => this.api?.publish(e) },
-      { host: this.options.host, port: this.options.port, peers: this.options.peers, extraCidrs: this.options.allowCidrs },
+      { host: this.options.host, port: this.options.port, peers: this.options.peers, extraCidrs: this.options.allowCidrs, mdns: this.options.mdns },
     )
     await this.sync.start()
   }

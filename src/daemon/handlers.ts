@@ -142,6 +142,7 @@ function revokeDevice(deviceId: string, vault: VaultService, store: VaultStore, 
   sync.replicator.publishTrust()
   sync.replicator.publishKeyset()
   sync.announceAccountKey()
+  sync.accountKeyChanged()
   return { deviceId, accountKey }
 }
 

@@ -4,12 +4,16 @@ import { ensureHome, homePaths, META, writeAccountKey } from "../account/index.j
 import { generateDeviceKeys, randomBytes, toHex, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { SqliteStore } from "../store/index.js"
-import { dialWs, runHandshake, type Channel } from "../transport/index.js"
+import { discoveryKeys, MdnsDiscovery } from "../discovery/index.js"
+import { silentLogger, type Logger } from "../log.js"
+import { dialWs, isLanAddress, runHandshake, type Channel } from "../transport/index.js"
 import { InstanceLock } from "./instance-lock.js"
 import { decodeWelcome, encodeJoinRequest, type Welcome } from "./pairing-messages.js"
 import { PAIR_PATH, parsePeerAddress } from "./peer-address.js"
 
 const WELCOME_TIMEOUT_MS = 15_000
+const DISCOVERY_TIMEOUT_MS = 30_000
+const DISCOVERY_POLL_MS = 250
 
 export interface JoinResult {
   accountId: string
@@ -25,7 +29,51 @@ export interface JoinResult {
  * id, keyset and trust list it hands over. The daemon must not be running here.
  * An existing account in the home is kept as a copy (`vault.db.before-join-…`).
  */
-export async function joinAccount(args: { home: string; accountKey: Uint8Array; peer: string; name?: string }): Promise<JoinResult> {
+export async function joinAccount(args: { home: string; accountKey: Uint8Array; peer?: string; name?: string; logger?: Logger }): Promise<JoinResult> {
+  if (args.peer) return joinThrough({ ...args, peer: args.peer })
+  return joinByDiscovery(args)
+}
+
+/**
+ * Finds devices of the account by mDNS (adverts whose `k=` tag matches the account
+ * key) and pairs with the first whose pairing window is open.
+ */
+async function joinByDiscovery(args: { home: string; accountKey: Uint8Array; name?: string; logger?: Logger }): Promise<JoinResult> {
+  const logger = args.logger ?? silentLogger()
+  const discovery = new MdnsDiscovery({ logger }, {
+    port: 0,
+    keys: discoveryKeys(randomBytes(16), args.accountKey),
+    advertise: false,
+    isAllowedAddress: (ip) => isLanAddress(ip),
+  })
+  const tried = new Set<string>()
+  const refusals: string[] = []
+  try {
+    await discovery.start()
+    const deadline = Date.now() + DISCOVERY_TIMEOUT_MS
+    while (Date.now() < deadline) {
+      for (const peer of discovery.peers().filter((p) => p.match !== "account")) {
+        const address = peer.addresses.find((a) => !a.includes(":")) ?? peer.addresses[0]
+        const target = address?.includes(":") ? `[${address}]:${peer.port}` : `${address}:${peer.port}`
+        if (!address || tried.has(target)) continue
+        tried.add(target)
+        try {
+          return await joinThrough({ ...args, peer: target })
+        } catch (error) {
+          if (!(error instanceof LanvaultError) || !["PEER_REFUSED", "TIMEOUT", "NOT_ALLOWED"].includes(error.code)) throw error
+          refusals.push(`${target}: ${String(error.data?.reason ?? error.message)}`)
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, DISCOVERY_POLL_MS))
+    }
+  } finally {
+    await discovery.stop()
+  }
+  const seen = refusals.length > 0 ? ` (tried ${refusals.join("; ")})` : ""
+  throw new LanvaultError("TIMEOUT", `found no device of this account with an open pairing window on this network within ${DISCOVERY_TIMEOUT_MS / 1000} s${seen}: run \`lanvault pair\` on one, or give --peer HOST:PORT`)
+}
+
+async function joinThrough(args: { home: string; accountKey: Uint8Array; peer: string; name?: string }): Promise<JoinResult> {
   ensureHome(args.home)
   const paths = homePaths(args.home)
   const lock = InstanceLock.acquire(paths.lock)

@@ -128,6 +128,19 @@ export class PeerNetwork {
     this.deps.store.setMeta(META.sharedPeers, JSON.stringify(shared.slice(-64)))
   }
 
+  /** An address found by mDNS: dialled while its advert lasts. */
+  learnDiscovered(address: string): void {
+    this.addDialer(address, "mdns")
+  }
+
+  /** Stops dialling a discovered address whose advert went away (a link in use stays up). */
+  forget(address: string): void {
+    const dialer = this.dialers.get(address)
+    if (!dialer || dialer.how !== "mdns") return
+    dialer.stop()
+    this.dialers.delete(address)
+  }
+
   /** Addresses added by hand (`lanvault peer add`) or shared by another device: what this one shares in turn. */
   shareableAddresses(): Array<{ address: string; deviceId?: string }> {
     return [...this.dialers.values()]

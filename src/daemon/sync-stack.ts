@@ -4,6 +4,7 @@ import type { EventParams, StatusResult } from "../api/protocol.js"
 import { errorFields, type Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
 import { Replicator } from "../sync/index.js"
+import { DiscoveryLink } from "./discovery-link.js"
 import { PairingHost } from "./pairing-host.js"
 import { PeerNetwork, type PeerNetworkOptions } from "./peer-network.js"
 import type { VaultService } from "./vault-service.js"
@@ -29,24 +30,35 @@ export class SyncStack {
   readonly replicator: Replicator
   readonly pairing: PairingHost
   readonly network: PeerNetwork
+  private readonly discovery: DiscoveryLink | undefined
   private pendingNotice: { accountKey: Uint8Array; keysetVersion: number } | undefined
 
-  constructor(private readonly deps: SyncStackDeps, options: PeerNetworkOptions) {
+  constructor(private readonly deps: SyncStackDeps, options: PeerNetworkOptions & { mdns?: boolean }) {
     const { store, logger, vault, publish } = deps
     this.replicator = new Replicator({ store, logger, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
     this.pairing = new PairingHost({ store, home: deps.home, logger, replicator: this.replicator, publish })
     this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing }, options)
+    if (options.mdns !== false) {
+      this.discovery = new DiscoveryLink({ store, home: deps.home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
+    }
     this.wire(vault, publish)
   }
 
   async start(): Promise<void> {
     await this.network.start()
+    await this.discovery?.start()
   }
 
   async stop(): Promise<void> {
     this.pairing.close()
+    await this.discovery?.stop()
     await this.network.stop()
     this.replicator.stop()
+  }
+
+  /** The account key changed here: advertise the new discovery tag. */
+  accountKeyChanged(): void {
+    this.discovery?.refreshKeys()
   }
 
   /** Hands the current account key to every connected device (after a revoke's re-key). */
@@ -133,7 +145,10 @@ export class SyncStack {
     const notice = this.pendingNotice
     if (!notice || (this.deps.store.getKeyset()?.version ?? 0) < notice.keysetVersion) return
     this.pendingNotice = undefined
-    if (vault.keys.adoptAccountKey(notice.accountKey, notice.keysetVersion)) vault.refreshKeys()
+    if (vault.keys.adoptAccountKey(notice.accountKey, notice.keysetVersion)) {
+      vault.refreshKeys()
+      this.accountKeyChanged()
+    }
   }
 }
 

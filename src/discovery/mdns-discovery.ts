@@ -87,7 +87,8 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
     private readonly options: MdnsDiscoveryOptions,
   ) {
     super()
-    if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) throw new RangeError(`port must be 1 to 65535, not ${options.port}`)
+    const lowest = options.advertise ? 1 : 0
+    if (!Number.isInteger(options.port) || options.port < lowest || options.port > 65_535) throw new RangeError(`port must be ${lowest} to 65535, not ${options.port}`)
     this.logger = deps.logger.child({ part: "mdns" })
     this.now = deps.now ?? Date.now
     this.requeryIntervalMs = options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS

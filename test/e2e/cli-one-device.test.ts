@@ -32,7 +32,7 @@ describe("one device through the real CLI and a real daemon", () => {
   it("starts a daemon whose socket is 0600 and refuses a second daemon on the same home", async () => {
     daemon = await startDaemon({ home })
     expect(statSync(daemon.socketPath).mode & 0o777).toBe(0o600)
-    const second = await cli(["daemon"])
+    const second = await cli(["daemon", "--no-mdns"])
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(/already running/)
     expect(existsSync(daemon.socketPath)).toBe(true)

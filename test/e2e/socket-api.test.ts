@@ -136,7 +136,7 @@ describe("the socket API of a real daemon under bad input", () => {
     copyFileSync(join(home, "account.key"), join(copy, "account.key"))
     truncateSync(join(copy, "vault.db"), 3000)
     const before = readFileSync(join(copy, "vault.db"))
-    const result = await runCli(["daemon"], { home: copy })
+    const result = await runCli(["daemon", "--no-mdns"], { home: copy })
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/vault\.db/)
     expect(readFileSync(join(copy, "vault.db")).equals(before)).toBe(true)

@@ -49,10 +49,15 @@ export interface DaemonProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/** Starts `lanvault daemon` and waits until its socket answers. */
-export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string> }): Promise<DaemonProcess> {
+/**
+ * Starts `lanvault daemon` and waits until its socket answers. Without `mdns: true`
+ * it runs with `--no-mdns`: tests on loopback must never multicast on the host's
+ * real network (mDNS is tested inside network namespaces, test/hosts).
+ */
+export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean }): Promise<DaemonProcess> {
   const socketPath = join(options.home, "lanvault.sock")
-  const child = spawn(process.execPath, [BIN, "daemon", ...(options.args ?? [])], {
+  const mdns = options.mdns ? [] : ["--no-mdns"]
+  const child = spawn(process.execPath, [BIN, "daemon", ...mdns, ...(options.args ?? [])], {
     env: baseEnv(options.home, options.env),
     stdio: ["ignore", "pipe", "pipe"],
   })
