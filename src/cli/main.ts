@@ -8,6 +8,7 @@ import { CliContext } from "./context.js"
 import { registerDaemonCommand } from "./daemon-command.js"
 import { registerDemoCommand } from "./demo-command.js"
 import { registerDeviceCommands } from "./device-commands.js"
+import { registerBackupCommand, registerFolderCommand } from "./folder-backup-commands.js"
 import { registerJoinCommand } from "./join-command.js"
 import { registerPeerCommand } from "./peer-command.js"
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
@@ -68,6 +69,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerRecordCommands(program, ctx)
   registerDeviceCommands(program, ctx)
   registerPeerCommand(program, ctx)
+  registerFolderCommand(program, ctx)
+  registerBackupCommand(program, ctx)
   registerAccountCommands(program, ctx)
   registerTransferCommands(program, ctx)
   registerServiceCommand(program, ctx)

@@ -3,7 +3,8 @@ import { ApiServer } from "../api/index.js"
 import type { EventParams } from "../api/protocol.js"
 import { homePaths } from "../account/index.js"
 import type { Logger } from "../log.js"
-import { SqliteStore, type VaultStore } from "../store/index.js"
+import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
+import { BackupService } from "../backup/index.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
 import { VaultService } from "./vault-service.js"
@@ -34,6 +35,7 @@ export class Daemon {
   private store: VaultStore | undefined
   private vault: VaultService | undefined
   private sync: SyncStack | undefined
+  private backups: BackupService | undefined
   private api: ApiServer | undefined
   private readonly startedAt = Date.now()
   private started = false
@@ -48,16 +50,19 @@ export class Daemon {
     this.store = store
     const publish = (event: EventParams) => this.api?.publish(event)
     const vault = new VaultService(
-      { store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.sync?.replicator.publishLocal(entries) },
+      { store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries) },
       { autoLockMinutes: this.options.autoLockMinutes },
     )
     this.vault = vault
     vault.identity()
+    this.backups = new BackupService({ store, logger, home: this.options.home })
+    this.backups.start()
     await this.startSync()
     const handlers = createHandlers({
       vault,
       store,
       sync: () => this.sync!,
+      backups: () => this.backups!,
       afterReset: () => this.restartSync(),
       status: () => ({
         version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
@@ -75,9 +80,17 @@ export class Daemon {
     this.started = false
     await this.api?.stop()
     await this.sync?.stop()
+    await this.backups?.stop()
     this.vault?.stop()
     this.store?.close()
     this.deps.logger.info("daemon stopped")
+  }
+
+  /** This device's new entries, durable: push to peers and folders, count towards the next backup. */
+  private onLocalEntries(entries: LogEntry[]): void {
+    this.sync?.replicator.publishLocal(entries)
+    this.sync?.folders.publishLocal(entries)
+    void this.backups?.noteLocalChanges(entries.length)
   }
 
   private async startSync(): Promise<void> {

@@ -7,6 +7,8 @@ import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from ".
 import type { ListFilter, RecordInput, RecordPatch } from "../merge/types.js"
 import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
+import { META, readAccountKey } from "../account/index.js"
+import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
 
@@ -18,12 +20,13 @@ export interface HandlerDeps {
   vault: VaultService
   store: VaultStore
   sync: () => SyncStack
+  backups: () => BackupService
   afterReset: () => Promise<void>
   status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
 /** The method table of DESIGN §10 that one device can serve. */
-export function createHandlers({ vault, store, sync, afterReset, status }: HandlerDeps): Handlers {
+export function createHandlers({ vault, store, sync, backups, afterReset, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -70,6 +73,21 @@ export function createHandlers({ vault, store, sync, afterReset, status }: Handl
       if (!sync().network.removePeer(address)) throw new NotFoundError(`peer ${address}`)
       return { address }
     },
+    "folders.add": (params) => sync().folders.add(requireString(params, "path")),
+    "folders.list": () => sync().folders.list(),
+    "folders.remove": (params) => sync().folders.remove(requireString(params, "path")),
+    "backup.create": async () => infoOf(await backups().create()),
+    "backup.list": async () => (await backups().list()).map(infoOf),
+    "backup.restore": async (params) => {
+      const path = requireString(params, "path")
+      if (!isAbsolute(path)) throw new InvalidParamsError("the backup path must be absolute")
+      const replace = optionalBoolean(params, "replace") ?? false
+      vault.lock("request")
+      const result = await backups().restore(path, { password: requireString(params, "password"), accountKey: readAccountKey(vault.home), replace })
+      if (replace) store.setMeta(META.generation, String(result.generation))
+      sync().replicator.publishKeyset()
+      return { restoredEntries: result.restoredEntries, replaced: result.replaced }
+    },
     "pairing.close": () => {
       sync().pairing.close()
       return { closed: true }
@@ -88,6 +106,10 @@ export function createHandlers({ vault, store, sync, afterReset, status }: Handl
     import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
     export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
   }
+}
+
+function infoOf(info: { path: string; createdAt: number; entries: number; bytes: number }) {
+  return { path: info.path, createdAt: info.createdAt, entries: info.entries, bytes: info.bytes }
 }
 
 function readFilter(params: unknown): ListFilter {

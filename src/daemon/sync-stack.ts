@@ -5,6 +5,7 @@ import { errorFields, type Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
 import { Replicator } from "../sync/index.js"
 import { DiscoveryLink } from "./discovery-link.js"
+import { FolderManager } from "./folder-manager.js"
 import { PairingHost } from "./pairing-host.js"
 import { PeerNetwork, type PeerNetworkOptions } from "./peer-network.js"
 import type { VaultService } from "./vault-service.js"
@@ -30,6 +31,7 @@ export class SyncStack {
   readonly replicator: Replicator
   readonly pairing: PairingHost
   readonly network: PeerNetwork
+  readonly folders: FolderManager
   private readonly discovery: DiscoveryLink | undefined
   private pendingNotice: { accountKey: Uint8Array; keysetVersion: number } | undefined
 
@@ -38,6 +40,13 @@ export class SyncStack {
     this.replicator = new Replicator({ store, logger, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
     this.pairing = new PairingHost({ store, home: deps.home, logger, replicator: this.replicator, publish })
     this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing }, options)
+    this.folders = new FolderManager({
+      store, logger,
+      onEntries: (entries) => {
+        vault.applyRemote(entries)
+        this.replicator.publishLocal(entries)
+      },
+    })
     if (options.mdns !== false) {
       this.discovery = new DiscoveryLink({ store, home: deps.home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
     }
@@ -47,10 +56,12 @@ export class SyncStack {
   async start(): Promise<void> {
     await this.network.start()
     await this.discovery?.start()
+    await this.folders.start()
   }
 
   async stop(): Promise<void> {
     this.pairing.close()
+    await this.folders.stop()
     await this.discovery?.stop()
     await this.network.stop()
     this.replicator.stop()
@@ -116,6 +127,7 @@ export class SyncStack {
   private wire(vault: VaultService, publish: (event: EventParams) => void): void {
     const { replicator } = this
     replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
+    replicator.on("trust", () => this.folders.refresh())
     replicator.on("keyset", () => {
       this.adoptPending(vault)
       vault.refreshKeys()

@@ -65,6 +65,10 @@ export class VaultService {
     return this.deps.store.getMeta(META.accountId) ?? ""
   }
 
+  get home(): string {
+    return this.deps.home
+  }
+
   get deviceName(): string {
     return this.deps.store.getMeta(META.deviceName) ?? ""
   }

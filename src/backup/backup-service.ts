@@ -1,0 +1,273 @@
+import { readdir, readFile, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { META } from "../account/account.js"
+import { toBase64 } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { errorFields, type Logger } from "../log.js"
+import { encodeEntry } from "../store/log-entry.js"
+import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import { encodeBackupHeader, parseBackup, trustToBackup, type Backup, type BackupHeader } from "./backup-format.js"
+import { readBackupHeaderFile, writeBackupFile } from "./backup-files.js"
+import { restoreBackup, type RestoreArgs, type RestoreResult } from "./backup-restore.js"
+
+const DEFAULT_KEEP = 10
+const DEFAULT_EVERY_CHANGES = 5
+const DEFAULT_EVERY_MS = 24 * 60 * 60 * 1000
+/** How often the timer asks whether a time-based backup is due (at most everyMs). */
+const MAX_TICK_INTERVAL_MS = 15 * 60 * 1000
+/** Entries read from the store at a time while gathering a backup. */
+const PAGE_ENTRIES = 1_000
+const NAME_PATTERN = /^lanvault-[0-9TZ.-]+\.lvbackup$/
+
+/** What {@link BackupService} needs. */
+export interface BackupServiceDeps {
+  store: VaultStore
+  logger: Logger
+  /** The lanvault home; backups go to `<home>/backups` unless `dir` says otherwise. */
+  home: string
+}
+
+/** Where backups go, how many are kept, and when automatic ones are made. */
+export interface BackupServiceOptions {
+  /** Where backups are kept; default `<home>/backups` (created 0700). */
+  dir?: string
+  /** Backups kept; older ones are deleted. Default 10. */
+  keep?: number
+  /** A backup after this many own changes. Default 5. */
+  everyChanges?: number
+  /** A backup when the newest is older than this and the vault changed since. Default 24 h. */
+  everyMs?: number
+  /** Clock (ms since the epoch), for tests. */
+  now?: () => number
+}
+
+/** One backup file, as `lanvault backup list` shows it. */
+export interface BackupInfo {
+  path: string
+  /** ms since the epoch. */
+  createdAt: number
+  entries: number
+  /** File size. */
+  bytes: number
+  generation: number
+  keysetVersion: number
+}
+
+/**
+ * Writes encrypted backups of the vault (everything needed to restore it, nothing
+ * readable: see backup-format.ts), automatically after every few own changes and
+ * daily, keeps the newest few, lists them and restores one. Automatic backups
+ * never throw into the daemon: failures are logged.
+ */
+export class BackupService {
+  readonly dir: string
+  private readonly keep: number
+  private readonly everyChanges: number
+  private readonly everyMs: number
+  private readonly now: () => number
+  private timer: NodeJS.Timeout | undefined
+  private changesSince = 0
+  private newest: BackupInfo | undefined
+  private newestKnown = false
+  private writing: Promise<BackupInfo> | undefined
+  private chain: Promise<unknown> = Promise.resolve()
+  private ticking: Promise<unknown> | undefined
+
+  constructor(private readonly deps: BackupServiceDeps, options: BackupServiceOptions = {}) {
+    this.dir = options.dir ?? join(deps.home, "backups")
+    this.keep = options.keep ?? DEFAULT_KEEP
+    this.everyChanges = options.everyChanges ?? DEFAULT_EVERY_CHANGES
+    this.everyMs = options.everyMs ?? DEFAULT_EVERY_MS
+    this.now = options.now ?? Date.now
+    if (!Number.isSafeInteger(this.keep) || this.keep < 1) throw new TypeError("keep must be a positive integer")
+    if (!Number.isSafeInteger(this.everyChanges) || this.everyChanges < 1) throw new TypeError("everyChanges must be a positive integer")
+    if (!(this.everyMs > 0)) throw new TypeError("everyMs must be positive")
+  }
+
+  /** Starts the timer of time-based backups (and checks once now). Idempotent. */
+  start(): void {
+    if (this.timer !== undefined) return
+    this.timer = setInterval(() => void this.scheduledTick(), Math.min(this.everyMs, MAX_TICK_INTERVAL_MS))
+    this.timer.unref()
+    void this.scheduledTick()
+  }
+
+  /** Stops the timer and waits for a backup being written. Idempotent. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    this.timer = undefined
+    await this.ticking
+    await this.chain.catch(() => undefined)
+  }
+
+  /**
+   * Writes a backup now: gathered in one store transaction, written to a
+   * temporary file (0600), fsync'd and renamed to `lanvault-<ISO time>.lvbackup`;
+   * then prunes to the newest `keep`. NO_ACCOUNT if the store holds no account.
+   */
+  create(): Promise<BackupInfo> {
+    const run = this.chain.catch(() => undefined).then(() => this.write())
+    this.chain = run
+    return run
+  }
+
+  /**
+   * Counts own changes; after every `everyChanges` a backup is made. Resolves
+   * with it (or undefined); never rejects.
+   */
+  noteLocalChanges(count: number): Promise<BackupInfo | undefined> {
+    if (Number.isSafeInteger(count) && count > 0) this.changesSince += count
+    return this.changesSince >= this.everyChanges ? this.auto("changes") : Promise.resolve(undefined)
+  }
+
+  /** Makes a backup if none exists, or the newest is older than `everyMs` and the vault changed since. Never rejects. */
+  async tick(): Promise<BackupInfo | undefined> {
+    try {
+      const newest = await this.newestBackup()
+      if (newest !== undefined && (this.now() - newest.createdAt < this.everyMs || !this.changedSince(newest))) return undefined
+    } catch (error) {
+      this.deps.logger.warn("could not look at the existing backups", errorFields(error))
+      return undefined
+    }
+    return this.auto("daily")
+  }
+
+  /** Backups in the directory, newest first (headers only); unreadable files are left out. */
+  async list(): Promise<BackupInfo[]> {
+    let names: string[]
+    try {
+      names = (await readdir(this.dir)).filter((name) => NAME_PATTERN.test(name))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return []
+      throw error
+    }
+    const infos: BackupInfo[] = []
+    for (const name of names) {
+      const path = join(this.dir, name)
+      try {
+        infos.push(await BackupService.readInfo(path))
+      } catch (error) {
+        this.deps.logger.debug("skipping an unreadable backup file", { path, ...errorFields(error) })
+      }
+    }
+    return infos.sort((a, b) => b.createdAt - a.createdAt || (a.path < b.path ? 1 : a.path > b.path ? -1 : 0))
+  }
+
+  /** Reads and checks a whole backup file; CorruptDataError with a clear message on anything malformed or truncated. */
+  static async readBackup(path: string): Promise<Backup> {
+    return parseBackup(new Uint8Array(await readFile(path)))
+  }
+
+  /** The header and size of a backup file, without reading its entries. */
+  static async readInfo(path: string): Promise<BackupInfo> {
+    const { header, bytes } = await readBackupHeaderFile(path)
+    return { path, createdAt: header.createdAt, entries: header.entryCount, bytes, generation: header.generation, keysetVersion: header.keysetVersion }
+  }
+
+  /**
+   * Restores a backup (see {@link restoreBackup}): merges by default, replaces
+   * with `replace`. Needs the password and account key in use when it was made.
+   */
+  async restore(path: string, args: RestoreArgs): Promise<RestoreResult> {
+    const backup = await BackupService.readBackup(path)
+    return restoreBackup(this.deps.store, this.deps.logger, backup, args)
+  }
+
+  private scheduledTick(): Promise<unknown> {
+    this.ticking ??= this.tick().finally(() => {
+      this.ticking = undefined
+    })
+    return this.ticking
+  }
+
+  private auto(reason: "changes" | "daily"): Promise<BackupInfo | undefined> {
+    this.writing ??= this.create().finally(() => {
+      this.writing = undefined
+    })
+    return this.writing.then(
+      (info) => {
+        this.deps.logger.info("wrote an automatic backup", { reason, path: info.path, entries: info.entries })
+        return info
+      },
+      (error: unknown) => {
+        this.deps.logger.warn("an automatic backup failed", { reason, ...errorFields(error) })
+        return undefined
+      },
+    )
+  }
+
+  private async newestBackup(): Promise<BackupInfo | undefined> {
+    if (!this.newestKnown) {
+      this.newest = (await this.list())[0]
+      this.newestKnown = true
+    }
+    return this.newest
+  }
+
+  private changedSince(newest: BackupInfo): boolean {
+    const { store } = this.deps
+    return this.changesSince > 0 || store.countEntries() !== newest.entries ||
+      (store.getKeyset()?.version ?? 0) !== newest.keysetVersion
+  }
+
+  private async write(): Promise<BackupInfo> {
+    const counted = this.changesSince
+    this.changesSince = 0
+    try {
+      const { header, chunks } = this.gather()
+      const path = await writeBackupFile(this.dir, header.createdAt, chunks)
+      const info: BackupInfo = {
+        path, createdAt: header.createdAt, entries: header.entryCount, bytes: chunks.reduce((n, c) => n + c.length, 0),
+        generation: header.generation, keysetVersion: header.keysetVersion,
+      }
+      this.newest = info
+      this.newestKnown = true
+      await this.prune()
+      return info
+    } catch (error) {
+      this.changesSince += counted
+      throw error
+    }
+  }
+
+  /** Everything a backup holds, read in one transaction so header and entries agree. */
+  private gather(): { header: BackupHeader; chunks: Uint8Array[] } {
+    const { store } = this.deps
+    return store.transaction(() => {
+      const accountId = store.getMeta(META.accountId)
+      const keyset = store.getKeyset()
+      if (accountId === undefined || keyset === undefined) {
+        throw new LanvaultError("NO_ACCOUNT", "there is no account to back up: run `lanvault init` or `lanvault join` first")
+      }
+      const chunks: Uint8Array[] = []
+      let entryCount = 0
+      const vector: VersionVector = {}
+      for (let page = store.entriesAfter(vector, PAGE_ENTRIES); page.length > 0; page = store.entriesAfter(vector, PAGE_ENTRIES)) {
+        for (const entry of page) {
+          chunks.push(encodeEntry(entry))
+          vector[entry.deviceId] = entry.seq
+        }
+        entryCount += page.length
+      }
+      const header: BackupHeader = {
+        accountId,
+        generation: Number(store.getMeta(META.generation) ?? 1),
+        createdAt: this.now(),
+        keysetVersion: keyset.version,
+        keyset: toBase64(keyset.blob),
+        trust: store.trustList().map(trustToBackup),
+        entryCount,
+        deviceName: store.getMeta(META.deviceName) ?? "",
+      }
+      return { header, chunks: [encodeBackupHeader(header), ...chunks] }
+    })
+  }
+
+  private async prune(): Promise<void> {
+    const backups = await this.list()
+    for (const old of backups.slice(this.keep)) {
+      await rm(old.path, { force: true })
+      this.deps.logger.debug("deleted an old backup", { path: old.path })
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { isAbsolute, resolve } from "node:path"
+import { META } from "../account/index.js"
+import type { FolderInfo } from "../api/protocol.js"
+import { InvalidParamsError, NotFoundError } from "../errors.js"
+import { accountTagOf, FolderSync } from "../folder/index.js"
+import { errorFields, type Logger } from "../log.js"
+import type { LogEntry, VaultStore } from "../store/index.js"
+
+const FOLDERS_META = "folders"
+
+interface SavedFolder {
+  path: string
+  addedAt: number
+}
+
+/**
+ * The sync folders of this device (DESIGN §9): remembered in the store, one
+ * FolderSync each; entries found in them are handed to `onEntries` (merge and
+ * relay), this device's own entries are written to every folder.
+ */
+export class FolderManager {
+  private readonly running = new Map<string, { sync: FolderSync; addedAt: number }>()
+
+  constructor(private readonly deps: { store: VaultStore; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
+
+  async start(): Promise<void> {
+    for (const folder of this.saved()) await this.run(folder)
+  }
+
+  async stop(): Promise<void> {
+    for (const { sync } of this.running.values()) await sync.stop()
+    this.running.clear()
+  }
+
+  async add(path: string): Promise<FolderInfo> {
+    if (!isAbsolute(path)) throw new InvalidParamsError("the folder path must be absolute")
+    const normal = resolve(path)
+    if (!this.running.has(normal)) {
+      const folder = { path: normal, addedAt: Date.now() }
+      this.save([...this.saved().filter((f) => f.path !== normal), folder])
+      await this.run(folder)
+    }
+    return this.list().find((f) => f.path === normal)!
+  }
+
+  async remove(path: string): Promise<{ path: string }> {
+    const normal = resolve(path)
+    const running = this.running.get(normal)
+    if (!running && !this.saved().some((f) => f.path === normal)) throw new NotFoundError(`sync folder ${normal}`)
+    await running?.sync.stop()
+    this.running.delete(normal)
+    this.save(this.saved().filter((f) => f.path !== normal))
+    return { path: normal }
+  }
+
+  list(): FolderInfo[] {
+    return [...this.running.entries()].map(([path, { sync, addedAt }]) => {
+      const status = sync.status()
+      return { path, addedAt, lastSyncAt: status.lastSyncAt, error: status.error }
+    })
+  }
+
+  publishLocal(entries: LogEntry[]): void {
+    for (const { sync } of this.running.values()) sync.publishLocal(entries)
+  }
+
+  /** The trust list changed: a newly paired device's file can be read now. */
+  refresh(): void {
+    for (const { sync } of this.running.values()) void sync.refresh()
+  }
+
+  private async run(folder: SavedFolder): Promise<void> {
+    const { store, logger } = this.deps
+    const identity = store.getIdentity()
+    const accountId = store.getMeta(META.accountId)
+    if (!identity || !accountId) return
+    const accountIdBytes = new Uint8Array(Buffer.from(accountId, "hex"))
+    const sync = new FolderSync(
+      { store, logger, accountId: accountIdBytes, deviceId: identity.deviceId, onEntries: this.deps.onEntries },
+      { path: folder.path, accountTag: accountTagOf(accountIdBytes) },
+    )
+    this.running.set(folder.path, { sync, addedAt: folder.addedAt })
+    try {
+      await sync.start()
+    } catch (error) {
+      logger.warn("sync folder could not start; retrying in the background", { folder: folder.path, ...errorFields(error) })
+    }
+  }
+
+  private saved(): SavedFolder[] {
+    try {
+      const list = JSON.parse(this.deps.store.getMeta(FOLDERS_META) ?? "[]") as SavedFolder[]
+      return Array.isArray(list) ? list.filter((f) => typeof f?.path === "string") : []
+    } catch {
+      return []
+    }
+  }
+
+  private save(folders: SavedFolder[]): void {
+    this.deps.store.setMeta(FOLDERS_META, JSON.stringify(folders))
+  }
+}
