@@ -1,11 +1,13 @@
 import { ed25519, x25519 } from "@noble/curves/ed25519.js"
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto"
 import { BadSignatureError } from "../errors.js"
-import { randomBytes, toHex } from "./bytes.js"
+import { equalBytes, randomBytes, toHex } from "./bytes.js"
 
 /** Parsed public keys kept for reuse: a sync checks thousands of entries of a few devices. */
 const MAX_CACHED_KEYS = 256
 const publicKeys = new Map<string, KeyObject>()
+/** This device's signing key, parsed once (keyed by the secret itself: no copy kept elsewhere). */
+let signingKey: { secret: Uint8Array; key: KeyObject } | undefined
 
 /** A device's long-term keys: Ed25519 signs its log entries, X25519 is its Noise static key. */
 export interface DeviceKeys {
@@ -34,11 +36,17 @@ export function generateDeviceKeys(): DeviceKeys {
  */
 export function sign(secret: Uint8Array, message: Uint8Array): Uint8Array {
   if (secret.length !== 32) throw new TypeError("Ed25519 secret key must be 32 bytes")
+  return new Uint8Array(nodeSign(null, message, privateKeyObject(secret)))
+}
+
+function privateKeyObject(secret: Uint8Array): KeyObject {
+  if (signingKey && signingKey.secret.length === 32 && equalBytes(signingKey.secret, secret)) return signingKey.key
   const key = createPrivateKey({
     key: { kty: "OKP", crv: "Ed25519", d: base64url(secret), x: base64url(ed25519.getPublicKey(secret)) },
     format: "jwk",
   })
-  return new Uint8Array(nodeSign(null, message, key))
+  signingKey = { secret: secret.slice(), key }
+  return key
 }
 
 /** Ed25519 verification (RFC 8032 §5.1.7); throws {@link BadSignatureError}. */
