@@ -1,0 +1,93 @@
+/**
+ * `npm run bench [-- --quick]`: figures of real `lanvault daemon`
+ * processes on loopback — put throughput and list over the socket, daemon RSS,
+ * unlock (after a lock, after kill -9, full replay), first sync to a new device,
+ * and edit → event latency between two paired devices. Prints one table and
+ * writes bench/results.json. Exits 0 when every phase ran and every correctness
+ * check held (timings are never asserted), 1 otherwise.
+ *
+ * `--quick`: small sizes for CI (≈ 15 s). To see where a slow figure's time
+ * goes, run scripts/bench-profile.ts.
+ */
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import { configFor, SEED, type BenchConfig } from "./bench/config.js"
+import { type BenchContext } from "./bench/context.js"
+import { DeviceLab } from "./bench/device-lab.js"
+import { describeMachine, loadAverage1m } from "./bench/machine.js"
+import { measureEditLatency } from "./bench/phases/edit-latency.js"
+import { measureFirstSync } from "./bench/phases/first-sync.js"
+import { measureMemory } from "./bench/phases/memory.js"
+import { measureList, measurePut } from "./bench/phases/put-and-list.js"
+import { measureEmptyUnlock, measureUnlockAfterKill, measureUnlockAfterLock } from "./bench/phases/unlock.js"
+import { RecordGenerator } from "./bench/record-generator.js"
+import { Report, writeResults } from "./bench/report.js"
+
+const RESULTS_PATH = fileURLToPath(new URL("../bench/results.json", import.meta.url))
+const MS_PER_S = 1_000
+const EXIT_INTERRUPTED = 130
+/** A 1-minute load average above this share of the cpus before the run means other work competed for them. */
+const BUSY_LOAD_PER_CPU = 0.5
+
+/** Every phase in order; they share device A (and its vault) from the first to the last. */
+async function runPhases(ctx: BenchContext): Promise<void> {
+  const { records } = ctx.config
+  const generator = new RecordGenerator(SEED)
+  const alpha = await ctx.lab.device("alpha")
+  await alpha.init()
+  await alpha.start()
+  await measureMemory(ctx, alpha, "locked", "locked, empty vault")
+  ctx.progress("unlock of an empty vault")
+  await measureEmptyUnlock(ctx, alpha)
+  const ids = await measurePut(ctx, alpha, generator)
+  await measureList(ctx, alpha)
+  await measureMemory(ctx, alpha, "after-create", `unlocked, ${records} records (just created)`, true)
+  ctx.progress("unlock after lock")
+  await measureUnlockAfterLock(ctx, alpha, ids[0])
+  await measureUnlockAfterKill(ctx, alpha)
+  const joined = await measureFirstSync(ctx, alpha)
+  ctx.progress("edit latency")
+  await measureEditLatency(ctx, alpha, joined, ids, generator)
+}
+
+async function main(argv: string[]): Promise<number> {
+  const config = configFor(argv)
+  const lab = new DeviceLab()
+  const report = new Report()
+  const started = performance.now()
+  const loadAtStart = loadAverage1m()
+  const progress = (message: string) => process.stderr.write(`[${((performance.now() - started) / MS_PER_S).toFixed(1)} s] ${message}\n`)
+  process.once("SIGINT", () => void lab.cleanup().finally(() => process.exit(EXIT_INTERRUPTED)))
+  let error: unknown
+  try {
+    progress(`lanvault bench, ${config.mode}: ${config.records} records, ${config.edits} edits`)
+    await runPhases({ config, lab, report, progress })
+  } catch (caught) {
+    error = caught
+  } finally {
+    await lab.cleanup()
+  }
+  return finish(config, report, started, loadAtStart, error)
+}
+
+function finish(config: BenchConfig, report: Report, started: number, loadAtStart: number, error: unknown): number {
+  const machine = { ...describeMachine(), loadAverage: { start: loadAtStart, end: loadAverage1m() } }
+  const durationS = (performance.now() - started) / MS_PER_S
+  console.log(`\nlanvault bench (${config.mode}) — ${machine.nproc} cpus (${machine.cpuModel}), ${machine.totalMemoryMiB} MiB, node ${machine.node}, ${machine.platform}, commit ${machine.lanvaultCommit ?? "?"}\n`)
+  console.log(report.table())
+  if (loadAtStart > BUSY_LOAD_PER_CPU * machine.nproc) {
+    console.log(`\nWARNING: the machine was busy before the run (load average ${loadAtStart.toFixed(1)} on ${machine.nproc} cpus): wall times are noisy; compare the daemon CPU column`)
+  }
+  console.log(`\nran in ${durationS.toFixed(1)} s; results in ${RESULTS_PATH}`)
+  const { mode, ...sizes } = config
+  writeResults(RESULTS_PATH, {
+    machine, mode, sizes, startedAt: new Date(Date.now() - durationS * MS_PER_S).toISOString(), durationS, ok: error === undefined,
+    ...(error === undefined ? {} : { error: String(error instanceof Error ? (error.stack ?? error.message) : error) }),
+    figures: report.figures,
+  })
+  if (error === undefined) return 0
+  console.error(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  return 1
+}
+
+process.exitCode = await main(process.argv.slice(2))

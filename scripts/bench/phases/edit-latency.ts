@@ -1,0 +1,69 @@
+/**
+ * Figure 4: an edit on A until `record.changed` on B. B is connected to A only
+ * through the counting relay; edits go one at a time, each timed from just
+ * before records.update on A to the event on B's socket.
+ */
+import { performance } from "node:perf_hooks"
+import type { BenchDevice } from "../bench-device.js"
+import { EDIT_EVENT_TIMEOUT_MS } from "../config.js"
+import type { BenchContext } from "../context.js"
+import type { RecordGenerator } from "../record-generator.js"
+import type { JoinedDevice } from "./first-sync.js"
+
+/** A prime stride through the ids: successive edits land in different records and buckets. */
+const ID_STRIDE = 7_919
+
+interface EditSample {
+  eventMs: number
+  updateMs: number
+}
+
+export async function measureEditLatency(ctx: BenchContext, host: BenchDevice, { device, relay }: JoinedDevice, ids: string[], generator: RecordGenerator): Promise<void> {
+  const { editWarmup, edits, records } = ctx.config
+  const events = new EventWaiter()
+  await device.api.subscribe(["record.changed"], (event) => {
+    if (event.type === "record.changed" && event.origin === "remote") events.arrived(event.id)
+  })
+  const samples: EditSample[] = []
+  let bytesBefore = 0
+  for (let i = 0; i < editWarmup + edits; i++) {
+    if (i === editWarmup) bytesBefore = relay.total
+    const sample = await editOnce(host, events, ids[(i * ID_STRIDE) % ids.length], generator)
+    if (i >= editWarmup) samples.push(sample)
+  }
+  const bytesPerEdit = (relay.total - bytesBefore) / edits
+  ctx.report.add("edit.event", `edit on A → record.changed on B (${records}-record vault)`, "ms", samples.map((s) => s.eventMs),
+    { note: `one edit at a time after ${editWarmup} warm-up edits; via a loopback TCP relay in the bench process` })
+  ctx.report.add("edit.update", "records.update call on A (round trip)", "ms", samples.map((s) => s.updateMs))
+  ctx.report.add("edit.wire", "bytes on the wire per edit (both ways)", "B", [bytesPerEdit], { note: `total over ${edits} edits ÷ ${edits}` })
+}
+
+async function editOnce(host: BenchDevice, events: EventWaiter, id: string, generator: RecordGenerator): Promise<EditSample> {
+  const arrived = events.next(id)
+  arrived.catch(() => {}) // awaited below; this only keeps a timeout during the update from counting as unhandled
+  const started = performance.now()
+  await host.api.call("records.update", { id, set: { fields: { password: generator.password() } } })
+  const updateMs = performance.now() - started
+  const eventAt = await arrived
+  return { eventMs: eventAt - started, updateMs }
+}
+
+/** One awaited event at a time: resolves with the time the event for `id` arrived. */
+class EventWaiter {
+  private waiting: { id: string; resolve: (at: number) => void; timer: NodeJS.Timeout } | undefined
+
+  next(id: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no record.changed for ${id} on B within ${EDIT_EVENT_TIMEOUT_MS} ms`)), EDIT_EVENT_TIMEOUT_MS)
+      this.waiting = { id, resolve, timer }
+    })
+  }
+
+  arrived(id: string): void {
+    const at = performance.now()
+    if (this.waiting?.id !== id) return
+    clearTimeout(this.waiting.timer)
+    this.waiting.resolve(at)
+    this.waiting = undefined
+  }
+}
