@@ -39,6 +39,11 @@ export interface BackupServiceOptions {
   everyMs?: number
   /** Clock (ms since the epoch), for tests. */
   now?: () => number
+  /**
+   * Least time between two change-triggered backups (default 0): a burst of edits
+   * in a large vault then costs one backup, written once the interval has passed.
+   */
+  minIntervalMs?: number
 }
 
 /** One backup file, as `lanvault backup list` shows it. */
@@ -72,6 +77,8 @@ export class BackupService {
   private writing: Promise<BackupInfo> | undefined
   private chain: Promise<unknown> = Promise.resolve()
   private ticking: Promise<unknown> | undefined
+  private readonly minIntervalMs: number
+  private deferred: NodeJS.Timeout | undefined
 
   constructor(private readonly deps: BackupServiceDeps, options: BackupServiceOptions = {}) {
     this.dir = options.dir ?? join(deps.home, "backups")
@@ -79,6 +86,7 @@ export class BackupService {
     this.everyChanges = options.everyChanges ?? DEFAULT_EVERY_CHANGES
     this.everyMs = options.everyMs ?? DEFAULT_EVERY_MS
     this.now = options.now ?? Date.now
+    this.minIntervalMs = options.minIntervalMs ?? 0
     if (!Number.isSafeInteger(this.keep) || this.keep < 1) throw new TypeError("keep must be a positive integer")
     if (!Number.isSafeInteger(this.everyChanges) || this.everyChanges < 1) throw new TypeError("everyChanges must be a positive integer")
     if (!(this.everyMs > 0)) throw new TypeError("everyMs must be positive")
@@ -95,7 +103,9 @@ export class BackupService {
   /** Stops the timer and waits for a backup being written. Idempotent. */
   async stop(): Promise<void> {
     clearInterval(this.timer)
+    clearTimeout(this.deferred)
     this.timer = undefined
+    this.deferred = undefined
     await this.ticking
     await this.chain.catch(() => undefined)
   }
@@ -117,7 +127,15 @@ export class BackupService {
    */
   noteLocalChanges(count: number): Promise<BackupInfo | undefined> {
     if (Number.isSafeInteger(count) && count > 0) this.changesSince += count
-    return this.changesSince >= this.everyChanges ? this.auto("changes") : Promise.resolve(undefined)
+    if (this.changesSince < this.everyChanges) return Promise.resolve(undefined)
+    const wait = this.newest ? this.newest.createdAt + this.minIntervalMs - this.now() : 0
+    if (wait <= 0) return this.auto("changes")
+    this.deferred ??= setTimeout(() => {
+      this.deferred = undefined
+      void this.auto("changes")
+    }, wait)
+    this.deferred.unref()
+    return Promise.resolve(undefined)
   }
 
   /** Makes a backup if none exists, or the newest is older than `everyMs` and the vault changed since. Never rejects. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import { BackupService, type BackupServiceOptions } from "../../../src/backup/backup-service.js"
 import { toHex } from "../../../src/crypto/index.js"
 import { appendOwn, dump, recordingLogger, tempDir } from "../folder/folder-fixtures.js"
@@ -99,6 +99,22 @@ describe("BackupService: automatic backups", () => {
     expect(await backups.noteLocalChanges(4)).toBeUndefined()
     expect(await backups.noteLocalChanges(1)).toBeDefined()
     expect(await backups.list()).toHaveLength(2)
+  })
+
+  it("writes a burst of changes as one backup once the minimum interval has passed", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] })
+    try {
+      const vault = await makeVault(["a"])
+      const { backups, advance } = service(vault, { everyChanges: 1, minIntervalMs: 60_000 })
+      expect(await backups.noteLocalChanges(1)).toBeDefined()
+      for (let i = 0; i < 20; i++) expect(await backups.noteLocalChanges(1)).toBeUndefined()
+      expect(await backups.list()).toHaveLength(1)
+      advance(60_000)
+      vi.advanceTimersByTime(60_000)
+      await vi.waitFor(async () => expect(await backups.list()).toHaveLength(2))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it("makes one daily when the vault changed, and the first one at once", async () => {
