@@ -6,7 +6,12 @@
  * writes bench/results.json. Exits 0 when every phase ran and every correctness
  * check held (timings are never asserted), 1 otherwise.
  *
- * `--quick`: small sizes for CI (≈ 15 s). To see where a slow figure's time
+ * Then the reconnect figure (one new edit when N entries are in sync) at more
+ * sizes, and the automerge-repo baseline with the same records (child processes
+ * running scripts/bench/automerge-repo-peer.ts), and the ratios lanvault ÷
+ * automerge-repo.
+ *
+ * `--quick`: small sizes for CI (≈ 30 s). `--large`: a 100k-record vault. To see where a slow figure's time
  * goes, run scripts/bench-profile.ts.
  */
 import { performance } from "node:perf_hooks"
@@ -17,7 +22,9 @@ import { DeviceLab } from "./bench/device-lab.js"
 import { describeMachine, loadAverage1m } from "./bench/machine.js"
 import { measureEditLatency } from "./bench/phases/edit-latency.js"
 import { measureFirstSync } from "./bench/phases/first-sync.js"
+import { addRatios, AUTOMERGE_VARIANTS, AutomergePeers, measureAutomergeRepo } from "./bench/phases/automerge-repo.js"
 import { measureMemory } from "./bench/phases/memory.js"
+import { measureReconnect, measureReconnectAt } from "./bench/phases/reconnect.js"
 import { measureList, measurePut } from "./bench/phases/put-and-list.js"
 import { measureEmptyUnlock, measureUnlockAfterKill, measureUnlockAfterLock } from "./bench/phases/unlock.js"
 import { RecordGenerator } from "./bench/record-generator.js"
@@ -48,6 +55,21 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   const joined = await measureFirstSync(ctx, alpha)
   ctx.progress("edit latency")
   await measureEditLatency(ctx, alpha, joined, ids, generator)
+  ctx.progress(`reconnect at ${records} entries`)
+  await measureReconnect(ctx, alpha, joined, ids, generator, records)
+  await ctx.lab.retire(joined.device)
+  await ctx.lab.retire(alpha)
+  for (const entries of ctx.config.reconnectSizes) await measureReconnectAt(ctx, entries)
+  if (!ctx.config.automerge) return
+  for (const variant of AUTOMERGE_VARIANTS) {
+    const peers = new AutomergePeers()
+    try {
+      await measureAutomergeRepo(ctx, peers, variant, new RecordGenerator(SEED))
+    } finally {
+      await peers.cleanup()
+    }
+  }
+  addRatios(ctx, AUTOMERGE_VARIANTS)
 }
 
 async function main(argv: string[]): Promise<number> {

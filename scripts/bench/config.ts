@@ -1,7 +1,7 @@
-/** Sizes of a full run and of `--quick` (CI: well under a minute, no assertion on timings). */
+/** Sizes of a full run, of `--quick` (CI: well under a minute, no assertion on timings) and of `--large`. */
 
 export interface BenchConfig {
-  mode: "full" | "quick"
+  mode: "full" | "quick" | "large"
   /** Records created on device A; every later figure works on this vault. */
   records: number
   /** records.create calls timed together; the first batch is the warm-up. */
@@ -18,6 +18,12 @@ export interface BenchConfig {
   edits: number
   /** RSS readings, one per RSS_SAMPLE_INTERVAL_MS. */
   rssSamples: number
+  /** Reconnects (B stopped, one edit on A, B started) timed per vault size. */
+  reconnectReps: number
+  /** Vault sizes of the reconnect figure besides `records` (each on a separate pair of devices). */
+  reconnectSizes: number[]
+  /** Run the automerge-repo baseline (with `records` records) in the same run. */
+  automerge: boolean
 }
 
 export const SEED = 0x1a5e_ed01
@@ -32,13 +38,26 @@ export const FIRST_SYNC_TIMEOUT_MS = 300_000
 const FULL: BenchConfig = {
   mode: "full", records: 10_000, putBatch: 1_000, putConcurrency: 16, listWarmup: 3, listCalls: 20,
   unlockReps: 5, firstSyncReps: 3, editWarmup: 50, edits: 500, rssSamples: 5,
+  reconnectReps: 5, reconnectSizes: [1_000], automerge: true,
 }
 
 const QUICK: BenchConfig = {
   mode: "quick", records: 300, putBatch: 100, putConcurrency: 16, listWarmup: 2, listCalls: 5,
   unlockReps: 2, firstSyncReps: 1, editWarmup: 10, edits: 50, rssSamples: 2,
+  reconnectReps: 2, reconnectSizes: [100], automerge: true,
+}
+
+/**
+ * `--large`: a 100k-record vault (first sync, RSS, reconnect at 100k beside 1k
+ * and 10k). Minutes; no automerge-repo baseline (at 10k it already takes ~35 s
+ * just to create the records one change each).
+ */
+const LARGE: BenchConfig = {
+  ...FULL, mode: "large", records: 100_000, putBatch: 10_000, listCalls: 5, unlockReps: 2, firstSyncReps: 1, rssSamples: 3,
+  reconnectReps: 3, reconnectSizes: [1_000, 10_000], automerge: false,
 }
 
 export function configFor(argv: readonly string[]): BenchConfig {
-  return argv.includes("--quick") ? QUICK : FULL
+  if (argv.includes("--quick")) return QUICK
+  return argv.includes("--large") ? LARGE : FULL
 }

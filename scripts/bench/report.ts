@@ -24,8 +24,8 @@ export interface FigureOptions {
 
 export interface Results {
   machine: Machine
-  mode: "full" | "quick"
-  sizes: Record<string, number>
+  mode: "full" | "quick" | "large"
+  sizes: Record<string, unknown>
   startedAt: string
   durationS: number
   ok: boolean
