@@ -15,7 +15,7 @@ const SECRET_WORDS = new Set(["pass", "password", "passwd", "passphrase", "passc
 const SECRET_SUBSTRING = /password|passwd|passphrase|secret/i
 
 /**
- * Refuses secrets given as options (a password or an account key written after its option name) before
+ * Refuses secrets passed as option values (passwords, account keys) before
  * anything else runs, saying what to use instead (usage error, exit 2).
  */
 export function refuseSecretOptions(argv: readonly string[]): void {
