@@ -1,6 +1,7 @@
 import { chmod, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises"
 import { join } from "node:path"
 import { BACKUP_MAGIC, MAX_HEADER_BYTES, parseBackupHeader, type BackupHeader } from "./backup-format.js"
+import { syncDirectory } from "../durable-file.js"
 
 /** Bytes read at a time while looking for a header's end. */
 const HEADER_READ_BYTES = 64 * 1024
@@ -84,19 +85,5 @@ async function exists(path: string): Promise<boolean> {
     return true
   } catch {
     return false
-  }
-}
-
-/** Makes the rename durable; not every platform can open a directory, which is fine. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r")
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // best effort
   }
 }

@@ -5,6 +5,7 @@ import { errorFields } from "../log.js"
 import { sameEntry, verifyEntry, type LogEntry } from "../store/log-entry.js"
 import type { VaultStore } from "../store/vault-store.js"
 import { LVLOG_MAGIC, checkRun, encodeEntries, logFileName, parseLogChunk } from "./lvlog-format.js"
+import { syncDirectory } from "../durable-file.js"
 
 /** Entries read from the store (and encoded) at a time, to bound memory on large logs. */
 const PAGE_ENTRIES = 1_000
@@ -197,19 +198,5 @@ async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): 
   while (done < bytes.length) {
     const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done)
     done += bytesWritten
-  }
-}
-
-/** Makes a rename durable; not every platform or file system can open a directory, which is fine. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r")
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // best effort
   }
 }

@@ -7,21 +7,9 @@ import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import type { TrustEntry, VaultStore } from "../../../src/store/vault-store.js"
 
-/** One line a {@link recordingLogger} kept. */
-export interface LogLine {
-  level: "debug" | "info" | "warn" | "error"
-  message: string
-  fields: Record<string, unknown>
-}
-
-/** A logger that keeps every line, for asserting warnings. */
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const at = (level: LogLine["level"]) => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields })
-  }
-  const logger = { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger }
-  return logger
-}
+export { recordingLogger, type LogLine } from "../helpers/recording-logger.js"
+import type { LogLine } from "../helpers/recording-logger.js"
+import { recordingLogger } from "../helpers/recording-logger.js"
 
 /** A device of the test account: its keys and its store. */
 export interface TestDevice {

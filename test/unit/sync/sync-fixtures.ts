@@ -6,21 +6,9 @@ import type { TrustEntry, VaultStore } from "../../../src/store/vault-store.js"
 import { Replicator, type ReplicatorOptions } from "../../../src/sync/replicator.js"
 import { linkPair, type MemoryLink, type TraceLine } from "./memory-link.js"
 
-/** One line a {@link RecordingLogger} kept. */
-export interface LogLine {
-  level: "debug" | "info" | "warn" | "error"
-  message: string
-  fields: Record<string, unknown>
-}
-
-/** A logger that keeps every line, for asserting warnings and their codes. */
-export function recordingLogger(lines: LogLine[] = []): Logger & { lines: LogLine[] } {
-  const at = (level: LogLine["level"]) => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields })
-  }
-  const logger = { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => logger }
-  return logger
-}
+export { recordingLogger, type LogLine } from "../helpers/recording-logger.js"
+import type { LogLine } from "../helpers/recording-logger.js"
+import { recordingLogger } from "../helpers/recording-logger.js"
 
 /** A device of the test account: keys, a store and its replicator. */
 export interface Device {
