@@ -107,6 +107,8 @@ describe("a sync folder", () => {
       const folders = JSON.parse((await b.cli(["folder", "list", "--json"])).stdout)
       expect(folders[0].path).toBe(shared)
     } finally {
+      // Both daemons write into the shared folder: stop them before removing it.
+      await Promise.all([a.stop(), b.stop()])
       cleanup()
     }
   }, 90_000)

@@ -17,7 +17,7 @@ export interface CliResult {
 /** A fresh home in a temp dir; remove it with the returned function. */
 export function tempHome(prefix = "lanvault-e2e-"): { home: string; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), prefix))
-  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) }
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 5 }) }
 }
 
 /** Runs `lanvault ARGS` with a clean environment plus `env`, feeding `input` on stdin. */
