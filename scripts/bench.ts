@@ -7,11 +7,12 @@
  * check held (timings are never asserted), 1 otherwise.
  *
  * Then the reconnect figure (one new edit when N entries are in sync) at more
- * sizes, and the automerge-repo baseline with the same records (child processes
- * running scripts/bench/automerge-repo-peer.ts), and the ratios lanvault ÷
- * automerge-repo.
+ * sizes, the automerge-repo baseline with the same records (child processes
+ * running scripts/bench/automerge-repo-peer.ts), the ratios lanvault ÷
+ * automerge-repo, and the discovery figure on two netns hosts with real mDNS
+ * (scripts/bench-discovery.ts; as root with `ip netns`, else "skipped: needs root").
  *
- * `--quick`: small sizes for CI (≈ 30 s). `--large`: a 100k-record vault. To see where a slow figure's time
+ * `--quick`: small sizes for CI (≈ 40 s). `--large`: a 100k-record vault. To see where a slow figure's time
  * goes, run scripts/bench-profile.ts.
  */
 import { performance } from "node:perf_hooks"
@@ -20,6 +21,7 @@ import { configFor, SEED, type BenchConfig } from "./bench/config.js"
 import { type BenchContext } from "./bench/context.js"
 import { DeviceLab } from "./bench/device-lab.js"
 import { describeMachine, loadAverage1m } from "./bench/machine.js"
+import { measureDiscovery } from "./bench/phases/discovery.js"
 import { measureEditLatency } from "./bench/phases/edit-latency.js"
 import { measureFirstSync } from "./bench/phases/first-sync.js"
 import { addRatios, AUTOMERGE_VARIANTS, AutomergePeers, measureAutomergeRepo } from "./bench/phases/automerge-repo.js"
@@ -60,16 +62,18 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   await ctx.lab.retire(joined.device)
   await ctx.lab.retire(alpha)
   for (const entries of ctx.config.reconnectSizes) await measureReconnectAt(ctx, entries)
-  if (!ctx.config.automerge) return
-  for (const variant of AUTOMERGE_VARIANTS) {
-    const peers = new AutomergePeers()
-    try {
-      await measureAutomergeRepo(ctx, peers, variant, new RecordGenerator(SEED))
-    } finally {
-      await peers.cleanup()
+  if (ctx.config.automerge) {
+    for (const variant of AUTOMERGE_VARIANTS) {
+      const peers = new AutomergePeers()
+      try {
+        await measureAutomergeRepo(ctx, peers, variant, new RecordGenerator(SEED))
+      } finally {
+        await peers.cleanup()
+      }
     }
+    addRatios(ctx, AUTOMERGE_VARIANTS)
   }
-  addRatios(ctx, AUTOMERGE_VARIANTS)
+  await measureDiscovery(ctx)
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -105,7 +109,7 @@ function finish(config: BenchConfig, report: Report, started: number, loadAtStar
   writeResults(RESULTS_PATH, {
     machine, mode, sizes, startedAt: new Date(Date.now() - durationS * MS_PER_S).toISOString(), durationS, ok: error === undefined,
     ...(error === undefined ? {} : { error: String(error instanceof Error ? (error.stack ?? error.message) : error) }),
-    figures: report.figures,
+    figures: report.figures, skipped: report.skipped,
   })
   if (error === undefined) return 0
   console.error(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)

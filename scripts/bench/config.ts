@@ -24,6 +24,8 @@ export interface BenchConfig {
   reconnectSizes: number[]
   /** Run the automerge-repo baseline (with `records` records) in the same run. */
   automerge: boolean
+  /** Runs of the discovery figure on netns hosts (≈ 4 s each; skipped without root). */
+  discoveryRuns: number
 }
 
 export const SEED = 0x1a5e_ed01
@@ -38,13 +40,13 @@ export const FIRST_SYNC_TIMEOUT_MS = 300_000
 const FULL: BenchConfig = {
   mode: "full", records: 10_000, putBatch: 1_000, putConcurrency: 16, listWarmup: 3, listCalls: 20,
   unlockReps: 5, firstSyncReps: 3, editWarmup: 50, edits: 500, rssSamples: 5,
-  reconnectReps: 5, reconnectSizes: [1_000], automerge: true,
+  reconnectReps: 5, reconnectSizes: [1_000], automerge: true, discoveryRuns: 10,
 }
 
 const QUICK: BenchConfig = {
   mode: "quick", records: 300, putBatch: 100, putConcurrency: 16, listWarmup: 2, listCalls: 5,
   unlockReps: 2, firstSyncReps: 1, editWarmup: 10, edits: 50, rssSamples: 2,
-  reconnectReps: 2, reconnectSizes: [100], automerge: true,
+  reconnectReps: 2, reconnectSizes: [100], automerge: true, discoveryRuns: 2,
 }
 
 /**

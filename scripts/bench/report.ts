@@ -16,6 +16,13 @@ export interface Figure extends Summary {
   daemonCpuMs?: Summary
 }
 
+/** A figure this machine cannot measure (e.g. netns hosts without root), and why. */
+export interface SkippedFigure {
+  key: string
+  label: string
+  reason: string
+}
+
 export interface FigureOptions {
   note?: string
   /** The daemon's CPU time during each sample, ms. */
@@ -31,11 +38,13 @@ export interface Results {
   ok: boolean
   error?: string
   figures: Figure[]
+  skipped: SkippedFigure[]
 }
 
 /** Collects figures in the order they were measured. */
 export class Report {
   readonly figures: Figure[] = []
+  readonly skipped: SkippedFigure[] = []
 
   /** Adds a figure from raw samples; returns its summary. */
   add(key: string, label: string, unit: string, samples: readonly number[], options: FigureOptions = {}): Figure {
@@ -46,11 +55,17 @@ export class Report {
     return figure
   }
 
+  /** Records a figure that was not measured here; the table shows "skipped: <reason>". */
+  skip(key: string, label: string, reason: string): void {
+    this.skipped.push({ key, label, reason })
+  }
+
   table(): string {
     const header = ["figure", "median", "p99 / spread", "n", "daemon CPU"]
     const rows = this.figures.map((f) => [
       f.label, `${format(f.median)} ${f.unit}`, spread(f), String(f.n), f.daemonCpuMs ? `${format(f.daemonCpuMs.median)} ms` : "",
     ])
+    for (const s of this.skipped) rows.push([s.label, `skipped: ${s.reason}`, "—", "0", ""])
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")
     const notes = this.figures.filter((f) => f.note).map((f) => `  ${f.label}: ${f.note}`)

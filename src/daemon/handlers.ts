@@ -46,12 +46,12 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
     },
     "records.list": (params) => vault.list(readFilter(params)),
     "records.get": (params) => vault.get(requireString(params, "id")),
-    "records.create": (params) => ({ id: vault.create(requireObject<RecordInput>(params, "record")) }),
+    "records.create": async (params) => ({ id: await vault.create(requireObject<RecordInput>(params, "record")) }),
     "records.update": (params) => vault.update(requireString(params, "id"), readPatch(params)),
-    "records.delete": (params) => {
+    "records.delete": async (params) => {
       const id = requireString(params, "id")
       const permanent = optionalBoolean(params, "permanent") ?? false
-      vault.remove(id, permanent)
+      await vault.remove(id, permanent)
       return { id, permanent }
     },
     "records.history": (params) => vault.history(requireString(params, "id")),
@@ -163,8 +163,6 @@ function revokeDevice(deviceId: string, vault: VaultService, store: VaultStore, 
   const { accountKey } = vault.rekey()
   sync.replicator.publishTrust()
   sync.replicator.publishKeyset()
-  sync.announceAccountKey()
-  sync.accountKeyChanged()
   return { deviceId, accountKey }
 }
 

@@ -3,6 +3,7 @@ import { formatAccountKey } from "../crypto/index.js"
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
+import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
 import { checkNewPassword, META, resetAccountInStore, type NewAccount } from "../account/index.js"
@@ -10,7 +11,12 @@ import { KeyManager } from "./key-manager.js"
 import { UnlockedVault, type Identity } from "./unlocked-vault.js"
 
 const DEFAULT_AUTO_LOCK_MINUTES = 15
+/** Entries since the last snapshot that make the next one due... */
 const SNAPSHOT_EVERY_ENTRIES = 1_000
+/** ...written once no request or edit came for this long, so it never stalls a burst of edits (≈ 80 ms at 10k records)... */
+const SNAPSHOT_IDLE_MS = 500
+/** ...or at once past this many entries, which bounds the replay after a crash. */
+const SNAPSHOT_AT_MOST_ENTRIES = 5_000
 const MS_PER_MINUTE = 60_000
 
 export interface VaultServiceDeps {
@@ -30,15 +36,43 @@ export interface VaultServiceOptions {
 
 type LockReason = "request" | "idle" | "shutdown" | "reset"
 
+/** A record an edit changed, for its `record.changed` event. */
+interface ChangedRecord {
+  id: string
+  deleted?: boolean
+}
+
+/** What an edit did to the doc: not yet durable, so not yet answered. */
+interface AppliedEdit<T> {
+  changes: BucketChange[]
+  changed: ChangedRecord
+  result: T
+}
+
+/** An edit waiting for the next group commit, and its caller. */
+interface QueuedEdit {
+  /** Changes the doc; throws, having changed nothing, to refuse this edit alone. */
+  apply: (doc: VaultDoc) => AppliedEdit<unknown>
+  resolve: (result: unknown) => void
+  reject: (error: unknown) => void
+}
+
 /**
  * The vault's lock state and every operation on records: unlock, lock (snapshot,
  * wipe keys), edits that are durable log entries before they are acknowledged,
  * merging entries from peers, password change, revoke's re-key and reset.
+ *
+ * Edits are group-committed: those arriving in one turn of the event loop (and
+ * so those that arrived while the previous commit was writing) are applied
+ * together and written in one store transaction, one fsync for all of them.
  */
 export class VaultService {
   private open: UnlockedVault | undefined
+  private readonly queue: QueuedEdit[] = []
   private unlocking: Promise<number> | undefined
   private idleTimer: NodeJS.Timeout | undefined
+  private snapshotTimer: NodeJS.Timeout | undefined
+  private lastActivityAt = 0
   readonly autoLockMinutes: number
   readonly keys: KeyManager
   private readonly now: () => number
@@ -89,6 +123,8 @@ export class VaultService {
   }
 
   lock(reason: LockReason): void {
+    // Edits that arrived before the lock are committed (or refused) first.
+    this.commitQueued()
     const open = this.open
     if (!open) return
     try {
@@ -100,12 +136,15 @@ export class VaultService {
     this.keys.forget()
     this.open = undefined
     this.clearIdleTimer()
+    clearTimeout(this.snapshotTimer)
+    this.snapshotTimer = undefined
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
   }
 
-  /** Called on every API request: restarts the idle auto-lock timer. */
+  /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */
   touch(): void {
+    this.lastActivityAt = this.now()
     if (!this.open || this.autoLockMinutes <= 0) return
     this.clearIdleTimer()
     this.idleTimer = setTimeout(() => this.lock("idle"), this.autoLockMinutes * MS_PER_MINUTE)
@@ -127,34 +166,41 @@ export class VaultService {
     return this.unlocked().doc.history(id)
   }
 
-  create(input: RecordInput): string {
-    const { id, changes } = this.unlocked().doc.create(input)
-    this.persist(changes, [id])
-    return id
+  /** Creates a record; resolves with its id once it is durable (group commit). */
+  async create(input: RecordInput): Promise<string> {
+    return this.enqueue((doc) => {
+      const { id, changes } = doc.create(input)
+      return { changes, changed: { id }, result: id }
+    })
   }
 
+  /** Creates records in one commit of their own (an import): at most one change per bucket. */
   createMany(inputs: RecordInput[]): string[] {
     const { ids, changes } = this.unlocked().doc.createMany(inputs)
-    this.persist(changes, ids)
+    this.persist(changes, ids.map((id) => ({ id })))
     return ids
   }
 
-  update(id: string, patch: RecordPatch): VaultRecord {
-    this.get(id)
-    const { record, changes } = this.unlocked().doc.update(id, patch)
-    this.persist(changes, [id])
-    return record
+  /** Edits a record; resolves with the record once the edit is durable (group commit). */
+  async update(id: string, patch: RecordPatch): Promise<VaultRecord> {
+    return this.enqueue((doc) => {
+      const { record, changes } = doc.update(id, patch)
+      return { changes, changed: { id }, result: record }
+    })
   }
 
-  remove(id: string, permanent: boolean): void {
-    this.get(id)
-    const doc = this.unlocked().doc
-    this.persist(permanent ? doc.deletePermanently(id) : doc.trash(id), [id], permanent)
+  /** Trashes a record, or deletes it for good; resolves once that is durable (group commit). */
+  async remove(id: string, permanent: boolean): Promise<void> {
+    return this.enqueue((doc) => {
+      const changes = permanent ? doc.deletePermanently(id) : doc.trash(id)
+      return { changes, changed: permanent ? { id, deleted: true } : { id }, result: undefined }
+    })
   }
 
   /** Merges entries that peers sent and the store accepted; a locked vault merges them at unlock. */
   applyRemote(entries: LogEntry[]): void {
     if (!this.open || entries.length === 0) return
+    this.lastActivityAt = this.now()
     const changed = this.open.applyEntries(entries)
     for (const id of changed) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(this.open.doc.get(id) ? {} : { deleted: true }) })
     this.snapshotIfDue()
@@ -221,8 +267,27 @@ export class VaultService {
     return this.open
   }
 
+  /** Writes a due snapshot at the next idle moment, or now if too many entries wait (see SNAPSHOT_*). */
   private snapshotIfDue(): void {
     if (!this.open || this.open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
+    if (this.open.entriesPending >= SNAPSHOT_AT_MOST_ENTRIES) {
+      this.snapshotNow()
+      return
+    }
+    this.snapshotTimer ??= setTimeout(() => this.snapshotWhenIdle(), SNAPSHOT_IDLE_MS).unref()
+  }
+
+  private snapshotWhenIdle(): void {
+    this.snapshotTimer = undefined
+    const idleMs = this.now() - this.lastActivityAt
+    if (idleMs >= SNAPSHOT_IDLE_MS) this.snapshotNow()
+    else this.snapshotTimer = setTimeout(() => this.snapshotWhenIdle(), SNAPSHOT_IDLE_MS - idleMs).unref()
+  }
+
+  private snapshotNow(): void {
+    clearTimeout(this.snapshotTimer)
+    this.snapshotTimer = undefined
+    if (!this.open || this.open.entriesPending === 0) return
     try {
       this.open.snapshot()
     } catch (error) {
@@ -230,13 +295,56 @@ export class VaultService {
     }
   }
 
+  /** Queues an edit for the next group commit; LOCKED at once if the vault is locked. */
+  private enqueue<T>(apply: (doc: VaultDoc) => AppliedEdit<T>): Promise<T> {
+    this.unlocked()
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ apply, resolve: resolve as (result: unknown) => void, reject })
+      // Requests read in this turn of the event loop join the queue before the commit runs.
+      if (this.queue.length === 1) setImmediate(() => this.commitQueued())
+    })
+  }
+
+  /**
+   * The group commit: applies every queued edit to the doc, writes all their
+   * changes in one transaction, and only then answers the callers. An edit the
+   * doc refuses (NOT_FOUND, INVALID_PARAMS) fails alone and changed nothing; if
+   * the disk refuses the transaction, every edit of the batch fails with that
+   * error and none of them stays in memory (see `persist`).
+   */
+  private commitQueued(): void {
+    const queued = this.queue.splice(0)
+    if (queued.length === 0) return
+    this.lastActivityAt = this.now()
+    const open = this.open
+    if (!open) {
+      for (const edit of queued) edit.reject(new LockedError())
+      return
+    }
+    const applied: Array<{ edit: QueuedEdit; done: AppliedEdit<unknown> }> = []
+    for (const edit of queued) {
+      try {
+        applied.push({ edit, done: edit.apply(open.doc) })
+      } catch (error) {
+        edit.reject(error)
+      }
+    }
+    try {
+      this.persist(applied.flatMap(({ done }) => done.changes), applied.map(({ done }) => done.changed))
+    } catch (error) {
+      for (const { edit } of applied) edit.reject(error)
+      return
+    }
+    for (const { edit, done } of applied) edit.resolve(done.result)
+  }
+
   /**
    * Makes local changes durable, then announces them. If the disk refuses, the
-   * in-memory doc already holds the edit, so it is rebuilt from what is durable
-   * and the error goes to the caller: an acknowledged edit is on disk, a refused
+   * in-memory doc already holds the edits, so it is rebuilt from what is durable
+   * and the error goes to the callers: an acknowledged edit is on disk, a refused
    * one is nowhere.
    */
-  private persist(changes: BucketChange[], ids: string[], deleted = false): void {
+  private persist(changes: BucketChange[], changed: ChangedRecord[]): void {
     let entries: LogEntry[]
     try {
       entries = this.unlocked().commit(changes)
@@ -245,7 +353,7 @@ export class VaultService {
       this.reloadFromDisk()
       throw error
     }
-    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "local", ...(deleted ? { deleted } : {}) })
+    for (const { id, deleted } of changed) this.deps.publish({ type: "record.changed", id, origin: "local", ...(deleted ? { deleted } : {}) })
     this.deps.onLocalEntries?.(entries)
     this.snapshotIfDue()
   }

@@ -3,6 +3,9 @@ import { CorruptDataError, InvalidParamsError } from "../errors.js"
 import type { BucketRoot } from "./stored-record.js"
 import type { BucketChange } from "./types.js"
 
+/** Where Automerge keeps a document's hidden state (`STATE` in its constants.js). */
+const AUTOMERGE_STATE = Symbol.for("_am_meta")
+
 /** Changes grouped by bucket, in arrival order within each; throws CorruptDataError on a malformed entry. */
 export function groupByBucket(changes: BucketChange[], bucketCount: number): Map<number, Uint8Array[]> {
   if (!Array.isArray(changes)) throw new InvalidParamsError("applyChanges takes a list of bucket changes")
@@ -37,6 +40,7 @@ export function mergeIntoBucket(doc: Automerge.Doc<BucketRoot>, bytes: Uint8Arra
     // patches it change by change, ≈ 4× slower for a whole log (bench-merge.ts).
     const loaded = tryLoad(bytes, actor)
     if (loaded !== undefined) {
+      forgetLastPatch(loaded)
       for (const id of Object.keys(loaded)) changed.add(id)
       return { doc: loaded, unreadable: 0 }
     }
@@ -46,18 +50,31 @@ export function mergeIntoBucket(doc: Automerge.Doc<BucketRoot>, bytes: Uint8Arra
   }
   try {
     // Automerge parses every change of a call before applying any: a failed call changes nothing.
-    return { doc: Automerge.applyChanges(doc, bytes, { patchCallback })[0], unreadable: 0 }
+    return { doc: forgetLastPatch(Automerge.applyChanges(doc, bytes, { patchCallback })[0]), unreadable: 0 }
   } catch (error) {
     let unreadable = 0
     for (const change of bytes) {
       try {
-        doc = Automerge.applyChanges(doc, [change], { patchCallback })[0]
+        doc = forgetLastPatch(Automerge.applyChanges(doc, [change], { patchCallback })[0])
       } catch {
         unreadable += 1
       }
     }
     return { doc, unreadable, error }
   }
+}
+
+/**
+ * Drops the patches Automerge keeps from a document's last change or merge. They
+ * sit on a hidden state object that every object materialized by that change
+ * shares, only to speed up `Automerge.diff` (which merge/ never calls), so each
+ * record kept a second copy of the patch that created it: after 10k creates,
+ * over half the JS heap. Returns `doc`.
+ */
+export function forgetLastPatch<T>(doc: Automerge.Doc<T>): Automerge.Doc<T> {
+  const state = (doc as unknown as Record<symbol, { mostRecentPatch?: unknown } | undefined>)[AUTOMERGE_STATE]
+  if (state?.mostRecentPatch !== undefined) state.mostRecentPatch = undefined
+  return doc
 }
 
 /** Whether a bucket has never seen a change (none applied, none waiting for dependencies). */

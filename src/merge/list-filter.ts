@@ -1,5 +1,5 @@
 import { HIDDEN_KINDS } from "./stored-record.js"
-import type { ListFilter, RecordSummary, VaultRecord } from "./types.js"
+import type { ListFilter, RecordSummary } from "./types.js"
 
 // A fixed locale: every device sorts the same way, whatever its settings.
 const TITLE_COLLATOR = new Intl.Collator("en", { sensitivity: "base", numeric: true })
@@ -7,9 +7,10 @@ const TITLE_COLLATOR = new Intl.Collator("en", { sensitivity: "base", numeric: t
 /**
  * Whether a record passes a list filter. The query matches, case-insensitively,
  * the title, tags and values of fields that are not secret: a search never
- * reveals which record holds a given password.
+ * reveals which record holds a given password. Takes a summary (or a whole
+ * record): the query never needs more than a summary shows.
  */
-export function matchesFilter(record: VaultRecord, filter: ListFilter): boolean {
+export function matchesFilter(record: RecordSummary, filter: ListFilter): boolean {
   if (record.trashed !== (filter.trash === true)) return false
   if (filter.type !== undefined && record.type !== filter.type) return false
   if (filter.tag !== undefined) {
@@ -20,7 +21,7 @@ export function matchesFilter(record: VaultRecord, filter: ListFilter): boolean 
   const query = filter.query.toLowerCase()
   if (record.title.toLowerCase().includes(query)) return true
   if (record.tags.some((t) => t.toLowerCase().includes(query))) return true
-  return Object.values(record.fields).some((f) => !HIDDEN_KINDS.has(f.kind) && f.value.toLowerCase().includes(query))
+  return Object.values(record.fields).some((f) => !HIDDEN_KINDS.has(f.kind) && f.value !== undefined && f.value.toLowerCase().includes(query))
 }
 
 /** Order of `list`: by title, then by id so equal titles order the same everywhere. */

@@ -1,12 +1,13 @@
 import * as Automerge from "@automerge/automerge"
 import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
-import { groupByBucket, isPristine, mergeIntoBucket } from "./bucket-changes.js"
+import { forgetLastPatch, groupByBucket, isPristine, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucketCount, DEFAULT_BUCKET_COUNT } from "./bucket.js"
 import { readHistory } from "./history.js"
-import { matchesFilter, compareSummaries } from "./list-filter.js"
+import { matchesFilter } from "./list-filter.js"
 import { applyPatch } from "./record-patch.js"
+import { SummaryCache } from "./summary-cache.js"
 import { UnreadableChangesError } from "./unreadable-changes-error.js"
-import { newStoredRecord, readRecord, toSummary, type BucketRoot, type StoredRecord } from "./stored-record.js"
+import { newStoredRecord, readRecord, type BucketRoot, type StoredRecord } from "./stored-record.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "./types.js"
 import { checkRecordId, checkRecordInput, checkRecordPatch } from "./validate.js"
 
@@ -29,10 +30,12 @@ export interface VaultDocOptions {
  * bucket's root maps record ids to records, so no shared map is ever created
  * concurrently. Every mutation returns its Automerge changes tagged with their
  * bucket, for the caller to encrypt and log; remote changes come back in through
- * `applyChanges`. It knows nothing of storage, crypto or the network.
+ * `applyChanges`. A mutation that throws has changed nothing (callers batching
+ * edits rely on it). It knows nothing of storage, crypto or the network.
  */
 export class VaultDoc {
   private readonly buckets: Automerge.Doc<BucketRoot>[]
+  private readonly summaries: SummaryCache
   private readonly actorId: string
   private readonly now: () => number
   private readonly newId: () => string
@@ -45,6 +48,7 @@ export class VaultDoc {
     this.now = options.now ?? Date.now
     this.newId = options.newId ?? (() => globalThis.crypto.randomUUID())
     this.buckets = Array.from({ length: bucketCount }, () => Automerge.init<BucketRoot>({ actor: this.actorId }))
+    this.summaries = new SummaryCache(bucketCount)
   }
 
   /** How many Automerge documents hold the records. */
@@ -73,7 +77,7 @@ export class VaultDoc {
       throw new CorruptDataError(`the snapshot of bucket ${bucket} is unreadable`, { cause: error })
     }
     const current = this.buckets[bucket]
-    this.buckets[bucket] = isPristine(current) ? loaded : Automerge.merge(current, loaded)
+    this.buckets[bucket] = isPristine(current) ? loaded : forgetLastPatch(Automerge.merge(current, loaded))
   }
 
   /** The whole bucket as one compact Automerge document (a snapshot). */
@@ -176,16 +180,13 @@ export class VaultDoc {
     return stored === undefined ? undefined : readRecord(id, stored)
   }
 
-  /** Records matching the filter, secret and TOTP values left out, sorted by title. */
+  /**
+   * Records matching the filter, secret and TOTP values left out, sorted by
+   * title. Only buckets changed since the last call are read again (see
+   * SummaryCache); the summaries are shared and frozen.
+   */
   list(filter: ListFilter = {}): RecordSummary[] {
-    const summaries: RecordSummary[] = []
-    for (const bucket of this.buckets) {
-      for (const [id, stored] of Object.entries(bucket)) {
-        const record = readRecord(id, stored)
-        if (matchesFilter(record, filter)) summaries.push(toSummary(record))
-      }
-    }
-    return summaries.sort(compareSummaries)
+    return this.summaries.all(this.buckets).filter((summary) => matchesFilter(summary, filter))
   }
 
   /** Values the record's fields and title no longer hold, newest first (conflict losers included). */
@@ -210,7 +211,7 @@ export class VaultDoc {
     const before = this.buckets[bucket]
     const after = Automerge.change(before, { time: Math.floor(now / MS_PER_SECOND) }, edit)
     if (after === before) return []
-    this.buckets[bucket] = after
+    this.buckets[bucket] = forgetLastPatch(after)
     const change = Automerge.getLastLocalChange(after)
     return change === undefined ? [] : [{ bucket, change }]
   }

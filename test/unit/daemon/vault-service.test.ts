@@ -46,8 +46,8 @@ describe("VaultService over the in-memory store", () => {
 
   it("reads back the same records from the snapshot written at lock and from the log alone", async () => {
     await vault.unlock(PASSWORD)
-    const ids = [vault.create({ type: "note", title: "one" }), vault.create({ type: "login", title: "two" })]
-    vault.update(ids[1], { set: { fields: { username: { value: "ann", kind: "text" } } } })
+    const ids = [await vault.create({ type: "note", title: "one" }), await vault.create({ type: "login", title: "two" })]
+    await vault.update(ids[1], { set: { fields: { username: { value: "ann", kind: "text" } } } })
     vault.lock("request")
     expect(store.snapshots().length).toBe(64)
     await vault.unlock(PASSWORD)
@@ -72,7 +72,7 @@ describe("VaultService over the in-memory store", () => {
 
   it("acknowledges nothing the disk refused, and keeps every earlier record", async () => {
     await vault.unlock(PASSWORD)
-    const kept = vault.create({ type: "note", title: "kept" })
+    const kept = await vault.create({ type: "note", title: "kept" })
     const append = store.appendOwn.bind(store)
     store.appendOwn = () => {
       throw new LanvaultError("STORAGE_FULL", "disk full")
@@ -80,7 +80,7 @@ describe("VaultService over the in-memory store", () => {
     expect(await codeOf(() => vault.create({ type: "note", title: "refused" }))).toBe("STORAGE_FULL")
     expect(vault.list({}).map((r) => r.title)).toEqual(["kept"])
     store.appendOwn = append
-    vault.create({ type: "note", title: "after" })
+    await vault.create({ type: "note", title: "after" })
     vault.lock("request")
     await vault.unlock(PASSWORD)
     expect(vault.list({}).map((r) => r.title)).toEqual(["after", "kept"])
@@ -89,7 +89,7 @@ describe("VaultService over the in-memory store", () => {
 
   it("changes the password without touching a record", async () => {
     await vault.unlock(PASSWORD)
-    vault.create({ type: "note", title: "stays" })
+    await vault.create({ type: "note", title: "stays" })
     const entries = store.countEntries()
     await vault.changePassword(PASSWORD, "another long password")
     expect(store.countEntries()).toBe(entries)
@@ -97,5 +97,164 @@ describe("VaultService over the in-memory store", () => {
     expect(await codeOf(() => vault.unlock(PASSWORD))).toBe("WRONG_PASSWORD")
     await vault.unlock("another long password")
     expect(vault.list({}).map((r) => r.title)).toEqual(["stays"])
+  })
+})
+
+describe("VaultService group commit", () => {
+  let home: string
+  let store: MemoryStore
+  let events: EventParams[]
+  let vault: VaultService
+  let deviceId: string
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-vault-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+    events = []
+    vault = new VaultService({ store, home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 0 })
+    deviceId = vault.identity().deviceId
+    await vault.unlock(PASSWORD)
+  })
+
+  afterEach(() => {
+    vault.stop()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  /** Counts store transactions, and how many of `pending` had been answered when each began. */
+  function watchTransactions(pending: { answered: number }): number[] {
+    const answeredAtCommit: number[] = []
+    const transaction = store.transaction.bind(store)
+    store.transaction = <T>(fn: () => T): T => {
+      answeredAtCommit.push(pending.answered)
+      return transaction(fn)
+    }
+    return answeredAtCommit
+  }
+
+  it("writes concurrent creates in one transaction and answers each only after it", async () => {
+    const pending = { answered: 0 }
+    const answeredAtCommit = watchTransactions(pending)
+    const titles = ["a", "b", "c", "d", "e"]
+    const ids = await Promise.all(titles.map(async (title) => {
+      const id = await vault.create({ type: "note", title })
+      pending.answered += 1
+      return id
+    }))
+    expect(answeredAtCommit).toEqual([0])
+    expect(store.entriesOf(deviceId, 0).length).toBe(titles.length)
+    expect(vault.list({}).map((r) => r.title)).toEqual(titles)
+    expect(events.filter((e) => e.type === "record.changed").map((e) => (e as { id: string }).id)).toEqual(ids)
+    vault.lock("request")
+    store.clearSnapshots()
+    await vault.unlock(PASSWORD)
+    expect(ids.map((id) => vault.get(id).title)).toEqual(titles)
+  })
+
+  it("batches creates, edits and deletes together, each answered with its own result", async () => {
+    const first = await vault.create({ type: "note", title: "first" })
+    const second = await vault.create({ type: "note", title: "second" })
+    const before = store.countEntries()
+    const [created, updated, removed] = await Promise.all([
+      vault.create({ type: "login", title: "third" }),
+      vault.update(first, { set: { title: "first, renamed" } }),
+      vault.remove(second, false),
+    ])
+    expect(updated.title).toBe("first, renamed")
+    expect(removed).toBeUndefined()
+    expect(store.countEntries()).toBe(before + 3)
+    expect(vault.list({}).map((r) => r.id)).toEqual([first, created])
+    expect(vault.list({ trash: true }).map((r) => r.id)).toEqual([second])
+  })
+
+  it("refuses only the edit the vault refuses, and commits the rest of its batch", async () => {
+    const results = await Promise.allSettled([
+      vault.create({ type: "note", title: "one" }),
+      vault.update("no-such-record", { set: { title: "x" } }),
+      vault.create({ type: "note", title: "" } as never),
+      vault.create({ type: "note", title: "two" }),
+    ])
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"])
+    expect(await codeOf(() => vault.update("no-such-record", {}))).toBe("NOT_FOUND")
+    expect(store.entriesOf(deviceId, 0).length).toBe(2)
+    expect(vault.list({}).map((r) => r.title)).toEqual(["one", "two"])
+  })
+
+  it("refuses every edit of a batch the disk refuses, and keeps none of them in memory or on disk", async () => {
+    const kept = await vault.create({ type: "note", title: "kept" })
+    const entriesBefore = store.countEntries()
+    const append = store.appendOwn.bind(store)
+    let appends = 0
+    // The second append of the transaction fails: the first must not stay either.
+    store.appendOwn = (entry) => {
+      appends += 1
+      if (appends === 2) throw new LanvaultError("STORAGE_FULL", "disk full")
+      append(entry)
+    }
+    const codes = await Promise.all([
+      codeOf(() => vault.create({ type: "note", title: "refused 1" })),
+      codeOf(() => vault.update(kept, { set: { title: "renamed" } })),
+      codeOf(() => vault.create({ type: "note", title: "refused 2" })),
+    ])
+    expect(codes).toEqual(["STORAGE_FULL", "STORAGE_FULL", "STORAGE_FULL"])
+    expect(store.countEntries()).toBe(entriesBefore)
+    expect(vault.list({}).map((r) => r.title)).toEqual(["kept"])
+    expect(vault.get(kept).title).toBe("kept")
+    store.appendOwn = append
+    await vault.update(kept, { set: { title: "renamed later" } })
+    vault.lock("request")
+    store.clearSnapshots()
+    await vault.unlock(PASSWORD)
+    expect(vault.list({}).map((r) => r.title)).toEqual(["renamed later"])
+  })
+
+  it("commits the edits queued before a lock, and refuses edits made while locked with LOCKED", async () => {
+    const queued = vault.create({ type: "note", title: "before the lock" })
+    vault.lock("request")
+    const id = await queued
+    expect(await codeOf(() => vault.create({ type: "note", title: "while locked" }))).toBe("LOCKED")
+    await vault.unlock(PASSWORD)
+    expect(vault.get(id).title).toBe("before the lock")
+    expect(vault.list({}).length).toBe(1)
+  })
+})
+
+describe("VaultService snapshots", () => {
+  let home: string
+  let store: MemoryStore
+  let vault: VaultService
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-vault-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => {} }, { autoLockMinutes: 0, now: () => Date.now() })
+    await vault.unlock(PASSWORD)
+  })
+
+  afterEach(() => {
+    vault.stop()
+    vi.useRealTimers()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it("writes a due snapshot only once the vault has been idle, not in the middle of a burst of edits", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+    for (let i = 0; i < 1_000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => vault.create({ type: "note", title: `n${i + j}` })))
+    }
+    expect(store.countEntries()).toBe(1_000)
+    expect(store.snapshots()).toEqual([])
+    vi.advanceTimersByTime(300)
+    vault.touch()
+    vi.advanceTimersByTime(300)
+    expect(store.snapshots()).toEqual([])
+    vi.advanceTimersByTime(300)
+    expect(store.snapshots().length).toBe(64)
+    vi.useRealTimers()
+    vault.lock("request")
+    await vault.unlock(PASSWORD)
+    expect(vault.recordCount).toBe(1_000)
   })
 })
