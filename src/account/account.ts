@@ -24,8 +24,18 @@ export const META = {
   bucketCount: "vault.bucketCount",
   createdAt: "account.createdAt",
   throttle: "unlock.throttle",
-  /** Keyset version at which this device's account key file was last written. */
-  accountKeyVersion: "account.keyVersion",
+  /**
+   * An account key that came with a keyset, until it is in the account key file
+   * (written in the keyset's transaction, so a crash between the two never
+   * leaves a keyset this device cannot open).
+   */
+  pendingAccountKey: "account.pendingKey",
+  /**
+   * Keysets replaced by a peer's keyset that lacked some of their epochs (both
+   * made on two sides of a partition), each with the account key that opens it:
+   * merged into the current keyset once this device is unlocked.
+   */
+  orphanKeysets: "keyset.orphans",
   /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
   knownPeers: "peers.known",
   /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */
@@ -97,7 +107,6 @@ export async function writeFreshAccount(
     store.setIdentity({ deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret })
     store.setMeta(META.accountId, args.accountId)
     store.setMeta(META.generation, String(Number(store.getMeta(META.generation) ?? 0) + 1))
-    store.setMeta(META.accountKeyVersion, "1")
     store.setMeta(META.deviceName, args.deviceName)
     store.setMeta(META.bucketCount, String(DEFAULT_BUCKET_COUNT))
     store.setMeta(META.createdAt, String(now))

@@ -14,6 +14,11 @@ export interface WrappedKeyset {
   /** Bumped on every re-wrap (password change, revoke); peers adopt the highest. */
   version: number
   kdf: KdfParams
+  /**
+   * The epoch ids it holds keys for (ids only, no key): a device that takes a
+   * peer's keyset sees without any secret whether ours held an epoch it lacks.
+   */
+  epochs?: number[]
   /** XChaCha20-Poly1305 of the JSON `{currentEpoch, keys: {epoch: base64}}`. */
   wrapped: string
 }
@@ -32,11 +37,18 @@ export function wrapKeyset(keys: VaultKeys, unlockKey: Uint8Array, accountId: Ui
   }))
   const wrapped = seal(unlockKey, plain, associatedData(accountId, version, kdf))
   plain.fill(0)
-  const keyset: WrappedKeyset = { format: "lanvault-keyset", v: 1, version, kdf, wrapped: toBase64(wrapped) }
+  const epochs = [...keys.keys.keys()].sort((a, b) => a - b)
+  const keyset: WrappedKeyset = { format: "lanvault-keyset", v: 1, version, kdf, epochs, wrapped: toBase64(wrapped) }
   return utf8(JSON.stringify(keyset))
 }
 
-/** Reads the public part of a stored keyset (version, KDF parameters) without any key. */
+/** Whether `keyset` holds a key for every epoch `other` does (by their public epoch lists). */
+export function holdsEpochsOf(keyset: WrappedKeyset, other: WrappedKeyset): boolean {
+  const mine = new Set(keyset.epochs ?? [])
+  return (other.epochs ?? []).every((epoch) => mine.has(epoch))
+}
+
+/** Reads the public part of a stored keyset (version, KDF parameters, epoch ids) without any key. */
 export function parseKeyset(blob: Uint8Array): WrappedKeyset {
   let parsed: WrappedKeyset
   try {
@@ -46,7 +58,8 @@ export function parseKeyset(blob: Uint8Array): WrappedKeyset {
   }
   const kdf = parsed?.kdf
   if (parsed?.format !== "lanvault-keyset" || parsed.v !== 1 || !Number.isSafeInteger(parsed.version) ||
-    kdf?.alg !== "scrypt" || typeof kdf.salt !== "string" || typeof parsed.wrapped !== "string") {
+    kdf?.alg !== "scrypt" || typeof kdf.salt !== "string" || typeof parsed.wrapped !== "string" ||
+    (parsed.epochs !== undefined && !(Array.isArray(parsed.epochs) && parsed.epochs.every((e) => Number.isSafeInteger(e))))) {
     throw new CorruptDataError("the stored keyset has an unknown format")
   }
   return parsed
@@ -59,6 +72,9 @@ export function unwrapKeyset(keyset: WrappedKeyset, unlockKey: Uint8Array, accou
     const parsed = JSON.parse(new TextDecoder().decode(plain)) as { currentEpoch: number; keys: Record<string, string> }
     const keys = new Map(Object.entries(parsed.keys).map(([epoch, key]) => [Number(epoch), fromBase64(key)]))
     if (!keys.has(parsed.currentEpoch)) throw new DecryptionError("the keyset lacks its current epoch's key")
+    if (keyset.epochs !== undefined && (keyset.epochs.length !== keys.size || !keyset.epochs.every((e) => keys.has(e)))) {
+      throw new DecryptionError("the keyset's epoch list does not match its keys")
+    }
     return { currentEpoch: parsed.currentEpoch, keys }
   } finally {
     plain.fill(0)

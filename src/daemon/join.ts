@@ -140,7 +140,6 @@ function storeWelcome(home: string, welcome: Welcome, identity: { deviceId: stri
       store.setMeta(META.deviceName, deviceName)
       store.setMeta(META.bucketCount, String(welcome.bucketCount))
       store.setMeta(META.createdAt, String(Date.now()))
-      store.setMeta(META.accountKeyVersion, String(welcome.keysetVersion))
       store.setMeta(META.knownPeers, JSON.stringify([peer]))
       store.deleteMeta(META.throttle)
       store.putKeyset(welcome.keysetVersion, welcome.keyset)

@@ -1,20 +1,67 @@
+import { randomInt } from "node:crypto"
 import {
-  combineUnlockKey, DEFAULT_KDF, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
+  combineUnlockKey, DEFAULT_KDF, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
 } from "../crypto/index.js"
 import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
 import type { Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
 import {
-  checkNewPassword, META, parseKeyset, readAccountKey, retryAfterMs, unwrapKeyset, wrapKeyset, writeAccountKey,
+  checkNewPassword, holdsEpochsOf, META, parseKeyset, readAccountKey, retryAfterMs, unwrapKeyset, wrapKeyset, writeAccountKey,
   type ThrottleState, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 
 const VAULT_KEY_BYTES = 32
+const ACCOUNT_KEY_BYTES = 16
+/** Orphaned keysets kept at most (each is one partition-side re-key). */
+const MAX_ORPHANS = 16
+const MAX_EPOCH_ID = 0xffff_ffff
+
+/** A keyset a peer's replaced, with the account key that opens it (both base64). */
+interface Orphan {
+  blob: string
+  accountKey: string
+}
+
+/** A random epoch id not yet in use (u32, as log entries carry it). */
+function newEpochId(taken: ReadonlyMap<number, unknown>): number {
+  for (;;) {
+    const epoch = randomInt(1, MAX_EPOCH_ID)
+    if (!taken.has(epoch)) return epoch
+  }
+}
+
+function tryParseKeyset(blob: Uint8Array): WrappedKeyset | undefined {
+  try {
+    return parseKeyset(blob)
+  } catch {
+    return undefined
+  }
+}
+
+function readAccountKeyIfAny(home: string): Uint8Array | undefined {
+  try {
+    return readAccountKey(home)
+  } catch {
+    return undefined
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i])
+}
 
 export interface KeyManagerDeps {
   store: VaultStore
   home: string
   logger: Logger
+}
+
+/** What the sync side does when keys change underneath it (set by the SyncStack). */
+export interface KeyHooks {
+  /** A keyset was made here by merging orphans (not by a user's call): offer it to peers. */
+  keysetChanged?: () => void
+  /** The account key file changed (a re-key here or on a peer): advertise the new tags. */
+  accountKeyChanged?: () => void
 }
 
 /**
@@ -25,15 +72,19 @@ export interface KeyManagerDeps {
  */
 export class KeyManager {
   private held: { passwordKey: Uint8Array; salt: string } | undefined
+  hooks: KeyHooks = {}
 
-  constructor(private readonly deps: KeyManagerDeps, private readonly now: () => number = Date.now) {}
+  /** Also finishes an account-key write a crash interrupted (META.pendingAccountKey). */
+  constructor(private readonly deps: KeyManagerDeps, private readonly now: () => number = Date.now) {
+    this.settleAccountKey()
+  }
 
   /** Unwraps the vault keys with the password and this device's account key. */
   async unlock(password: string): Promise<VaultKeys> {
     const keyset = this.keyset()
     const { keys, slow } = await this.unwrapThrottled(password, keyset)
     this.hold(slow, keyset.kdf.salt)
-    return keys
+    return this.mergeOrphans(keys)
   }
 
   /** Re-wraps the same vault keys under a new password: no record is touched. */
@@ -58,7 +109,9 @@ export class KeyManager {
 
   /**
    * Revoke's re-key (DESIGN §6): a new account key and a new vault-key epoch,
-   * wrapped under the same password. Needs the vault unlocked.
+   * wrapped under the same password. Needs the vault unlocked. The epoch id is
+   * random, so two devices re-keying on both sides of a partition never make
+   * two different keys for one epoch.
    */
   rekey(keys: VaultKeys): { accountKey: Uint8Array; keys: VaultKeys; version: number } {
     const current = this.keyset()
@@ -66,39 +119,53 @@ export class KeyManager {
     if (this.held.salt !== current.kdf.salt) {
       throw new LanvaultError("NOT_ALLOWED", "the password was changed on another device since this one was unlocked: run `lanvault lock`, `lanvault unlock`, then try again")
     }
-    const epoch = Math.max(...keys.keys.keys()) + 1
+    const epoch = newEpochId(keys.keys)
     const next: VaultKeys = { currentEpoch: epoch, keys: new Map([...keys.keys, [epoch, randomBytes(VAULT_KEY_BYTES)]]) }
     const accountKey = generateAccountKey()
     const version = current.version + 1
     this.storeKeyset(next, this.held.passwordKey, accountKey, version, current.kdf)
-    writeAccountKey(this.deps.home, accountKey)
-    this.deps.store.setMeta(META.accountKeyVersion, String(version))
     return { accountKey, keys: next, version }
   }
 
-  /** After a keyset or account key arrived from a peer: the keys it now opens, if the held password key fits. */
+  /**
+   * Takes a keyset a trusted peer sent with the account key that opens it, if
+   * it ranks above ours. When ours held an epoch the peer's lacks (both were
+   * made on two sides of a partition), ours is kept as an orphan and merged in
+   * at the next {@link refresh} or unlock, so no epoch's key is ever lost.
+   */
+  acceptKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean {
+    const { store, home, logger } = this.deps
+    const incoming = parseKeyset(blob)
+    if (incoming.version !== version || accountKey.length !== ACCOUNT_KEY_BYTES) {
+      throw new LanvaultError("PROTOCOL_ERROR", "a peer sent a keyset that does not match its own header")
+    }
+    const accepted = store.transaction(() => {
+      const held = store.getKeyset()
+      if (!store.putKeyset(version, blob)) return false
+      if (held !== undefined && !holdsEpochsOf(incoming, parseKeyset(held.blob))) {
+        const orphans = this.orphans()
+        orphans.push({ blob: toBase64(held.blob), accountKey: toBase64(readAccountKey(home)) })
+        store.setMeta(META.orphanKeysets, JSON.stringify(orphans.slice(-MAX_ORPHANS)))
+        logger.warn("a peer's keyset lacks a vault-key epoch ours has (made on both sides of a partition): they are merged at the next unlock", { version })
+      }
+      store.setMeta(META.pendingAccountKey, toBase64(accountKey))
+      return true
+    })
+    if (accepted) this.settleAccountKey()
+    return accepted
+  }
+
+  /**
+   * After a keyset arrived from a peer: the keys it now opens, if the held
+   * password key fits, merged with any orphaned keyset's (a merge stores a new
+   * keyset version; `hooks.keysetChanged` then offers it to peers).
+   */
   refresh(): VaultKeys | undefined {
     if (!this.held) return undefined
     const keyset = this.keyset()
     if (keyset.kdf.salt !== this.held.salt) return undefined
-    const unlockKey = combineUnlockKey(this.held.passwordKey, readAccountKey(this.deps.home), this.accountId())
-    try {
-      return unwrapKeyset(keyset, unlockKey, this.accountId())
-    } catch {
-      return undefined
-    } finally {
-      wipe(unlockKey)
-    }
-  }
-
-  /** Adopts an account key a trusted peer sent, if it belongs to a newer keyset than ours. */
-  adoptAccountKey(accountKey: Uint8Array, keysetVersion: number): boolean {
-    const mine = Number(this.deps.store.getMeta(META.accountKeyVersion) ?? 0)
-    if (!(keysetVersion > mine) || accountKey.length !== 16) return false
-    writeAccountKey(this.deps.home, accountKey)
-    this.deps.store.setMeta(META.accountKeyVersion, String(keysetVersion))
-    this.deps.logger.info("adopted a new account key from a trusted device", { keysetVersion })
-    return true
+    const keys = this.open(keyset, this.held.passwordKey, readAccountKey(this.deps.home))
+    return keys && this.mergeOrphans(keys)
   }
 
   /** Wipes the held password key (at lock). */
@@ -118,12 +185,92 @@ export class KeyManager {
     this.held = { passwordKey: slow, salt }
   }
 
+  /**
+   * Stores a keyset made here and, when it comes with a new account key, that
+   * key: both in one transaction (the key as pending), then the key file.
+   */
   private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams): void {
+    const { store } = this.deps
     const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
     try {
-      this.deps.store.putKeyset(version, wrapKeyset(keys, unlockKey, this.accountId(), version, kdf))
+      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf)
+      store.transaction(() => {
+        if (!store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
+        store.setMeta(META.pendingAccountKey, toBase64(accountKey))
+      })
+      this.settleAccountKey()
     } finally {
       wipe(unlockKey)
+    }
+  }
+
+  /** Moves a pending account key (see META.pendingAccountKey) into the key file; also run at start after a crash. */
+  settleAccountKey(): void {
+    const pending = this.deps.store.getMeta(META.pendingAccountKey)
+    if (pending === undefined) return
+    const accountKey = fromBase64(pending)
+    if (!equalBytes(accountKey, readAccountKeyIfAny(this.deps.home))) {
+      writeAccountKey(this.deps.home, accountKey)
+      this.deps.logger.info("the account key changed (re-key on this or another device)")
+      this.hooks.accountKeyChanged?.()
+    }
+    this.deps.store.deleteMeta(META.pendingAccountKey)
+  }
+
+  /**
+   * Adds the keys of orphaned keysets (see {@link acceptKeyset}) that the held
+   * password key opens, and stores the union as the next keyset version.
+   * Orphans made under another password stay until that password is used.
+   */
+  private mergeOrphans(keys: VaultKeys): VaultKeys {
+    const orphans = this.orphans()
+    if (orphans.length === 0 || !this.held) return keys
+    const current = this.keyset()
+    if (current.kdf.salt !== this.held.salt) return keys
+    const union = new Map(keys.keys)
+    const kept: Orphan[] = []
+    for (const orphan of orphans) {
+      const keyset = tryParseKeyset(fromBase64(orphan.blob))
+      if (keyset === undefined) continue
+      const opened = keyset.kdf.salt === this.held.salt ? this.open(keyset, this.held.passwordKey, fromBase64(orphan.accountKey)) : undefined
+      if (opened === undefined) {
+        kept.push(orphan)
+        continue
+      }
+      for (const [epoch, key] of opened.keys) {
+        if (union.has(epoch)) wipe(key)
+        else union.set(epoch, key)
+      }
+    }
+    const merged: VaultKeys = { currentEpoch: keys.currentEpoch, keys: union }
+    if (union.size > keys.keys.size) {
+      const version = current.version + 1
+      this.storeKeyset(merged, this.held.passwordKey, readAccountKey(this.deps.home), version, current.kdf)
+      this.deps.logger.info("merged the vault keys of a keyset made on the other side of a partition", { keysetVersion: version, epochs: union.size })
+      this.hooks.keysetChanged?.()
+    }
+    if (kept.length > 0) this.deps.store.setMeta(META.orphanKeysets, JSON.stringify(kept))
+    else this.deps.store.deleteMeta(META.orphanKeysets)
+    return merged
+  }
+
+  private open(keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array): VaultKeys | undefined {
+    const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
+    try {
+      return unwrapKeyset(keyset, unlockKey, this.accountId())
+    } catch {
+      return undefined
+    } finally {
+      wipe(unlockKey)
+    }
+  }
+
+  private orphans(): Orphan[] {
+    try {
+      const parsed = JSON.parse(this.deps.store.getMeta(META.orphanKeysets) ?? "[]") as Orphan[]
+      return Array.isArray(parsed) ? parsed.filter((o) => typeof o?.blob === "string" && typeof o.accountKey === "string") : []
+    } catch {
+      return []
     }
   }
 

@@ -10,7 +10,6 @@ import { PairingHost } from "./pairing-host.js"
 import { PeerNetwork, type PeerNetworkOptions } from "./peer-network.js"
 import type { VaultService } from "./vault-service.js"
 
-const ACCOUNT_KEY_NOTICE = "account-key"
 const PEERS_NOTICE = "peers"
 const MAX_SHARED_PEERS = 64
 
@@ -33,11 +32,14 @@ export class SyncStack {
   readonly network: PeerNetwork
   readonly folders: FolderManager
   private readonly discovery: DiscoveryLink | undefined
-  private pendingNotice: { accountKey: Uint8Array; keysetVersion: number } | undefined
 
   constructor(private readonly deps: SyncStackDeps, options: PeerNetworkOptions & { mdns?: boolean }) {
     const { store, logger, vault, publish } = deps
-    this.replicator = new Replicator({ store, logger, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
+    const keysets = {
+      accountKey: () => readAccountKey(deps.home),
+      accept: (version: number, blob: Uint8Array, accountKey: Uint8Array) => vault.keys.acceptKeyset(version, blob, accountKey),
+    }
+    this.replicator = new Replicator({ store, logger, keysets, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
     this.pairing = new PairingHost({ store, home: deps.home, logger, replicator: this.replicator, publish })
     this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing }, options)
     this.folders = new FolderManager({
@@ -51,6 +53,7 @@ export class SyncStack {
       this.discovery = new DiscoveryLink({ store, home: deps.home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
     }
     this.wire(vault, publish)
+    vault.keys.hooks = { keysetChanged: () => this.replicator.publishKeyset(), accountKeyChanged: () => this.accountKeyChanged() }
   }
 
   async start(): Promise<void> {
@@ -70,19 +73,6 @@ export class SyncStack {
   /** The account key changed here: advertise the new discovery tag. */
   accountKeyChanged(): void {
     this.discovery?.refreshKeys()
-  }
-
-  /** Hands the current account key to every connected device (after a revoke's re-key). */
-  announceAccountKey(target = "all"): void {
-    try {
-      const body = utf8(JSON.stringify({
-        accountKey: toBase64(readAccountKey(this.deps.home)),
-        keysetVersion: Number(this.deps.store.getMeta(META.accountKeyVersion) ?? 1),
-      }))
-      this.replicator.sendControl(target, ACCOUNT_KEY_NOTICE, body)
-    } catch (error) {
-      this.deps.logger.warn("could not send the account key", errorFields(error))
-    }
   }
 
   /**
@@ -129,47 +119,17 @@ export class SyncStack {
     replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
     replicator.on("trust", () => this.folders.refresh())
     replicator.on("keyset", () => {
-      this.adoptPending(vault)
       vault.refreshKeys()
+      replicator.publishKeyset()
     })
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))
     replicator.on("peer.connected", ({ deviceId, address }) => {
-      this.announceAccountKey(deviceId)
       this.sharePeers(deviceId)
       publish({ type: "peer.connected", deviceId, address, name: this.deps.store.getTrust(deviceId)?.name })
     })
     replicator.on("peer.disconnected", ({ deviceId, reason }) => publish({ type: "peer.disconnected", deviceId, reason }))
     replicator.on("control", ({ kind, body }) => {
-      if (kind === PEERS_NOTICE) return this.learnPeers(body)
-      if (kind !== ACCOUNT_KEY_NOTICE) return
-      const notice = parseNotice(body)
-      if (!notice) return
-      this.pendingNotice = notice
-      this.adoptPending(vault)
+      if (kind === PEERS_NOTICE) this.learnPeers(body)
     })
-  }
-
-  /**
-   * An account key is only adopted once the keyset it belongs to is stored, so a
-   * key never replaces ours while the stored keyset still needs the old one.
-   */
-  private adoptPending(vault: VaultService): void {
-    const notice = this.pendingNotice
-    if (!notice || (this.deps.store.getKeyset()?.version ?? 0) < notice.keysetVersion) return
-    this.pendingNotice = undefined
-    if (vault.keys.adoptAccountKey(notice.accountKey, notice.keysetVersion)) {
-      vault.refreshKeys()
-      this.accountKeyChanged()
-    }
-  }
-}
-
-function parseNotice(body: Uint8Array): { accountKey: Uint8Array; keysetVersion: number } | undefined {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(body)) as { accountKey?: unknown; keysetVersion?: unknown }
-    if (typeof value.accountKey !== "string" || !Number.isSafeInteger(value.keysetVersion)) return undefined
-    return { accountKey: fromBase64(value.accountKey), keysetVersion: value.keysetVersion as number }
-  } catch {
-    return undefined
   }
 }

@@ -88,10 +88,13 @@ export class UnlockedVault {
     return entries
   }
 
-  /** Adds vault keys of new epochs (a re-key) and makes the newest current. */
+  /**
+   * Adds vault keys of new epochs (a re-key, here or on a peer) and takes the
+   * keyset's current epoch (epoch ids are random: the keyset says which is current).
+   */
   adoptKeys(keys: VaultKeys): void {
     for (const [epoch, key] of keys.keys) if (!this.keys.keys.has(epoch)) this.keys.keys.set(epoch, key)
-    this.keys.currentEpoch = Math.max(this.keys.currentEpoch, keys.currentEpoch)
+    this.keys.currentEpoch = keys.currentEpoch
   }
 
   /** A copy of the keys (for re-wrapping under a new password or account key). */

@@ -1,4 +1,5 @@
 import { NotFoundError } from "../errors.js"
+import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import {
   checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
@@ -141,7 +142,7 @@ export class MemoryStore implements VaultStore {
   putKeyset(version: number, blob: Uint8Array): boolean {
     checkKeyset(version, blob)
     const state = this.live()
-    if (state.keyset !== undefined && state.keyset.version >= version) return false
+    if (!keysetBeats({ version, blob }, state.keyset)) return false
     state.keyset = { version, blob: blob.slice() }
     return true
   }

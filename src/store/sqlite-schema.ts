@@ -107,8 +107,9 @@ export const SQL = {
   snapshots: "SELECT bucket, epoch, vector, ciphertext FROM snapshots ORDER BY bucket",
   clearSnapshots: "DELETE FROM snapshots",
   getKeyset: "SELECT version, blob FROM keyset WHERE id = 1",
+  // Which keyset wins is decided in code (version, then digest: keyset-rank.ts).
   putKeyset: `INSERT INTO keyset (id, version, blob) VALUES (1, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET version = excluded.version, blob = excluded.blob WHERE excluded.version > keyset.version`,
+    ON CONFLICT (id) DO UPDATE SET version = excluded.version, blob = excluded.blob`,
   trustList: "SELECT * FROM trust ORDER BY added_at, device_id",
   getTrust: "SELECT * FROM trust WHERE device_id = ?",
   // Revocation is sticky (the earliest time wins) and last-seen only moves forward,

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3"
 import { CorruptDataError, NotFoundError } from "../errors.js"
+import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
 import { mapSqliteError } from "./sqlite-file.js"
@@ -151,7 +152,11 @@ export class SqliteStore implements VaultStore {
 
   putKeyset(version: number, blob: Uint8Array): boolean {
     checkKeyset(version, blob)
-    return this.guard(() => this.stmt("putKeyset").run(version, blob).changes === 1)
+    return this.transaction(() => {
+      if (!keysetBeats({ version, blob }, this.getKeyset())) return false
+      this.guard(() => this.stmt("putKeyset").run(version, blob))
+      return true
+    })
   }
 
   trustList(): TrustEntry[] {

@@ -31,7 +31,7 @@ export interface SnapshotRow {
   ciphertext: Uint8Array
 }
 
-/** Every epoch's vault key, wrapped; a higher version wins everywhere. */
+/** Every epoch's vault key, wrapped; the higher rank (version, then digest) wins everywhere. */
 export interface KeysetRow {
   version: number
   blob: Uint8Array
@@ -98,7 +98,7 @@ export interface VaultStore {
   clearSnapshots(): void
 
   getKeyset(): KeysetRow | undefined
-  /** Stores the keyset only if `version` is higher than the one held; says whether it did. */
+  /** Stores the keyset only if it ranks above the one held (keysetBeats); says whether it did. */
   putKeyset(version: number, blob: Uint8Array): boolean
 
   /** Every device, revoked ones included, ordered by addedAt then deviceId. */

@@ -11,6 +11,6 @@ export type { PeerLink } from "./peer-link.js"
 export { mergeTrust, toTrustInfo, type TrustMergeOptions, type TrustMergeResult } from "./trust-merge.js"
 export { BATCH_ENTRIES, MAX_BATCH_BYTES, WINDOW_BATCHES, type OutboundOptions } from "./outbound-stream.js"
 export {
-  PeerSession, type PeerSessionDeps, type PeerSessionEvents, type PeerSessionOptions, type SessionState,
+  PeerSession, type KeysetExchange, type PeerSessionDeps, type PeerSessionEvents, type PeerSessionOptions, type SessionState,
 } from "./peer-session.js"
 export { Replicator, type ReplicatorDeps, type ReplicatorEvents, type ReplicatorOptions, type SessionInfo } from "./replicator.js"

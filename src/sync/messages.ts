@@ -1,12 +1,13 @@
 import { fromHex, toHex } from "../crypto/bytes.js"
 import { LanvaultError } from "../errors.js"
+import { KEYSET_DIGEST_BYTES, type KeysetRank } from "../store/keyset-rank.js"
 import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VersionVector } from "../store/vault-store.js"
 import { ByteReader, protocolError } from "./byte-reader.js"
 import { ByteWriter } from "./byte-writer.js"
 
 /** Sync protocol version carried in `hello`; a peer speaking another one is refused. */
-export const SYNC_PROTOCOL_VERSION = 1
+export const SYNC_PROTOCOL_VERSION = 2
 /** Largest message a link carries (PeerLink contract). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 /** Longest device name accepted from a peer, in UTF-8 bytes. */
@@ -15,6 +16,7 @@ export const MAX_NAME_BYTES = 1024
 export const MAX_CONTROL_KIND_BYTES = 64
 
 const DEVICE_ID_BYTES = 16
+const ACCOUNT_KEY_BYTES = 16
 const PUBLIC_KEY_BYTES = 32
 const VECTOR_ITEM_BYTES = DEVICE_ID_BYTES + 8
 /** deviceId + two keys + addedAt + flags + name length: the least a trust item takes. */
@@ -34,8 +36,8 @@ export type TrustInfo = Omit<TrustEntry, "lastSeenAt">
 export interface HelloMessage {
   type: "hello"
   vector: VersionVector
-  /** 0 when no keyset is held. */
-  keysetVersion: number
+  /** Rank of the keyset held (version 0 and a zero digest when none). */
+  keyset: KeysetRank
   trust: TrustInfo[]
 }
 
@@ -55,10 +57,14 @@ export interface AckMessage {
   count: number
 }
 
-/** The wrapped vault keys; a higher version wins. */
+/**
+ * The wrapped vault keys with the account key that opens them (the link is
+ * encrypted and sent only between trusted devices); the higher rank wins.
+ */
 export interface KeysetMessage {
   type: "keyset"
   version: number
+  accountKey: Uint8Array
   blob: Uint8Array
 }
 
@@ -91,7 +97,7 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
   const w = new ByteWriter().u8(TYPE_CODES[message.type])
   switch (message.type) {
     case "hello":
-      w.u8(SYNC_PROTOCOL_VERSION).u64(message.keysetVersion)
+      w.u8(SYNC_PROTOCOL_VERSION).u64(message.keyset.version).bytes(checkDigest(message.keyset.digest))
       writeVector(w, message.vector)
       writeTrust(w, message.trust)
       break
@@ -102,7 +108,8 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
       w.u32(message.count)
       break
     case "keyset":
-      w.u64(message.version).bytes(message.blob)
+      if (message.accountKey.length !== ACCOUNT_KEY_BYTES) throw new TypeError(`an account key is ${ACCOUNT_KEY_BYTES} bytes`)
+      w.u64(message.version).bytes(message.accountKey).bytes(message.blob)
       break
     case "trust":
       writeTrust(w, message.devices)
@@ -148,18 +155,24 @@ function readBody(r: ByteReader, type: number): SyncMessage {
   }
 }
 
+function checkDigest(digest: Uint8Array): Uint8Array {
+  if (digest.length !== KEYSET_DIGEST_BYTES) throw new TypeError(`a keyset digest is ${KEYSET_DIGEST_BYTES} bytes`)
+  return digest
+}
+
 function readHello(r: ByteReader): HelloMessage {
   const version = r.u8()
   if (version !== SYNC_PROTOCOL_VERSION) throw protocolError(`unsupported sync protocol version ${version}`)
-  const keysetVersion = r.u64()
+  const keyset = { version: r.u64(), digest: r.bytes(KEYSET_DIGEST_BYTES) }
   const vector = readVector(r)
-  return { type: "hello", vector, keysetVersion, trust: readTrust(r) }
+  return { type: "hello", vector, keyset, trust: readTrust(r) }
 }
 
 function readKeyset(r: ByteReader): KeysetMessage {
   const version = r.u64()
   if (version < 1) throw protocolError("keyset version must be 1 or more")
-  return { type: "keyset", version, blob: r.rest() }
+  const accountKey = r.bytes(ACCOUNT_KEY_BYTES)
+  return { type: "keyset", version, accountKey, blob: r.rest() }
 }
 
 function writeVector(w: ByteWriter, vector: VersionVector): void {

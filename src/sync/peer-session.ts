@@ -1,5 +1,6 @@
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
+import { compareKeysetRanks, keysetRank, NO_KEYSET, type KeysetRank } from "../store/keyset-rank.js"
 import type { LogEntry } from "../store/log-entry.js"
 import type { VaultStore, VersionVector } from "../store/vault-store.js"
 import { verifyBatch } from "./entry-batch.js"
@@ -27,6 +28,19 @@ export interface PeerSessionDeps {
   accountId: Uint8Array
   /** This device, whose name a peer never changes; undefined if unknown. */
   selfDeviceId?: string
+  keysets: KeysetExchange
+}
+
+/** How keysets cross a link: each goes with the account key that opens it. */
+export interface KeysetExchange {
+  /** This device's account key, sent with its keyset to trusted devices only. */
+  accountKey(): Uint8Array
+  /**
+   * Takes a trusted peer's keyset and account key if the keyset ranks above
+   * ours; says whether it did. The daemon's keeps what a replaced keyset alone
+   * held (KeyManager.acceptKeyset).
+   */
+  accept(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean
 }
 
 /** Tuning (batch size, byte budget, window); the defaults suit a LAN. */
@@ -69,7 +83,7 @@ export class PeerSession {
   private readonly now: () => number
   private current: SessionState = "syncing"
   private started = false
-  private peerKeysetVersion = 0
+  private peerKeyset: KeysetRank = NO_KEYSET
   private receivedFinal = false
   private incoming: { done: number; total: number } | undefined
   private lastTouchAt = Number.NEGATIVE_INFINITY
@@ -112,7 +126,7 @@ export class PeerSession {
     const { link, store } = this.deps
     // Hello before listening: a link may hand over a waiting message as soon as
     // we listen, and our reply to it must not overtake our hello.
-    this.send({ type: "hello", vector: store.versionVector(), keysetVersion: store.getKeyset()?.version ?? 0, trust: this.trustInfo() })
+    this.send({ type: "hello", vector: store.versionVector(), keyset: keysetRank(store.getKeyset()), trust: this.trustInfo() })
     if (this.state === "closed") return
     link.onMessage((bytes) => this.receive(bytes))
     link.onClose((reason) => this.finish(reason))
@@ -134,13 +148,15 @@ export class PeerSession {
     if (this.current !== "closed") this.outbound.push(entries)
   }
 
-  /** Sends our keyset if the peer's is older. */
+  /** Sends our keyset if it ranks above the peer's (keysetBeats) and the peer is a trusted device. */
   offerKeyset(): void {
-    if (!this.outbound.started || this.current === "closed") return
+    if (!this.outbound.started || this.current === "closed" || !this.peerTrusted()) return
     const keyset = this.deps.store.getKeyset()
-    if (keyset === undefined || keyset.version <= this.peerKeysetVersion) return
-    this.peerKeysetVersion = keyset.version
-    this.send({ type: "keyset", version: keyset.version, blob: keyset.blob })
+    if (keyset === undefined) return
+    const rank = keysetRank(keyset)
+    if (compareKeysetRanks(rank, this.peerKeyset) <= 0) return
+    this.peerKeyset = rank
+    this.send({ type: "keyset", version: keyset.version, accountKey: this.deps.keysets.accountKey(), blob: keyset.blob })
   }
 
   /** Sends our trust list (after it changed). */
@@ -171,13 +187,13 @@ export class PeerSession {
     }
     switch (message.type) {
       case "hello":
-        return this.onHello(message.vector, message.keysetVersion, message.trust)
+        return this.onHello(message.vector, message.keyset, message.trust)
       case "entries":
         return this.onEntries(message)
       case "ack":
         return this.outbound.ack(message.count)
       case "keyset":
-        return this.onKeyset(message.version, message.blob)
+        return this.onKeyset(message.version, message.blob, message.accountKey)
       case "trust":
         return this.mergeTrust(message.devices, true)
       case "control":
@@ -185,9 +201,9 @@ export class PeerSession {
     }
   }
 
-  private onHello(vector: VersionVector, keysetVersion: number, trust: TrustInfo[]): void {
+  private onHello(vector: VersionVector, keyset: KeysetRank, trust: TrustInfo[]): void {
     if (this.outbound.started) throw new LanvaultError("PROTOCOL_ERROR", "a second hello")
-    this.peerKeysetVersion = keysetVersion
+    this.peerKeyset = keyset
     // Trust first: a new device learns the keys that verify the entries to come.
     this.mergeTrust(trust, false)
     this.touch()
@@ -224,9 +240,11 @@ export class PeerSession {
     }
   }
 
-  private onKeyset(version: number, blob: Uint8Array): void {
-    this.peerKeysetVersion = Math.max(this.peerKeysetVersion, version)
-    if (this.deps.store.putKeyset(version, blob)) {
+  private onKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): void {
+    if (!this.peerTrusted()) throw new LanvaultError("PROTOCOL_ERROR", "a keyset from a device that is not in the trust list")
+    const rank = keysetRank({ version, blob })
+    if (compareKeysetRanks(rank, this.peerKeyset) > 0) this.peerKeyset = rank
+    if (this.deps.keysets.accept(version, blob, accountKey)) {
       this.deps.logger.info("adopted a newer keyset from a peer", { deviceId: this.remoteDeviceId, version })
       this.events.emit("keyset", { version })
     }
@@ -270,6 +288,11 @@ export class PeerSession {
     }
     this.deps.logger.error("a sync session failed; closing the link", { deviceId: this.remoteDeviceId, ...errorFields(error) })
     this.close("internal error")
+  }
+
+  private peerTrusted(): boolean {
+    const entry = this.deps.store.getTrust(this.remoteDeviceId)
+    return entry !== undefined && entry.revokedAt === undefined
   }
 
   private touch(): void {

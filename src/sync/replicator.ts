@@ -4,7 +4,7 @@ import type { LogEntry } from "../store/log-entry.js"
 import type { VaultStore } from "../store/vault-store.js"
 import { checkControlKind } from "./messages.js"
 import type { PeerLink } from "./peer-link.js"
-import { PeerSession, type PeerSessionOptions } from "./peer-session.js"
+import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
 import { TypedEvents } from "./typed-events.js"
 
 /** What a {@link Replicator} needs. */
@@ -13,6 +13,7 @@ export interface ReplicatorDeps {
   logger: Logger
   /** The account every entry must be signed for. */
   accountId: Uint8Array
+  keysets: KeysetExchange
 }
 
 /** Tuning of every session, plus this device's id (read from the store's identity when left out). */
@@ -36,7 +37,7 @@ export interface SessionInfo {
 export interface ReplicatorEvents {
   /** Entries from device `from` were verified and stored: merge them when unlocked. */
   entries: { entries: LogEntry[]; from: string }
-  /** A newer keyset from a peer was stored. */
+  /** A keyset from a peer that ranks above ours was stored. */
   keyset: { version: number }
   /** The trust list changed (a device added, revoked or renamed by a peer). */
   trust: Record<string, never>
@@ -88,7 +89,7 @@ export class Replicator {
    */
   addLink(link: PeerLink): PeerSession {
     const { store, logger, accountId } = this.deps
-    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId }, this.options)
+    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets }, this.options)
     const deviceId = link.remoteDeviceId
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
       session.close(this.stopped ? "shutting down" : "revoked")

@@ -18,6 +18,7 @@ import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { runHandshake, WsFrameSocket, type Channel, type FrameSocket, type HandshakeResult } from "../../../src/transport/index.js"
 import type { DaemonProcess } from "./cli.js"
+import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 
 export { PAIR_PATH, TRUSTED_PATH }
 
@@ -256,7 +257,7 @@ export function forgedEntry(args: { accountIdHex: string; deviceId: string; seq:
 
 /** The sync hello of a device that holds nothing. */
 export function emptySyncHello(): Uint8Array {
-  return encodeMessage({ type: "hello", vector: {}, keysetVersion: 0, trust: [] })
+  return encodeMessage({ type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] })
 }
 
 /** Collects the sync messages the daemon sends on a channel; `next(type)` waits for one of a type. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { compareKeysetRanks, keysetRank } from "../../../src/store/keyset-rank.js"
 import type { VaultStore } from "../../../src/store/vault-store.js"
 import { DEVICE_A, DEVICE_B, DEVICE_C, fakeEntry, fakeLog, thrown, trustEntry } from "./fixtures.js"
 
@@ -204,10 +205,19 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.getKeyset()).toBeUndefined()
         expect(store.putKeyset(2, Uint8Array.of(2))).toBe(true)
         expect(store.putKeyset(1, Uint8Array.of(1))).toBe(false)
-        expect(store.putKeyset(2, Uint8Array.of(9))).toBe(false)
+        expect(store.putKeyset(2, Uint8Array.of(2))).toBe(false)
         expect(store.getKeyset()).toEqual({ version: 2, blob: Uint8Array.of(2) })
         expect(store.putKeyset(3, Uint8Array.of(3))).toBe(true)
         expect(store.getKeyset()).toEqual({ version: 3, blob: Uint8Array.of(3) })
+      })
+
+      it("between two keysets of one version, keeps the one with the higher digest whatever the order", () => {
+        const [low, high] = [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6)].sort((a, b) =>
+          compareKeysetRanks(keysetRank({ version: 7, blob: a }), keysetRank({ version: 7, blob: b })))
+        expect(store.putKeyset(7, low)).toBe(true)
+        expect(store.putKeyset(7, high)).toBe(true)
+        expect(store.putKeyset(7, low)).toBe(false)
+        expect(store.getKeyset()).toEqual({ version: 7, blob: high })
       })
     })
 

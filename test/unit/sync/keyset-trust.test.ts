@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest"
+import { randomBytes } from "../../../src/crypto/index.js"
+import { compareKeysetRanks, keysetRank, NO_KEYSET } from "../../../src/store/keyset-rank.js"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { linkPair } from "./memory-link.js"
 import { connect, makeAccount, newDeviceIdentity, settle, trustOf } from "./sync-fixtures.js"
@@ -50,13 +52,63 @@ describe("keyset propagation", () => {
     const got: SyncMessage[] = []
     evil.onMessage((bytes) => got.push(decodeMessage(bytes)))
     a.replicator.addLink(toX)
-    evil.send(encodeMessage({ type: "hello", vector: {}, keysetVersion: 1, trust: [] }))
-    evil.send(encodeMessage({ type: "keyset", version: 1, blob: blob(1) }))
+    evil.send(encodeMessage({ type: "hello", vector: {}, keyset: { version: 1, digest: new Uint8Array(32) }, trust: [] }))
+    evil.send(encodeMessage({ type: "keyset", version: 1, accountKey: new Uint8Array(16).fill(7), blob: blob(1) }))
     await settle()
     expect(a.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
+    expect(a.accountKey).not.toEqual(new Uint8Array(16).fill(7))
     expect(events).toEqual([])
     expect(evil.closedWith).toBeUndefined()
-    expect(got.filter((m) => m.type === "keyset")).toEqual([{ type: "keyset", version: 2, blob: blob(2) }])
+    expect(got.filter((m) => m.type === "keyset")).toEqual([{ type: "keyset", version: 2, accountKey: a.accountKey, blob: blob(2) }])
+  })
+
+  it("two keysets of the same version (made on both sides of a partition): both devices end with the same one", async () => {
+    for (let trial = 0; trial < 8; trial++) {
+      const [a, b, c] = makeAccount(["a", "b", "c"]).devices
+      const [fromA, fromB] = [randomBytes(64), randomBytes(64)]
+      a.store.putKeyset(2, fromA)
+      b.store.putKeyset(2, fromB)
+      b.accountKey = randomBytes(16)
+      connect(a, b)
+      connect(b, c)
+      await settle()
+      const winner = compareKeysetRanks(keysetRank({ version: 2, blob: fromA }), keysetRank({ version: 2, blob: fromB })) > 0 ? a : b
+      const expected = winner === a ? fromA : fromB
+      for (const d of [a, b, c]) {
+        expect(d.store.getKeyset()).toEqual({ version: 2, blob: expected })
+        expect(d.accountKey).toEqual(winner.accountKey)
+      }
+    }
+  })
+
+  it("the account key travels with the keyset it opens", async () => {
+    const [a, b] = makeAccount(["a", "b"]).devices
+    for (const d of [a, b]) d.store.putKeyset(1, blob(1))
+    connect(a, b)
+    await settle()
+    a.store.putKeyset(2, blob(2))
+    a.accountKey = randomBytes(16)
+    a.replicator.publishKeyset()
+    await settle()
+    expect(b.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
+    expect(b.accountKey).toEqual(a.accountKey)
+  })
+
+  it("a device not in the trust list is never sent a keyset, and one it sends closes the link", async () => {
+    const [a] = makeAccount(["a"]).devices
+    a.store.putKeyset(2, blob(2))
+    const stranger = newDeviceIdentity("stranger")
+    const [toStranger, evil] = linkPair(a.deviceId, stranger.deviceId)
+    const got: SyncMessage[] = []
+    evil.onMessage((bytes) => got.push(decodeMessage(bytes)))
+    a.replicator.addLink(toStranger)
+    evil.send(encodeMessage({ type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] }))
+    await settle()
+    expect(got.map((m) => m.type)).not.toContain("keyset")
+    evil.send(encodeMessage({ type: "keyset", version: 9, accountKey: randomBytes(16), blob: blob(9) }))
+    await settle()
+    expect(evil.closedWith).toBe("protocol error")
+    expect(a.store.getKeyset()).toEqual({ version: 2, blob: blob(2) })
   })
 })
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { LanvaultError } from "../../../src/errors.js"
 import { decodeMessage, encodeMessage, type SyncMessage, type TrustInfo } from "../../../src/sync/messages.js"
 import { fakeEntry } from "../store/fixtures.js"
+import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 
 const A = "a".repeat(32)
 const B = "0123456789abcdef0123456789abcdef"
@@ -11,13 +12,13 @@ const laptop: TrustInfo = { deviceId: A, name: "laptop ✓", signPublic: new Uin
 const revoked: TrustInfo = { deviceId: B, name: "", signPublic: new Uint8Array(32).fill(3), dhPublic: new Uint8Array(32).fill(4), addedAt: 5, revokedAt: 0 }
 
 const samples: SyncMessage[] = [
-  { type: "hello", vector: { [A]: 3, [B]: 1 }, keysetVersion: 7, trust: [laptop, revoked] },
-  { type: "hello", vector: {}, keysetVersion: 0, trust: [] },
+  { type: "hello", vector: { [A]: 3, [B]: 1 }, keyset: { version: 7, digest: new Uint8Array(32).fill(9) }, trust: [laptop, revoked] },
+  { type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] },
   { type: "entries", entries: [fakeEntry(A, 1), fakeEntry(A, 2), fakeEntry(B, 9)] },
   { type: "entries", entries: [], final: true, total: 0 },
   { type: "entries", entries: [fakeEntry(B, 1)], total: 5000 },
   { type: "ack", count: 500 },
-  { type: "keyset", version: 3, blob: new Uint8Array([9, 8, 7]) },
+  { type: "keyset", version: 3, accountKey: new Uint8Array(16).fill(5), blob: new Uint8Array([9, 8, 7]) },
   { type: "trust", devices: [revoked] },
   { type: "control", kind: "revoke", body: new Uint8Array([1, 2, 3]) },
   { type: "control", kind: "reset", body: new Uint8Array() },
@@ -57,8 +58,8 @@ describe("sync messages", () => {
     expectProtocolError(() => decodeMessage(new Uint8Array([...encodeMessage({ type: "ack", count: 1 }), 0])))
     expectProtocolError(() => decodeMessage(new Uint8Array([0x7f])))
     expectProtocolError(() => decodeMessage(new Uint8Array()))
-    const hello = encodeMessage({ type: "hello", vector: {}, keysetVersion: 0, trust: [] })
-    hello[1] = 2
+    const hello = encodeMessage({ type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] })
+    hello[1] = 1
     expectProtocolError(() => decodeMessage(hello))
     const control = encodeMessage({ type: "control", kind: "ab", body: new Uint8Array() })
     control[2] = 0xff
@@ -66,7 +67,7 @@ describe("sync messages", () => {
   })
 
   it("refuses a device named twice, a zero keyset version and a u64 beyond a safe integer", () => {
-    const hello = encodeMessage({ type: "hello", vector: { [A]: 1, [B]: 2 }, keysetVersion: 0, trust: [] })
+    const hello = encodeMessage({ type: "hello", vector: { [A]: 1, [B]: 2 }, keyset: NO_KEYSET, trust: [] })
     hello.set(hello.subarray(14, 30), 38)
     expectProtocolError(() => decodeMessage(hello))
     expectProtocolError(() => decodeMessage(new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0, 1])))

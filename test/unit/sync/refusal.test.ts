@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { linkPair, type MemoryLink } from "./memory-link.js"
 import { appendOwn, connect, makeAccount, newDeviceIdentity, sealOwn, settle, type Account, type Device } from "./sync-fixtures.js"
+import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 
 /**
  * A trusted device `x` gone bad: its end of a link to `target` is driven by
@@ -16,7 +17,7 @@ function rawPeer(target: Device, x: Device): { evil: MemoryLink; inbox: SyncMess
   return { evil, inbox, targetEnd, say: (m) => evil.send(encodeMessage(m)) }
 }
 
-const HELLO: SyncMessage = { type: "hello", vector: {}, keysetVersion: 0, trust: [] }
+const HELLO: SyncMessage = { type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] }
 
 /** Sends `entries` from a raw peer and checks the target refused the whole batch with `code`, while its other session lives on. */
 async function expectRefused(account: Account, makeBatch: (a: Device, c: Device, x: Device) => SyncMessage, code: string): Promise<void> {

@@ -6,6 +6,7 @@ import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { encodeMessage } from "../../../src/sync/messages.js"
 import { linkPair } from "./memory-link.js"
 import { appendOwn, connect, dump, makeAccount, sealOwn, settle } from "./sync-fixtures.js"
+import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 
 const root = mkdtempSync(join(tmpdir(), "lanvault-sync-"))
 const stores: SqliteStore[] = []
@@ -46,7 +47,7 @@ describe("sync over SqliteStore", () => {
     const [toX, evil] = linkPair(a.deviceId, x.deviceId)
     a.replicator.addLink(toX)
     const [one, , three] = sealOwn(account, x, 1, 3)
-    evil.send(encodeMessage({ type: "hello", vector: {}, keysetVersion: 0, trust: [] }))
+    evil.send(encodeMessage({ type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] }))
     evil.send(encodeMessage({ type: "entries", entries: [one, three] }))
     await settle()
     expect(evil.closedWith).toBe("protocol error")

@@ -18,6 +18,8 @@ export interface Device {
   store: VaultStore
   logger: Logger & { lines: LogLine[] }
   replicator: Replicator
+  /** The account key this device holds: sent with its keyset, replaced with a peer's it takes. */
+  accountKey: Uint8Array
 }
 
 /** An account whose devices all trust each other. */
@@ -41,14 +43,23 @@ export function trustOf(device: { deviceId: string; name: string; keys: DeviceKe
  */
 export function makeAccount(names: string[], options: ReplicatorOptions = {}, newStore: () => VaultStore = () => new MemoryStore()): Account {
   const accountId = randomBytes(16)
+  const accountKey = randomBytes(16)
   const identities = names.map(newDeviceIdentity)
   const devices = identities.map((identity) => {
     const store = newStore()
     store.setIdentity({ deviceId: identity.deviceId, signSecret: identity.keys.signSecret, dhSecret: identity.keys.dhSecret })
     for (const other of identities) store.putTrust(trustOf(other))
     const logger = recordingLogger()
-    const replicator = new Replicator({ store, logger, accountId }, options)
-    return { ...identity, store, logger, replicator }
+    const device = { ...identity, store, logger, accountKey }
+    const keysets = {
+      accountKey: () => device.accountKey,
+      accept: (version: number, blob: Uint8Array, key: Uint8Array) => {
+        const taken = store.putKeyset(version, blob)
+        if (taken) device.accountKey = key
+        return taken
+      },
+    }
+    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets }, options) })
   })
   return { accountId, vaultKey: randomBytes(32), devices }
 }
