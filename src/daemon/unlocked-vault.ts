@@ -8,6 +8,12 @@ import type { VaultKeys } from "../account/index.js"
 import { decodePayload, encodePayload } from "./change-payload.js"
 
 const REPLAY_PAGE_ENTRIES = 5_000
+/** Entries held in memory while their epoch's key is awaited (see UnlockedVault.waitingForKey). */
+const MAX_WAITING_FOR_KEY = 10_000
+
+function position(entry: { deviceId: string; seq: number }): string {
+  return `${entry.deviceId}:${entry.seq}`
+}
 const SNAPSHOT_AD = "lanvault snapshot v1"
 
 export interface Identity {
@@ -35,7 +41,13 @@ export interface UnreadableEntry {
  * between unlock and lock; `close()` wipes the keys.
  */
 export class UnlockedVault {
-  readonly unreadable: UnreadableEntry[] = []
+  unreadable: UnreadableEntry[] = []
+  /**
+   * Entries sealed under an epoch whose key this device does not hold yet (a
+   * re-key on another device whose keyset has not arrived): read again when
+   * {@link adoptKeys} brings the key. Bounded; the rest wait for the next unlock.
+   */
+  private waitingForKey: LogEntry[] = []
   private entriesSinceSnapshot = 0
 
   private constructor(
@@ -92,9 +104,16 @@ export class UnlockedVault {
    * Adds vault keys of new epochs (a re-key, here or on a peer) and takes the
    * keyset's current epoch (epoch ids are random: the keyset says which is current).
    */
-  adoptKeys(keys: VaultKeys): void {
+  adoptKeys(keys: VaultKeys): string[] {
     for (const [epoch, key] of keys.keys) if (!this.keys.keys.has(epoch)) this.keys.keys.set(epoch, key)
     this.keys.currentEpoch = keys.currentEpoch
+    const ready = this.waitingForKey.filter((entry) => this.keys.keys.has(entry.epoch))
+    if (ready.length === 0) return []
+    this.waitingForKey = this.waitingForKey.filter((entry) => !this.keys.keys.has(entry.epoch))
+    const readied = new Set(ready.map(position))
+    this.unreadable = this.unreadable.filter((u) => !readied.has(position(u)))
+    this.deps.logger.info("read entries whose vault key just arrived", { count: ready.length })
+    return this.merge(this.decryptAll(ready))
   }
 
   /** A copy of the keys (for re-wrapping under a new password or account key). */
@@ -114,7 +133,7 @@ export class UnlockedVault {
     const { store, accountId } = this.deps
     const epoch = this.keys.currentEpoch
     const vaultKey = this.keys.keys.get(epoch)!
-    const vector = store.versionVector()
+    const vector = this.readableVector()
     // Every bucket is re-sealed: each row binds the vector it covers (≈ 40 ms for 10k records).
     const rows = Array.from({ length: this.doc.bucketCount }, (_, bucket) => ({
       bucket, epoch, vector, ciphertext: seal(vaultKey, this.doc.saveBucket(bucket), snapshotAd(accountId, bucket, epoch, vector)),
@@ -123,6 +142,19 @@ export class UnlockedVault {
       for (const row of rows) store.putSnapshot(row)
     })
     this.entriesSinceSnapshot = 0
+  }
+
+  /**
+   * What a snapshot may claim to cover: the store's vector, but short of any
+   * entry this device could not read yet, so the next unlock replays it (with
+   * the key it may have by then) instead of skipping it for good.
+   */
+  private readableVector(): VersionVector {
+    const vector = this.deps.store.versionVector()
+    for (const { deviceId, seq } of this.unreadable) {
+      if (seq > 0 && vector[deviceId] !== undefined) vector[deviceId] = Math.min(vector[deviceId], seq - 1)
+    }
+    return vector
   }
 
   /** A fresh instance over what is durable, with the same keys (after a failed write). */
@@ -176,7 +208,10 @@ export class UnlockedVault {
     for (const entry of entries) {
       try {
         const key = this.keys.keys.get(entry.epoch)
-        if (!key) throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
+        if (!key) {
+          if (this.waitingForKey.length < MAX_WAITING_FOR_KEY) this.waitingForKey.push(entry)
+          throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
+        }
         changes.push(decodePayload(openEntry(entry, this.deps.accountId, key), this.doc.bucketCount))
       } catch (error) {
         const code = error instanceof LanvaultError ? error.code : "INTERNAL"

@@ -208,9 +208,11 @@ export class VaultService {
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
   refreshKeys(): void {
-    if (!this.open) return
+    const open = this.open
+    if (!open) return
     const keys = this.keys.refresh()
-    if (keys) this.open.adoptKeys(keys)
+    if (!keys) return
+    for (const id of open.adoptKeys(keys)) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
   }
 
   changePassword(oldPassword: string, newPassword: string): Promise<number> {

@@ -103,7 +103,15 @@ function concurrentRevokes(ctx: () => Lab) {
     )
     const unreadable = await Promise.all([one, two].map(async (d) => (await d.client!.call("status", {})).unreadableEntries ?? 0))
     log(`partitions revoke: ${outcome}; unreadable entries ${JSON.stringify(unreadable)}`)
+    if (outcome !== "both read") for (const d of [one, two]) log(`${d.name}'s daemon said:\n${d.output}`)
     expect(outcome).toBe("both read")
     expect(unreadable).toEqual([0, 0])
+    // The merged keys are stored, not only held: after lock and unlock both sides still read both records.
+    for (const device of [one, two]) {
+      await device.lock()
+      await device.unlock()
+      expect([await readable(device, onOne), await readable(device, onTwo)]).toEqual([true, true])
+      expect((await device.client!.call("status", {})).unreadableEntries ?? 0).toBe(0)
+    }
   }, 180_000)
 }

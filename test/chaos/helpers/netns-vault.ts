@@ -32,7 +32,7 @@ export class NetnsVault {
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH, HOME: this.home, LANVAULT_HOME: this.home, LANVAULT_LOG_LEVEL: "warn", ...extra }
+    return { PATH: process.env.PATH, HOME: this.home, LANVAULT_HOME: this.home, LANVAULT_LOG_LEVEL: process.env.LANVAULT_CHAOS_LOG_LEVEL ?? "warn", ...extra }
   }
 
   /** Runs the CLI inside this host's namespace. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest"
+import { generateDeviceKeys, randomBytes, toHex } from "../../../src/crypto/index.js"
+import { encodePayload } from "../../../src/daemon/change-payload.js"
+import { UnlockedVault } from "../../../src/daemon/unlocked-vault.js"
+import { silentLogger } from "../../../src/log.js"
+import { VaultDoc } from "../../../src/merge/index.js"
+import { sealEntry } from "../../../src/store/log-entry.js"
+import { MemoryStore } from "../../../src/store/memory-store.js"
+
+const BUCKETS = 64
+
+/** Another device's entry creating one note, sealed under `epoch`'s key. */
+function peerNote(accountId: Uint8Array, title: string, epoch: number, vaultKey: Uint8Array) {
+  const deviceId = toHex(randomBytes(16))
+  const doc = new VaultDoc({}, { actorId: deviceId, bucketCount: BUCKETS })
+  const { changes } = doc.create({ type: "note", title })
+  expect(changes).toHaveLength(1)
+  return sealEntry({
+    accountId, deviceId, seq: 1, epoch, vaultKey, signSecret: generateDeviceKeys().signSecret, payload: encodePayload(changes[0]),
+  })
+}
+
+describe("UnlockedVault: entries of an epoch whose key has not arrived yet", () => {
+  it("are read as soon as the key arrives, and a snapshot taken meanwhile does not skip them", () => {
+    const store = new MemoryStore()
+    const accountId = randomBytes(16)
+    const own = { deviceId: toHex(randomBytes(16)), signSecret: generateDeviceKeys().signSecret }
+    const deps = { store, logger: silentLogger(), identity: own, accountId }
+    const oldKey = randomBytes(32)
+    const newKey = randomBytes(32)
+    const vault = UnlockedVault.open(deps, { currentEpoch: 1, keys: new Map([[1, oldKey.slice()]]) }, BUCKETS)
+    const entry = peerNote(accountId, "written after a re-key elsewhere", 4242, newKey)
+    store.insertEntries([entry])
+    expect(vault.applyEntries([entry])).toEqual([])
+    expect(vault.unreadable).toHaveLength(1)
+    vault.snapshot()
+
+    // Locked and unlocked again with the new key: the snapshot must not hide the entry.
+    const reopened = UnlockedVault.open(deps, { currentEpoch: 4242, keys: new Map([[1, oldKey.slice()], [4242, newKey.slice()]]) }, BUCKETS)
+    expect(reopened.unreadable).toEqual([])
+    expect(reopened.doc.list({}).map((r) => r.title)).toEqual(["written after a re-key elsewhere"])
+
+    // Still unlocked: the key arriving reads the entry at once.
+    const changed = vault.adoptKeys({ currentEpoch: 4242, keys: new Map([[1, oldKey.slice()], [4242, newKey.slice()]]) })
+    expect(changed).toHaveLength(1)
+    expect(vault.unreadable).toEqual([])
+    expect(vault.doc.list({}).map((r) => r.title)).toEqual(["written after a re-key elsewhere"])
+  })
+})
