@@ -116,8 +116,9 @@ export function readRecord(id: string, stored: StoredRecord): VaultRecord {
     id,
     type: plain(stored.type),
     title: decodeRegister(stored.title)?.value ?? "",
-    // fromEntries defines own properties, so no field name can reach a prototype.
-    fields: Object.fromEntries(fields),
+    // fromEntries defines own properties, so no field name can reach a prototype. Sorted by
+    // name: a map's key order depends on the order changes merged, which differs between devices.
+    fields: Object.fromEntries(fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     notes: typeof stored.notes === "string" ? stored.notes : "",
     tags: readTags(stored.tags),
     favorite: stored.favorite === true,
