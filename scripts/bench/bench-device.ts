@@ -65,12 +65,13 @@ export class BenchDevice {
 
   /**
    * Starts the daemon and connects; resolves with the ms from spawn to the socket
-   * answering (50 ms polling). `env` adds to the lab's daemon environment for this start.
+   * answering (50 ms polling). `env` adds to the lab's daemon environment for this start,
+   * `nodeArgs` go to node itself (before the script).
    */
-  async start(args: string[] = [], env: Record<string, string> = {}): Promise<number> {
+  async start(args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<number> {
     const started = performance.now()
     const flags = ["--port", String(this.port), ...DAEMON_FLAGS, ...args]
-    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...this.daemonEnv, ...env } })
+    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...this.daemonEnv, ...env }, nodeArgs })
     const ms = performance.now() - started
     this.client = await connect({ socketPath: this.daemon.socketPath })
     return ms

@@ -3,6 +3,7 @@
  * a lock (which wrote the snapshot), in a fresh process after kill -9 (snapshot
  * on disk), and in a fresh process with the snapshot gone (full log replay).
  */
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from "../../../src/cli/service-files.js"
 import type { BenchDevice, Measured } from "../bench-device.js"
 import { check, type BenchContext } from "../context.js"
 import { sampleMemory } from "./memory.js"
@@ -55,6 +56,13 @@ export async function measureUnlockAfterKill(ctx: BenchContext, device: BenchDev
   addMeasured(ctx, "unlock.full-replay", `unlock ${records} records after kill -9, snapshot deleted (full replay)`, replay,
     `fresh process; replays every log entry (verify + decrypt + applyChanges), then writes a new snapshot`)
   ctx.report.add("rss.fresh-unlock", `daemon RSS, fresh process unlocked with ${records} records`, "MiB", memory.rss)
+  // The same, started the way `lanvault service install` runs the background daemon.
+  await device.kill()
+  await device.start([], DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS)
+  await device.unlockMeasured()
+  check(await device.recordCount() === records, `unlock as the service runs it loads ${records} records`)
+  const asService = await sampleMemory(ctx, device)
+  ctx.report.add("rss.fresh-unlock.service", `daemon RSS, fresh process unlocked with ${records} records, as the service runs it (${DAEMON_NODE_FLAGS.join(" ")}, MALLOC_ARENA_MAX=2)`, "MiB", asService.rss)
   ctx.report.add("daemon.start", "daemon start (spawn → socket answers, 50 ms polling)", "ms", starts)
 }
 

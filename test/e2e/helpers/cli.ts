@@ -54,10 +54,10 @@ export interface DaemonProcess {
  * it runs with `--no-mdns`: tests on loopback must never multicast on the host's
  * real network (mDNS is tested inside network namespaces, test/hosts).
  */
-export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean }): Promise<DaemonProcess> {
+export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean; nodeArgs?: string[] }): Promise<DaemonProcess> {
   const socketPath = join(options.home, "lanvault.sock")
   const mdns = options.mdns ? [] : ["--no-mdns"]
-  const child = spawn(process.execPath, [BIN, "daemon", ...mdns, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, "daemon", ...mdns, ...(options.args ?? [])], {
     env: baseEnv(options.home, options.env),
     stdio: ["ignore", "pipe", "pipe"],
   })
