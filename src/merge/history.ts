@@ -1,7 +1,7 @@
 import * as Automerge from "@automerge/automerge"
 import type { FieldKind, HistoryEntry } from "./types.js"
 import {
-  decodeHistoryEntry, decodeRegister, encodeHistoryEntry, encodeRegister, TITLE_FIELD,
+  decodeHistoryEntry, decodeRegister, encodeHistoryEntry, encodeRegister, registerAt, TITLE_FIELD,
   type Register, type StoredHistoryEntry, type StoredRecord,
 } from "./stored-record.js"
 
@@ -23,7 +23,7 @@ export interface RegisterSlot {
 export function writeRegister(slot: RegisterSlot, next: { value: string; kind: FieldKind } | undefined, now: number): boolean {
   const present = slot.parent[slot.key] !== undefined
   if (!present && next === undefined) return false
-  const current = present ? decodeRegister(slot.parent[slot.key]) : undefined
+  const current = present ? registerAt(slot.parent, slot.key) : undefined
   const losers = present ? conflictLosers(current, Automerge.getConflicts(slot.parent, slot.key)) : []
   if (next !== undefined && current !== undefined && losers.length === 0 && sameValue(current, next)) return false
   if (current !== undefined) {
@@ -63,7 +63,7 @@ export function readHistory(stored: StoredRecord): HistoryEntry[] {
 function registerLosers(parent: object, key: string, label: string): HistoryEntry[] {
   const raw = (parent as Record<string, unknown>)[key]
   if (raw === undefined) return []
-  return conflictLosers(decodeRegister(raw), Automerge.getConflicts(parent, key))
+  return conflictLosers(registerAt(parent, key), Automerge.getConflicts(parent, key))
     .map((loser) => loserEntry(label, loser))
     .sort((a, b) => a.changedAt - b.changedAt || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
 }

@@ -1,3 +1,4 @@
+import * as Automerge from "@automerge/automerge"
 import { ImmutableString } from "@automerge/automerge"
 import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
 
@@ -67,6 +68,26 @@ export function decodeRegister(stored: unknown): Register | undefined {
   return { value: parts[0], kind: readKind(parts[1]), at: finiteOr0(parts[2]) }
 }
 
+/**
+ * The register stored at `parent[key]`, as Automerge's own rule picks it among
+ * concurrent writes (the greatest op id: counter, then actor). Read through
+ * `getConflicts` when there are several: Automerge 3.5's materialized object can
+ * show a value another device deleted when that delete raced concurrent writes
+ * (found by the convergence property test), while its conflict set is right.
+ */
+export function registerAt(parent: object, key: string): Register | undefined {
+  const conflicts = Automerge.getConflicts(parent as Automerge.Doc<unknown>, key)
+  if (conflicts === undefined) return decodeRegister((parent as Record<string, unknown>)[key])
+  let winner: { counter: number; actor: string; raw: unknown } | undefined
+  for (const [opId, raw] of Object.entries(conflicts)) {
+    const at = opId.indexOf("@")
+    const counter = Number(opId.slice(0, at))
+    const actor = opId.slice(at + 1)
+    if (winner === undefined || counter > winner.counter || (counter === winner.counter && actor > winner.actor)) winner = { counter, actor, raw }
+  }
+  return winner === undefined ? undefined : decodeRegister(winner.raw)
+}
+
 /** A history entry ready to push inside a change. */
 export function encodeHistoryEntry(entry: HistoryEntry): StoredHistoryEntry {
   return new ImmutableString(JSON.stringify([entry.field, entry.value, entry.kind, entry.changedAt, entry.reason]))
@@ -108,14 +129,14 @@ export function tagPositions(tags: readonly string[]): Record<string, number> {
 /** The plain-data record of a stored one (winners of any conflict; strings as JS strings). */
 export function readRecord(id: string, stored: StoredRecord): VaultRecord {
   const fields: [string, FieldValue][] = []
-  for (const [name, register] of Object.entries(stored.fields ?? {})) {
-    const field = decodeRegister(register)
+  for (const name of Object.keys(stored.fields ?? {})) {
+    const field = registerAt(stored.fields, name)
     if (field !== undefined) fields.push([name, { value: field.value, kind: field.kind }])
   }
   return {
     id,
     type: plain(stored.type),
-    title: decodeRegister(stored.title)?.value ?? "",
+    title: registerAt(stored, "title")?.value ?? "",
     // fromEntries defines own properties, so no field name can reach a prototype. Sorted by
     // name: a map's key order depends on the order changes merged, which differs between devices.
     fields: Object.fromEntries(fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { LanvaultError } from "../../../src/errors.js"
 import { UnreadableChangesError } from "../../../src/merge/index.js"
 import type { RecordInput } from "../../../src/merge/index.js"
-import { deliver, made, makeNet, syncAll, type Net } from "./helpers.js"
+import { deliver, made, makeNet, syncAll, type Device, type Net } from "./helpers.js"
 
 const LOGIN: RecordInput = {
   type: "login",
@@ -211,5 +211,26 @@ describe("applyChanges", () => {
       code = (error as LanvaultError).code
     }
     expect(code).toBe("CORRUPT_DATA")
+  })
+})
+
+describe("Automerge's JS view after concurrent writes and deletes (found by the convergence property test)", () => {
+  it("every device shows the same winner when a delete raced concurrent writes", () => {
+    const net = makeNet(3, { bucketCount: 4 })
+    const [d0, d1, d2] = net.devices
+    const { id, changes } = d0.doc.create({ type: "login", title: "shared", fields: { password: { value: "initial", kind: "secret" } } })
+    made(net, d0, changes)
+    syncAll(net)
+    const set = (d: Device, value: string) => made(net, d, d.doc.update(id, { set: { fields: { username: { value, kind: "secret" } } } }).changes)
+    set(d0, "")
+    set(d2, "")
+    set(d1, " ")
+    made(net, d0, d0.doc.update(id, { set: { fields: { password: { value: "", kind: "secret" } } } }).changes)
+    deliver(net, d2, d1)
+    made(net, d2, d2.doc.update(id, { unset: ["username"] }).changes)
+    syncAll(net)
+    const shown = net.devices.map((d) => d.doc.get(id)!.fields.username)
+    expect(shown[1]).toEqual(shown[0])
+    expect(shown[2]).toEqual(shown[0])
   })
 })
