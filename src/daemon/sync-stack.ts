@@ -1,7 +1,7 @@
 import { META, readAccountKey } from "../account/index.js"
-import { fromBase64, toBase64, utf8 } from "../crypto/index.js"
+import { utf8 } from "../crypto/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
-import { errorFields, type Logger } from "../log.js"
+import type { Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
 import { Replicator } from "../sync/index.js"
 import { DiscoveryLink } from "./discovery-link.js"
@@ -118,10 +118,8 @@ export class SyncStack {
     const { replicator } = this
     replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
     replicator.on("trust", () => this.folders.refresh())
-    replicator.on("keyset", () => {
-      vault.refreshKeys()
-      replicator.publishKeyset()
-    })
+    // The replicator offers a stored peer keyset to the others itself; a merge here offers its own (keys.hooks).
+    replicator.on("keyset", () => vault.refreshKeys())
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))
     replicator.on("peer.connected", ({ deviceId, address }) => {
       this.sharePeers(deviceId)
