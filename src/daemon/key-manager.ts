@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto"
 import {
-  combineUnlockKey, DEFAULT_KDF, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
+  combineUnlockKey, DEFAULT_KDF, equalBytes, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
 } from "../crypto/index.js"
 import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
 import type { Logger } from "../log.js"
@@ -44,10 +44,6 @@ function readAccountKeyIfAny(home: string): Uint8Array | undefined {
   } catch {
     return undefined
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
-  return b !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i])
 }
 
 export interface KeyManagerDeps {
@@ -209,7 +205,8 @@ export class KeyManager {
     const pending = this.deps.store.getMeta(META.pendingAccountKey)
     if (pending === undefined) return
     const accountKey = fromBase64(pending)
-    if (!equalBytes(accountKey, readAccountKeyIfAny(this.deps.home))) {
+    const held = readAccountKeyIfAny(this.deps.home)
+    if (held === undefined || !equalBytes(accountKey, held)) {
       writeAccountKey(this.deps.home, accountKey)
       this.deps.logger.info("the account key changed (re-key on this or another device)")
       this.hooks.accountKeyChanged?.()

@@ -25,12 +25,7 @@ export function keysetRank(row: KeysetRow | undefined): KeysetRank {
  */
 export function compareKeysetRanks(a: KeysetRank, b: KeysetRank): number {
   if (a.version !== b.version) return a.version < b.version ? -1 : 1
-  for (let i = 0; i < KEYSET_DIGEST_BYTES; i++) {
-    const x = a.digest[i] ?? 0
-    const y = b.digest[i] ?? 0
-    if (x !== y) return x - y
-  }
-  return 0
+  return Buffer.compare(a.digest, b.digest)
 }
 
 /** Whether `candidate` takes the place of `held` (strictly later in the order). */
