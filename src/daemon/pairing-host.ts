@@ -1,6 +1,7 @@
 import { readAccountKey, META } from "../account/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
+import { LogThrottle } from "../log-throttle.js"
 import type { EventParams } from "../api/protocol.js"
 import type { VaultStore } from "../store/index.js"
 import type { Replicator } from "../sync/index.js"
@@ -27,8 +28,12 @@ export interface PairingHostDeps {
 export class PairingHost {
   private until = 0
   private timer: NodeJS.Timeout | undefined
+  /** Refused attempts are logged once per address and reason a minute. */
+  private readonly refusals: LogThrottle
 
-  constructor(private readonly deps: PairingHostDeps, private readonly now: () => number = Date.now) {}
+  constructor(private readonly deps: PairingHostDeps, private readonly now: () => number = Date.now) {
+    this.refusals = new LogThrottle(deps.logger)
+  }
 
   get isOpen(): boolean {
     return this.now() < this.until
@@ -59,7 +64,7 @@ export class PairingHost {
 
   /** Runs the responder side of a pairing handshake on an admitted connection. */
   async handle(connection: AcceptedConnection): Promise<void> {
-    const { store, logger } = this.deps
+    const { store } = this.deps
     const identity = store.getIdentity()
     if (!identity) return connection.socket.close(4013, "internal error")
     let request: JoinRequest | undefined
@@ -69,6 +74,8 @@ export class PairingHost {
         mode: "pair",
         staticSecret: identity.dhSecret,
         accountKey: readAccountKey(this.deps.home),
+        // No key oracle: while closed, a wrong key hears what the right one hears.
+        wrongKeyReason: () => (this.isOpen ? "wrong account key" : "pairing window closed"),
         accept: (_remoteStatic, payload) => {
           if (!this.isOpen) return { refuse: "pairing window closed" }
           try {
@@ -83,7 +90,8 @@ export class PairingHost {
       })
       await this.welcome(result.channel, request!, result.remoteStatic, result.confirmationCode ?? "")
     } catch (error) {
-      logger.warn("pairing attempt refused", { address: connection.remoteAddress, ...errorFields(error) })
+      const reason = String((error as { data?: { reason?: unknown } }).data?.reason ?? (error as { code?: unknown }).code)
+      this.refusals.warn(`${connection.remoteAddress} ${reason}`, "pairing attempt refused", { address: connection.remoteAddress, ...errorFields(error) })
     }
   }
 

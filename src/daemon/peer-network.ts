@@ -2,6 +2,7 @@ import { META } from "../account/index.js"
 import { equalBytes } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
+import { LogThrottle } from "../log-throttle.js"
 import type { VaultStore } from "../store/index.js"
 import type { Replicator } from "../sync/index.js"
 import {
@@ -10,8 +11,11 @@ import {
 import { ChannelLink } from "./channel-link.js"
 import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./handshake-payload.js"
 import { PeerDialer, type DialerState } from "./peer-dialer.js"
-import { PAIR_PATH, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
+import { PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
 import type { PairingHost } from "./pairing-host.js"
+
+/** Addresses remembered as a trusted device's (a handful of devices, each on a few addresses). */
+const MAX_TRUSTED_ADDRESSES = 256
 
 /** How an address became known: `--peer`, remembered or added by hand, shared by a device, or found by mDNS. */
 export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
@@ -49,10 +53,16 @@ export class PeerNetwork {
   private listener: WsListener | undefined
   private readonly dialers = new Map<string, PeerDialer>()
   private readonly links = new Map<string, ChannelLink>()
+  /** Refused connections are logged once per address and reason a minute (issue 11 item 13). */
+  private readonly refusals: LogThrottle
+  /** Addresses trusted devices linked from: kept room for when strangers fill the pending places. */
+  private readonly trustedAddresses = new Set<string>()
   /** Set when a peer showed that this device's account key is obsolete. */
   obsoleteReason: string | undefined
 
-  constructor(private readonly deps: PeerNetworkDeps, private readonly options: PeerNetworkOptions = {}) {}
+  constructor(private readonly deps: PeerNetworkDeps, private readonly options: PeerNetworkOptions = {}) {
+    this.refusals = new LogThrottle(deps.logger)
+  }
 
   get port(): number {
     return this.listener?.port ?? 0
@@ -60,14 +70,19 @@ export class PeerNetwork {
 
   async start(): Promise<void> {
     if (this.listener) return
-    this.listener = new WsListener({ host: this.options.host, port: this.options.port ?? DEFAULT_PORT, extraCidrs: this.options.extraCidrs })
+    this.listener = new WsListener({
+      host: this.options.host,
+      port: this.options.port ?? DEFAULT_PORT,
+      extraCidrs: this.options.extraCidrs,
+      isPreferredAddress: (ip) => this.trustedAddresses.has(ip),
+    })
     this.listener.on("connection", (connection) => void this.onConnection(connection))
-    this.listener.on("refused", ({ remoteAddress, reason }) => this.deps.logger.warn("connection refused", { address: remoteAddress, reason }))
+    this.listener.on("refused", ({ remoteAddress, reason }) => this.refusals.warn(`${remoteAddress} ${reason}`, "connection refused", { address: remoteAddress, reason }))
     await this.listener.start()
     for (const address of this.options.peers ?? []) this.addDialer(address, "static")
-    for (const address of this.list(META.manualPeers)) this.addDialer(address, "manual")
-    for (const address of this.list(META.sharedPeers)) this.addDialer(address, "shared")
-    for (const address of this.list(META.knownPeers)) this.addDialer(address, "known")
+    for (const address of this.lanList(META.manualPeers)) this.addDialer(address, "manual")
+    for (const address of this.lanList(META.sharedPeers)) this.addDialer(address, "shared")
+    for (const address of this.lanList(META.knownPeers)) this.addDialer(address, "known")
   }
 
   async stop(): Promise<void> {
@@ -90,8 +105,7 @@ export class PeerNetwork {
 
   /** `lanvault peer add`: remembers an address, dials it from now on, and it is shared with the other devices. */
   addPeer(address: string): string {
-    const { host, port } = parsePeerAddress(address)
-    const normal = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`
+    const { normal } = parseLanPeerAddress(address, this.options.extraCidrs)
     const manual = this.list(META.manualPeers)
     if (!manual.includes(normal)) this.deps.store.setMeta(META.manualPeers, JSON.stringify([...manual, normal]))
     this.dialers.get(normal)?.stop()
@@ -115,14 +129,14 @@ export class PeerNetwork {
 
   /** Addresses learnt from other devices or from discovery: dialled, and remembered once reached. */
   learnPeers(addresses: string[]): void {
-    const shared = this.list(META.sharedPeers)
+    const shared = this.lanList(META.sharedPeers)
     for (const address of addresses) {
       try {
-        parsePeerAddress(address)
-        if (!shared.includes(address)) shared.push(address)
-        this.addDialer(address, "shared")
+        const { normal } = parseLanPeerAddress(address, this.options.extraCidrs)
+        if (!shared.includes(normal)) shared.push(normal)
+        this.addDialer(normal, "shared")
       } catch {
-        this.deps.logger.debug("ignored a malformed peer address")
+        this.deps.logger.debug("ignored a malformed or non-LAN peer address")
       }
     }
     this.deps.store.setMeta(META.sharedPeers, JSON.stringify(shared.slice(-64)))
@@ -154,6 +168,7 @@ export class PeerNetwork {
     const socket = await dialWs(host, port, { path: TRUSTED_PATH, extraCidrs: this.options.extraCidrs })
     const result = await this.handshake(socket, "initiator")
     const link = this.adopt(result, `${host}:${port}`, true)
+    if (this.trustedAddresses.size < MAX_TRUSTED_ADDRESSES) this.trustedAddresses.add(socket.remoteAddress)
     this.remember(address)
     return link
   }
@@ -169,9 +184,12 @@ export class PeerNetwork {
     if (connection.path === PAIR_PATH) return this.deps.pairing.handle(connection)
     try {
       const result = await this.handshake(connection.socket, "responder")
+      connection.trusted()
+      if (this.trustedAddresses.size < MAX_TRUSTED_ADDRESSES) this.trustedAddresses.add(connection.remoteAddress)
       this.adopt(result, `${connection.remoteAddress}:${connection.remotePort}`, false)
     } catch (error) {
-      this.deps.logger.warn("incoming link refused", { address: connection.remoteAddress, ...errorFields(error) })
+      const reason = String((error as { data?: { reason?: unknown } }).data?.reason ?? (error as { code?: unknown }).code)
+      this.refusals.warn(`${connection.remoteAddress} ${reason}`, "incoming link refused", { address: connection.remoteAddress, ...errorFields(error) })
     }
   }
 
@@ -247,6 +265,18 @@ export class PeerNetwork {
     } catch {
       return []
     }
+  }
+
+  /** A stored list without what is malformed or off the LAN (stored by an older version, or shared by one). */
+  private lanList(key: string): string[] {
+    return this.list(key).filter((address) => {
+      try {
+        parseLanPeerAddress(address, this.options.extraCidrs)
+        return true
+      } catch {
+        return false
+      }
+    })
   }
 
   private remember(address: string): void {

@@ -45,6 +45,12 @@ export interface HandshakeOptions {
    * promise resolves.
    */
   accept: AcceptPeer
+  /**
+   * Pair mode: what to tell an initiator whose account key is wrong (default
+   * "wrong account key"). A closed pairing window answers every key alike, so
+   * a stranger cannot test keys against it.
+   */
+  wrongKeyReason?: () => CloseReason
   timeoutMs?: number
   channel?: ChannelOptions
 }
@@ -214,7 +220,8 @@ class HandshakeSession {
   #readFailureReason(error: unknown): CloseReason {
     const decryptFailed = error instanceof LanvaultError && error.data?.kind === "decrypt"
     const pskMessage = this.#stage === "message 3" && this.options.mode === "pair"
-    return decryptFailed && pskMessage ? "wrong account key" : "protocol error"
+    if (!(decryptFailed && pskMessage)) return "protocol error"
+    return this.options.wrongKeyReason?.() ?? "wrong account key"
   }
 
   #onTimeout(): void {

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import { lookup } from "node:dns/promises"
-import { connect as netConnect } from "node:net"
+import { connect as netConnect, type Socket } from "node:net"
 import type { Duplex } from "node:stream"
 import { WebSocket, WebSocketServer } from "ws"
 import { LanvaultError } from "../errors.js"
 import { closeCodeOf, type CloseReason } from "./close-reasons.js"
+import { ConnectionBudget, type BudgetSlot } from "./connection-budget.js"
 import { isLanAddress, parseCidr, parseIp } from "./lan-policy.js"
 import { NOISE_MAX_MESSAGE_BYTES } from "./noise-suite.js"
 import { RateLimiter } from "./rate-limiter.js"
@@ -26,10 +27,16 @@ export const DIAL_TIMEOUT_MS = 10_000
  * anything beyond is cut by ws (close 1009).
  */
 export const MAX_PAYLOAD_BYTES = NOISE_MAX_MESSAGE_BYTES + 1_024
-/** Raw TCP connections allowed per admitted one, so refusals can still be told their reason. */
-const TCP_CONNECTIONS_PER_SLOT = 2
-/** Slow or idle HTTP requests before the upgrade are dropped after this. */
-const UPGRADE_REQUEST_TIMEOUT_MS = 10_000
+/** Links from one address that have not proved a trusted device (a device dials once; a flood is cut here). */
+export const MAX_STRANGERS_PER_ADDRESS = 8
+/** TCP sockets of one address waiting for their upgrade request. */
+export const MAX_PENDING_PER_ADDRESS = 32
+/** A TCP socket must have sent its upgrade request by then, or it is closed (a dialler sends it at once). */
+export const UPGRADE_DEADLINE_MS = 3_000
+/** A refused socket is cut this long after its close frame, answered or not. */
+const REFUSAL_LINGER_MS = 1_000
+/** Raw TCP sockets of any kind per admitted link: the hard cap of the server. */
+const TCP_CONNECTIONS_PER_SLOT = 4
 
 /** Options of a {@link WsListener}. */
 export interface WsListenerOptions {
@@ -37,6 +44,12 @@ export interface WsListenerOptions {
   /** 0 picks an ephemeral port (see `port` after `start()`). */
   port?: number
   maxConnections?: number
+  /** Links not yet proved trusted, all addresses together (default half of `maxConnections`: the rest is kept for trusted devices). */
+  maxStrangers?: number
+  /** Addresses where a trusted device was seen: they get in even when strangers hold every pending place. */
+  isPreferredAddress?: (ip: string) => boolean
+  /** Milliseconds a TCP socket may take to send its upgrade request (default {@link UPGRADE_DEADLINE_MS}). */
+  upgradeDeadlineMs?: number
   perAddressRatePerMinute?: number
   maxPayloadBytes?: number
   /** Extra CIDRs the user declared as LAN. */
@@ -54,6 +67,8 @@ export interface AcceptedConnection {
   remotePort: number
   /** The request path the dialler chose (it names the handshake mode; the prologue binds it). */
   path: string
+  /** The handshake proved a trusted device: the link leaves the strangers' share of the budget. */
+  trusted(): void
 }
 
 /** Events of a {@link WsListener}. */
@@ -74,7 +89,10 @@ export class WsListener {
   readonly #options: WsListenerOptions
   readonly #isAllowed: (ip: string) => boolean
   readonly #limiter: RateLimiter
+  readonly #budget: ConnectionBudget
   readonly #live = new Set<WsFrameSocket>()
+  /** TCP sockets still waiting for their upgrade request, with what ends their wait. */
+  readonly #pendingLeave = new WeakMap<object, () => void>()
   readonly #listeners: { [E in keyof WsListenerEvents]: Set<WsListenerEvents[E]> } = {
     connection: new Set(),
     refused: new Set(),
@@ -88,6 +106,15 @@ export class WsListener {
     this.#options = options
     this.#isAllowed = options.isAllowedAddress ?? ((ip) => isLanAddress(ip, options.extraCidrs))
     this.#limiter = new RateLimiter(options.perAddressRatePerMinute ?? DEFAULT_RATE_PER_MINUTE)
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    this.#budget = new ConnectionBudget({
+      maxConnections,
+      maxStrangers: options.maxStrangers ?? Math.max(1, Math.ceil(maxConnections / 2)),
+      maxStrangersPerAddress: MAX_STRANGERS_PER_ADDRESS,
+      maxPending: maxConnections * 2,
+      maxPendingPerAddress: MAX_PENDING_PER_ADDRESS,
+      isPreferredAddress: options.isPreferredAddress,
+    })
   }
 
   /** The port listened on (useful with port 0); 0 before `start()`. */
@@ -110,9 +137,11 @@ export class WsListener {
     if (this.#server !== undefined) return
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES, perMessageDeflate: false })
     const server = createServer((_req, res) => res.writeHead(426, { Connection: "close" }).end())
-    server.requestTimeout = UPGRADE_REQUEST_TIMEOUT_MS
-    server.headersTimeout = UPGRADE_REQUEST_TIMEOUT_MS
+    const deadlineMs = this.#options.upgradeDeadlineMs ?? UPGRADE_DEADLINE_MS
+    server.requestTimeout = deadlineMs
+    server.headersTimeout = deadlineMs
     server.maxConnections = (this.#options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) * TCP_CONNECTIONS_PER_SLOT
+    server.on("connection", (socket: Socket) => this.#onTcp(socket, deadlineMs))
     server.on("upgrade", (req, socket, head) => this.#onUpgrade(req, socket, head))
     this.#server = server
     this.#wss = wss
@@ -138,33 +167,58 @@ export class WsListener {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 
+  /**
+   * Before any HTTP: a socket counts against its address's pending places at
+   * once and must upgrade within the deadline, so idle sockets cannot hold the
+   * budget (issue 11 item 12). Over the per-address cap it is cut without a word.
+   */
+  #onTcp(socket: Socket, deadlineMs: number): void {
+    const ip = socket.remoteAddress ?? ""
+    socket.on("error", () => undefined)
+    if (!this.#budget.admitPending(ip)) return void socket.destroy()
+    const leave = () => {
+      if (!this.#pendingLeave.delete(socket)) return
+      clearTimeout(timer)
+      this.#budget.releasePending(ip)
+    }
+    const timer = setTimeout(() => socket.destroy(), deadlineMs).unref()
+    socket.once("close", leave)
+    this.#pendingLeave.set(socket, leave)
+  }
+
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const remoteAddress = req.socket.remoteAddress ?? ""
     const remotePort = req.socket.remotePort ?? 0
-    const refusal = this.#admission(remoteAddress)
+    this.#pendingLeave.get(req.socket)?.()
+    const admitted = this.#admission(remoteAddress)
     socket.on("error", () => undefined)
     ;(this.#wss as WebSocketServer).handleUpgrade(req, socket, head, (ws) => {
       const frameSocket = new WsFrameSocket(ws, remoteAddress, remotePort)
-      if (refusal !== undefined) {
-        frameSocket.close(closeCodeOf(refusal), refusal)
-        for (const fn of this.#listeners.refused) fn({ remoteAddress, reason: refusal })
+      if (typeof admitted === "string") {
+        frameSocket.close(closeCodeOf(admitted), admitted)
+        // A refused peer that never answers the close must not hold a socket for ws's 30 s.
+        setTimeout(() => ws.terminate(), REFUSAL_LINGER_MS).unref()
+        for (const fn of this.#listeners.refused) fn({ remoteAddress, reason: admitted })
         return
       }
       this.#live.add(frameSocket)
-      ws.once("close", () => this.#live.delete(frameSocket))
+      ws.once("close", () => {
+        this.#live.delete(frameSocket)
+        admitted.release()
+      })
       const path = (req.url ?? "/").split("?")[0]
-      for (const fn of this.#listeners.connection) fn({ socket: frameSocket, remoteAddress, remotePort, path })
+      const connection = { socket: frameSocket, remoteAddress, remotePort, path, trusted: () => admitted.trusted() }
+      for (const fn of this.#listeners.connection) fn(connection)
     })
   }
 
   /** LAN policy before anything else, then rate, then capacity. */
-  #admission(remoteAddress: string): CloseReason | undefined {
+  #admission(remoteAddress: string): BudgetSlot | CloseReason {
     if (this.#server === undefined) return "shutting down"
     if (!this.#isAllowed(remoteAddress)) return "not on the LAN"
     const now = this.#options.now?.() ?? Date.now()
     if (!this.#limiter.tryAcquire(remoteAddress, now)) return "rate limited"
-    if (this.#live.size >= (this.#options.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) return "too many connections"
-    return undefined
+    return this.#budget.admitLink(remoteAddress)
   }
 }
 

@@ -257,6 +257,18 @@ describe("a real daemon facing hostile peers on loopback", () => {
       await expectUnharmed(before)
       await expectLogged(at, { address: from }, "pairing window closed")
     })
+    it("answers a wrong account key exactly like the right one while the window is closed: no key oracle", async () => {
+      const before = await holdings()
+      const answers: Array<{ reason: unknown; code: number | undefined }> = []
+      for (const key of [randomBytes(16), readAccountKey(a.home), randomBytes(32)]) {
+        const rogue = await RogueConnection.open(a.port, { path: PAIR_PATH, from: nextLoopbackAddress() })
+        const error = await pairingHandshake(rogue, key).then(() => undefined, (e: { data?: { reason?: unknown } }) => e)
+        answers.push({ reason: error?.data?.reason, code: (await rogue.closedWithin(3_000))?.code })
+      }
+      const closed = { reason: "pairing window closed", code: code("pairing window closed") }
+      expect(answers).toEqual([closed, closed, closed])
+      await expectUnharmed(before)
+    })
   })
 
   describe("a trusted device's stolen identity sending bad data after a valid handshake", () => {

@@ -86,10 +86,17 @@ describe("addresses added by hand", () => {
     await b.unlock()
     await c.start()
     await c.unlock()
+    // Issue 11 item 13: only LAN addresses and sane host names are stored and shared.
+    for (const bad of ["8.8.8.8:1", `${"h".repeat(5_000)}:47110`]) {
+      const refused = await a.cli(["peer", "add", bad, "--json"])
+      expect(refused.code, bad.slice(0, 20)).toBe(2)
+    }
+    expect((await a.client!.call("peers.list", {})).map((p) => p.address).filter((x) => x.startsWith("8.8.") || x.length > 300)).toEqual([])
     const added = await a.cli(["peer", "add", `127.0.0.1:${c.port}`, "--json"])
     expect(added.code).toBe(0)
     const cId = (await c.client!.call("status", {})).deviceId
     await waitFor(async () => (await b.client!.call("peers.list", {})).some((p) => p.how === "shared" && p.deviceId === cId && p.state === "connected"), "B to dial C at the shared address")
+    expect((await b.client!.call("peers.list", {})).filter((p) => p.how === "shared").map((p) => p.address)).toEqual([`127.0.0.1:${c.port}`])
     await a.stop()
     await b.client!.call("records.create", { record: { type: "note", title: "B to C without A" } })
     await waitFor(async () => (await c.titles()).includes("B to C without A"), "B's record on C directly")

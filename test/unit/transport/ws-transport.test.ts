@@ -1,10 +1,13 @@
+import { connect as netConnect, type Socket } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
 import { WebSocket } from "ws"
 import { randomBytes, utf8 } from "../../../src/crypto/bytes.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { CLOSE_REASONS, type CloseReason } from "../../../src/transport/close-reasons.js"
 import { runHandshake, type AcceptPeer, type HandshakeMode, type HandshakeResult } from "../../../src/transport/handshake-session.js"
-import { WsListener, dialWs, type WsListenerOptions } from "../../../src/transport/ws-transport.js"
+import {
+  MAX_PENDING_PER_ADDRESS, MAX_STRANGERS_PER_ADDRESS, UPGRADE_DEADLINE_MS, WsListener, dialWs, type WsListenerOptions,
+} from "../../../src/transport/ws-transport.js"
 import { messages } from "./helpers.js"
 
 const HOST = "127.0.0.1"
@@ -54,8 +57,8 @@ async function client(port: number, mode: HandshakeMode = "trusted", accountKey 
 }
 
 /** A plain ws client, to misbehave with. Resolves once open. */
-async function rawClient(port: number): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
-  const ws = new WebSocket(`ws://${HOST}:${port}/`)
+async function rawClient(port: number, from?: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(`ws://${HOST}:${port}/`, { localAddress: from })
   cleanups.push(() => ws.terminate())
   ws.on("error", () => undefined)
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })))
@@ -197,6 +200,45 @@ describe("ws transport on 127.0.0.1", () => {
     const second = await rawClient(listener.port)
     expect(await second.closed).toEqual(closeOf("too many connections"))
     expect(listener.connectionCount).toBe(1)
+  })
+
+  it("keeps a host with 130 idle TCP sockets from locking others out, and closes its idle sockets quickly (issue 11 item 12)", async () => {
+    const { listener } = await server()
+    const idle: Array<{ socket: Socket; closedAt: Promise<number> }> = []
+    const opened = Date.now()
+    for (let i = 0; i < 130; i++) {
+      const socket = netConnect({ host: HOST, port: listener.port, localAddress: "127.0.0.2" })
+      socket.on("error", () => undefined)
+      cleanups.push(() => void socket.destroy())
+      idle.push({ socket, closedAt: new Promise((resolve) => socket.once("close", () => resolve(Date.now() - opened))) })
+    }
+    await Promise.all(idle.map(({ socket }) => new Promise((resolve) => (socket.connecting ? socket.once("connect", resolve).once("close", resolve) : resolve(null)))))
+    // A real device dials from elsewhere meanwhile: it gets in at once.
+    const device = await client(listener.port)
+    expect(device.remotePayload).toEqual(utf8("server hello"))
+    const closedAt = await Promise.all(idle.map(({ closedAt }) => closedAt))
+    // Past the per-address cap the sockets are cut at once; the rest when the upgrade deadline passes.
+    expect(closedAt.filter((ms) => ms < UPGRADE_DEADLINE_MS / 2).length).toBeGreaterThanOrEqual(130 - MAX_PENDING_PER_ADDRESS)
+    expect(Math.max(...closedAt)).toBeLessThan(UPGRADE_DEADLINE_MS + 5_000)
+  })
+
+  it("limits unproved links per address and keeps room for trusted devices (issue 11 item 12)", async () => {
+    // 127.0.0.1 is where a trusted device linked from before; strangers may hold half of the 4 links.
+    const { listener } = await server({ maxConnections: 4, timeoutMs: 10_000, isPreferredAddress: (ip) => ip === HOST })
+    await rawClient(listener.port, "127.0.0.3")
+    await rawClient(listener.port, "127.0.0.4")
+    const third = await rawClient(listener.port, "127.0.0.5")
+    expect(await third.closed).toEqual(closeOf("too many connections"))
+    const trusted = await client(listener.port)
+    expect(trusted.remotePayload).toEqual(utf8("server hello"))
+    expect(listener.connectionCount).toBe(3)
+
+    const { listener: wide } = await server({ timeoutMs: 10_000 })
+    for (let i = 0; i < MAX_STRANGERS_PER_ADDRESS; i++) await rawClient(wide.port, "127.0.0.6")
+    const over = await rawClient(wide.port, "127.0.0.6")
+    expect(await over.closed).toEqual(closeOf("too many connections"))
+    const elsewhere = await client(wide.port)
+    expect(elsewhere.remotePayload).toEqual(utf8("server hello"))
   })
 
   it("closes open links with 'shutting down' on stop(), and stop() is idempotent", async () => {
