@@ -34,9 +34,16 @@ export const ERROR_CODES = {
   NOT_ALLOWED: { rpc: -32021, exit: 1 },
   USAGE: { rpc: -32022, exit: 2 },
   TIMEOUT: { rpc: -32023, exit: 1 },
+  /** A QUERY (title, URL host, id prefix) names several records; `data.candidates` lists them. */
+  AMBIGUOUS: { rpc: -32040, exit: 1 },
+  /** No clipboard tool for this session (xclip, xsel, wl-copy, pbcopy, clip), or it failed. */
+  CLIPBOARD_UNAVAILABLE: { rpc: -32041, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/** How many candidates an AMBIGUOUS message lists (all are in its data). */
+const MAX_CANDIDATES_SHOWN = 10
 
 /** Base of every error lanvault raises on purpose. Tests assert `code`, not text. */
 export class LanvaultError extends Error {
@@ -105,6 +112,16 @@ export class BadSignatureError extends LanvaultError {
 export class InvalidAccountKeyError extends LanvaultError {
   constructor(message: string) {
     super("INVALID_ACCOUNT_KEY", message)
+  }
+}
+
+/** A QUERY matched several records: the message lists them; `data.candidates` holds `{id, title}`. */
+export class AmbiguousError extends LanvaultError {
+  constructor(query: string, candidates: Array<{ id: string; title: string }>) {
+    const shown = candidates.slice(0, MAX_CANDIDATES_SHOWN).map((c) => `  ${c.id.slice(0, 8)}  ${c.title}`)
+    if (candidates.length > shown.length) shown.push(`  … and ${candidates.length - shown.length} more`)
+    const message = [`"${query}" matches ${candidates.length} records: give an id (or a longer id prefix) instead. Candidates:`, ...shown].join("\n")
+    super("AMBIGUOUS", message, { data: { candidates } })
   }
 }
 

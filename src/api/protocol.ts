@@ -81,6 +81,53 @@ export interface Methods {
   "peers.add": { params: { address: string }; result: { address: string } }
   "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string }> }
   "peers.remove": { params: { address: string }; result: { address: string } }
+  /** Everyday use (issue 13): the one live record a QUERY names (id, unique id prefix, title or URL host); AMBIGUOUS lists the candidates. */
+  "records.find": { params: { query: string }; result: VaultRecord }
+  /** Live records matching every word of `query` in titles, user names, URLs, tags and notes (never secrets). */
+  "records.search": { params: { query: string }; result: SearchResult[] }
+  /** The current TOTP code of a record (by `id` or `query`); `field` picks one when it has several; `at` (ms) for another moment. */
+  totp: { params: { id?: string; query?: string; field?: string; at?: number }; result: TotpResult }
+  /** A random password, or with `words` a passphrase from the EFF long word list; needs no unlock. */
+  generate: { params: GenerateParams; result: { value: string; kind: "password" | "passphrase"; entropyBits: number } }
+}
+
+/** A `records.search` hit: the summary (no secret values) and where the query matched. */
+export interface SearchResult {
+  record: RecordSummary
+  /** "title", "tags", "notes", or field names. */
+  matched: string[]
+}
+
+export interface TotpResult {
+  id: string
+  title: string
+  field: string
+  code: string
+  secondsLeft: number
+  period: number
+  digits: number
+  algorithm: string
+}
+
+/** The ranges of `generate` (part of the contract: the CLI's help shows them). */
+export const GENERATE_LIMITS = {
+  defaultLength: 24,
+  minLength: 8,
+  maxLength: 256,
+  /** Six words of the EFF long list: about 77 bits. */
+  defaultWords: 6,
+  minWords: 3,
+  maxWords: 20,
+  defaultSeparator: "-",
+  maxSeparatorChars: 3,
+} as const
+
+export interface GenerateParams {
+  length?: number
+  symbols?: boolean
+  digits?: boolean
+  words?: number
+  separator?: string
 }
 
 export interface BackupInfo {

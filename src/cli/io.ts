@@ -23,7 +23,28 @@ export interface CliIo {
   prompts?: Prompts
 }
 
-/** The real process's streams and environment. */
+/** The real process's streams and environment; a reader that closes the pipe early ends the process quietly. */
 export function processIo(): CliIo {
+  endQuietlyOnClosedPipe()
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }
+}
+
+let pipeGuarded = false
+
+/**
+ * `lanvault list | head -2`: once `head` has read enough it closes the pipe and
+ * the next write fails with EPIPE. That is a normal end, not a crash: exit 0
+ * without a stack (the output the reader wanted has been delivered).
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return
+  pipeGuarded = true
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT_OK)
+    throw error
+  })
+  process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+    // Nowhere left to report to; a closed stderr must not turn into a crash either.
+    if (error.code !== "EPIPE") throw error
+  })
 }

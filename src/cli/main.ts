@@ -17,6 +17,10 @@ import { registerServiceCommand } from "./service-command.js"
 import { registerSessionCommands } from "./session-commands.js"
 import { registerTransferCommands } from "./transfer-commands.js"
 import { registerWatchCommand } from "./watch-command.js"
+import { registerCompletionCommand } from "./completion-command.js"
+import { registerCopyCommand } from "./copy-command.js"
+import { registerGenerateCommand } from "./generate-command.js"
+import { registerLookupCommands } from "./lookup-commands.js"
 
 export type { CliIo, Prompts } from "./io.js"
 
@@ -39,12 +43,17 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 vault locked, 4 daemon not running.`
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const ctx = new CliContext(io)
+  let running: string | undefined
   try {
     refuseSecretOptions(argv)
-    await buildProgram(ctx).parseAsync(argv, { from: "user" })
+    const program = buildProgram(ctx)
+    program.hook("preAction", (_program, action) => {
+      running = commandPath(action)
+    })
+    await program.parseAsync(argv, { from: "user" })
     return EXIT_OK
   } catch (error) {
-    return reportError(io, error)
+    return reportError(io, error, running)
   }
 }
 
@@ -60,13 +69,16 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (text) => ctx.io.stderr.write(text),
       outputError: (text, write) => write(text.replace(/^error: /, "lanvault: ")),
     })
-    .showHelpAfterError("(add --help for usage)")
+    .showHelpAfterError("(see `lanvault --help`)")
     .addHelpText("after", EXIT_CODES_HELP)
   registerInitCommand(program, ctx)
   registerJoinCommand(program, ctx)
   registerDaemonCommand(program, ctx)
   registerSessionCommands(program, ctx)
   registerRecordCommands(program, ctx)
+  registerLookupCommands(program, ctx)
+  registerCopyCommand(program, ctx)
+  registerGenerateCommand(program, ctx)
   registerDeviceCommands(program, ctx)
   registerPeerCommand(program, ctx)
   registerFolderCommand(program, ctx)
@@ -76,17 +88,40 @@ export function buildProgram(ctx: CliContext): Command {
   registerServiceCommand(program, ctx)
   registerDemoCommand(program, ctx)
   registerWatchCommand(program, ctx)
+  registerCompletionCommand(program, ctx)
+  nameCommandsInErrors(program, ctx)
   return program
 }
 
+/**
+ * Usage errors name the command that failed: `lanvault get: missing required
+ * argument 'query'` and "(see `lanvault get --help`)", for every subcommand.
+ */
+function nameCommandsInErrors(command: Command, ctx: CliContext, path: string[] = []): void {
+  for (const sub of command.commands) {
+    const subPath = [...path, sub.name()]
+    const full = ["lanvault", ...subPath].join(" ")
+    sub.showHelpAfterError(`(see \`${full} --help\`)`).configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+      outputError: (text, write) => write(text.replace(/^error: /, `${full}: `)),
+    })
+    nameCommandsInErrors(sub, ctx, subPath)
+  }
+}
+
 /** Prints `lanvault: <message>` (commander has printed its own) and picks the exit code. */
-function reportError(io: CliIo, error: unknown): number {
+function reportError(io: CliIo, error: unknown, running?: string): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE
   if (error instanceof CliError) {
     io.stderr.write(`lanvault: ${error.message}\n`)
     return error.exitCode
   }
   const code = codeOf(error)
+  if (code === "USAGE" && running !== undefined) {
+    io.stderr.write(`lanvault ${running}: ${(error as Error).message}\n(see \`lanvault ${running} --help\`)\n`)
+    return exitCodeOf(code)
+  }
   if (code !== undefined) {
     io.stderr.write(`lanvault: ${(error as Error).message}\n`)
     if (code === "DAEMON_NOT_RUNNING") io.stderr.write(`${DAEMON_HINT}\n`)
@@ -98,6 +133,13 @@ function reportError(io: CliIo, error: unknown): number {
   }
   io.stderr.write(`lanvault: ${error instanceof Error ? error.message : String(error)}\n`)
   return EXIT_ERROR
+}
+
+/** "folder add": a command's names below the root. */
+function commandPath(command: Command): string {
+  const names: string[] = []
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name())
+  return names.join(" ")
 }
 
 /** The stable code of a LanvaultError (also one decoded from the wire). */

@@ -2,12 +2,14 @@ import type { Command } from "commander"
 import { RECORD_TYPES, type ListFilter, type RecordInput, type RecordPatch } from "../merge/types.js"
 import { LockedError } from "../errors.js"
 import { usageError } from "./cli-error.js"
+import type { LanvaultClient } from "../api/client.js"
 import type { CliContext } from "./context.js"
 import { shortId } from "./format.js"
 import { resolveRecord } from "./id-prefix.js"
-import { collect, integerIn } from "./option-parsers.js"
-import { DEFAULT_GENERATED_LENGTH, MAX_GENERATED_LENGTH, MIN_GENERATED_LENGTH, planFields, readFields, type FieldOptions, type FieldPlan } from "./record-input.js"
-import { formatHistory, formatRecord, formatRecordList, historyForJson, recordForJson } from "./record-output.js"
+import { collect } from "./option-parsers.js"
+import { withGeneratorOptions } from "./generate-command.js"
+import { describeGenerated, planFields, readFields, type FieldOptions, type FieldPlan, type Generator } from "./record-input.js"
+import { formatHistory, formatRecordList, historyForJson, recordForJson } from "./record-output.js"
 
 const ID_HELP = "the record's id, or a unique prefix of it (as `list` shows)"
 
@@ -46,7 +48,7 @@ interface ShowOptions {
   json?: boolean
 }
 
-/** `add`, `list`, `get`, `edit`, `rm`, `history`: the records of the vault. */
+/** `add`, `list`, `edit`, `rm`, `history`: the records of the vault (`get` is in lookup-commands). */
 export function registerRecordCommands(program: Command, ctx: CliContext): void {
   registerAdd(program, ctx)
   registerViews(program, ctx)
@@ -68,7 +70,7 @@ function registerAdd(program: Command, ctx: CliContext): void {
     .action((options: AddOptions, command: Command) => runAdd(ctx, command, options))
 }
 
-/** `list`, `get`, `history`: reading records. */
+/** `list`, `history`: reading records. */
 function registerViews(program: Command, ctx: CliContext): void {
   program
     .command("list")
@@ -79,13 +81,6 @@ function registerViews(program: Command, ctx: CliContext): void {
     .option("--trash", "list the trash instead")
     .option("--json", "print the records as JSON")
     .action((options: ListOptions, command: Command) => runList(ctx, command, options))
-  program
-    .command("get")
-    .description("show one record; secret values are masked unless --reveal")
-    .argument("<id>", ID_HELP)
-    .option("--reveal", "show secret values")
-    .option("--json", "print the record as JSON (secret values left out unless --reveal)")
-    .action((id: string, options: ShowOptions, command: Command) => runGet(ctx, command, id, options))
   program
     .command("history")
     .description("show a record's earlier field values: overwritten, removed, or lost in a concurrent edit")
@@ -125,11 +120,11 @@ function registerRemove(program: Command, ctx: CliContext): void {
 }
 
 function withFieldOptions(command: Command): Command {
-  return command
+  command
     .option("--field <name=value>", "a field that is not secret, e.g. username=ann (repeatable)", collect)
     .option("--secret-field <name>", "a secret field: its value from a hidden prompt, or the next line of stdin when stdin is not a terminal (repeatable, in order)", collect)
-    .option("--generate <name>", "fill this field with a generated strong password (repeatable)", collect)
-    .option("--length <n>", `length of generated passwords (default ${DEFAULT_GENERATED_LENGTH})`, integerIn(MIN_GENERATED_LENGTH, MAX_GENERATED_LENGTH))
+    .option("--generate <name>", "fill this field with a generated strong password, or a passphrase with --words (repeatable)", collect)
+  return withGeneratorOptions(command, "--generate values")
 }
 
 async function runAdd(ctx: CliContext, command: Command, options: AddOptions): Promise<void> {
@@ -137,7 +132,7 @@ async function runAdd(ctx: CliContext, command: Command, options: AddOptions): P
   const result = await ctx.withClient(command, async (client) => {
     // Fail before anyone types a secret the locked daemon would refuse anyway.
     if (plan.secret.length > 0 && (await client.call("status", {})).locked) throw new LockedError()
-    const record: RecordInput = { type: options.type, title: options.title, fields: await readFields(plan, ctx.secrets) }
+    const record: RecordInput = { type: options.type, title: options.title, fields: await readFields(plan, ctx.secrets, generatorOf(client)) }
     if (options.notes !== undefined) record.notes = options.notes
     if (options.tag !== undefined) record.tags = options.tag
     if (options.favorite) record.favorite = true
@@ -160,13 +155,6 @@ async function runList(ctx: CliContext, command: Command, options: ListOptions):
   else ctx.print(formatRecordList(records))
 }
 
-async function runGet(ctx: CliContext, command: Command, text: string, options: ShowOptions): Promise<void> {
-  const reveal = options.reveal === true
-  const record = await ctx.withClient(command, async (client) => client.call("records.get", { id: (await resolveRecord(client, text)).id }))
-  if (options.json) ctx.printJson(recordForJson(record, reveal))
-  else ctx.print(formatRecord(record, reveal))
-}
-
 async function runEdit(ctx: CliContext, command: Command, text: string, options: EditOptions): Promise<void> {
   const plan = planFields(options)
   const unset = options.unset ?? []
@@ -178,7 +166,7 @@ async function runEdit(ctx: CliContext, command: Command, text: string, options:
   const record = await ctx.withClient(command, async (client) => {
     const { id, summary } = await resolveRecord(client, text)
     const set = editSet(options)
-    const fields = await readFields(plan, ctx.secrets, summary?.fields)
+    const fields = await readFields(plan, ctx.secrets, generatorOf(client), summary?.fields)
     if (Object.keys(fields).length > 0) set.fields = fields
     const patch: RecordPatch = {}
     if (Object.keys(set).length > 0) patch.set = set
@@ -225,6 +213,11 @@ function editSet(options: EditOptions): NonNullable<RecordPatch["set"]> {
 /** Says on stderr which fields got a generated password (never the password itself). */
 function noteGenerated(ctx: CliContext, plan: FieldPlan, id: string): void {
   for (const name of plan.generate) {
-    ctx.note(`Generated a password of ${plan.length} characters for "${name}": see it with \`lanvault get ${shortId(id)} --reveal\`.`)
+    ctx.note(`Generated ${describeGenerated(plan.generator)} for "${name}": see it with \`lanvault get ${shortId(id)} --field ${name}\`.`)
   }
+}
+
+/** The daemon's generator (the one desktop apps use), for --generate. */
+function generatorOf(client: LanvaultClient): Generator {
+  return async (params) => (await client.call("generate", params)).value
 }

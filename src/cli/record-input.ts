@@ -1,21 +1,8 @@
-import { randomInt } from "node:crypto"
+import { GENERATE_LIMITS, type GenerateParams } from "../api/protocol.js"
 import type { FieldKind, FieldValue } from "../merge/types.js"
 import { refuseSecretField } from "./argv-guard.js"
 import { usageError } from "./cli-error.js"
 import type { SecretReader } from "./secrets.js"
-
-/** Length of a `--generate`d password unless `--length` says otherwise. */
-export const DEFAULT_GENERATED_LENGTH = 24
-export const MIN_GENERATED_LENGTH = 8
-export const MAX_GENERATED_LENGTH = 256
-
-const LOWER = "abcdefghijklmnopqrstuvwxyz"
-const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-const DIGITS = "0123456789"
-// No quotes, backslash, backtick or space: they break copy-paste into shells and forms.
-const SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
-const ALPHABET = LOWER + UPPER + DIGITS + SYMBOLS
-const CLASSES = [LOWER, UPPER, DIGITS, SYMBOLS]
 
 /** The field options `add` and `edit` share. */
 export interface FieldOptions {
@@ -23,6 +10,10 @@ export interface FieldOptions {
   secretField?: string[]
   generate?: string[]
   length?: number
+  symbols?: boolean
+  digits?: boolean
+  words?: number
+  separator?: string
 }
 
 /** What the field options ask for, checked before anything is read or sent. */
@@ -30,8 +21,12 @@ export interface FieldPlan {
   plain: Array<{ name: string; value: string }>
   secret: string[]
   generate: string[]
-  length: number
+  /** How `generate` fields are filled (the daemon's `generate` method). */
+  generator: GenerateParams
 }
+
+/** Makes one generated value (the daemon's `generate` method, through the client). */
+export type Generator = (params: GenerateParams) => Promise<string>
 
 /**
  * Checks the field options: NAME=VALUE syntax, no secret-looking NAME on argv,
@@ -45,7 +40,7 @@ export function planFields(options: FieldOptions): FieldPlan {
   const names = [...plain.map((f) => f.name), ...secret, ...generate]
   const twice = names.find((name, i) => names.indexOf(name) !== i)
   if (twice !== undefined) throw usageError(`field "${twice}" is given more than once`)
-  return { plain, secret, generate, length: options.length ?? DEFAULT_GENERATED_LENGTH }
+  return { plain, secret, generate, generator: generatorParams(options) }
 }
 
 /**
@@ -57,6 +52,7 @@ export function planFields(options: FieldOptions): FieldPlan {
 export async function readFields(
   plan: FieldPlan,
   secrets: SecretReader,
+  generator: Generator,
   existing: Record<string, { kind: FieldKind }> = {},
 ): Promise<Record<string, FieldValue>> {
   const fields: Record<string, FieldValue> = {}
@@ -66,7 +62,7 @@ export async function readFields(
     fields[name] = { value, kind: kind ?? inferKind(name, false) }
   }
   for (const name of plan.secret) fields[name] = { value: await secrets.secretField(name), kind: inferKind(name, true) }
-  for (const name of plan.generate) fields[name] = { value: generatePassword(plan.length), kind: "secret" }
+  for (const name of plan.generate) fields[name] = { value: await generator(plan.generator), kind: "secret" }
   return fields
 }
 
@@ -81,18 +77,28 @@ export function inferKind(name: string, secret: boolean): FieldKind {
 }
 
 /**
- * A strong random password: `length` characters drawn uniformly (crypto RNG)
- * from 88 letters, digits and symbols, redrawn until every class appears.
+ * The generator options of `generate` and `add`/`edit --generate`, checked for
+ * what only the command line can get wrong (the daemon checks the ranges).
  */
-export function generatePassword(length: number = DEFAULT_GENERATED_LENGTH): string {
-  if (!Number.isInteger(length) || length < MIN_GENERATED_LENGTH || length > MAX_GENERATED_LENGTH) {
-    throw usageError(`--length must be a whole number from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}`)
+export function generatorParams(options: Pick<FieldOptions, "length" | "symbols" | "digits" | "words" | "separator">): GenerateParams {
+  if (options.words !== undefined && options.length !== undefined) throw usageError("give --length (a password) or --words (a passphrase), not both")
+  if (options.separator !== undefined && options.words === undefined) throw usageError("--separator goes with --words (a passphrase)")
+  if (options.words !== undefined && (options.symbols === false || options.digits === false)) {
+    throw usageError("--no-symbols and --no-digits are for passwords: a passphrase (--words) has only words")
   }
-  for (;;) {
-    let password = ""
-    for (let i = 0; i < length; i++) password += ALPHABET[randomInt(ALPHABET.length)]
-    if (CLASSES.every((chars) => [...password].some((c) => chars.includes(c)))) return password
-  }
+  const params: GenerateParams = {}
+  if (options.words !== undefined) params.words = options.words
+  if (options.separator !== undefined) params.separator = options.separator
+  if (options.length !== undefined) params.length = options.length
+  if (options.symbols === false) params.symbols = false
+  if (options.digits === false) params.digits = false
+  return params
+}
+
+/** "a password of 24 characters", "a passphrase of 6 words": what a generated value is, never the value. */
+export function describeGenerated(params: GenerateParams): string {
+  if (params.words !== undefined) return `a passphrase of ${params.words} words`
+  return `a password of ${params.length ?? GENERATE_LIMITS.defaultLength} characters`
 }
 
 function parseAssignment(text: string): { name: string; value: string } {

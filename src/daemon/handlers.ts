@@ -11,6 +11,7 @@ import { META, readAccountKey } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
+import { createDailyMethods } from "./daily-methods.js"
 
 const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
@@ -105,6 +106,7 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
     },
     import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
     export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
+    ...createDailyMethods(vault),
   }
 }
 

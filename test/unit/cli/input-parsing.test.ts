@@ -3,7 +3,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { looksSecret, refuseSecretOptions } from "../../../src/cli/argv-guard.js"
 import { matchIdPrefix } from "../../../src/cli/id-prefix.js"
-import { generatePassword, inferKind, planFields } from "../../../src/cli/record-input.js"
+import { inferKind, planFields } from "../../../src/cli/record-input.js"
 import { SecretReader } from "../../../src/cli/secrets.js"
 import { StdinLines } from "../../../src/cli/stdin-lines.js"
 import { LanvaultError } from "../../../src/errors.js"
@@ -130,29 +130,16 @@ describe("record input", () => {
       plain: [{ name: "note", value: "a=b" }, { name: "user", value: "ann" }],
       secret: ["pw"],
       generate: ["gen"],
-      length: 24,
+      generator: {},
     })
+    expect(planFields({ generate: ["pw"], words: 5, separator: "." }).generator).toEqual({ words: 5, separator: "." })
+    expect(planFields({ generate: ["pw"], length: 12, symbols: false, digits: true }).generator).toEqual({ length: 12, symbols: false })
+    expect(codeOf(() => planFields({ generate: ["pw"], words: 5, length: 12 }))).toBe("USAGE")
+    expect(codeOf(() => planFields({ generate: ["pw"], separator: "." }))).toBe("USAGE")
     expect(codeOf(() => planFields({ field: ["novalue"] }))).toBe("USAGE")
     expect(codeOf(() => planFields({ field: ["=x"] }))).toBe("USAGE")
     expect(codeOf(() => planFields({ field: ["a=1"], secretField: ["a"] }))).toBe("USAGE")
     expect(codeOf(() => planFields({ generate: ["pw=hunter2"] }))).toBe("USAGE")
-  })
-
-  it("generates passwords of the asked length with every character class, all different", () => {
-    const seen = new Set<string>()
-    for (let i = 0; i < 200; i++) {
-      const password = generatePassword()
-      expect(password).toHaveLength(24)
-      expect(password).toMatch(/[a-z]/)
-      expect(password).toMatch(/[A-Z]/)
-      expect(password).toMatch(/[0-9]/)
-      expect(password).toMatch(/[^a-zA-Z0-9]/)
-      expect(password).not.toMatch(/[\s"'`\\]/)
-      seen.add(password)
-    }
-    expect(seen.size).toBe(200)
-    expect(generatePassword(64)).toHaveLength(64)
-    expect(codeOf(() => generatePassword(4))).toBe("USAGE")
   })
 })
 

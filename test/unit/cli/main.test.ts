@@ -48,11 +48,21 @@ describe("cli exit codes without a daemon", () => {
     expect(result.stdout).toMatch(/^\d+\.\d+\.\d+/)
   })
 
-  it("exits 2 on usage errors: unknown command, unknown option, missing option, bad number", async () => {
-    for (const args of [["frobnicate"], ["list", "--frob"], ["add", "--title", "x"], ["pair", "--seconds", "soon"], ["import", "f", "--format", "word"]]) {
+  it("exits 2 on usage errors (unknown command, unknown option, missing option, bad number), naming the command", async () => {
+    const cases: Array<[string[], string]> = [
+      [["frobnicate"], "lanvault"],
+      [["list", "--frob"], "lanvault list"],
+      [["add", "--title", "x"], "lanvault add"],
+      [["pair", "--seconds", "soon"], "lanvault pair"],
+      [["import", "f", "--format", "word"], "lanvault import"],
+      [["folder", "add"], "lanvault folder add"],
+      [["generate", "--words", "5", "--length", "9"], "lanvault generate"],
+    ]
+    for (const [args, command] of cases) {
       const result = await runCli(args, { home })
       expect({ args, code: result.code }).toEqual({ args, code: 2 })
-      expect(result.stderr).toMatch(/^lanvault: /)
+      expect(result.stderr.startsWith(`${command}: `)).toBe(true)
+      expect(result.stderr).toContain(`(see \`${command} --help\`)`)
     }
   })
 
@@ -75,7 +85,7 @@ describe("cli exit codes with a daemon", () => {
       "records.list": () => {
         throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first")
       },
-      "records.get": () => {
+      "records.find": () => {
         throw new LanvaultError("NOT_FOUND", "record 0123 not found")
       },
     })

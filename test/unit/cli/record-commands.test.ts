@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { LanvaultError } from "../../../src/errors.js"
+import { AmbiguousError, LanvaultError } from "../../../src/errors.js"
+import { generate } from "../../../src/credentials/index.js"
 import type { HistoryEntry, RecordSummary, VaultRecord } from "../../../src/merge/types.js"
 import { runCli, scriptedPrompts, startFakeDaemon, tempDir, type FakeDaemon } from "./helpers.js"
 
@@ -131,9 +132,11 @@ describe("record commands against a fake daemon", () => {
 
   it("--generate fills a secret field with a strong password it never prints", async () => {
     daemon.handlers["records.create"] = () => ({ id: MAIL_ID })
+    daemon.handlers.generate = (params) => generate(params)
     const result = await runCli(["add", "--type", "login", "--title", "X", "--generate", "password", "--length", "32"], { home })
     expect(result.code).toBe(0)
-    const field = (daemon.calls[0].params as { record: VaultRecord }).record.fields.password
+    expect(daemon.calls[0]).toEqual({ method: "generate", params: { length: 32 } })
+    const field = (daemon.calls.at(-1)!.params as { record: VaultRecord }).record.fields.password
     expect(field.kind).toBe("secret")
     expect(field.value).toHaveLength(32)
     expect(result.stdout + result.stderr).not.toContain(field.value)
@@ -154,20 +157,31 @@ describe("record commands against a fake daemon", () => {
     expect(daemon.calls.at(-1)).toEqual({ method: "records.list", params: { trash: true } })
   })
 
-  it("get masks secret values unless --reveal, resolving a unique id prefix", async () => {
-    daemon.handlers["records.get"] = (params) => (params.id === MAIL_ID ? MAIL : undefined)
-    const hidden = await runCli(["get", "ab12"], { home })
+  it("get asks records.find for the QUERY and masks secret values unless --reveal", async () => {
+    daemon.handlers["records.find"] = (params) => (params.query === "mail" ? MAIL : undefined)
+    const hidden = await runCli(["get", "mail"], { home })
     expect(hidden.code).toBe(0)
     expect(hidden.stdout).toContain("ann")
     expect(hidden.stdout).toMatch(/password\s+••••••••/)
     expect(hidden.stdout).not.toContain("s3cret-mail-pw")
-    expect(daemon.calls.at(-1)).toEqual({ method: "records.get", params: { id: MAIL_ID } })
-    const shown = await runCli(["get", "AB12CD", "--reveal"], { home })
+    expect(daemon.calls.at(-1)).toEqual({ method: "records.find", params: { query: "mail" } })
+    const shown = await runCli(["get", "mail", "--reveal"], { home })
     expect(shown.stdout).toMatch(/password\s+s3cret-mail-pw/)
   })
 
+  it("get --field prints that one value and a newline, nothing else", async () => {
+    daemon.handlers["records.find"] = () => MAIL
+    expect(await runCli(["get", "mail", "--field", "password"], { home })).toEqual({ code: 0, stdout: "s3cret-mail-pw\n", stderr: "" })
+    expect((await runCli(["get", "mail", "--field", "Username"], { home })).stdout).toBe("ann\n")
+    expect((await runCli(["get", "mail", "--field", "notes"], { home })).stdout).toBe("recovery codes in the drawer\n")
+    const missing = await runCli(["get", "mail", "--field", "pin"], { home })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain("username, url, password")
+    expect(JSON.parse((await runCli(["get", "mail", "--field", "password", "--json"], { home })).stdout)).toMatchObject({ field: "password", value: "s3cret-mail-pw" })
+  })
+
   it("get --json leaves secret values out unless --reveal, which prints the record as sent", async () => {
-    daemon.handlers["records.get"] = () => MAIL
+    daemon.handlers["records.find"] = () => MAIL
     const masked = JSON.parse((await runCli(["get", MAIL_ID, "--json"], { home })).stdout)
     expect(masked.fields.password).toEqual({ kind: "secret" })
     expect(masked.fields.username).toEqual({ value: "ann", kind: "text" })
@@ -175,24 +189,23 @@ describe("record commands against a fake daemon", () => {
     expect(revealed).toEqual(MAIL)
   })
 
-  it("an ambiguous id prefix fails with exit 1 listing the candidates; a trashed record resolves too", async () => {
-    daemon.handlers["records.get"] = () => MAIL
+  it("an AMBIGUOUS answer exits 1 with the daemon's list of candidates", async () => {
+    daemon.handlers["records.find"] = () => {
+      throw new AmbiguousError("ab", [{ id: MAIL_ID, title: "Mail" }, { id: BANK_ID, title: "Bank" }])
+    }
     const result = await runCli(["get", "ab"], { home })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('"ab" matches 2 ids')
-    expect(result.stderr).toContain("ab12cd34…  Mail")
-    expect(result.stderr).toContain("ab990000…  Bank")
-    expect(methods()).not.toContain("records.get")
-    await runCli(["get", "7f"], { home })
-    expect(daemon.calls.at(-1)).toEqual({ method: "records.get", params: { id: OLD_ID } })
+    expect(result.stderr).toContain('"ab" matches 2 records')
+    expect(result.stderr).toContain("ab12cd34  Mail")
+    expect(result.stderr).toContain("ab990000  Bank")
   })
 
-  it("passes an unknown id to the daemon, which says not found", async () => {
-    daemon.handlers["records.get"] = (params) => {
-      throw new LanvaultError("NOT_FOUND", `record ${String(params.id)} not found`)
+  it("passes the daemon's NOT_FOUND on", async () => {
+    daemon.handlers["records.find"] = (params) => {
+      throw new LanvaultError("NOT_FOUND", `no record "${String(params.query)}"`)
     }
     const result = await runCli(["get", "ffff"], { home })
-    expect(result).toMatchObject({ code: 1, stderr: "lanvault: record ffff not found\n" })
+    expect(result).toMatchObject({ code: 1, stderr: 'lanvault: no record "ffff"\n' })
   })
 
   it("edit sends one patch: set, fields with their kinds kept, unset, restore", async () => {
