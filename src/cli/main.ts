@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs"
 import { Command, CommanderError } from "commander"
 import { exitCodeOf, isErrorCode, type ErrorCode } from "../errors.js"
 import { registerAccountCommands, registerInitCommand } from "./account-commands.js"
+import { registerAppCommand } from "./app-command.js"
 import { refuseSecretOptions } from "./argv-guard.js"
 import { CliError } from "./cli-error.js"
 import { CliContext } from "./context.js"
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDemoCommand(program, ctx)
   registerWatchCommand(program, ctx)
   registerCompletionCommand(program, ctx)
+  registerAppCommand(program, ctx)
   nameCommandsInErrors(program, ctx)
   return program
 }

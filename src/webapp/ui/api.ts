@@ -1,0 +1,50 @@
+/** The page's side of the app server: calls relayed to the daemon's socket, and its live events. */
+import type { RecordSummary, VaultRecord, HistoryEntry, RecordInput, RecordPatch, FieldValue, FieldKind } from "../../merge/types.js"
+import type { DeviceInfo, StatusResult, EventParams } from "../../api/protocol.js"
+
+export type { RecordSummary, VaultRecord, HistoryEntry, RecordInput, RecordPatch, DeviceInfo, StatusResult, EventParams, FieldValue, FieldKind }
+
+/** A daemon error as the page sees it: its stable code and a message meant for people. */
+export class ApiError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+/** Calls a socket method through the app server (`POST /api/call`, same origin, cookie session). */
+export async function call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch("/api/call", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ method, params }),
+    credentials: "same-origin",
+  })
+  let body: { result?: T; error?: { code: string; message: string } }
+  try {
+    body = await response.json()
+  } catch {
+    throw new ApiError(response.status === 401 ? "NO_SESSION" : "INTERNAL", response.status === 401 ? "this window's session ended: run `lanvault app` again" : `the app server answered ${response.status}`)
+  }
+  if (body.error) throw new ApiError(body.error.code, body.error.message)
+  return body.result as T
+}
+
+/** What the event stream carries: daemon events, plus whether the daemon link is up. */
+export type LiveEvent = EventParams | { type: "daemon"; connected: boolean }
+
+/** Opens the server-sent event stream; returns the function that closes it. */
+export function listen(onEvent: (event: LiveEvent) => void, onState: (open: boolean) => void): () => void {
+  const source = new EventSource("/api/events")
+  const handle = (message: MessageEvent<string>) => {
+    try {
+      onEvent(JSON.parse(message.data) as LiveEvent)
+    } catch {
+      // A malformed frame is dropped; the stream goes on.
+    }
+  }
+  source.addEventListener("lanvault", handle as EventListener)
+  source.addEventListener("daemon", handle as EventListener)
+  source.onopen = () => onState(true)
+  source.onerror = () => onState(false)
+  return () => source.close()
+}

@@ -1,0 +1,132 @@
+import { request } from "node:http"
+import { describe, expect, it } from "vitest"
+import type { RecordInput } from "../../src/merge/types.js"
+import { launchBrowser, openWindow, screenshot, startApp } from "./helpers/browser.js"
+import { Device, PASSWORD } from "./helpers/devices.js"
+
+/** One raw HTTP request to the app, with exactly the headers given (a browser would not let us forge Host). */
+function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
+      let body = ""
+      res.on("data", (chunk) => (body += chunk))
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+    })
+    req.on("error", reject)
+    req.end(options.body)
+  })
+}
+
+async function seededDevice(): Promise<Device> {
+  const a = await Device.create("alpha")
+  await a.init()
+  await a.start()
+  await a.unlock()
+  const records: RecordInput[] = [
+    { type: "login", title: "GitHub", fields: { username: { value: "octo", kind: "text" as const }, password: { value: "gh-Secret-42!", kind: "secret" as const }, url: { value: "https://github.com", kind: "url" as const } }, tags: ["work"] },
+    { type: "login", title: "Bank", fields: { username: { value: "me@bank", kind: "text" as const }, password: { value: "bank-pw-7", kind: "secret" as const } }, favorite: true },
+    { type: "note", title: "Alarm code", notes: "front door 1234", tags: ["home"] },
+    { type: "wifi", title: "Home Wi-Fi", fields: { ssid: { value: "lan-of-mine", kind: "text" as const }, password: { value: "wifi-pass-9", kind: "secret" as const } }, tags: ["home"] },
+  ]
+  for (const record of records) await a.client!.call("records.create", { record })
+  await a.client!.call("lock", {})
+  return a
+}
+
+describe("lanvault app: the local web window", () => {
+  it("refuses every request without a session, a reused token, a foreign Host and a foreign Origin", async () => {
+    const a = await seededDevice()
+    const app = await startApp(a)
+    expect(new URL(app.url).hostname).toBe("127.0.0.1")
+    // No token: the page itself, its script and the API are all refused.
+    for (const path of ["/", "/assets/app.js", "/api/events"]) expect((await rawRequest(`${app.origin}${path}`)).status).toBe(401)
+    const noSession = await rawRequest(`${app.origin}/api/call`, { method: "POST", headers: { "Content-Type": "application/json", Origin: app.origin }, body: '{"method":"status"}' })
+    expect(noSession.status).toBe(401)
+    expect((await rawRequest(`${app.origin}/session?token=wrong`)).status).toBe(403)
+
+    // A real browser signs in with the token; the cookie is HttpOnly and SameSite=Strict.
+    const browser = await launchBrowser()
+    const { context, page } = await openWindow(browser, app)
+    await expect.poll(() => page.getByLabel("Account password").isVisible()).toBe(true)
+    const [cookie] = await context.cookies(app.origin)
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" })
+    expect(cookie.value).not.toBe(new URL(app.url).searchParams.get("token"))
+    const session = `${cookie.name}=${cookie.value}`
+    expect(await page.evaluate("document.cookie")).toBe("")
+
+    // The token works once.
+    const second = await browser.newPage()
+    expect((await second.goto(app.url))!.status()).toBe(403)
+
+    // With a valid session: a foreign Host (DNS rebinding) and a foreign Origin are refused.
+    const host = new URL(app.origin).host
+    const ok = await rawRequest(`${app.origin}/`, { headers: { Cookie: session } })
+    expect(ok.status).toBe(200)
+    expect(String(ok.headers["content-security-policy"])).toMatch(/default-src 'none'.*script-src 'self'/)
+    expect((await rawRequest(`${app.origin}/`, { headers: { Cookie: session, Host: `evil.example:${new URL(app.origin).port}` } })).status).toBe(403)
+    expect((await rawRequest(`${app.origin}/`, { headers: { Cookie: session, Host: `localhost:${new URL(app.origin).port}` } })).status).toBe(403)
+    const call = (origin: string | undefined) =>
+      rawRequest(`${app.origin}/api/call`, {
+        method: "POST",
+        headers: { Cookie: session, Host: host, "Content-Type": "application/json", ...(origin ? { Origin: origin } : {}) },
+        body: JSON.stringify({ method: "unlock", params: { password: PASSWORD } }),
+      })
+    expect((await call("http://evil.example")).status).toBe(403)
+    expect((await call(undefined)).status).toBe(403)
+    expect((await a.client!.call("status", {})).locked).toBe(true)
+    // A method the page has no business calling is refused even with a session.
+    const reset = await rawRequest(`${app.origin}/api/call`, { method: "POST", headers: { Cookie: session, Origin: app.origin, "Content-Type": "application/json" }, body: JSON.stringify({ method: "account.reset", params: { password: PASSWORD } }) })
+    expect(reset.status).toBe(403)
+    // No secret in what the app printed: only the URL line and a note.
+    expect(app.output()).not.toContain(PASSWORD)
+  }, 90_000)
+
+  it("unlocks, searches, opens a record, reveals and copies its password", async () => {
+    const a = await seededDevice()
+    const app = await startApp(a)
+    const browser = await launchBrowser()
+    const { page } = await openWindow(browser, app)
+    await page.getByLabel("Account password").fill("not the password")
+    await page.getByRole("button", { name: "Unlock" }).click()
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/password/i)
+    await screenshot(page, "unlock")
+    await page.getByLabel("Account password").fill(PASSWORD)
+    await page.getByRole("button", { name: "Unlock" }).click()
+    const list = page.getByRole("listbox", { name: "Records" })
+    await list.getByRole("option", { name: "GitHub" }).waitFor()
+    expect(await list.getByRole("option").count()).toBe(4)
+
+    await page.getByRole("searchbox", { name: "Search records" }).fill("home")
+    await expect.poll(() => list.getByRole("option").allTextContents()).toEqual([expect.stringContaining("Alarm code"), expect.stringContaining("Home Wi-Fi")])
+    await page.getByRole("searchbox", { name: "Search records" }).fill("")
+    await page.getByRole("checkbox", { name: "Favourites only" }).check()
+    await expect.poll(() => list.getByRole("option").count()).toBe(1)
+    await page.getByRole("checkbox", { name: "Favourites only" }).uncheck()
+    await page.getByRole("combobox", { name: "Type" }).selectOption("wifi")
+    await expect.poll(() => list.getByRole("option").allTextContents()).toEqual([expect.stringContaining("Home Wi-Fi")])
+    await page.getByRole("combobox", { name: "Type" }).selectOption("")
+
+    // Open by keyboard: focus the list, move down to GitHub (sorted: Alarm code, Bank, GitHub…), Enter.
+    await list.getByRole("option", { name: "GitHub" }).waitFor()
+    await list.focus()
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Enter")
+    const record = page.getByRole("article", { name: "GitHub" })
+    await record.waitFor()
+    expect(await record.textContent()).not.toContain("gh-Secret-42!")
+    await record.getByRole("button", { name: "Reveal password" }).click()
+    await expect.poll(() => record.textContent()).toContain("gh-Secret-42!")
+    await screenshot(page, "record")
+    await record.getByRole("button", { name: "Hide password" }).click()
+    expect(await record.textContent()).not.toContain("gh-Secret-42!")
+    await record.getByRole("button", { name: "Copy password" }).click()
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied" }).count()).toBe(1)
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe("gh-Secret-42!")
+
+    // Lock from the window: back to the password screen.
+    await page.getByRole("button", { name: "Lock" }).click()
+    await page.getByLabel("Account password").waitFor()
+    expect((await a.client!.call("status", {})).locked).toBe(true)
+  }, 90_000)
+})
