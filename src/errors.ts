@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   AMBIGUOUS: { rpc: -32040, exit: 1 },
   /** No clipboard tool for this session (xclip, xsel, wl-copy, pbcopy, clip), or it failed. */
   CLIPBOARD_UNAVAILABLE: { rpc: -32041, exit: 1 },
+  /** Another program (KeePassXC?) already serves the browser socket. */
+  BROWSER_SOCKET_IN_USE: { rpc: -32050, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

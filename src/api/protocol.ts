@@ -89,6 +89,14 @@ export interface Methods {
   totp: { params: { id?: string; query?: string; field?: string; at?: number }; result: TotpResult }
   /** A random password, or with `words` a passphrase from the EFF long word list; needs no unlock. */
   generate: { params: GenerateParams; result: { value: string; kind: "password" | "passphrase"; entropyBits: number } }
+  /** DESIGN §13 browser socket (`lanvault browser`): KeePassXC-Browser integration. */
+  "browser.status": { params: Record<string, never>; result: BrowserStatusResult }
+  "browser.enable": { params: Record<string, never>; result: BrowserStatusResult }
+  "browser.disable": { params: Record<string, never>; result: BrowserStatusResult }
+  /** Opens the approval window; with `wait`, answers once a browser associated (`associated` is its name) or the window closed. */
+  "browser.allow": { params: { seconds?: number; wait?: boolean }; result: { until: number; associated?: string } }
+  "browser.list": { params: Record<string, never>; result: Array<{ name: string; createdAt: number }> }
+  "browser.revoke": { params: { name: string }; result: { name: string } }
 }
 
 /** A `records.search` hit: the summary (no secret values) and where the query matched. */
@@ -128,6 +136,15 @@ export interface GenerateParams {
   digits?: boolean
   words?: number
   separator?: string
+}
+
+export interface BrowserStatusResult {
+  enabled: boolean
+  listening: boolean
+  /** The socket keepassxc-proxy connects to. */
+  socket: string
+  /** When the approval window closes (ms since epoch), if one is open. */
+  allowUntil?: number
 }
 
 export interface BackupInfo {

@@ -11,6 +11,7 @@ import { registerDemoCommand } from "./demo-command.js"
 import { registerDeviceCommands } from "./device-commands.js"
 import { registerBackupCommand, registerFolderCommand } from "./folder-backup-commands.js"
 import { registerJoinCommand } from "./join-command.js"
+import { registerBrowserCommands } from "./browser-commands.js"
 import { registerPeerCommand } from "./peer-command.js"
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
 import { registerRecordCommands } from "./record-commands.js"
@@ -82,6 +83,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerGenerateCommand(program, ctx)
   registerDeviceCommands(program, ctx)
   registerPeerCommand(program, ctx)
+  registerBrowserCommands(program, ctx)
   registerFolderCommand(program, ctx)
   registerBackupCommand(program, ctx)
   registerAccountCommands(program, ctx)

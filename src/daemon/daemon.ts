@@ -5,6 +5,8 @@ import { homePaths } from "../account/index.js"
 import type { Logger } from "../log.js"
 import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
 import { BackupService } from "../backup/index.js"
+import { BrowserService } from "../browser/index.js"
+import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
 import { VaultService } from "./vault-service.js"
@@ -40,6 +42,7 @@ export class Daemon {
   private sync: SyncStack | undefined
   private backups: BackupService | undefined
   private api: ApiServer | undefined
+  private browser: BrowserService | undefined
   private readonly startedAt = Date.now()
   private started = false
 
@@ -51,7 +54,10 @@ export class Daemon {
     const { logger } = this.deps
     const store = SqliteStore.open(homePaths(this.options.home).database)
     this.store = store
-    const publish = (event: EventParams) => this.api?.publish(event)
+    const publish = (event: EventParams) => {
+      this.api?.publish(event)
+      if (event.type === "locked" || event.type === "unlocked") this.browser?.onLockChange(event.type === "locked")
+    }
     const vault = new VaultService(
       { store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries) },
       { autoLockMinutes: this.options.autoLockMinutes },
@@ -61,19 +67,25 @@ export class Daemon {
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
     await this.startSync()
-    const handlers = createHandlers({
-      vault,
-      store,
-      sync: () => this.sync!,
-      backups: () => this.backups!,
-      afterReset: () => this.restartSync(),
-      status: () => ({
-        version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
-        port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,
+    const browser = new BrowserService({ records: vault, home: this.options.home, logger, lock: () => vault.lock("request") })
+    this.browser = browser
+    const handlers = {
+      ...createHandlers({
+        vault,
+        store,
+        sync: () => this.sync!,
+        backups: () => this.backups!,
+        afterReset: () => this.restartSync(),
+        status: () => ({
+          version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
+          port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,
+        }),
       }),
-    })
+      ...createBrowserHandlers(browser),
+    }
     this.api = new ApiServer({ handlers, logger, onActivity: () => vault.touch() }, { socketPath: this.options.socketPath })
     await this.api.start()
+    await browser.start()
     logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, port: this.sync?.network.port, version: VERSION })
   }
 
@@ -81,6 +93,7 @@ export class Daemon {
   async stop(): Promise<void> {
     if (!this.started) return
     this.started = false
+    await this.browser?.stop()
     await this.api?.stop()
     await this.sync?.stop()
     await this.backups?.stop()

@@ -4,7 +4,8 @@ import { writeSecretFile } from "../account/index.js"
 import { InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
 import { exportRecords, parseImport, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from "../import/index.js"
 import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
-import type { ListFilter, RecordInput, RecordPatch } from "../merge/types.js"
+import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
+import { ASSOCIATION_TYPE } from "../browser/index.js"
 import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
 import { META, readAccountKey } from "../account/index.js"
@@ -45,7 +46,7 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
       vault.lock("request")
       return { locked: true }
     },
-    "records.list": (params) => vault.list(readFilter(params)),
+    "records.list": (params) => withoutReserved(vault.list(readFilter(params)), readFilter(params)),
     "records.get": (params) => vault.get(requireString(params, "id")),
     "records.create": async (params) => ({ id: await vault.create(requireObject<RecordInput>(params, "record")) }),
     "records.update": (params) => vault.update(requireString(params, "id"), readPatch(params)),
@@ -112,6 +113,11 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
 
 function infoOf(info: { path: string; createdAt: number; entries: number; bytes: number }) {
   return { path: info.path, createdAt: info.createdAt, entries: info.entries, bytes: info.bytes }
+}
+
+/** Browser associations are records of a reserved type: listed only when asked for by type. */
+function withoutReserved(records: RecordSummary[], filter: ListFilter): RecordSummary[] {
+  return filter.type === undefined ? records.filter((r) => r.type !== ASSOCIATION_TYPE) : records
 }
 
 function readFilter(params: unknown): ListFilter {
