@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto"
+import { generate } from "../credentials/index.js"
 import { BoxSession, BOX_KEY_BYTES, BOX_NONCE_BYTES, decodeBase64, incrementNonce } from "./box-session.js"
 import { errorReply, KpxcError } from "./kpxc-errors.js"
 import type { BrowserBackend } from "./ports.js"
@@ -10,6 +10,7 @@ export const COMPAT_VERSION = "2.7.4"
 const MAX_SESSIONS_PER_CONNECTION = 8
 const MAX_CLIENT_ID_CHARS = 256
 const MAX_FIELD_CHARS = 64 * 1024
+const GENERATED_PASSWORD_CHARS = 24
 
 type Json = Record<string, unknown>
 type Reply = Record<string, unknown>
@@ -135,7 +136,7 @@ export class BrowserProtocol {
       case "set-login":
         return this.reply(request, { count: null, entries: null, error: await this.setLogin(session, inner), hash })
       case "generate-password":
-        return this.reply(request, { password: generatePassword() })
+        return this.reply(request, { password: generate({ length: GENERATED_PASSWORD_CHARS }).value })
       case "get-totp": {
         this.requireAssociation(session)
         const totp = typeof inner.uuid === "string" ? this.backend.logins.totp(inner.uuid) : undefined
@@ -208,14 +209,4 @@ function text(value: unknown): string | undefined {
 
 function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64")
-}
-
-const GENERATED_PASSWORD_CHARS = 24
-const PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%&*+-=?@_"
-
-/** A fresh random password for `generate-password` (about 146 bits). */
-function generatePassword(): string {
-  let out = ""
-  for (let i = 0; i < GENERATED_PASSWORD_CHARS; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]
-  return out
 }

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto"
 import type { FieldValue, VaultRecord } from "../merge/types.js"
 import type { LoginEntry, RecordAccess } from "./ports.js"
-import { totpNow } from "./totp.js"
+import { totpCode } from "../credentials/index.js"
 import { entryMatchesSite, parseEntryUrl, parseSiteUrl, type SiteOrigin } from "./url-match.js"
 
 /** The group every login is shown in (lanvault has tags, not groups). */
@@ -119,7 +118,11 @@ function fieldName(record: VaultRecord, names: string[]): string | undefined {
   return undefined
 }
 
-/** A group id that stays the same for a vault (the extension only shows it). */
-export function groupUuidFor(accountId: string): string {
-  return accountId.replace(/[^0-9a-f]/gi, "").padEnd(32, "0").slice(0, 32) || randomUUID().replace(/-/g, "")
+/** The current code of a TOTP seed, or undefined for a seed that does not parse. */
+function totpNow(seed: string, atMs: number): string | undefined {
+  try {
+    return totpCode(seed, atMs).code
+  } catch {
+    return undefined
+  }
 }

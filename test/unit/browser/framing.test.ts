@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest"
 import { incrementNonce } from "../../../src/browser/box-session.js"
 import { JsonObjectSplitter } from "../../../src/browser/json-stream.js"
 import { encodeNativeMessage, NativeMessageReader } from "../../../src/browser/native-messaging.js"
-import { totpNow } from "../../../src/browser/totp.js"
 
 describe("splitting the proxy's unframed JSON stream", () => {
   it("finds every object however the stream is cut, strings with braces included", () => {
@@ -62,18 +61,9 @@ describe("native messaging frames", () => {
   })
 })
 
-describe("nonces and TOTP", () => {
+describe("nonces", () => {
   it("increments nonces as libsodium does (little-endian with carry)", () => {
     expect([...incrementNonce(Uint8Array.from([0xff, 0xff, 0x01]))]).toEqual([0, 0, 2])
     expect([...incrementNonce(Uint8Array.from([0xff, 0xff]))]).toEqual([0, 0])
-  })
-
-  it("gives RFC 6238's SHA-1 test values", () => {
-    const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-    // RFC 6238 Appendix B, truncated to 6 digits (the 8-digit values end with these).
-    expect(totpNow(secret, 59_000)).toBe("287082")
-    expect(totpNow(secret, 1_111_111_109_000)).toBe("081804")
-    expect(totpNow(`otpauth://totp/x?secret=${secret}&digits=8`, 1_234_567_890_000)).toBe("89005924")
-    expect(totpNow("not base32 !", 0)).toBeUndefined()
   })
 })
