@@ -2,8 +2,10 @@ import { LanvaultError } from "../errors.js"
 import { DEFAULT_PORT, isLanAddress, parseIp } from "../transport/index.js"
 
 /** ws paths: the listener runs the handshake the path names (the prologue binds the mode too). */
-export const TRUSTED_PATH = "/lanvault/1"
+export const TRUSTED_PATH = "/lanvault/2"
 export const PAIR_PATH = "/lanvault/1/pair"
+/** Protocol 1's trusted path (Noise XX): told to update, never served. */
+export const OLD_TRUSTED_PATH = "/lanvault/1"
 /** RFC 1035 §2.3.4: a name of at most 253 characters, labels of at most 63. */
 const MAX_HOST_NAME_CHARS = 253
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i

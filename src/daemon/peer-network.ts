@@ -6,12 +6,13 @@ import { LogThrottle } from "../log-throttle.js"
 import type { VaultStore } from "../store/index.js"
 import type { Replicator } from "../sync/index.js"
 import {
-  DEFAULT_PORT, dialWs, runHandshake, WsListener, type AcceptDecision, type AcceptedConnection, type FrameSocket, type HandshakeResult,
+  closeCodeOf, DEFAULT_PORT, dialWs, runHandshake, WsListener, type AcceptDecision, type AcceptedConnection, type FrameSocket, type HandshakeResult,
 } from "../transport/index.js"
 import { ChannelLink } from "./channel-link.js"
 import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./handshake-payload.js"
+import { PeerAddressBook } from "./peer-address-book.js"
 import { PeerDialer, type DialerState } from "./peer-dialer.js"
-import { PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
+import { OLD_TRUSTED_PATH, PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
 import type { PairingHost } from "./pairing-host.js"
 
 /** Addresses remembered as a trusted device's (a handful of devices, each on a few addresses). */
@@ -57,11 +58,15 @@ export class PeerNetwork {
   private readonly refusals: LogThrottle
   /** Addresses trusted devices linked from: kept room for when strangers fill the pending places. */
   private readonly trustedAddresses = new Set<string>()
+  /** The device last linked at each dialled address: the first guess for Noise IK. */
+  private readonly deviceAt = new Map<string, string>()
+  private readonly book: PeerAddressBook
   /** Set when a peer showed that this device's account key is obsolete. */
   obsoleteReason: string | undefined
 
   constructor(private readonly deps: PeerNetworkDeps, private readonly options: PeerNetworkOptions = {}) {
     this.refusals = new LogThrottle(deps.logger)
+    this.book = new PeerAddressBook(deps.store, options.extraCidrs)
   }
 
   get port(): number {
@@ -80,9 +85,9 @@ export class PeerNetwork {
     this.listener.on("refused", ({ remoteAddress, reason }) => this.refusals.warn(`${remoteAddress} ${reason}`, "connection refused", { address: remoteAddress, reason }))
     await this.listener.start()
     for (const address of this.options.peers ?? []) this.addDialer(address, "static")
-    for (const address of this.lanList(META.manualPeers)) this.addDialer(address, "manual")
-    for (const address of this.lanList(META.sharedPeers)) this.addDialer(address, "shared")
-    for (const address of this.lanList(META.knownPeers)) this.addDialer(address, "known")
+    for (const address of this.book.lanList(META.manualPeers)) this.addDialer(address, "manual")
+    for (const address of this.book.lanList(META.sharedPeers)) this.addDialer(address, "shared")
+    for (const address of this.book.lanList(META.knownPeers)) this.addDialer(address, "known")
   }
 
   async stop(): Promise<void> {
@@ -106,7 +111,7 @@ export class PeerNetwork {
   /** `lanvault peer add`: remembers an address, dials it from now on, and it is shared with the other devices. */
   addPeer(address: string): string {
     const { normal } = parseLanPeerAddress(address, this.options.extraCidrs)
-    const manual = this.list(META.manualPeers)
+    const manual = this.book.list(META.manualPeers)
     if (!manual.includes(normal)) this.deps.store.setMeta(META.manualPeers, JSON.stringify([...manual, normal]))
     this.dialers.get(normal)?.stop()
     this.dialers.delete(normal)
@@ -116,8 +121,8 @@ export class PeerNetwork {
 
   /** `lanvault peer remove`: forgets an address and stops dialling it. */
   removePeer(address: string): boolean {
-    const known = this.list(META.knownPeers)
-    const manual = this.list(META.manualPeers)
+    const known = this.book.list(META.knownPeers)
+    const manual = this.book.list(META.manualPeers)
     const dialer = this.dialers.get(address)
     if (!known.includes(address) && !manual.includes(address) && !dialer) return false
     this.deps.store.setMeta(META.knownPeers, JSON.stringify(known.filter((a) => a !== address)))
@@ -129,7 +134,7 @@ export class PeerNetwork {
 
   /** Addresses learnt from other devices or from discovery: dialled, and remembered once reached. */
   learnPeers(addresses: string[]): void {
-    const shared = this.lanList(META.sharedPeers)
+    const shared = this.book.lanList(META.sharedPeers)
     for (const address of addresses) {
       try {
         const { normal } = parseLanPeerAddress(address, this.options.extraCidrs)
@@ -162,15 +167,40 @@ export class PeerNetwork {
       .map((d) => ({ address: d.address, deviceId: d.deviceId }))
   }
 
-  /** Dials a trusted device; resolves with its link once the handshake is done. */
+  /**
+   * Dials a trusted device; resolves with its link once the handshake is done.
+   * Noise IK needs the responder's static key up front: the device last met at
+   * this address is tried first, then the others of the trust list, most
+   * recently seen first (a wrong guess costs one round trip and reveals nothing).
+   */
   async dial(address: string): Promise<ChannelLink> {
     const { host, port } = parsePeerAddress(address)
-    const socket = await dialWs(host, port, { path: TRUSTED_PATH, extraCidrs: this.options.extraCidrs })
-    const result = await this.handshake(socket, "initiator")
-    const link = this.adopt(result, `${host}:${port}`, true)
-    if (this.trustedAddresses.size < MAX_TRUSTED_ADDRESSES) this.trustedAddresses.add(socket.remoteAddress)
-    this.remember(address)
-    return link
+    for (const candidate of this.candidates(address)) {
+      const socket = await dialWs(host, port, { path: TRUSTED_PATH, extraCidrs: this.options.extraCidrs })
+      let result: HandshakeResult
+      try {
+        result = await this.handshake(socket, "initiator", candidate.dhPublic)
+      } catch (error) {
+        if (error instanceof LanvaultError && error.data?.notThisDevice === true) continue
+        throw error
+      }
+      this.deviceAt.set(address, candidate.deviceId)
+      const link = this.adopt(result, `${host}:${port}`, true)
+      if (this.trustedAddresses.size < MAX_TRUSTED_ADDRESSES) this.trustedAddresses.add(socket.remoteAddress)
+      this.book.remember(address)
+      return link
+    }
+    throw new LanvaultError("PEER_REFUSED", `no device of this account answers at ${address}`, { data: { reason: "unknown device" } })
+  }
+
+  /** Trusted devices to try at an address, the one last met there first. */
+  private candidates(address: string): Array<{ deviceId: string; dhPublic: Uint8Array }> {
+    const selfId = this.deps.store.getIdentity()?.deviceId
+    const last = this.deviceAt.get(address)
+    return this.deps.store
+      .trustList()
+      .filter((t) => t.deviceId !== selfId && t.revokedAt === undefined)
+      .sort((x, y) => Number(y.deviceId === last) - Number(x.deviceId === last) || (y.lastSeenAt ?? 0) - (x.lastSeenAt ?? 0))
   }
 
   private addDialer(address: string, how: PeerSource): void {
@@ -182,6 +212,7 @@ export class PeerNetwork {
 
   private async onConnection(connection: AcceptedConnection): Promise<void> {
     if (connection.path === PAIR_PATH) return this.deps.pairing.handle(connection)
+    if (connection.path === OLD_TRUSTED_PATH) return connection.socket.close(closeCodeOf("older protocol version"), "older protocol version")
     try {
       const result = await this.handshake(connection.socket, "responder")
       connection.trusted()
@@ -193,12 +224,13 @@ export class PeerNetwork {
     }
   }
 
-  private handshake(socket: FrameSocket, role: "initiator" | "responder"): Promise<HandshakeResult> {
+  private handshake(socket: FrameSocket, role: "initiator" | "responder", remoteStatic?: Uint8Array): Promise<HandshakeResult> {
     const identity = this.deps.store.getIdentity()
     if (!identity) throw new LanvaultError("NO_ACCOUNT", "this device has no identity")
     return runHandshake(socket, {
       role,
       mode: "trusted",
+      remoteStatic,
       staticSecret: identity.dhSecret,
       payload: encodeHello(this.selfHello(identity.deviceId)),
       accept: (remoteStatic, payload) => this.decide(remoteStatic, payload),
@@ -256,32 +288,5 @@ export class PeerNetwork {
     this.deps.store.touchTrust(remote.deviceId, Date.now())
     this.deps.replicator.addLink(link)
     return link
-  }
-
-  private list(key: string): string[] {
-    try {
-      const list = JSON.parse(this.deps.store.getMeta(key) ?? "[]") as unknown
-      return Array.isArray(list) ? list.filter((a): a is string => typeof a === "string") : []
-    } catch {
-      return []
-    }
-  }
-
-  /** A stored list without what is malformed or off the LAN (stored by an older version, or shared by one). */
-  private lanList(key: string): string[] {
-    return this.list(key).filter((address) => {
-      try {
-        parseLanPeerAddress(address, this.options.extraCidrs)
-        return true
-      } catch {
-        return false
-      }
-    })
-  }
-
-  private remember(address: string): void {
-    const known = this.list(META.knownPeers)
-    if (known.includes(address)) return
-    this.deps.store.setMeta(META.knownPeers, JSON.stringify([...known, address].slice(-32)))
   }
 }

@@ -18,6 +18,7 @@ export const CLOSE_REASONS = {
   "shutting down": 4011,
   "too many connections": 4012,
   "internal error": 4013,
+  "older protocol version": 4014,
 } as const
 
 /** A reason a link can be closed for; the text is what a person sees. */

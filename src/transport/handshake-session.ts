@@ -6,12 +6,13 @@ import { FRAME_ACCEPT } from "./channel-frames.js"
 import { closeCodeOf, closeReasonOf, isCloseReason, type CloseReason } from "./close-reasons.js"
 import type { FrameSocket } from "./frame-socket.js"
 import { NOISE_XX, NOISE_XX_PSK3, NoiseHandshake, type TransportKeys } from "./noise.js"
+import { TrustedHandshake } from "./trusted-handshake.js"
 
 /** A handshake that has not finished by then is closed with "handshake timeout". */
 export const HANDSHAKE_TIMEOUT_MS = 10_000
 /** Prologue of a pairing handshake: binds protocol version and mode (DESIGN §6, Noise §6). */
 export const PAIR_PROLOGUE = "lanvault/1 pair"
-/** Prologue of a trusted-device handshake (DESIGN §6, Noise §6). */
+/** Prologue of a protocol-1 trusted-device handshake (Noise XX; kept for the vectors and tests of XX). */
 export const TRUSTED_PROLOGUE = "lanvault/1"
 const PSK_INFO = "lanvault psk v1"
 const CODE_INFO = "lanvault pairing code v1"
@@ -19,8 +20,8 @@ const CODE_SOURCE_BYTES = 8
 const CODE_DIGITS = 6
 const ACCEPT_FRAME = Uint8Array.of(FRAME_ACCEPT)
 
-/** "pair": XXpsk3 keyed by the account key; "trusted": XX between known devices. */
-export type HandshakeMode = "pair" | "trusted"
+/** "pair": XXpsk3 keyed by the account key; "trusted": IK between known devices (protocol 2); "trusted-xx": protocol 1's XX. */
+export type HandshakeMode = "pair" | "trusted" | "trusted-xx"
 /** The initiator dials; the responder accepted the connection. */
 export type HandshakeRole = "initiator" | "responder"
 /** The verdict on a peer: accept it, or close with a reason it can show. */
@@ -36,6 +37,8 @@ export interface HandshakeOptions {
   staticSecret: Uint8Array
   /** The account key (pair mode only): the psk is derived from it. */
   accountKey?: Uint8Array
+  /** Trusted mode, initiator: the static key of the device it means to reach. */
+  remoteStatic?: Uint8Array
   /** Our application payload: in message 2 (responder) or 3 (initiator). Encrypted. */
   payload?: Uint8Array
   /**
@@ -67,7 +70,8 @@ export interface HandshakeResult {
 }
 
 /**
- * Runs a lanvault handshake over a socket (wire contract, DESIGN §6):
+ * Runs a lanvault handshake over a socket. Trusted mode is Noise IK
+ * ({@link TrustedHandshake}); pair mode (and protocol 1's XX) run (DESIGN §6):
  *
  *   1. I -> R  Noise message 1 (`e`), empty payload
  *   2. R -> I  Noise message 2 (`e, ee, s, es`), responder payload
@@ -83,7 +87,13 @@ export interface HandshakeResult {
  */
 export function runHandshake(socket: FrameSocket, options: HandshakeOptions): Promise<HandshakeResult> {
   return new Promise((resolve, reject) => {
-    new HandshakeSession(socket, options, resolve, reject).start()
+    if (options.mode !== "trusted") return new HandshakeSession(socket, options, resolve, reject).start()
+    try {
+      new TrustedHandshake(socket, options, resolve, reject).start()
+    } catch (error) {
+      socket.close(closeCodeOf("internal error"), "internal error")
+      reject(asLanvaultError(error, "HANDSHAKE_FAILED"))
+    }
   })
 }
 

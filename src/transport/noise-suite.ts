@@ -17,7 +17,7 @@ const CIPHER_KEY_BYTES = 32
 const NONCE_BYTES = 12
 
 /** The handshake patterns this state machine knows (Noise spec §7.5 and §9.4). */
-export type NoisePattern = "XX" | "XXpsk3"
+export type NoisePattern = "XX" | "XXpsk3" | "IK"
 
 /** A parsed protocol name: the pattern plus pluggable DH, cipher and hash functions. */
 export interface NoiseSuite {
@@ -61,7 +61,7 @@ const CIPHERS: Record<string, { aead: AeadFn; nonce: (n: bigint) => Uint8Array }
  * XX vector can check the same state machine.
  */
 export function noiseSuite(protocolName: string): NoiseSuite {
-  const match = /^Noise_(XX|XXpsk3)_25519_(ChaChaPoly|AESGCM)_(SHA256|SHA512|BLAKE2s|BLAKE2b)$/.exec(protocolName)
+  const match = /^Noise_(XX|XXpsk3|IK)_25519_(ChaChaPoly|AESGCM)_(SHA256|SHA512|BLAKE2s|BLAKE2b)$/.exec(protocolName)
   if (!match) throw new LanvaultError("HANDSHAKE_FAILED", `unsupported Noise protocol: ${protocolName}`)
   const hash = HASHES[match[3]]
   const cipher = CIPHERS[match[2]]

@@ -8,17 +8,22 @@ import { SymmetricState } from "./symmetric-state.js"
 export const NOISE_XX = "Noise_XX_25519_ChaChaPoly_SHA256"
 /** lanvault's pairing suite (DESIGN §6). */
 export const NOISE_XX_PSK3 = "Noise_XXpsk3_25519_ChaChaPoly_SHA256"
+/** lanvault's trusted-device suite from protocol 2 on: the initiator proves itself before the responder says anything (issue 11 item 10). */
+export const NOISE_IK = "Noise_IK_25519_ChaChaPoly_SHA256"
 /** Noise spec §9.1: a pre-shared key is 32 bytes. */
 export const PSK_BYTES = 32
 const SECRET_KEY_BYTES = 32
 
-type Token = "e" | "s" | "ee" | "es" | "se" | "psk"
+type Token = "e" | "s" | "ee" | "es" | "se" | "ss" | "psk"
 
-// Noise spec §7.5 (XX) and §9.4 (psk3 appends "psk" to the third message).
+// Noise spec §7.5 (XX), §9.4 (psk3 appends "psk" to the third message) and §7.5 IK.
 const PATTERNS: Record<string, Token[][]> = {
   XX: [["e"], ["e", "ee", "s", "es"], ["s", "se"]],
   XXpsk3: [["e"], ["e", "ee", "s", "es"], ["s", "se", "psk"]],
+  IK: [["e", "es", "s", "ss"], ["e", "ee", "se"]],
 }
+/** Patterns whose pre-message is `<- s`: the initiator knows the responder's static key (§7.1). */
+const RESPONDER_STATIC_KNOWN = new Set(["IK"])
 
 /** What a handshake needs: role, suite, keys and the prologue both sides must share. */
 export interface NoiseHandshakeOptions {
@@ -30,6 +35,8 @@ export interface NoiseHandshakeOptions {
   prologue?: Uint8Array
   /** Required for psk patterns: 32 bytes. */
   psk?: Uint8Array
+  /** IK initiator: the responder's static public key, known beforehand (pre-message `<- s`). */
+  remoteStatic?: Uint8Array
   /** A fixed ephemeral secret: only for known-answer tests, never in production. */
   ephemeralSecret?: Uint8Array
 }
@@ -41,7 +48,7 @@ export interface TransportKeys {
 }
 
 /**
- * A Noise HandshakeState (spec rev. 34 §5.3) for XX and XXpsk3: a pure state
+ * A Noise HandshakeState (spec rev. 34 §5.3) for XX, XXpsk3 and IK: a pure state
  * machine over bytes. Call `writeMessage`/`readMessage` in turn, then `split()`.
  * Every failure throws `LanvaultError("HANDSHAKE_FAILED")` (with `data.kind`
  * "decrypt", "malformed" or "state") and leaves the handshake unusable.
@@ -77,6 +84,16 @@ export class NoiseHandshake {
     }
     this.#symmetric = new SymmetricState(this.#suite)
     this.#symmetric.mixHash(options.prologue ?? new Uint8Array(0))
+    if (RESPONDER_STATIC_KNOWN.has(this.#suite.pattern)) this.#symmetric.mixHash(this.#preMessage(options.remoteStatic))
+    else if (options.remoteStatic !== undefined) throw state("this pattern takes no known remote static key")
+  }
+
+  /** §5.3 Initialize(): the responder's static public key, hashed by both sides. */
+  #preMessage(remoteStatic: Uint8Array | undefined): Uint8Array {
+    if (!this.initiator) return this.localStatic
+    if (!(remoteStatic instanceof Uint8Array) || remoteStatic.length !== DH_BYTES) throw state(`the responder's static key must be ${DH_BYTES} bytes`)
+    this.#remoteStatic = remoteStatic.slice()
+    return this.#remoteStatic
   }
 
   /** Whether every handshake message has been written or read. */
@@ -181,12 +198,14 @@ export class NoiseHandshake {
     if (this.#psk !== undefined) this.#symmetric.mixKey(publicKey)
   }
 
-  /** §5.3 "ee", "es", "se" tokens (DH results into MixKey) and §9.2 "psk". */
+  /** §5.3 "ee", "es", "se", "ss" tokens (DH results into MixKey) and §9.2 "psk". */
   #mixToken(token: Token): void {
     const symmetric = this.#symmetric
     if (token === "psk") return symmetric.mixKeyAndHash(this.#psk as Uint8Array)
-    const localEphemeral = token === "ee" || (token === "es") === this.initiator
-    const remoteEphemeral = token === "ee" || (token === "se") === this.initiator
+    // The first letter is the initiator's key, the second the responder's: e = ephemeral, s = static.
+    const [initiatorKey, responderKey] = [token[0], token[1]]
+    const localEphemeral = (this.initiator ? initiatorKey : responderKey) === "e"
+    const remoteEphemeral = (this.initiator ? responderKey : initiatorKey) === "e"
     const secret = localEphemeral ? this.#ephemeralSecret : this.#staticSecret
     const publicKey = remoteEphemeral ? this.#remoteEphemeral : this.#remoteStatic
     if (secret === undefined || publicKey === undefined) throw state(`token ${token} before its keys`)

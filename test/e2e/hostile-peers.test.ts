@@ -4,14 +4,14 @@ import { readAccountKey } from "../../src/account/index.js"
 import { randomBytes, utf8 } from "../../src/crypto/index.js"
 import { encodeMessage } from "../../src/sync/messages.js"
 import {
-  CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE, HANDSHAKE_TIMEOUT_MS, NOISE_MAX_MESSAGE_BYTES, NOISE_XX, NoiseHandshake, TRUSTED_PROLOGUE,
+  CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE, HANDSHAKE_TIMEOUT_MS, NOISE_MAX_MESSAGE_BYTES, NOISE_XX, NoiseHandshake, runHandshake, TRUSTED_PROLOGUE,
   type CloseReason,
 } from "../../src/transport/index.js"
 import { freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
 import { PASSWORD } from "./helpers/devices.js"
 import {
   countEntries, emptySyncHello, findLogLine, forgedEntry, helloFor, LOG_INFO, logLinesSince, nextLoopbackAddress, pairingHandshake,
-  PAIR_PATH, randomDeviceId, readHeads, readIdentity, readTrust, RogueConnection, syncInbox, trustedHandshake, TRUSTED_PATH, type LogLine,
+  PAIR_PATH, randomDeviceId, readHeads, readIdentity, readTrust, RogueConnection, trustedDhPublic, syncInbox, trustedHandshake, TRUSTED_PATH, type LogLine,
   type RogueSession, type StolenIdentity,
 } from "./helpers/rogue-peer.js"
 
@@ -81,6 +81,8 @@ describe("a real daemon facing hostile peers on loopback", () => {
   /** A paired device whose daemon never runs: its stolen identity is the trusted insider. */
   let insider: StolenIdentity
   let accountIdHex: string
+  /** A's static key, as the devices it trusts know it (Noise IK needs it up front). */
+  let aStatic: Uint8Array
   let synced = 0
 
   beforeAll(async () => {
@@ -92,6 +94,7 @@ describe("a real daemon facing hostile peers on loopback", () => {
     await legit.joinThrough(a)
     await stolen.joinThrough(a)
     insider = readIdentity(stolen.home)
+    aStatic = trustedDhPublic(stolen.home, (await a.client!.call("status", {})).deviceId)
     await legit.start()
     accountIdHex = (await a.client!.call("status", {})).accountId
     await waitFor(async () => (await a.client!.call("devices.list", {})).some((d) => d.name === "legit" && d.state === "connected"), "the legitimate device linked to A")
@@ -140,15 +143,19 @@ describe("a real daemon facing hostile peers on loopback", () => {
   const mark = () => a.daemon!.output().length
 
   describe("before any handshake", () => {
-    it("closes a link that sends random bytes instead of handshake message 1 with 'protocol error'", async () => {
+    it("answers random bytes instead of handshake message 1 with a decoy, then closes with 'unknown device'", async () => {
       const before = await holdings()
       const at = mark()
       const from = nextLoopbackAddress()
       const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
+      const replies: Uint8Array[] = []
+      rogue.onMessage((bytes) => replies.push(bytes))
       rogue.sendRaw(randomBytes(200))
-      expect((await rogue.closedWithin(3_000))?.code).toBe(code("protocol error"))
+      await waitFor(() => replies.length === 1, "a message 2 of the usual shape", 3_000)
+      rogue.sendRaw(randomBytes(40))
+      expect((await rogue.closedWithin(3_000))?.code).toBe(code("unknown device"))
       await expectUnharmed(before)
-      await expectLogged(at, { address: from }, "protocol error")
+      await expectLogged(at, { address: from }, "unknown device")
     })
 
     it("closes a link that sends a text frame with 'protocol error'", async () => {
@@ -183,13 +190,42 @@ describe("a real daemon facing hostile peers on loopback", () => {
     }, 25_000)
   })
 
+  describe("a stranger dialling the trusted endpoint (issue 11 item 10)", () => {
+    /** What a stranger could learn: the static key and hello the daemon would show it. */
+    async function probe(path: string, mode: "trusted" | "trusted-xx", aimAt?: Uint8Array) {
+      const rogue = await RogueConnection.open(a.port, { path, from: nextLoopbackAddress() })
+      const learnt: Array<{ remoteStatic: Uint8Array; payload: Uint8Array }> = []
+      const outcome = await runHandshake(rogue, {
+        role: "initiator", mode, staticSecret: randomBytes(32), payload: helloFor(accountIdHex, randomDeviceId()), remoteStatic: aimAt,
+        accept: (remoteStatic, payload) => {
+          learnt.push({ remoteStatic, payload })
+          return "accept"
+        },
+      }).then(() => "linked", (error: { data?: { reason?: string } }) => error.data?.reason)
+      return { learnt, outcome, close: (await rogue.closedWithin(3_000))?.code }
+    }
+
+    it("learns nothing about who answers: not its key, device id, account tag or generation", async () => {
+      const before = await holdings()
+      const results = [
+        await probe(TRUSTED_PATH, "trusted", randomBytes(32)), // IK aimed at a guessed key
+        await probe(TRUSTED_PATH, "trusted-xx"), // protocol 1's XX on the new path
+        await probe("/lanvault/1", "trusted-xx"), // protocol 1's XX on its old path
+      ]
+      expect(results.map((r) => r.learnt)).toEqual([[], [], []])
+      expect(results.map((r) => r.outcome)).toEqual(["unknown device", expect.anything(), "older protocol version"])
+      expect(results[2].close).toBe(code("older protocol version"))
+      await expectUnharmed(before)
+    })
+  })
+
   describe("a trusted-mode handshake from a device not in the trust list", () => {
     async function refusedHello(payload: (stranger: { deviceId: string }) => Uint8Array, reason: CloseReason): Promise<void> {
       const before = await holdings()
       const at = mark()
       const from = nextLoopbackAddress()
       const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
-      const attempt = trustedHandshake(rogue, randomBytes(32), payload({ deviceId: randomDeviceId() }))
+      const attempt = trustedHandshake(rogue, randomBytes(32), payload({ deviceId: randomDeviceId() }), aStatic)
       await expect(attempt).rejects.toMatchObject({ code: "PEER_REFUSED", data: { reason } })
       expect((await rogue.closedWithin(3_000))?.code).toBe(code(reason))
       await expectUnharmed(before)
@@ -217,7 +253,7 @@ describe("a real daemon facing hostile peers on loopback", () => {
       const at = mark()
       const from = nextLoopbackAddress()
       const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
-      const refusal = await trustedHandshake(rogue, randomBytes(32), helloFor(accountIdHex, randomDeviceId(), 2)).then(
+      const refusal = await trustedHandshake(rogue, randomBytes(32), helloFor(accountIdHex, randomDeviceId(), 2), aStatic).then(
         () => undefined,
         (error: { data?: { reason?: string } }) => error.data?.reason,
       )
@@ -275,7 +311,7 @@ describe("a real daemon facing hostile peers on loopback", () => {
     /** Handshakes as the insider, exchanges sync hellos, and returns the live session. */
     async function asInsider(from: string): Promise<RogueSession> {
       const rogue = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from })
-      const session = await trustedHandshake(rogue, insider.dhSecret, helloFor(accountIdHex, insider.deviceId))
+      const session = await trustedHandshake(rogue, insider.dhSecret, helloFor(accountIdHex, insider.deviceId), aStatic)
       const inbox = syncInbox(session.channel)
       await inbox.next("hello")
       session.channel.send(emptySyncHello())
@@ -468,7 +504,7 @@ describe("a real daemon facing hostile peers on loopback", () => {
 
     // The limit is per address: a newcomer from elsewhere still gets a handshake (and a refusal of its own).
     const newcomer = await RogueConnection.open(a.port, { path: TRUSTED_PATH, from: nextLoopbackAddress() })
-    await expect(trustedHandshake(newcomer, randomBytes(32), helloFor(accountIdHex, randomDeviceId()))).rejects.toMatchObject({ data: { reason: "unknown device" } })
+    await expect(trustedHandshake(newcomer, randomBytes(32), helloFor(accountIdHex, randomDeviceId()), aStatic)).rejects.toMatchObject({ data: { reason: "unknown device" } })
     await expectUnharmed(before)
     await expectLogged(at, { address: from }, "rate limited")
   }, 30_000)

@@ -146,16 +146,18 @@ export interface RogueSession {
 }
 
 /**
- * A trusted-mode (XX) handshake as initiator with `staticSecret`, sending
- * `payload` in message 3. Rejects as `runHandshake` does (PEER_REFUSED with
- * `data.reason` when the daemon refuses).
+ * A trusted-mode (Noise IK) handshake as initiator with `staticSecret`, aimed at
+ * the device whose static key is `responderStatic`, sending `payload` in
+ * message 1. Rejects as `runHandshake` does (PEER_REFUSED with `data.reason`
+ * when the daemon refuses; `data.notThisDevice` when the key was not its).
  */
-export async function trustedHandshake(connection: RogueConnection, staticSecret: Uint8Array, payload: Uint8Array): Promise<RogueSession> {
+export async function trustedHandshake(connection: RogueConnection, staticSecret: Uint8Array, payload: Uint8Array, responderStatic: Uint8Array): Promise<RogueSession> {
   let responderPayload: Uint8Array = new Uint8Array(0)
   const result = await runHandshake(connection, {
     role: "initiator",
     mode: "trusted",
     staticSecret,
+    remoteStatic: responderStatic,
     payload,
     accept: (_remoteStatic, remotePayload) => {
       responderPayload = remotePayload
@@ -221,6 +223,15 @@ export function readTrust(home: string): Array<Record<string, string | number | 
   return withDatabase(home, (db) => {
     const rows = db.prepare("SELECT device_id, name, hex(sign_public) AS sign_public, hex(dh_public) AS dh_public, added_at, revoked_at FROM trust ORDER BY device_id").all()
     return rows as Array<Record<string, string | number | null>>
+  })
+}
+
+/** A device's static (X25519) public key as another device's trust list holds it. */
+export function trustedDhPublic(home: string, deviceId: string): Uint8Array {
+  return withDatabase(home, (db) => {
+    const key = db.prepare("SELECT dh_public FROM trust WHERE device_id = ?").pluck().get(deviceId) as Buffer | undefined
+    if (!key) throw new Error(`${home} does not trust ${deviceId}`)
+    return new Uint8Array(key)
   })
 }
 

@@ -48,7 +48,7 @@ function closeCode(socket: MemoryFrameSocket): Promise<number> {
   return new Promise((resolve) => socket.onClose((code) => resolve(code)))
 }
 
-describe.each(["trusted", "pair"] as const)("runHandshake (%s) in memory", (mode) => {
+describe.each(["trusted-xx", "pair"] as const)("runHandshake (%s) in memory", (mode) => {
   it("gives both sides a channel, the other's static key and payload, and the same hash", async () => {
     const [a, b] = [side(), side()]
     const { i, r } = run(mode, a, b)
@@ -171,7 +171,7 @@ describe("pairing", () => {
   it("does not complete between a pairing and a trusted peer", async () => {
     const [left, right] = MemoryFrameSocket.pair()
     const i = runHandshake(left, { mode: "pair", role: "initiator", staticSecret: randomBytes(32), accountKey: ACCOUNT_KEY, accept })
-    const r = runHandshake(right, { mode: "trusted", role: "responder", staticSecret: randomBytes(32), accept })
+    const r = runHandshake(right, { mode: "trusted-xx", role: "responder", staticSecret: randomBytes(32), accept })
     expect(await rejection(r)).toMatchObject({ data: { reason: "protocol error" } })
     expect(await rejection(i)).toMatchObject({ code: "PEER_REFUSED", data: { reason: "protocol error" } })
   })
@@ -188,7 +188,7 @@ describe("runHandshake over a socket that misbehaves", () => {
     const [left, right] = MemoryFrameSocket.pair()
     let release: () => void = () => undefined
     const slow: AcceptPeer = () => new Promise((resolve) => (release = () => resolve("accept")))
-    const i = runHandshake(left, { mode: "trusted", role: "initiator", staticSecret: randomBytes(32), accept: slow })
+    const i = runHandshake(left, { mode: "trusted-xx", role: "initiator", staticSecret: randomBytes(32), accept: slow })
     const tapped: FrameSocket = {
       send: (bytes) => {
         right.send(bytes)
@@ -198,7 +198,7 @@ describe("runHandshake over a socket that misbehaves", () => {
       onMessage: (fn) => right.onMessage(fn),
       onClose: (fn) => right.onClose(fn),
     }
-    const r = runHandshake(tapped, { mode: "trusted", role: "responder", staticSecret: randomBytes(32), accept })
+    const r = runHandshake(tapped, { mode: "trusted-xx", role: "responder", staticSecret: randomBytes(32), accept })
     expect(await rejection(i)).toMatchObject({ data: { reason: "protocol error" } })
     release()
     expect(await rejection(r)).toMatchObject({ code: "PEER_REFUSED", data: { reason: "protocol error" } })
@@ -208,21 +208,21 @@ describe("runHandshake over a socket that misbehaves", () => {
 describe("runHandshake verdicts", () => {
   it("treats a verdict that is not a known reason as an internal error", async () => {
     const bogus = (() => ({ refuse: "because" })) as unknown as AcceptPeer
-    const { i, r } = run("trusted", side(), side({ accept: bogus }))
+    const { i, r } = run("trusted-xx", side(), side({ accept: bogus }))
     expect(await rejection(r)).toMatchObject({ code: "HANDSHAKE_FAILED", data: { reason: "internal error" } })
     expect(await rejection(i)).toMatchObject({ code: "PEER_REFUSED", data: { reason: "internal error" } })
   })
 
   it("fails the initiator with 'protocol error' when the ACCEPT frame is forged", async () => {
     const [left, right] = MemoryFrameSocket.pair()
-    const i = runHandshake(left, { mode: "trusted", role: "initiator", staticSecret: randomBytes(32), accept })
+    const i = runHandshake(left, { mode: "trusted-xx", role: "initiator", staticSecret: randomBytes(32), accept })
     const forging: FrameSocket = {
       send: (bytes) => right.send(bytes.length === 17 ? randomBytes(17) : bytes),
       close: (code, reason) => right.close(code, reason),
       onMessage: (fn) => right.onMessage(fn),
       onClose: (fn) => right.onClose(fn),
     }
-    const r = runHandshake(forging, { mode: "trusted", role: "responder", staticSecret: randomBytes(32), accept })
+    const r = runHandshake(forging, { mode: "trusted-xx", role: "responder", staticSecret: randomBytes(32), accept })
     expect(await rejection(i)).toMatchObject({ code: "HANDSHAKE_FAILED", data: { reason: "protocol error" } })
     const responder = await r
     expect(await new Promise((resolve) => responder.channel.onClose(resolve))).toMatchObject({ reason: "protocol error", local: false })

@@ -34,7 +34,7 @@ async function server(
   listener.on("connection", ({ socket }) => {
     const result = runHandshake(socket, {
       role: "responder",
-      mode: options.mode ?? "trusted",
+      mode: options.mode ?? "trusted-xx",
       staticSecret: randomBytes(32),
       accountKey: options.accountKey ?? ACCOUNT_KEY,
       payload: utf8("server hello"),
@@ -48,7 +48,7 @@ async function server(
   return { listener, results }
 }
 
-async function client(port: number, mode: HandshakeMode = "trusted", accountKey = ACCOUNT_KEY): Promise<HandshakeResult> {
+async function client(port: number, mode: HandshakeMode = "trusted-xx", accountKey = ACCOUNT_KEY): Promise<HandshakeResult> {
   const socket = await dialWs(HOST, port, { timeoutMs: 2_000 })
   cleanups.push(() => socket.close(CLOSE_REASONS["normal closure"], "normal closure"))
   const result = await runHandshake(socket, { role: "initiator", mode, staticSecret: randomBytes(32), accountKey, payload: utf8("client hello"), accept })
@@ -149,7 +149,7 @@ describe("ws transport on 127.0.0.1", () => {
     const { listener, results } = await server()
     const socket = await dialWs(HOST, listener.port)
     cleanups.push(() => socket.close(4000, "normal closure"))
-    const mine = await runHandshake(socket, { role: "initiator", mode: "trusted", staticSecret: randomBytes(32), accept })
+    const mine = await runHandshake(socket, { role: "initiator", mode: "trusted-xx", staticSecret: randomBytes(32), accept })
     const theirs = await results[0]
     const closedHere = new Promise((resolve) => mine.channel.onClose(resolve))
     const closedThere = new Promise((resolve) => theirs.channel.onClose(resolve))
