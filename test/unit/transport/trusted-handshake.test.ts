@@ -10,6 +10,15 @@ import { TapSocket } from "./helpers.js"
 const accept: AcceptPeer = () => "accept"
 const RESPONDER_HELLO = utf8(JSON.stringify({ deviceId: "b".repeat(32), accountTag: "c".repeat(32), generation: 1 }))
 
+/** Waits until `ready()` holds (a loaded machine may take a while), or fails after 5 s. */
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting")
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 async function rejection(promise: Promise<unknown>): Promise<LanvaultError> {
   const error = await promise.then(() => undefined, (e: unknown) => e)
   expect(error).toBeInstanceOf(LanvaultError)
@@ -82,11 +91,11 @@ describe("the trusted handshake of protocol 2 (Noise IK, issue 11 item 10)", () 
     const frames: Uint8Array[] = []
     left.onMessage((bytes) => frames.push(bytes))
     left.send(randomBytes(96))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(() => frames.length > 0)
     expect(frames).toHaveLength(1)
     left.send(randomBytes(40))
     expect((await rejection(r)).data?.reason).toBe("unknown device")
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(() => codes.length > 0)
     expect(codes).toEqual([CLOSE_REASONS["unknown device"]])
 
     // A real message 1 replayed to its responder: a message 2 the replayer cannot read, then the same close.
@@ -109,7 +118,7 @@ describe("the trusted handshake of protocol 2 (Noise IK, issue 11 item 10)", () 
     })
     l2.send(initiatorTap.sent[0])
     expect((await rejection(replayTarget)).data?.reason).toBe("unknown device")
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await until(() => replayCodes.length > 0)
     expect(answers).toHaveLength(1)
     expect(answers[0].length).toBe(frames[0].length)
     expect(replayCodes).toEqual([CLOSE_REASONS["unknown device"]])
