@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   CLIPBOARD_UNAVAILABLE: { rpc: -32041, exit: 1 },
   /** Another program (KeePassXC?) already serves the browser socket. */
   BROWSER_SOCKET_IN_USE: { rpc: -32050, exit: 1 },
+  /** A new account password the strength estimate refuses (without --allow-weak). */
+  WEAK_PASSWORD: { rpc: -32060, exit: 1 },
+  /** A file this device was asked to write (the emergency kit) could not be written. */
+  WRITE_FAILED: { rpc: -32061, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -69,8 +73,10 @@ export class LockedError extends LanvaultError {
 }
 
 export class WrongPasswordError extends LanvaultError {
-  constructor() {
-    super("WRONG_PASSWORD", "wrong account password")
+  /** `hint`: the person's own password hint, shown after repeated failures (never the password). */
+  constructor(hint?: string) {
+    super("WRONG_PASSWORD", hint === undefined ? "wrong account password" : `wrong account password (your hint: ${JSON.stringify(hint)})`,
+      hint === undefined ? undefined : { data: { hint } })
   }
 }
 

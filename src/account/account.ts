@@ -6,10 +6,12 @@ import {
   type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
+import { requireStrongPassword } from "../health/index.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/index.js"
 import { SqliteStore, type VaultStore } from "../store/index.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
 import { homePaths } from "./home.js"
+import { checkHint, type StoredHint } from "./password-hint.js"
 import { wrapKeyset, type VaultKeys } from "./keyset.js"
 
 const MIN_PASSWORD_CHARS = 8
@@ -24,6 +26,8 @@ export const META = {
   bucketCount: "vault.bucketCount",
   createdAt: "account.createdAt",
   throttle: "unlock.throttle",
+  /** This device's password hint ({@link StoredHint}, JSON): never synced. */
+  hint: "account.hint",
   /**
    * An account key that came with a keyset, until it is in the account key file
    * (written in the keyset's transaction, so a crash between the two never
@@ -51,16 +55,39 @@ export interface NewAccount {
   deviceName: string
 }
 
-/** Refuses passwords too short to resist guessing, without echoing them. */
-export function checkNewPassword(password: string): void {
+/** How a new account password was chosen: the person may keep a weak one on purpose, and leave a hint. */
+export interface NewPasswordOptions {
+  /** Keep a password the strength estimate calls weak (`--allow-weak`). */
+  allowWeak?: boolean
+  /** An optional reminder shown after repeated wrong passwords; never the password itself. */
+  hint?: string
+  /** Words an attacker would try first (the device name). */
+  context?: readonly string[]
+}
+
+/**
+ * Refuses passwords too short or too easy to guess (WEAK_PASSWORD unless
+ * `allowWeak`), and a hint that gives the password away; never echoes them.
+ * Returns the hint to keep, if any.
+ */
+export function checkNewPassword(password: string, options: NewPasswordOptions = {}): string | undefined {
   if (typeof password !== "string" || [...password].length < MIN_PASSWORD_CHARS) {
     throw new LanvaultError("INVALID_PARAMS", `the account password must have at least ${MIN_PASSWORD_CHARS} characters`)
   }
+  const hint = checkHint(options.hint, password)
+  requireStrongPassword(password, { allowWeak: options.allowWeak, context: options.context })
+  return hint
+}
+
+/** The stored form of a hint for the password whose KDF salt is `salt`. */
+export function hintMeta(text: string, salt: string): string {
+  const stored: StoredHint = { text, salt }
+  return JSON.stringify(stored)
 }
 
 /** Creates an account in an empty home: keys, keyset, trust list of one; prints nothing. */
-export async function createAccount(args: { home: string; name?: string; password: string }): Promise<NewAccount> {
-  checkNewPassword(args.password)
+export async function createAccount(args: { home: string; name?: string; password: string } & NewPasswordOptions): Promise<NewAccount> {
+  const hint = checkNewPassword(args.password, { ...args, context: [args.name ?? hostname()] })
   ensureHome(args.home)
   const paths = homePaths(args.home)
   if (existsSync(paths.accountKey)) {
@@ -75,6 +102,7 @@ export async function createAccount(args: { home: string; name?: string; passwor
       accountId: toHex(randomBytes(ID_BYTES)),
       deviceName: args.name?.trim() || hostname(),
       password: args.password,
+      hint,
     })
   } finally {
     store.close()
@@ -90,7 +118,7 @@ export async function createAccount(args: { home: string; name?: string; passwor
 export async function writeFreshAccount(
   store: VaultStore,
   home: string,
-  args: { accountId: string; deviceName: string; password: string; keepIdentity?: boolean },
+  args: { accountId: string; deviceName: string; password: string; keepIdentity?: boolean; hint?: string },
 ): Promise<NewAccount> {
   const accountKey = generateAccountKey()
   const kept = args.keepIdentity ? store.getIdentity() : undefined
@@ -111,6 +139,8 @@ export async function writeFreshAccount(
     store.setMeta(META.bucketCount, String(DEFAULT_BUCKET_COUNT))
     store.setMeta(META.createdAt, String(now))
     store.deleteMeta(META.throttle)
+    if (args.hint === undefined) store.deleteMeta(META.hint)
+    else store.setMeta(META.hint, hintMeta(args.hint, kdf.salt))
     store.putKeyset(1, keyset)
     store.putTrust({ deviceId, name: args.deviceName, signPublic: keys.signPublic, dhPublic: keys.dhPublic, addedAt: now })
   })
@@ -126,22 +156,22 @@ export async function writeFreshAccount(
  * device's keys stay, so the other devices (which trust those keys) can be told,
  * authentically, that the account was reset — and are refused until they join again.
  */
-export async function resetAccountInStore(store: VaultStore, home: string, password: string): Promise<NewAccount> {
-  checkNewPassword(password)
+export async function resetAccountInStore(store: VaultStore, home: string, password: string, options: NewPasswordOptions = {}): Promise<NewAccount> {
   const accountId = store.getMeta(META.accountId)
   if (!accountId) throw new LanvaultError("NO_ACCOUNT", `${home} holds no account: run \`lanvault init\``)
   const deviceName = store.getMeta(META.deviceName) ?? hostname()
+  const hint = checkNewPassword(password, { ...options, context: [deviceName] })
   store.clearSnapshots()
-  return writeFreshAccount(store, home, { accountId, deviceName, password, keepIdentity: true })
+  return writeFreshAccount(store, home, { accountId, deviceName, password, keepIdentity: true, hint })
 }
 
 /** `lanvault reset` when no daemon runs. */
-export async function resetAccountOffline(args: { home: string; password: string }): Promise<{ accountKey: string; accountId: string }> {
+export async function resetAccountOffline(args: { home: string; password: string } & NewPasswordOptions): Promise<{ accountKey: string; accountId: string }> {
   const paths = homePaths(args.home)
   if (!existsSync(paths.database)) throw new LanvaultError("NO_ACCOUNT", `${args.home} holds no account: run \`lanvault init\``)
   const store = SqliteStore.open(paths.database)
   try {
-    const result = await resetAccountInStore(store, args.home, args.password)
+    const result = await resetAccountInStore(store, args.home, args.password, args)
     return { accountKey: result.accountKey, accountId: result.accountId }
   } finally {
     store.close()

@@ -64,9 +64,10 @@ export interface Methods {
   "devices.rename": { params: { deviceId: string; name: string }; result: DeviceInfo }
   "pairing.open": { params: { seconds?: number }; result: { until: number } }
   "pairing.close": { params: Record<string, never>; result: { closed: true } }
-  "account.changePassword": { params: { old: string; new: string }; result: { keysetVersion: number } }
+  /** `allowWeak` keeps a password the strength estimate refuses (WEAK_PASSWORD); `hint` replaces this device's hint (none: removed). */
+  "account.changePassword": { params: { old: string; new: string; allowWeak?: boolean; hint?: string }; result: { keysetVersion: number } }
   /** Not in DESIGN §10's first list: reset must go through the daemon while it holds the home. */
-  "account.reset": { params: { password: string }; result: { accountKey: string; accountId: string } }
+  "account.reset": { params: { password: string; allowWeak?: boolean; hint?: string }; result: { accountKey: string; accountId: string } }
   "folders.add": { params: { path: string }; result: FolderInfo }
   "folders.list": { params: Record<string, never>; result: FolderInfo[] }
   "folders.remove": { params: { path: string }; result: { path: string } }

@@ -13,21 +13,22 @@ const RESET_EXPLANATION = [
   "whatever only they hold comes back when they join again. Use it when the password or the account key is lost.",
 ].join("\n")
 
-interface InitOptions {
+const ALLOW_WEAK_HELP = "keep a password the strength estimate calls too easy to guess"
+
+interface NewPasswordFlags {
+  passwordStdin?: boolean
+  allowWeak?: boolean
+  json?: boolean
+}
+
+interface InitOptions extends NewPasswordFlags {
   name?: string
-  passwordStdin?: boolean
-  json?: boolean
 }
 
-interface PasswdOptions {
-  passwordStdin?: boolean
-  json?: boolean
-}
+type PasswdOptions = NewPasswordFlags
 
-interface ResetOptions {
+interface ResetOptions extends NewPasswordFlags {
   yes?: boolean
-  passwordStdin?: boolean
-  json?: boolean
 }
 
 /** `init`: creates the account on its first device. */
@@ -37,6 +38,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .description("create a new account on this device; prints the account key (once) and its QR code")
     .option("--name <name>", "this device's name (default: the host name)")
     .option("--password-stdin", "read the new account password as the first line of stdin (else LANVAULT_PASSWORD, else a prompt)")
+    .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId, deviceId} as JSON (no QR code)")
     .action((options: InitOptions, command: Command) => runInit(ctx, command, options))
 }
@@ -47,6 +49,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .command("passwd")
     .description("change the account password (other devices take it when they sync; records are untouched)")
     .option("--password-stdin", "read the current password, then the new one, as lines of stdin (else LANVAULT_PASSWORD and LANVAULT_NEW_PASSWORD, else prompts)")
+    .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print the result as JSON")
     .action((options: PasswdOptions, command: Command) => runPasswd(ctx, command, options))
   program
@@ -54,6 +57,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .description("wipe this device's vault and make a new account key and password (forgotten password or lost key)")
     .option("--yes", "do not ask for confirmation (needed when stdin is not a terminal)")
     .option("--password-stdin", "read the new password as the first line of stdin (else LANVAULT_NEW_PASSWORD, else a prompt)")
+    .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId} as JSON (no QR code)")
     .action((options: ResetOptions, command: Command) => runReset(ctx, command, options))
 }
@@ -65,8 +69,9 @@ async function runInit(ctx: CliContext, command: Command, options: InitOptions):
     throw new LanvaultError("ACCOUNT_EXISTS", `${home} already holds an account: use another --home, or \`lanvault reset\` to start over`)
   }
   const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true, isNew: true })
+  const hint = await ctx.secrets.hint(password)
   const { createAccount } = await import("../account/index.js")
-  const account = await createAccount({ home, name: options.name, password })
+  const account = await createAccount({ home, name: options.name, password, ...newPasswordParams(options, hint) })
   if (options.json) {
     ctx.printJson({ accountKey: account.accountKey, accountId: account.accountId, deviceId: account.deviceId })
     return
@@ -81,7 +86,8 @@ async function runPasswd(ctx: CliContext, command: Command, options: PasswdOptio
     const current = await ctx.secrets.password({ label: "current account password", envVar: "LANVAULT_PASSWORD", fromStdin })
     const next = await ctx.secrets.password({ label: "new account password", envVar: "LANVAULT_NEW_PASSWORD", fromStdin, isNew: true })
     if (next === current) throw usageError("the new password is the same as the current one: nothing was changed")
-    return client.call("account.changePassword", { old: current, new: next })
+    const hint = await ctx.secrets.hint(next)
+    return client.call("account.changePassword", { old: current, new: next, ...newPasswordParams(options, hint) })
   })
   if (options.json) ctx.printJson(result)
   else ctx.print(`Password changed (keyset version ${result.keysetVersion}). Your other devices take the new password when they next sync; the account key is unchanged.`)
@@ -91,7 +97,8 @@ async function runReset(ctx: CliContext, command: Command, options: ResetOptions
   if (options.yes !== true) ctx.note(RESET_EXPLANATION)
   await ctx.secrets.confirm("Wipe this device's vault and make a new account key?", { yes: options.yes })
   const password = await ctx.secrets.password({ label: "new account password", envVar: "LANVAULT_NEW_PASSWORD", fromStdin: options.passwordStdin === true, isNew: true })
-  const result = await resetAccount(ctx, command, password)
+  const hint = await ctx.secrets.hint(password)
+  const result = await resetAccount(ctx, command, { password, ...newPasswordParams(options, hint) })
   if (options.json) {
     ctx.printJson(result)
     return
@@ -101,18 +108,23 @@ async function runReset(ctx: CliContext, command: Command, options: ResetOptions
 }
 
 /** Resets through the daemon when one runs (it holds the home), else directly on disk. */
-async function resetAccount(ctx: CliContext, command: Command, password: string): Promise<{ accountKey: string; accountId: string }> {
+async function resetAccount(ctx: CliContext, command: Command, params: { password: string; allowWeak?: boolean; hint?: string }): Promise<{ accountKey: string; accountId: string }> {
   let client
   try {
     client = await connect({ socketPath: ctx.socketPath(command) })
   } catch (error) {
     if (!(error instanceof LanvaultError && error.code === "DAEMON_NOT_RUNNING")) throw error
     const { resetAccountOffline } = await import("../account/index.js")
-    return resetAccountOffline({ home: ctx.home(command), password })
+    return resetAccountOffline({ home: ctx.home(command), ...params })
   }
   try {
-    return await client.call("account.reset", { password })
+    return await client.call("account.reset", params)
   } finally {
     client.close()
   }
+}
+
+/** `allowWeak` and `hint` only when given, so the request carries nothing it need not. */
+function newPasswordParams(options: NewPasswordFlags, hint: string | undefined): { allowWeak?: true; hint?: string } {
+  return { ...(options.allowWeak === true ? { allowWeak: true as const } : {}), ...(hint === undefined ? {} : { hint }) }
 }

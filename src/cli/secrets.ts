@@ -56,6 +56,24 @@ export class SecretReader {
     return this.terminal().hidden(`${capitalize(request.label)}:`)
   }
 
+  /**
+   * The optional password hint for a new password: LANVAULT_HINT (set and empty
+   * means none), else a question on a terminal (Enter for none), else none.
+   * Refuses, before anything is sent, a hint that contains the password.
+   */
+  async hint(password: string): Promise<string | undefined> {
+    const fromEnv = this.io.env.LANVAULT_HINT
+    const typed = fromEnv !== undefined ? fromEnv
+      : this.interactive ? await this.terminal().ask("Password hint, shown after 3 wrong passwords (optional, Enter for none): ")
+      : ""
+    const hint = typed.trim()
+    if (hint === "") return undefined
+    if (hint.toLocaleLowerCase().includes(password.toLocaleLowerCase())) {
+      throw usageError("the password hint contains the password itself: write something only you can connect to it")
+    }
+    return hint
+  }
+
   /** The account key for `join`: the next stdin line with --account-key-stdin, else a hidden prompt. */
   async accountKey(fromStdin: boolean): Promise<string> {
     if (fromStdin) return this.requireLine("the account key")

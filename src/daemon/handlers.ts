@@ -96,12 +96,12 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
     },
     "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
     "account.changePassword": async (params) => {
-      const keysetVersion = await vault.changePassword(requireString(params, "old"), requireString(params, "new"))
+      const keysetVersion = await vault.changePassword(requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params))
       sync().replicator.publishKeyset()
       return { keysetVersion }
     },
     "account.reset": async (params) => {
-      const result = await vault.reset(requireString(params, "password"))
+      const result = await vault.reset(requireString(params, "password"), newPasswordOptions(params))
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
@@ -109,6 +109,10 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
     export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
     ...createDailyMethods(vault),
   }
+}
+
+function newPasswordOptions(params: unknown): { allowWeak?: boolean; hint?: string } {
+  return { allowWeak: optionalBoolean(params, "allowWeak"), hint: optionalString(params, "hint") }
 }
 
 function infoOf(info: { path: string; createdAt: number; entries: number; bytes: number }) {

@@ -6,8 +6,8 @@ import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordErro
 import type { Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
 import {
-  checkNewPassword, holdsEpochsOf, META, parseKeyset, readAccountKey, retryAfterMs, unwrapKeyset, wrapKeyset, writeAccountKey,
-  type ThrottleState, type VaultKeys, type WrappedKeyset,
+  checkNewPassword, HINT_AFTER_FAILURES, hintMeta, holdsEpochsOf, META, parseKeyset, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset,
+  wrapKeyset, writeAccountKey, type NewPasswordOptions, type ThrottleState, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 
 const VAULT_KEY_BYTES = 32
@@ -84,8 +84,8 @@ export class KeyManager {
   }
 
   /** Re-wraps the same vault keys under a new password: no record is touched. */
-  async changePassword(oldPassword: string, newPassword: string): Promise<number> {
-    checkNewPassword(newPassword)
+  async changePassword(oldPassword: string, newPassword: string, options: NewPasswordOptions = {}): Promise<number> {
+    const hint = checkNewPassword(newPassword, { ...options, context: [this.deps.store.getMeta(META.deviceName) ?? ""] })
     const current = this.keyset()
     const { keys, slow } = await this.unwrapThrottled(oldPassword, current)
     wipe(slow)
@@ -94,6 +94,8 @@ export class KeyManager {
       const newSlow = await passwordKey(newPassword, kdf)
       const version = current.version + 1
       this.storeKeyset(keys, newSlow, readAccountKey(this.deps.home), version, kdf)
+      if (hint === undefined) this.deps.store.deleteMeta(META.hint)
+      else this.deps.store.setMeta(META.hint, hintMeta(hint, kdf.salt))
       if (this.held) this.hold(newSlow, kdf.salt)
       else wipe(newSlow)
       this.deps.logger.info("account password changed", { keysetVersion: version })
@@ -287,10 +289,16 @@ export class KeyManager {
       if (!(error instanceof DecryptionError)) throw error
       this.deps.store.setMeta(META.throttle, JSON.stringify({ failures: throttle.failures + 1, lastFailureAt: this.now() }))
       this.deps.logger.warn("wrong password", { failures: throttle.failures + 1 })
-      throw new WrongPasswordError()
+      throw new WrongPasswordError(throttle.failures + 1 >= HINT_AFTER_FAILURES ? this.hint(keyset) : undefined)
     } finally {
       wipe(unlockKey)
     }
+  }
+
+  /** This device's hint, if it was written for the current password (see StoredHint). */
+  private hint(keyset: WrappedKeyset): string | undefined {
+    const stored = parseStoredHint(this.deps.store.getMeta(META.hint))
+    return stored?.salt === keyset.kdf.salt ? stored.text : undefined
   }
 
   private throttleState(): ThrottleState {

@@ -6,7 +6,7 @@ import type { EventParams } from "../api/protocol.js"
 import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
-import { checkNewPassword, META, resetAccountInStore, type NewAccount } from "../account/index.js"
+import { checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions } from "../account/index.js"
 import { KeyManager } from "./key-manager.js"
 import { UnlockedVault, type Identity } from "./unlocked-vault.js"
 
@@ -215,8 +215,8 @@ export class VaultService {
     for (const id of open.adoptKeys(keys)) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
   }
 
-  changePassword(oldPassword: string, newPassword: string): Promise<number> {
-    return this.keys.changePassword(oldPassword, newPassword)
+  changePassword(oldPassword: string, newPassword: string, options?: NewPasswordOptions): Promise<number> {
+    return this.keys.changePassword(oldPassword, newPassword, options)
   }
 
   /** Revoke's re-key: a new account key and vault-key epoch for all future changes. */
@@ -228,10 +228,10 @@ export class VaultService {
   }
 
   /** Wipes this device's vault and starts the account over with a new key. */
-  async reset(newPassword: string): Promise<NewAccount> {
-    checkNewPassword(newPassword)
+  async reset(newPassword: string, options: NewPasswordOptions = {}): Promise<NewAccount> {
+    checkNewPassword(newPassword, { ...options, context: [this.deviceName] })
     this.lock("reset")
-    const result = await resetAccountInStore(this.deps.store, this.deps.home, newPassword)
+    const result = await resetAccountInStore(this.deps.store, this.deps.home, newPassword, options)
     this.deps.logger.warn("account reset: the vault was wiped and a new account key made")
     return result
   }

@@ -106,10 +106,23 @@ describe("session and account commands against a fake daemon", () => {
 
   it("passwd on a terminal asks the new password twice", async () => {
     daemon.handlers["account.changePassword"] = () => ({ keysetVersion: 4 })
-    const prompts = scriptedPrompts(["old-password", "new-password-3", "new-password-3"])
+    const prompts = scriptedPrompts(["old-password", "new-password-3", "new-password-3"], ["my third"])
     expect((await runCli(["passwd"], { home, tty: true, prompts })).code).toBe(0)
-    expect(prompts.questions).toHaveLength(3)
-    expect(daemon.calls[0].params).toEqual({ old: "old-password", new: "new-password-3" })
+    expect(prompts.questions).toHaveLength(4)
+    expect(prompts.questions[3]).toMatch(/^Password hint/)
+    expect(daemon.calls[0].params).toEqual({ old: "old-password", new: "new-password-3", hint: "my third" })
+  })
+
+  it("passwd takes the hint from LANVAULT_HINT and --allow-weak, and refuses a hint holding the password", async () => {
+    daemon.handlers["account.changePassword"] = () => ({ keysetVersion: 5 })
+    const env = { LANVAULT_PASSWORD: "old-password", LANVAULT_NEW_PASSWORD: "new-password-4", LANVAULT_HINT: "the fourth" }
+    expect((await runCli(["passwd", "--allow-weak"], { home, env })).code).toBe(0)
+    expect(daemon.calls[0].params).toEqual({ old: "old-password", new: "new-password-4", hint: "the fourth", allowWeak: true })
+    const giveaway = await runCli(["passwd"], { home, env: { ...env, LANVAULT_HINT: "it is NEW-PASSWORD-4" } })
+    expect(giveaway.code).toBe(2)
+    expect(giveaway.stderr).toContain("contains the password")
+    expect(giveaway.stderr).not.toMatch(/new-password-4/i)
+    expect(daemon.calls).toHaveLength(1)
   })
 
   it("reset without --yes and without a terminal is refused with exit 2, touching nothing", async () => {
@@ -135,7 +148,7 @@ describe("session and account commands against a fake daemon", () => {
     const declined = await runCli(["reset"], { home, tty: true, prompts: scriptedPrompts([], ["no"]) })
     expect(declined.code).toBe(1)
     expect(daemon.calls).toEqual([])
-    const prompts = scriptedPrompts(["a-new-password", "a-new-password"], ["y"])
+    const prompts = scriptedPrompts(["a-new-password", "a-new-password"], ["y", ""])
     const accepted = await runCli(["reset", "--json"], { home, tty: true, prompts })
     expect(JSON.parse(accepted.stdout)).toEqual({ accountKey: NEW_KEY, accountId: STATUS.accountId })
   })
@@ -158,6 +171,28 @@ describe("init and offline reset on a real home", () => {
     expect(result.stderr).toContain("the two entries differ")
     expect(result.stderr).not.toContain("password-one")
   })
+
+  it("refuses a weak password with the estimator's feedback unless --allow-weak, and keeps the hint of LANVAULT_HINT", async () => {
+    const other = tempDir()
+    try {
+      const weak = await runCli(["init"], { home: other.dir, env: { LANVAULT_PASSWORD: "password123" } })
+      expect(weak.code).toBe(1)
+      expect(weak.stderr).toContain("too easy to guess")
+      expect(weak.stderr).toContain("--allow-weak")
+      expect(weak.stderr).not.toContain("password123")
+      const allowed = await runCli(["init", "--allow-weak", "--json"], { home: other.dir, env: { LANVAULT_PASSWORD: "password123", LANVAULT_HINT: "the usual" } })
+      expect(allowed.code).toBe(0)
+      const { SqliteStore } = await import("../../../src/store/index.js")
+      const store = SqliteStore.open(join(other.dir, "vault.db"))
+      try {
+        expect(JSON.parse(store.getMeta("account.hint")!).text).toBe("the usual")
+      } finally {
+        store.close()
+      }
+    } finally {
+      other.cleanup()
+    }
+  }, 60_000)
 
   let firstKey = ""
 

@@ -106,7 +106,7 @@ describe("KeyManager: keysets made on both sides of a partition", () => {
     expect(send(loser, winner)).toBe(false)
     expect(loser.store.getMeta(META.orphanKeysets)).toBeUndefined()
     for (const side of [one, two]) expect((await side.keys.unlock(password)).keys.size).toBe(1)
-  }, 30_000)
+  }, 60_000)
 
   it("finishes an account-key write a crash cut short, and refuses a keyset whose header lies", async () => {
     const [one, two] = await twoDevices()
@@ -123,4 +123,48 @@ describe("KeyManager: keysets made on both sides of a partition", () => {
     expect(() => two.keys.acceptKeyset(keyset.version + 1, keyset.blob, accountKey)).toThrow(/does not match/)
     expect(two.store.getKeyset()!.version).toBe(1)
   }, 30_000)
+})
+
+describe("KeyManager: the password hint", () => {
+  async function oneDevice(hint?: string): Promise<Side> {
+    const home = mkdtempSync(join(tmpdir(), "lv-hint-"))
+    homes.push(home)
+    const store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "one", password: PASSWORD, hint })
+    return { store, home, keys: new KeyManager({ store, home, logger: silentLogger() }), published: 0 }
+  }
+
+  async function failure(side: Side, password: string): Promise<{ code?: string; hint?: unknown }> {
+    try {
+      await side.keys.unlock(password)
+      return {}
+    } catch (error) {
+      const failed = error as { code?: string; data?: { hint?: unknown } }
+      return { code: failed.code, hint: failed.data?.hint }
+    }
+  }
+
+  it("shows the hint from the third wrong password on, not before", async () => {
+    const side = await oneDevice("the horse poem")
+    expect(await failure(side, "wrong guess one")).toEqual({ code: "WRONG_PASSWORD", hint: undefined })
+    expect(await failure(side, "wrong guess two")).toEqual({ code: "WRONG_PASSWORD", hint: undefined })
+    expect(await failure(side, "wrong guess three")).toEqual({ code: "WRONG_PASSWORD", hint: "the horse poem" })
+  }, 90_000)
+
+  it("a hint made for an older password (changed on another device) is never shown", async () => {
+    const side = await oneDevice()
+    side.store.setMeta(META.hint, JSON.stringify({ text: "stale hint", salt: "c2FsdA==" }))
+    for (let i = 0; i < 2; i++) await failure(side, `wrong guess ${i}`)
+    expect(await failure(side, "wrong guess 3")).toEqual({ code: "WRONG_PASSWORD", hint: undefined })
+  }, 90_000)
+
+  it("refuses a weak new password unless allowed and a hint that holds the password; a change keeps the new hint", async () => {
+    const side = await oneDevice("old hint")
+    await expect(side.keys.changePassword(PASSWORD, "password123")).rejects.toMatchObject({ code: "WEAK_PASSWORD" })
+    await expect(side.keys.changePassword(PASSWORD, "a different pass phrase", { hint: "a different pass phrase!" })).rejects.toMatchObject({ code: "INVALID_PARAMS" })
+    expect(await side.keys.changePassword(PASSWORD, "password123", { allowWeak: true, hint: "new hint" })).toBe(2)
+    const stored = JSON.parse(side.store.getMeta(META.hint)!)
+    expect(stored.text).toBe("new hint")
+    expect(stored.salt).toBe(side.keys.keyset().kdf.salt)
+  }, 90_000)
 })

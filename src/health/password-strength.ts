@@ -1,0 +1,69 @@
+import { ZxcvbnFactory } from "@zxcvbn-ts/core"
+import * as common from "@zxcvbn-ts/language-common"
+import * as english from "@zxcvbn-ts/language-en"
+import { LanvaultError } from "../errors.js"
+
+/** zxcvbn's scale: 0 too guessable … 4 very unguessable; 3 is "safely unguessable" (about 10^10 guesses offline). */
+export const MIN_STRONG_SCORE = 3
+/** Longer inputs are judged on their first characters only: zxcvbn's cost grows with the length. */
+const MAX_JUDGED_CHARS = 100
+
+/** What the estimator says about one secret: never the secret itself. */
+export interface StrengthReport {
+  /** 0 (weakest) to 4. */
+  score: number
+  /** log10 of the estimated guesses an attacker needs. */
+  guessesLog10: number
+  weak: boolean
+  warning?: string
+  suggestions: string[]
+}
+
+let estimator: ZxcvbnFactory | undefined
+
+/** The estimator with the common and English dictionaries, built once (≈ 1–2 s) on first use. */
+function zxcvbn(): ZxcvbnFactory {
+  estimator ??= new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
+  })
+  return estimator
+}
+
+/**
+ * Estimates how hard `secret` is to guess (zxcvbn-ts). `context` holds words
+ * an attacker would try first (the device name, "lanvault", a record's title):
+ * a secret built on them scores lower.
+ */
+export function estimateStrength(secret: string, context: readonly string[] = []): StrengthReport {
+  const judged = [...secret].slice(0, MAX_JUDGED_CHARS).join("")
+  const result = zxcvbn().check(judged, ["lanvault", ...context.filter((word) => word.length > 0)])
+  return {
+    score: result.score,
+    guessesLog10: Math.round(result.guessesLog10 * 10) / 10,
+    weak: result.score < MIN_STRONG_SCORE,
+    ...(result.feedback.warning ? { warning: result.feedback.warning } : {}),
+    suggestions: result.feedback.suggestions,
+  }
+}
+
+/** One line a person can act on: the estimator's warning and suggestions. */
+export function describeWeakness(report: StrengthReport): string {
+  return [report.warning, ...report.suggestions].filter(Boolean).join(" ") || "It is too easy to guess."
+}
+
+/**
+ * Refuses a weak new account password (WEAK_PASSWORD, with the score and the
+ * feedback as data) unless the person chose `allowWeak`. The error never
+ * carries the password.
+ */
+export function requireStrongPassword(password: string, options: { allowWeak?: boolean; context?: readonly string[] } = {}): StrengthReport {
+  const report = estimateStrength(password, options.context)
+  if (report.weak && options.allowWeak !== true) {
+    throw new LanvaultError("WEAK_PASSWORD", `this password is too easy to guess (strength ${report.score} of 4): ${describeWeakness(report)} Choose a longer one (a few unrelated words work well), or pass --allow-weak.`, {
+      data: { score: report.score, warning: report.warning, suggestions: report.suggestions },
+    })
+  }
+  return report
+}
