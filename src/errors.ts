@@ -44,6 +44,10 @@ export const ERROR_CODES = {
   WEAK_PASSWORD: { rpc: -32060, exit: 1 },
   /** A file this device was asked to write (the emergency kit) could not be written. */
   WRITE_FAILED: { rpc: -32061, exit: 1 },
+  /** The OS keychain is missing, locked or refused: quick unlock is not possible, the password is. */
+  KEYCHAIN_UNAVAILABLE: { rpc: -32062, exit: 1 },
+  /** `unlock` without a password, and no quick unlock can be used (none remembered, used up, expired, password changed). */
+  QUICK_UNLOCK_UNAVAILABLE: { rpc: -32063, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

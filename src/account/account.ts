@@ -178,6 +178,17 @@ export async function resetAccountOffline(args: { home: string; password: string
   }
 }
 
+/** What the emergency kit shows, read from a home no daemon holds: the formatted account key and the device name. */
+export function readKitFacts(home: string): { accountKey: string; deviceName: string } {
+  const accountKey = formatAccountKey(readAccountKey(home))
+  const store = SqliteStore.open(homePaths(home).database)
+  try {
+    return { accountKey, deviceName: store.getMeta(META.deviceName) ?? hostname() }
+  } finally {
+    store.close()
+  }
+}
+
 function deviceKeysOf(signSecret: Uint8Array, dhSecret: Uint8Array) {
   return { signSecret: signSecret.slice(), signPublic: ed25519.getPublicKey(signSecret), dhSecret: dhSecret.slice(), dhPublic: x25519PublicKey(dhSecret) }
 }

@@ -2,6 +2,7 @@
  * The socket contract (DESIGN §10): JSON-RPC 2.0 method names with their params
  * and results, and the event map. Shared by the server, the typed client and the CLI.
  */
+import type { AuditReport } from "../health/vault-audit.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
 export interface DeviceInfo {
@@ -68,6 +69,10 @@ export interface Methods {
   "account.changePassword": { params: { old: string; new: string; allowWeak?: boolean; hint?: string }; result: { keysetVersion: number } }
   /** Not in DESIGN §10's first list: reset must go through the daemon while it holds the home. */
   "account.reset": { params: { password: string; allowWeak?: boolean; hint?: string }; result: { accountKey: string; accountId: string } }
+  /** Not in DESIGN §10's first list: writes the emergency kit PDF (account key as text and QR code) to an absolute path, mode 0600. */
+  "account.kit": { params: { path: string }; result: { path: string } }
+  /** Not in DESIGN §10's first list: the vault's health report (`lanvault audit`): weak, reused, old secrets and marked logins without TOTP; never a value. */
+  audit: { params: Record<string, never>; result: AuditReport }
   "folders.add": { params: { path: string }; result: FolderInfo }
   "folders.list": { params: Record<string, never>; result: FolderInfo[] }
   "folders.remove": { params: { path: string }; result: { path: string } }
@@ -147,6 +152,7 @@ export interface BrowserStatusResult {
   /** When the approval window closes (ms since epoch), if one is open. */
   allowUntil?: number
 }
+export type { AuditReport }
 
 export interface BackupInfo {
   path: string

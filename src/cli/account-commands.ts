@@ -6,6 +6,7 @@ import { LanvaultError } from "../errors.js"
 import { printAccountKey } from "./account-key-output.js"
 import { usageError } from "./cli-error.js"
 import type { CliContext } from "./context.js"
+import { offerKit } from "./kit-command.js"
 
 const RESET_EXPLANATION = [
   "lanvault reset wipes this device's vault and makes a new account key and a new password.",
@@ -13,6 +14,7 @@ const RESET_EXPLANATION = [
   "whatever only they hold comes back when they join again. Use it when the password or the account key is lost.",
 ].join("\n")
 
+const KIT_HELP = "also write the emergency kit PDF (account key as text and QR code) to this file"
 const ALLOW_WEAK_HELP = "keep a password the strength estimate calls too easy to guess"
 
 interface NewPasswordFlags {
@@ -23,12 +25,14 @@ interface NewPasswordFlags {
 
 interface InitOptions extends NewPasswordFlags {
   name?: string
+  kit?: string
 }
 
 type PasswdOptions = NewPasswordFlags
 
 interface ResetOptions extends NewPasswordFlags {
   yes?: boolean
+  kit?: string
 }
 
 /** `init`: creates the account on its first device. */
@@ -40,6 +44,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .option("--password-stdin", "read the new account password as the first line of stdin (else LANVAULT_PASSWORD, else a prompt)")
     .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId, deviceId} as JSON (no QR code)")
+    .option("--kit <file>", KIT_HELP)
     .action((options: InitOptions, command: Command) => runInit(ctx, command, options))
 }
 
@@ -59,6 +64,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .option("--password-stdin", "read the new password as the first line of stdin (else LANVAULT_NEW_PASSWORD, else a prompt)")
     .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId} as JSON (no QR code)")
+    .option("--kit <file>", KIT_HELP)
     .action((options: ResetOptions, command: Command) => runReset(ctx, command, options))
 }
 
@@ -74,9 +80,11 @@ async function runInit(ctx: CliContext, command: Command, options: InitOptions):
   const account = await createAccount({ home, name: options.name, password, ...newPasswordParams(options, hint) })
   if (options.json) {
     ctx.printJson({ accountKey: account.accountKey, accountId: account.accountId, deviceId: account.deviceId })
+    await offerKit(ctx, command, options)
     return
   }
   await printAccountKey(ctx, account.accountKey, `Created a new account on this device ("${account.deviceName}", in ${home}). Your account key:`)
+  await offerKit(ctx, command, options)
   ctx.print("\nNext: start the daemon with `lanvault daemon` (or `lanvault service install` to run it at login), then `lanvault unlock`.")
 }
 
@@ -101,9 +109,11 @@ async function runReset(ctx: CliContext, command: Command, options: ResetOptions
   const result = await resetAccount(ctx, command, { password, ...newPasswordParams(options, hint) })
   if (options.json) {
     ctx.printJson(result)
+    await offerKit(ctx, command, options)
     return
   }
   await printAccountKey(ctx, result.accountKey, "This device's vault was reset. Your NEW account key (the old one no longer works):")
+  await offerKit(ctx, command, options)
   ctx.print("\nOn every other device, run `lanvault join --account-key-stdin` with this new key.")
 }
 

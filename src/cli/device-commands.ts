@@ -6,6 +6,7 @@ import { printAccountKey } from "./account-key-output.js"
 import type { CliContext } from "./context.js"
 import { formatTable, formatTime, shortId } from "./format.js"
 import { resolveDevice } from "./id-prefix.js"
+import { offerKit } from "./kit-command.js"
 import { integerIn } from "./option-parsers.js"
 
 /** Longest pairing window `pair --seconds` may open. */
@@ -13,6 +14,10 @@ const MAX_PAIRING_SECONDS = 3600
 
 interface JsonOption {
   json?: boolean
+}
+
+interface RevokeOptions extends JsonOption {
+  kit?: string
 }
 
 interface PairOptions extends JsonOption {
@@ -39,7 +44,8 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .description("remove a device from the account (lost or sold); makes a new account key")
     .argument("<device>", "the device's id, a unique prefix of it, or its name")
     .option("--json", "print {deviceId, accountKey} as JSON")
-    .action((device: string, options: JsonOption, command: Command) => runRevoke(ctx, command, device, options))
+    .option("--kit <file>", "also write the emergency kit PDF with the new account key to this file")
+    .action((device: string, options: RevokeOptions, command: Command) => runRevoke(ctx, command, device, options))
   program
     .command("rename")
     .description("rename a device")
@@ -87,16 +93,18 @@ async function runDevices(ctx: CliContext, command: Command, options: JsonOption
   else ctx.print(formatDevices(devices))
 }
 
-async function runRevoke(ctx: CliContext, command: Command, text: string, options: JsonOption): Promise<void> {
+async function runRevoke(ctx: CliContext, command: Command, text: string, options: RevokeOptions): Promise<void> {
   const { device, result } = await ctx.withClient(command, async (client) => {
     const device = await resolveDevice(client, text)
     return { device, result: await client.call("devices.revoke", { deviceId: device.deviceId }) }
   })
   if (options.json) {
     ctx.printJson(result)
+    await offerKit(ctx, command, options)
     return
   }
   await printAccountKey(ctx, result.accountKey, `Revoked "${device.name}" (${shortId(device.deviceId)}). The account has a NEW account key (the old one no longer works):`)
+  await offerKit(ctx, command, options)
 }
 
 async function runRename(ctx: CliContext, command: Command, text: string, name: string, options: JsonOption): Promise<void> {

@@ -12,6 +12,8 @@ import { registerDeviceCommands } from "./device-commands.js"
 import { registerBackupCommand, registerFolderCommand } from "./folder-backup-commands.js"
 import { registerJoinCommand } from "./join-command.js"
 import { registerBrowserCommands } from "./browser-commands.js"
+import { registerKitCommand } from "./kit-command.js"
+import { registerAuditCommand } from "./audit-command.js"
 import { registerPeerCommand } from "./peer-command.js"
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from "./io.js"
 import { registerRecordCommands } from "./record-commands.js"
@@ -87,6 +89,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerFolderCommand(program, ctx)
   registerBackupCommand(program, ctx)
   registerAccountCommands(program, ctx)
+  registerKitCommand(program, ctx)
+  registerAuditCommand(program, ctx)
   registerTransferCommands(program, ctx)
   registerServiceCommand(program, ctx)
   registerDemoCommand(program, ctx)

@@ -1,5 +1,5 @@
 import type { Command } from "commander"
-import { RECORD_TYPES, type ListFilter, type RecordInput, type RecordPatch } from "../merge/types.js"
+import { RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../merge/types.js"
 import { LockedError } from "../errors.js"
 import { usageError } from "./cli-error.js"
 import type { LanvaultClient } from "../api/client.js"
@@ -129,16 +129,19 @@ function withFieldOptions(command: Command): Command {
 
 async function runAdd(ctx: CliContext, command: Command, options: AddOptions): Promise<void> {
   const plan = planFields(options)
+  let secretsTyped: TypedSecrets = { fields: {}, title: options.title }
   const result = await ctx.withClient(command, async (client) => {
     // Fail before anyone types a secret the locked daemon would refuse anyway.
     if (plan.secret.length > 0 && (await client.call("status", {})).locked) throw new LockedError()
     const record: RecordInput = { type: options.type, title: options.title, fields: await readFields(plan, ctx.secrets, generatorOf(client)) }
+    secretsTyped = { fields: record.fields ?? {}, title: options.title }
     if (options.notes !== undefined) record.notes = options.notes
     if (options.tag !== undefined) record.tags = options.tag
     if (options.favorite) record.favorite = true
     return client.call("records.create", { record })
   })
   noteGenerated(ctx, plan, result.id)
+  await warnWeakSecrets(ctx, plan.secret, secretsTyped)
   if (options.json) ctx.printJson(result)
   else ctx.print(result.id)
 }
@@ -163,10 +166,12 @@ async function runEdit(ctx: CliContext, command: Command, text: string, options:
   if (!changesFields && !setsOther) throw usageError("nothing to change: give --title, --field, --secret-field, --generate, --unset, --tag, --notes, --favorite or --restore")
   const overlap = unset.find((name) => [...plan.plain.map((f) => f.name), ...plan.secret, ...plan.generate].includes(name))
   if (overlap !== undefined) throw usageError(`field "${overlap}" is both set and unset`)
+  let secretsTyped: TypedSecrets = { fields: {}, title: "" }
   const record = await ctx.withClient(command, async (client) => {
     const { id, summary } = await resolveRecord(client, text)
     const set = editSet(options)
     const fields = await readFields(plan, ctx.secrets, generatorOf(client), summary?.fields)
+    secretsTyped = { fields, title: options.title ?? summary?.title ?? "" }
     if (Object.keys(fields).length > 0) set.fields = fields
     const patch: RecordPatch = {}
     if (Object.keys(set).length > 0) patch.set = set
@@ -174,6 +179,7 @@ async function runEdit(ctx: CliContext, command: Command, text: string, options:
     return client.call("records.update", { id, ...patch })
   })
   noteGenerated(ctx, plan, record.id)
+  await warnWeakSecrets(ctx, plan.secret, secretsTyped)
   if (options.json) ctx.printJson(recordForJson(record, false))
   else ctx.print(`Updated "${record.title}" (${shortId(record.id)}).`)
 }
@@ -220,4 +226,24 @@ function noteGenerated(ctx: CliContext, plan: FieldPlan, id: string): void {
 /** The daemon's generator (the one desktop apps use), for --generate. */
 function generatorOf(client: LanvaultClient): Generator {
   return async (params) => (await client.call("generate", params)).value
+}
+
+/** The secret fields a person typed into one add or edit, and the record's title (a word an attacker tries). */
+interface TypedSecrets {
+  fields: Record<string, FieldValue>
+  title: string
+}
+
+/**
+ * Warns on stderr (never refuses) when a typed secret field is easy to guess;
+ * generated ones are skipped. The value is never printed.
+ */
+async function warnWeakSecrets(ctx: CliContext, typed: string[], secrets: TypedSecrets): Promise<void> {
+  const names = typed.filter((name) => secrets.fields[name]?.kind === "secret")
+  if (names.length === 0) return
+  const { describeWeakness, estimateStrength } = await import("../health/index.js")
+  for (const name of names) {
+    const report = estimateStrength(secrets.fields[name].value, [secrets.title])
+    if (report.weak) ctx.note(`warning: the value of "${name}" is easy to guess (strength ${report.score} of 4). ${describeWeakness(report)} Consider \`--generate ${name}\`.`)
+  }
 }

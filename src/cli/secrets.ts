@@ -90,6 +90,11 @@ export class SecretReader {
     return value
   }
 
+  /** Asks a plain (not hidden) question on the terminal. */
+  async ask(question: string): Promise<string> {
+    return this.terminal().ask(question)
+  }
+
   /** Asks to confirm `question` on a terminal; without one, `--yes` must have been given. */
   async confirm(question: string, options: { yes: boolean | undefined }): Promise<void> {
     if (options.yes === true) return

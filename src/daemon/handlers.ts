@@ -9,6 +9,9 @@ import { ASSOCIATION_TYPE } from "../browser/index.js"
 import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
 import { META, readAccountKey } from "../account/index.js"
+import { formatAccountKey } from "../crypto/index.js"
+import { writeEmergencyKit } from "../kit/index.js"
+import { auditVault } from "../health/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
@@ -104,6 +107,16 @@ export function createHandlers({ vault, store, sync, backups, afterReset, status
       const result = await vault.reset(requireString(params, "password"), newPasswordOptions(params))
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
+    },
+    "account.kit": async (params) => {
+      const path = requireString(params, "path")
+      if (!isAbsolute(path)) throw new InvalidParamsError("the kit path must be absolute")
+      await writeEmergencyKit(path, { accountKey: formatAccountKey(readAccountKey(vault.home)), deviceName: vault.deviceName, date: new Date() })
+      return { path }
+    },
+    audit: () => {
+      const records = vault.list({}).map((summary) => vault.get(summary.id))
+      return auditVault({ records, history: (id) => vault.history(id), now: Date.now() })
     },
     import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
     export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),

@@ -5,3 +5,4 @@
  * socket, the network or the CLI, and never returns a secret value.
  */
 export * from "./password-strength.js"
+export * from "./vault-audit.js"
