@@ -111,7 +111,7 @@ describe("one device through the real CLI and a real daemon", () => {
     expect((await cli(["unlock"], { LANVAULT_PASSWORD: NEW_PASSWORD })).code).toBe(0)
     const trash = JSON.parse((await cli(["list", "--trash", "--json"])).stdout)
     expect(trash.map((r: { id: string }) => r.id)).toEqual([id])
-  })
+  }, 90_000)
 
   it("keeps every acknowledged record across a daemon restart (SIGTERM exits cleanly)", async () => {
     expect(await daemon!.stop()).toBe(0)
