@@ -41,8 +41,13 @@ function HistoryRow(props: { entry: HistoryEntry }) {
       <td>
         {secret && !revealed ? "••••••••" : entry.value}{" "}
         {secret && (
-          <button type="button" aria-pressed={revealed} onClick={() => setRevealed(!revealed)}>
-            {revealed ? `Hide earlier ${entry.field} from ${when}` : `Reveal earlier ${entry.field} from ${when}`}
+          <button
+            type="button"
+            aria-pressed={revealed}
+            aria-label={revealed ? `Hide earlier ${entry.field} from ${when}` : `Reveal earlier ${entry.field} from ${when}`}
+            onClick={() => setRevealed(!revealed)}
+          >
+            {revealed ? "Hide" : "Reveal"}
           </button>
         )}
       </td>

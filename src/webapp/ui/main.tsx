@@ -3,4 +3,7 @@ import { render } from "preact"
 import { App } from "./app.js"
 
 performance.mark("lanvault:script-start")
-render(<App />, document.getElementById("app")!)
+const root = document.getElementById("app")!
+// The "Loading…" placeholder is static HTML: remove it rather than let the app render beside it.
+root.textContent = ""
+render(<App />, root)

@@ -14,7 +14,9 @@ export function UnlockView(props: { status: StatusResult; onUnlocked: () => void
     setBusy(true)
     setError(undefined)
     try {
+      performance.mark("lanvault:unlock-sent")
       await call("unlock", { password })
+      performance.mark("lanvault:unlock-done")
       setPassword("")
       await props.onUnlocked()
     } catch (e) {
