@@ -2,7 +2,7 @@
  * The socket contract (DESIGN §10): JSON-RPC 2.0 method names with their params
  * and results, and the event map. Shared by the server, the typed client and the CLI.
  */
-import type { AuditReport } from "../health/vault-audit.js"
+import type { AuditReport } from "../health/audit-types.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
 export interface DeviceInfo {

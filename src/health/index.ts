@@ -5,4 +5,5 @@
  * socket, the network or the CLI, and never returns a secret value.
  */
 export * from "./password-strength.js"
+export * from "./audit-types.js"
 export * from "./vault-audit.js"

@@ -1,36 +1,14 @@
 import { createHmac, randomBytes } from "node:crypto"
+import { setImmediate as nextTurn } from "node:timers/promises"
 import type { HistoryEntry, VaultRecord } from "../merge/types.js"
+import { TWO_FACTOR_TAG, type AuditReport, type SecretRef } from "./audit-types.js"
 import { estimateStrength } from "./password-strength.js"
 
 /** A secret unchanged for longer than this is "old". */
 export const OLD_AFTER_DAYS = 365
-/** The tag a person puts on a login whose site offers two-factor codes: such a login should hold a TOTP field. */
-export const TWO_FACTOR_TAG = "2fa"
 const MS_PER_DAY = 86_400_000
 /** Strength checks between two yields to the event loop, so a large vault never stalls the daemon. */
 const CHECKS_PER_TURN = 25
-
-/** Where a finding is: never the value. */
-export interface SecretRef {
-  id: string
-  title: string
-  field: string
-}
-
-/** The health report of `lanvault audit` and the socket's `audit` method. No secret value appears in it. */
-export interface AuditReport {
-  checkedAt: number
-  /** Live records (not in the trash) looked at. */
-  records: number
-  /** Secret fields looked at. */
-  secrets: number
-  weak: Array<SecretRef & { score: number }>
-  /** Groups of two or more fields (in different records) holding the same secret, compared by a keyed digest. */
-  reused: SecretRef[][]
-  old: Array<SecretRef & { changedAt: number; days: number }>
-  /** Logins tagged {@link TWO_FACTOR_TAG} without a TOTP field. */
-  missingTotp: Array<{ id: string; title: string }>
-}
 
 export interface AuditSource {
   records: VaultRecord[]
@@ -62,7 +40,7 @@ export async function auditVault(source: AuditSource): Promise<AuditReport> {
       if (score === undefined) {
         score = estimateStrength(value, [record.title]).score
         scores.set(digest, score)
-        if (scores.size % CHECKS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve))
+        if (scores.size % CHECKS_PER_TURN === 0) await nextTurn()
       }
       if (score < 3) report.weak.push({ ...ref, score })
       const changedAt = lastChange(history, field) ?? record.createdAt
