@@ -45,6 +45,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId, deviceId} as JSON (no QR code)")
     .option("--kit <file>", KIT_HELP)
+    .option("--qr", "print the key's QR code even when stdout is not a terminal (without colours)")
     .action((options: InitOptions, command: Command) => runInit(ctx, command, options))
 }
 
@@ -65,6 +66,7 @@ export function registerAccountCommands(program: Command, ctx: CliContext): void
     .option("--allow-weak", ALLOW_WEAK_HELP)
     .option("--json", "print {accountKey, accountId} as JSON (no QR code)")
     .option("--kit <file>", KIT_HELP)
+    .option("--qr", "print the key's QR code even when stdout is not a terminal (without colours)")
     .action((options: ResetOptions, command: Command) => runReset(ctx, command, options))
 }
 
@@ -83,7 +85,7 @@ async function runInit(ctx: CliContext, command: Command, options: InitOptions):
     await offerKit(ctx, command, options)
     return
   }
-  await printAccountKey(ctx, account.accountKey, `Created a new account on this device ("${account.deviceName}", in ${home}). Your account key:`)
+  await printAccountKey(ctx, account.accountKey, `Created a new account on this device ("${account.deviceName}", in ${home}). Your account key:`, command)
   await offerKit(ctx, command, options)
   ctx.print("\nNext: start the daemon with `lanvault daemon` (or `lanvault service install` to run it at login), then `lanvault unlock`.")
 }
@@ -112,7 +114,7 @@ async function runReset(ctx: CliContext, command: Command, options: ResetOptions
     await offerKit(ctx, command, options)
     return
   }
-  await printAccountKey(ctx, result.accountKey, "This device's vault was reset. Your NEW account key (the old one no longer works):")
+  await printAccountKey(ctx, result.accountKey, "This device's vault was reset. Your NEW account key (the old one no longer works):", command)
   await offerKit(ctx, command, options)
   ctx.print("\nOn every other device, run `lanvault join --account-key-stdin` with this new key.")
 }

@@ -45,6 +45,7 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .argument("<device>", "the device's id, a unique prefix of it, or its name")
     .option("--json", "print {deviceId, accountKey} as JSON")
     .option("--kit <file>", "also write the emergency kit PDF with the new account key to this file")
+    .option("--qr", "print the new key's QR code even when stdout is not a terminal (without colours)")
     .action((device: string, options: RevokeOptions, command: Command) => runRevoke(ctx, command, device, options))
   program
     .command("rename")
@@ -103,7 +104,7 @@ async function runRevoke(ctx: CliContext, command: Command, text: string, option
     await offerKit(ctx, command, options)
     return
   }
-  await printAccountKey(ctx, result.accountKey, `Revoked "${device.name}" (${shortId(device.deviceId)}). The account has a NEW account key (the old one no longer works):`)
+  await printAccountKey(ctx, result.accountKey, `Revoked "${device.name}" (${shortId(device.deviceId)}). The account has a NEW account key (the old one no longer works):`, command)
   await offerKit(ctx, command, options)
 }
 

@@ -134,9 +134,9 @@ describe("session and account commands against a fake daemon", () => {
     expect(daemon.calls).toEqual([])
   })
 
-  it("reset --yes goes through the running daemon and prints the new key with its QR code", async () => {
+  it("reset --yes --qr goes through the running daemon and prints the new key with its QR code", async () => {
     daemon.handlers["account.reset"] = () => ({ accountKey: NEW_KEY, accountId: STATUS.accountId })
-    const result = await runCli(["reset", "--yes"], { home, env: { LANVAULT_NEW_PASSWORD: "a-new-password" } })
+    const result = await runCli(["reset", "--yes", "--qr"], { home, env: { LANVAULT_NEW_PASSWORD: "a-new-password" } })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`    ${NEW_KEY}\n`)
     expect(result.stdout).toMatch(/[█▀▄]/)
@@ -205,7 +205,10 @@ describe("init and offline reset on a real home", () => {
     expect(readFileSync(join(home, "account.key"), "utf8").trim()).toBe(firstKey)
     expect(result.stdout).toContain("shown only this once")
     expect(result.stdout).toContain("BOTH this account key and your account password")
-    expect(result.stdout).toMatch(/[█▀▄]/)
+    // stdout is not a terminal here: no QR block characters and no colours unless --qr.
+    expect(result.stdout).not.toMatch(/[█▀▄]/)
+    expect(result.stdout).not.toContain("\x1b")
+    expect(result.stdout).toContain("add --qr")
   }, 30_000)
 
   it("refuses a second init on the same home before asking for a password", async () => {
@@ -228,9 +231,11 @@ describe("init and offline reset on a real home", () => {
   }, 30_000)
 
   it("reset with no daemon running resets the home directly: a new key replaces the old", async () => {
-    const result = await runCli(["reset", "--yes", "--password-stdin"], { home, stdin: "a brand new password\n" })
+    const result = await runCli(["reset", "--yes", "--qr", "--password-stdin"], { home, stdin: "a brand new password\n" })
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/[█▀▄]/)
+    expect(result.stdout).not.toContain("\x1b")
     const newKey = result.stdout.match(KEY_PATTERN)?.[0]
     expect(newKey).toBeDefined()
     expect(newKey).not.toBe(firstKey)
