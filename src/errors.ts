@@ -48,6 +48,10 @@ export const ERROR_CODES = {
   KEYCHAIN_UNAVAILABLE: { rpc: -32062, exit: 1 },
   /** `unlock` without a password, and no quick unlock can be used (none remembered, used up, expired, password changed). */
   QUICK_UNLOCK_UNAVAILABLE: { rpc: -32063, exit: 1 },
+  /** The daemon's TCP port is taken: `data.port`; the message says how to pick another. */
+  PORT_IN_USE: { rpc: -32042, exit: 1 },
+  /** `service install|uninstall` could not finish (systemctl/launchctl missing or failed); the message says what is left to do. */
+  SERVICE_FAILED: { rpc: -32043, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

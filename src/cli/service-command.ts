@@ -1,13 +1,13 @@
 import { spawnSync } from "node:child_process"
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
-import { delimiter, dirname, join } from "node:path"
+import { delimiter, dirname, join, sep } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Command } from "commander"
-import { homePaths } from "../account/home.js"
+import { homePaths, resolveHome } from "../account/home.js"
 import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
-import { launchdPlist, serviceFilePath, SYSTEMD_UNIT_NAME, systemdUnit, type ServiceSpec } from "./service-files.js"
+import { launchdPlist, serviceFilePath, serviceNames, systemdUnit, type ServiceNames, type ServiceSpec } from "./service-files.js"
 
 /** The package's bin, from src/cli or dist/cli alike. */
 const BIN_PATH = fileURLToPath(new URL("../../bin/lanvault.js", import.meta.url))
@@ -22,6 +22,8 @@ export interface ServiceDeps {
   /** The person's home directory (HOME). */
   homeDir: string
   spec: ServiceSpec
+  /** The home used when none is given: its service keeps the plain name `lanvault.service`. */
+  defaultHome?: string
   run: CommandRunner
   print: (text: string) => void
 }
@@ -43,11 +45,15 @@ export function registerServiceCommand(program: Command, ctx: CliContext): void 
     .action((options: { dryRun?: boolean }, command: Command) => uninstallService(serviceDeps(ctx, command), options))
 }
 
-/** Writes the unit (or plist) and enables it; when that cannot run, prints the commands to run. */
+/**
+ * Writes this home's unit (or plist) and enables it. Throws SERVICE_FAILED (exit
+ * 1) with the commands still to run when systemctl / launchctl is missing or fails.
+ */
 export function installService(deps: ServiceDeps, options: { dryRun?: boolean } = {}): void {
-  const path = serviceFilePath(supported(deps.platform), deps.env, deps.homeDir)
-  const text = deps.platform === "darwin" ? launchdPlist(deps.spec) : systemdUnit(deps.spec)
-  const commands = deps.platform === "darwin" ? [["launchctl", "load", "-w", path]] : [systemctl("daemon-reload"), systemctl("enable", "--now", SYSTEMD_UNIT_NAME)]
+  const names = serviceNames(deps.spec.home, deps.defaultHome)
+  const path = serviceFilePath(supported(deps.platform), deps.env, deps.homeDir, names)
+  const text = deps.platform === "darwin" ? launchdPlist(deps.spec, names.label) : systemdUnit(deps.spec)
+  const commands = deps.platform === "darwin" ? [["launchctl", "load", "-w", path]] : [systemctl("daemon-reload"), systemctl("enable", "--now", names.unit)]
   if (options.dryRun) {
     deps.print(`Would write ${path}:\n\n${text}\nthen run:\n${commands.map(shellLine).join("\n")}`)
     return
@@ -57,14 +63,16 @@ export function installService(deps: ServiceDeps, options: { dryRun?: boolean } 
   }
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, text, { mode: 0o644 })
-  deps.print(`Wrote ${path}.`)
-  if (runAll(deps, commands)) deps.print("The lanvault daemon now runs at login (and now).")
+  deps.print(`Wrote ${path} (runs ${deps.spec.binPath} for ${deps.spec.home}).`)
+  runAll(deps, commands, `the service file is written but the service is not running`)
+  deps.print(`The lanvault daemon for ${deps.spec.home} now runs at login (and now)${logHint(deps.platform, names)}.`)
 }
 
-/** Stops and disables the service, then removes its file. */
+/** Stops and disables this home's service, then removes its file; SERVICE_FAILED when a step fails. */
 export function uninstallService(deps: ServiceDeps, options: { dryRun?: boolean } = {}): void {
-  const path = serviceFilePath(supported(deps.platform), deps.env, deps.homeDir)
-  const before = deps.platform === "darwin" ? [["launchctl", "unload", "-w", path]] : [systemctl("disable", "--now", SYSTEMD_UNIT_NAME)]
+  const names = serviceNames(deps.spec.home, deps.defaultHome)
+  const path = serviceFilePath(supported(deps.platform), deps.env, deps.homeDir, names)
+  const before = deps.platform === "darwin" ? [["launchctl", "unload", "-w", path]] : [systemctl("disable", "--now", names.unit)]
   const after = deps.platform === "darwin" ? [] : [systemctl("daemon-reload")]
   if (options.dryRun) {
     deps.print(`Would run:\n${before.map(shellLine).join("\n")}\nremove ${path}${after.length > 0 ? `, then run:\n${after.map(shellLine).join("\n")}` : ""}`)
@@ -74,23 +82,27 @@ export function uninstallService(deps: ServiceDeps, options: { dryRun?: boolean 
     deps.print(`No service file at ${path}: nothing to remove.`)
     return
   }
-  runAll(deps, before)
+  runAll(deps, before, "the service file is still there")
   rmSync(path, { force: true })
   deps.print(`Removed ${path}.`)
-  runAll(deps, after)
+  runAll(deps, after, `${path} is removed`)
 }
 
-/** Runs the commands in order; at the first one that cannot run, prints the rest for the person to run. */
-function runAll(deps: ServiceDeps, commands: string[][]): boolean {
+/** Where the service's log goes, for the closing line. */
+function logHint(platform: NodeJS.Platform, names: ServiceNames): string {
+  return platform === "darwin" ? "; its log: daemon.stderr.log in the home" : `; its log: \`journalctl --user -u ${names.unit}\``
+}
+
+/** Runs the commands in order; at the first that cannot run, throws SERVICE_FAILED listing the rest to run by hand. */
+function runAll(deps: ServiceDeps, commands: string[][], state: string): void {
   for (const [index, [program, ...args]] of commands.entries()) {
     const found = findExecutable(program, deps.env.PATH)
     const result = found === undefined ? undefined : deps.run(found, args, deps.env)
     if (result?.ok === true) continue
     const why = found === undefined ? `${program} was not found on PATH` : `\`${shellLine([program, ...args])}\` failed${result?.output ? `: ${result.output.trim()}` : ""}`
-    deps.print(`${why}. Run this yourself:\n${commands.slice(index).map((c) => `  ${shellLine(c)}`).join("\n")}`)
-    return false
+    const rest = commands.slice(index).map((c) => `  ${shellLine(c)}`).join("\n")
+    throw new LanvaultError("SERVICE_FAILED", `${why}; ${state}. Fix that, then run:\n${rest}`)
   }
-  return true
 }
 
 /** The full path of `program` in a PATH list, if it is there and executable. */
@@ -115,9 +127,36 @@ function serviceDeps(ctx: CliContext, command: Command): ServiceDeps {
     platform: process.platform,
     env,
     homeDir: env.HOME || homedir(),
-    spec: { execPath: process.execPath, binPath: BIN_PATH, home: ctx.home(command), environment },
+    spec: { execPath: process.execPath, binPath: stableBinPath(env), home: ctx.home(command), environment },
+    defaultHome: resolveHome(undefined, { ...env, LANVAULT_HOME: undefined }),
     run: runCommand,
     print: (text) => ctx.print(text),
+  }
+}
+
+/**
+ * The lanvault the service runs, at a path that stays: this very package when it
+ * is an installed one (under node_modules), else the `lanvault` on PATH (a global
+ * install or `npm link`), else this checkout. npx's cache is refused: it is
+ * cleaned at npm's will, and the service would stop starting.
+ */
+export function stableBinPath(env: NodeJS.ProcessEnv, running: string = BIN_PATH): string {
+  const real = realpathOr(running)
+  if (real.includes(`${sep}_npx${sep}`)) {
+    throw new LanvaultError("SERVICE_FAILED", "this lanvault runs from npx's temporary cache: install it first (`npm install -g lanvault`, or `npm install -g .` in a checkout), then run `lanvault service install` again")
+  }
+  if (real.includes(`${sep}node_modules${sep}`)) return real
+  const onPath = findExecutable("lanvault", env.PATH)
+  const target = onPath === undefined ? undefined : realpathOr(onPath)
+  if (target !== undefined && target.endsWith(`${sep}lanvault.js`) && !target.includes(`${sep}_npx${sep}`)) return target
+  return real
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
   }
 }
 

@@ -1,9 +1,29 @@
-import { join } from "node:path"
+import { createHash } from "node:crypto"
+import { join, resolve } from "node:path"
 
-/** The systemd user unit's file name. */
+/** The systemd user unit's file name for the default home. */
 export const SYSTEMD_UNIT_NAME = "lanvault.service"
-/** The launchd agent's label (and file name, with `.plist`). */
+/** The launchd agent's label (and file name, with `.plist`) for the default home. */
 export const LAUNCHD_LABEL = "com.lanvault.daemon"
+
+/** A service's names: one unit (agent) per home, so two homes never overwrite each other's. */
+export interface ServiceNames {
+  /** systemd unit file name, e.g. `lanvault.service` or `lanvault-3f2a9c1d.service`. */
+  unit: string
+  /** launchd label, e.g. `com.lanvault.daemon` or `com.lanvault.daemon.3f2a9c1d`. */
+  label: string
+}
+
+/**
+ * The names of the service serving `home`: the plain names for the default home,
+ * else the plain names plus the first 8 hex digits of SHA-256 of the absolute
+ * home path (stable: the same home always gets the same unit).
+ */
+export function serviceNames(home: string, defaultHome: string | undefined): ServiceNames {
+  if (defaultHome !== undefined && resolve(home) === resolve(defaultHome)) return { unit: SYSTEMD_UNIT_NAME, label: LAUNCHD_LABEL }
+  const tag = createHash("sha256").update(resolve(home)).digest("hex").slice(0, 8)
+  return { unit: `lanvault-${tag}.service`, label: `${LAUNCHD_LABEL}.${tag}` }
+}
 /** Seconds systemd waits before restarting a failed daemon. */
 const RESTART_DELAY_SECONDS = 5
 
@@ -39,9 +59,9 @@ function serviceEnvironment(spec: ServiceSpec): Array<[string, string]> {
 }
 
 /** Where the service file goes: the systemd user dir (XDG_CONFIG_HOME respected) or ~/Library/LaunchAgents. */
-export function serviceFilePath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, homeDir: string): string {
-  if (platform === "darwin") return join(homeDir, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`)
-  return join(env.XDG_CONFIG_HOME || join(homeDir, ".config"), "systemd", "user", SYSTEMD_UNIT_NAME)
+export function serviceFilePath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, homeDir: string, names: ServiceNames = serviceNames("", "")): string {
+  if (platform === "darwin") return join(homeDir, "Library", "LaunchAgents", `${names.label}.plist`)
+  return join(env.XDG_CONFIG_HOME || join(homeDir, ".config"), "systemd", "user", names.unit)
 }
 
 /** The text of the systemd user unit. */
@@ -49,7 +69,7 @@ export function systemdUnit(spec: ServiceSpec): string {
   const environment = serviceEnvironment(spec).map(([name, value]) => `Environment=${systemdQuote(`${name}=${value}`)}`)
   return [
     "[Unit]",
-    "Description=lanvault: encrypted password vault synced between your devices over the LAN",
+    `Description=lanvault daemon for ${spec.home.replace(/[%\n]/g, "_")}: encrypted password vault synced between your devices over the LAN`,
     "",
     "[Service]",
     "Type=simple",
@@ -65,7 +85,7 @@ export function systemdUnit(spec: ServiceSpec): string {
 }
 
 /** The text of the launchd agent (restarted when it exits with an error). */
-export function launchdPlist(spec: ServiceSpec): string {
+export function launchdPlist(spec: ServiceSpec, label: string = LAUNCHD_LABEL): string {
   const strings = (values: string[]) => values.map((value) => `    <string>${xmlEscape(value)}</string>`)
   const environment = serviceEnvironment(spec)
   return [
@@ -73,7 +93,7 @@ export function launchdPlist(spec: ServiceSpec): string {
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
     '<plist version="1.0">',
     "<dict>",
-    `  <key>Label</key>\n  <string>${LAUNCHD_LABEL}</string>`,
+    `  <key>Label</key>\n  <string>${xmlEscape(label)}</string>`,
     "  <key>ProgramArguments</key>\n  <array>",
     ...strings(daemonArgv(spec)),
     "  </array>",

@@ -145,10 +145,14 @@ export class WsListener {
     server.on("upgrade", (req, socket, head) => this.#onUpgrade(req, socket, head))
     this.#server = server
     this.#wss = wss
+    const [port, host] = [this.#options.port ?? DEFAULT_PORT, this.#options.host ?? DEFAULT_HOST]
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject)
-      server.listen(this.#options.port ?? DEFAULT_PORT, this.#options.host ?? DEFAULT_HOST, () => {
-        server.off("error", reject)
+      server.once("error", (error: NodeJS.ErrnoException) => {
+        this.#server = undefined
+        reject(error.code === "EADDRINUSE" ? portInUse(port, host) : error)
+      })
+      server.listen(port, host, () => {
+        server.removeAllListeners("error")
         resolve()
       })
     })
@@ -295,4 +299,15 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number, host: string,
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** EADDRINUSE as a person can act on it: which port, and how to pick another. */
+function portInUse(port: number, host: string): LanvaultError {
+  return new LanvaultError(
+    "PORT_IN_USE",
+    `port ${port} on ${host} is already in use (another lanvault daemon, for another home, or another program): ` +
+      "start this daemon with `lanvault daemon --port N` for a free port N (--port 0 lets the system pick one), " +
+      "and give other devices HOST:N if mDNS cannot reach them",
+    { data: { port, host } },
+  )
 }

@@ -6,7 +6,7 @@ import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connect } from "../../src/api/client.js"
 import { LanvaultError } from "../../src/errors.js"
-import { BIN, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
+import { BIN, freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
 import { startXvfb, type XServer } from "./helpers/xvfb.js"
 
 const PASSWORD = "correct horse battery"
@@ -33,7 +33,7 @@ describe("everyday commands through the real CLI and a real daemon", () => {
 
   beforeAll(async () => {
     expect((await cli(["init", "--name", "desk"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
-    daemon = await startDaemon({ home })
+    daemon = await startDaemon({ home, args: ["--port", String(await freePort())] })
     expect((await cli(["unlock"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
     const add = async (name: string, args: string[], input = "") => {
       const result = await cli(["add", "--json", ...args], {}, input)
@@ -154,6 +154,21 @@ describe("everyday commands through the real CLI and a real daemon", () => {
       expect(result.stdout).toContain("clear-after")
     }
     expect((await cli(["completion", "tcsh"])).code).toBe(2)
+  })
+
+  it("a second daemon on a taken port says how to pick another, without a stack", async () => {
+    const { port } = JSON.parse((await cli(["status", "--json"])).stdout)
+    const other = tempHome("lanvault-daily-other-")
+    try {
+      expect((await runCli(["init"], { home: other.home, env: { LANVAULT_PASSWORD: PASSWORD } })).code).toBe(0)
+      const second = await runCli(["daemon", "--no-mdns", "--port", String(port)], { home: other.home })
+      expect(second.code).toBe(1)
+      expect(second.stderr).toContain(`lanvault: port ${port} on 0.0.0.0 is already in use`)
+      expect(second.stderr).toContain("lanvault daemon --port N")
+      expect(second.stderr).not.toMatch(/\n\s+at /)
+    } finally {
+      other.cleanup()
+    }
   })
 
   it("list piped into head ends quietly", async () => {

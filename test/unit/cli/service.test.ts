@@ -1,8 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { findExecutable, installService, uninstallService, type ServiceDeps } from "../../../src/cli/service-command.js"
-import { launchdPlist, serviceFilePath, systemdQuote, systemdUnit } from "../../../src/cli/service-files.js"
+import { symlinkSync } from "node:fs"
+import { findExecutable, installService, stableBinPath, uninstallService, type ServiceDeps } from "../../../src/cli/service-command.js"
+import { launchdPlist, serviceFilePath, serviceNames, systemdQuote, systemdUnit } from "../../../src/cli/service-files.js"
 import { runCli, tempDir } from "./helpers.js"
 
 const SPEC = { execPath: "/usr/bin/node", binPath: "/opt/lanvault/bin/lanvault.js", home: "/home/ann/.local/share/lanvault" }
@@ -73,22 +74,49 @@ describe("service install and uninstall", () => {
     return bin
   }
 
-  it("through main: writes the unit into XDG_CONFIG_HOME, prints the systemctl commands when systemctl is absent, exits 0", async () => {
+  it("through main: writes this home's unit into XDG_CONFIG_HOME; without systemctl it exits 1 saying what is left to run", async () => {
     const { dir: home, cleanup } = tempDir("lv-service-")
     cleanups.push(cleanup)
     const env = { XDG_CONFIG_HOME: join(home, "config"), PATH: "/nonexistent" }
     const installed = await runCli(["service", "install"], { home, env })
-    expect(installed.code).toBe(0)
-    const unitPath = join(home, "config", "systemd", "user", "lanvault.service")
+    expect(installed.code).toBe(1)
+    const { unit: unitName } = serviceNames(home, undefined)
+    expect(unitName).toMatch(/^lanvault-[0-9a-f]{8}\.service$/)
+    const unitPath = join(home, "config", "systemd", "user", unitName)
     const unit = readFileSync(unitPath, "utf8")
     expect(unit).toContain(`ExecStart=${process.execPath} `)
     expect(unit).toMatch(/\/bin\/lanvault\.js daemon --home /)
     expect(unit).toContain(home)
-    expect(installed.stdout).toContain("systemctl was not found")
-    expect(installed.stdout).toContain("systemctl --user enable --now lanvault.service")
+    expect(installed.stderr).toContain("systemctl was not found")
+    expect(installed.stderr).toContain(`systemctl --user enable --now ${unitName}`)
     const removed = await runCli(["service", "uninstall"], { home, env })
-    expect(removed.code).toBe(0)
-    expect(existsSync(unitPath)).toBe(false)
+    expect(removed.code).toBe(1)
+    expect(existsSync(unitPath)).toBe(true)
+  })
+
+  it("names one unit per home, the same one every time; the default home keeps lanvault.service", () => {
+    expect(serviceNames("/home/ann/.local/share/lanvault", "/home/ann/.local/share/lanvault")).toEqual({ unit: "lanvault.service", label: "com.lanvault.daemon" })
+    const a = serviceNames("/tmp/a", "/home/ann/.local/share/lanvault")
+    expect(a).toEqual(serviceNames("/tmp/a/", "/elsewhere"))
+    expect(a.unit).not.toBe(serviceNames("/tmp/b", "/elsewhere").unit)
+    expect(a.label).toMatch(/^com\.lanvault\.daemon\.[0-9a-f]{8}$/)
+  })
+
+  it("runs an installed lanvault from where it is installed, else the lanvault on PATH, and refuses npx's cache", () => {
+    const { dir } = fixture("linux")
+    const installed = join(dir, "lib", "node_modules", "lanvault", "bin", "lanvault.js")
+    mkdirSync(join(dir, "lib", "node_modules", "lanvault", "bin"), { recursive: true })
+    writeFileSync(installed, "")
+    chmodSync(installed, 0o755)
+    expect(stableBinPath({ PATH: "" }, installed)).toBe(installed)
+    const checkout = join(dir, "checkout", "bin", "lanvault.js")
+    mkdirSync(join(dir, "checkout", "bin"), { recursive: true })
+    writeFileSync(checkout, "")
+    expect(stableBinPath({ PATH: "" }, checkout)).toBe(checkout)
+    mkdirSync(join(dir, "usr-bin"))
+    symlinkSync(installed, join(dir, "usr-bin", "lanvault"))
+    expect(stableBinPath({ PATH: join(dir, "usr-bin") }, checkout)).toBe(installed)
+    expect(() => stableBinPath({ PATH: "" }, "/root/.npm/_npx/1a2b/node_modules/lanvault/bin/lanvault.js")).toThrow(expect.objectContaining({ code: "SERVICE_FAILED" }))
   })
 
   it("--dry-run prints the unit and writes nothing", async () => {
@@ -104,6 +132,7 @@ describe("service install and uninstall", () => {
     const { dir, deps, ran } = fixture("linux")
     const bin = binDir(dir, "systemctl")
     deps.env.PATH = bin
+    deps.defaultHome = deps.spec.home
     installService(deps)
     expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(true)
     const systemctl = join(bin, "systemctl")
@@ -120,13 +149,20 @@ describe("service install and uninstall", () => {
     expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(false)
   })
 
-  it("when systemctl fails, keeps the unit and prints the commands still to run", () => {
-    const { dir, deps, printed } = fixture("linux")
+  it("when systemctl fails, keeps the unit and fails with SERVICE_FAILED naming the commands still to run", () => {
+    const { dir, deps } = fixture("linux")
     deps.env.PATH = binDir(dir, "systemctl")
+    deps.defaultHome = deps.spec.home
     deps.run = () => ({ ok: false, output: "Failed to connect to bus\n" })
-    installService(deps)
+    let error: unknown
+    try {
+      installService(deps)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toMatchObject({ code: "SERVICE_FAILED" })
     expect(existsSync(join(dir, "config", "systemd", "user", "lanvault.service"))).toBe(true)
-    const text = printed.join("\n")
+    const text = (error as Error).message
     expect(text).toContain("failed: Failed to connect to bus")
     expect(text).toContain("  systemctl --user daemon-reload\n  systemctl --user enable --now lanvault.service")
   })
@@ -135,7 +171,9 @@ describe("service install and uninstall", () => {
     const { dir, deps, ran } = fixture("darwin")
     deps.env.PATH = binDir(dir, "launchctl")
     installService(deps)
-    const plistPath = join(dir, "Library", "LaunchAgents", "com.lanvault.daemon.plist")
+    const { label } = serviceNames(deps.spec.home, undefined)
+    const plistPath = join(dir, "Library", "LaunchAgents", `${label}.plist`)
+    expect(readFileSync(plistPath, "utf8")).toContain(`<string>${label}</string>`)
     expect(readFileSync(plistPath, "utf8")).toContain("<string>daemon</string>")
     expect(ran).toEqual([[join(dir, "bin", "launchctl"), "load", "-w", plistPath]])
     uninstallService(deps)
