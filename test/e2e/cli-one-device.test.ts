@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
@@ -137,14 +137,26 @@ describe("one device through the real CLI and a real daemon", () => {
     expect(JSON.parse((await cli(["list", "--trash", "--json"])).stdout)).toEqual([])
   })
 
-  it("writes a systemd user unit that runs the daemon for this home", async () => {
+  it("writes this home's own systemd user unit, enables it, and exits 1 with the reason when systemctl fails", async () => {
     const config = join(home, "config")
-    const result = await cli(["service", "install"], { XDG_CONFIG_HOME: config, PATH: "/nonexistent" })
-    expect(result.code).toBe(0)
-    const unit = readFileSync(join(config, "systemd", "user", "lanvault.service"), "utf8")
+    const bin = join(home, "fake-bin")
+    mkdirSync(bin, { recursive: true })
+    // A stand-in systemctl: records its arguments; fails when FAIL_SYSTEMCTL is set.
+    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "$@" >> "${join(home, "systemctl.log")}"\n[ -z "$FAIL_SYSTEMCTL" ] || { echo "Failed to connect to bus" >&2; exit 1; }\n`)
+    chmodSync(join(bin, "systemctl"), 0o755)
+    const env = { XDG_CONFIG_HOME: config, PATH: bin }
+    const installed = await cli(["service", "install"], env)
+    expect(installed.code).toBe(0)
+    const unitName = /(lanvault-[0-9a-f]{8}\.service)/.exec(readFileSync(join(home, "systemctl.log"), "utf8"))?.[1] ?? ""
+    expect(unitName).not.toBe("")
+    const unit = readFileSync(join(config, "systemd", "user", unitName), "utf8")
     expect(unit).toContain("daemon")
     expect(unit).toContain(home)
-    expect((await cli(["service", "uninstall"], { XDG_CONFIG_HOME: config, PATH: "/nonexistent" })).code).toBe(0)
-    expect(existsSync(join(config, "systemd", "user", "lanvault.service"))).toBe(false)
+    expect(readFileSync(join(home, "systemctl.log"), "utf8")).toBe(`--user daemon-reload\n--user enable --now ${unitName}\n`)
+    const failed = await cli(["service", "install"], { ...env, FAIL_SYSTEMCTL: "1" })
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("Failed to connect to bus")
+    expect((await cli(["service", "uninstall"], env)).code).toBe(0)
+    expect(existsSync(join(config, "systemd", "user", unitName))).toBe(false)
   })
 })
