@@ -52,6 +52,10 @@ export const ERROR_CODES = {
   PORT_IN_USE: { rpc: -32042, exit: 1 },
   /** `service install|uninstall` could not finish (systemctl/launchctl missing or failed); the message says what is left to do. */
   SERVICE_FAILED: { rpc: -32043, exit: 1 },
+  /** This device was revoked by another: writes are refused (they would never sync); `data.next` is what to run. */
+  REVOKED: { rpc: -32070, exit: 5 },
+  /** The account was reset on another device: this one's account key is obsolete; `data.next` is what to run. */
+  ACCOUNT_RESET: { rpc: -32071, exit: 6 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

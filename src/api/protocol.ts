@@ -18,6 +18,15 @@ export interface DeviceInfo {
   address?: string
 }
 
+/** Why this device is out of its account, in plain words, with the command to run next. */
+export interface DeviceStanding {
+  state: "revoked" | "account reset"
+  since: number
+  by?: string
+  message: string
+  next: string
+}
+
 export interface StatusResult {
   version: string
   home: string
@@ -39,6 +48,8 @@ export interface StatusResult {
   port?: number
   /** Set when a peer showed this device's account key is obsolete (the account was reset elsewhere). */
   obsolete?: string
+  /** Set when this device no longer belongs to its account: revoked, or the account was reset elsewhere. Writes fail with REVOKED / ACCOUNT_RESET. */
+  standing?: DeviceStanding
   peers: Array<{ deviceId?: string; name?: string; address: string; how: "static" | "manual" | "known" | "shared" | "mdns" | "incoming"; state: string }>
 }
 
@@ -179,12 +190,14 @@ export interface Events {
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */
   "device.paired": { deviceId: string; name: string; code: string }
+  /** This device learnt it was revoked or that the account was reset elsewhere (see StatusResult.standing). */
+  "device.standing": DeviceStanding
   /** The vault was unlocked. */
   unlocked: { records?: number }
 }
 
 export type EventName = keyof Events
-export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired"]
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired", "device.standing"]
 
 /** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
 export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]

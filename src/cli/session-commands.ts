@@ -54,7 +54,8 @@ async function runLock(ctx: CliContext, command: Command, options: JsonOption): 
 
 /** The human form of `status`. */
 export function formatStatus(status: StatusResult, now: number = Date.now()): string {
-  const vault = status.locked ? "locked (run `lanvault unlock`)" : `unlocked, ${status.records ?? 0} records`
+  const readOnly = status.standing ? ` (read-only: ${status.standing.state === "revoked" ? "this device was revoked" : "the account was reset elsewhere"})` : ""
+  const vault = status.locked ? "locked (run `lanvault unlock`)" : `unlocked, ${status.records ?? 0} records${readOnly}`
   const pairs: Array<[string, string]> = [
     ["device", `${status.deviceName} (${shortId(status.deviceId)})`],
     ["account", shortId(status.accountId)],
@@ -67,7 +68,8 @@ export function formatStatus(status: StatusResult, now: number = Date.now()): st
     ["peers", status.peers.length === 0 ? "none yet" : `${status.peers.length}`],
   ]
   if (status.unreadableEntries) pairs.push(["warning", `${status.unreadableEntries} log entries could not be read (tampered or corrupt): see the daemon log`])
-  if (status.obsolete) pairs.unshift(["WARNING", status.obsolete])
+  if (status.obsolete && !status.standing) pairs.unshift(["WARNING", status.obsolete])
+  if (status.standing) pairs.unshift([status.standing.state.toUpperCase(), status.standing.message], ["next", status.standing.next])
   const peers = status.peers.map((peer) => {
     const who = peer.name ?? (peer.deviceId ? shortId(peer.deviceId) : "unknown device")
     return `  ${who}  ${peer.address}  ${peer.state} (${peer.how})`

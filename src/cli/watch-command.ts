@@ -52,8 +52,11 @@ async function watch(ctx: CliContext, client: LanvaultClient, options: WatchOpti
       }
       client
         .subscribe(onEvent)
-        .then(() => {
+        .then(async () => {
           ctx.note(`watching the daemon's events${options.untilSynced ? " until synced" : ""} (Ctrl-C to stop)`)
+          // A device already out of its account says so first (issue 11 item 7).
+          const { standing } = await client.call("status", {})
+          if (standing !== undefined) view.show({ type: "device.standing", ...standing })
           return detector?.start(client)
         })
         .catch(reject)
@@ -232,6 +235,8 @@ function describeEvent(event: EventParams, names: ReadonlyMap<string, string>): 
       return `vault unlocked${event.records === undefined ? "" : `, ${event.records} record${event.records === 1 ? "" : "s"}`}`
     case "device.paired":
       return `${deviceLabel(event.deviceId, names, event.name)} joined, code ${event.code}`
+    case "device.standing":
+      return `${event.state.toUpperCase()}: ${event.message}. Next: ${event.next}`
     default:
       return JSON.stringify(event)
   }

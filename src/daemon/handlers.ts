@@ -8,7 +8,7 @@ import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../mer
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
-import { META, readAccountKey } from "../account/index.js"
+import { assertInGoodStanding, META, readAccountKey, readStanding } from "../account/index.js"
 import { formatAccountKey } from "../crypto/index.js"
 import { writeEmergencyKit } from "../kit/index.js"
 import { auditVault } from "../health/index.js"
@@ -31,10 +31,34 @@ export interface HandlerDeps {
 }
 
 /** The method table of DESIGN §10 that one device can serve. */
-export function createHandlers({ vault, store, sync, backups, afterReset, status }: HandlerDeps): Handlers {
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return refuseWritesOutOfStanding(allHandlers(deps), () => assertInGoodStanding(deps.store))
+}
+
+/** Writes that would never reach the other devices of a revoked or reset device (issue 11 item 7). */
+const WRITE_METHODS: readonly MethodName[] = [
+  "records.create", "records.update", "records.delete", "import", "devices.rename", "devices.revoke", "pairing.open", "account.changePassword",
+]
+
+/** Each write first checks this device still belongs to its account; reads (and export) stay open. */
+function refuseWritesOutOfStanding(handlers: Handlers, check: () => void): Handlers {
+  const guarded: Record<string, unknown> = { ...handlers }
+  for (const method of WRITE_METHODS) {
+    const handler = handlers[method] as ((params: unknown) => unknown) | undefined
+    if (handler === undefined) continue
+    guarded[method] = (params: unknown) => {
+      check()
+      return handler(params)
+    }
+  }
+  return guarded as Handlers
+}
+
+function allHandlers({ vault, store, sync, backups, afterReset, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
+      standing: readStanding(store),
       accountId: vault.accountId,
       deviceId: vault.identity().deviceId,
       deviceName: vault.deviceName,

@@ -1,4 +1,4 @@
-import { META } from "../account/index.js"
+import { META, type StandingState } from "../account/index.js"
 import { equalBytes } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
@@ -26,6 +26,8 @@ export interface PeerNetworkDeps {
   logger: Logger
   replicator: Replicator
   pairing: PairingHost
+  /** A trusted device showed that this one was revoked or that the account was reset elsewhere. */
+  onStanding?: (state: StandingState, by?: string) => void
 }
 
 export interface PeerNetworkOptions {
@@ -182,6 +184,7 @@ export class PeerNetwork {
         result = await this.handshake(socket, "initiator", candidate.dhPublic)
       } catch (error) {
         if (error instanceof LanvaultError && error.data?.notThisDevice === true) continue
+        this.noteRefusal(error, candidate.deviceId)
         throw error
       }
       this.deviceAt.set(address, candidate.deviceId)
@@ -191,6 +194,13 @@ export class PeerNetwork {
       return link
     }
     throw new LanvaultError("PEER_REFUSED", `no device of this account answers at ${address}`, { data: { reason: "unknown device" } })
+  }
+
+  /** An authenticated refusal that says this device is out: remember it (issue 11 item 7). */
+  private noteRefusal(error: unknown, by: string): void {
+    if (!(error instanceof LanvaultError) || error.data?.authenticated !== true) return
+    if (error.data.reason === "revoked") this.deps.onStanding?.("revoked", by)
+    if (error.data.reason === "account was reset") this.deps.onStanding?.("account reset", by)
   }
 
   /** Trusted devices to try at an address, the one last met there first. */
@@ -227,14 +237,8 @@ export class PeerNetwork {
   private handshake(socket: FrameSocket, role: "initiator" | "responder", remoteStatic?: Uint8Array): Promise<HandshakeResult> {
     const identity = this.deps.store.getIdentity()
     if (!identity) throw new LanvaultError("NO_ACCOUNT", "this device has no identity")
-    return runHandshake(socket, {
-      role,
-      mode: "trusted",
-      remoteStatic,
-      staticSecret: identity.dhSecret,
-      payload: encodeHello(this.selfHello(identity.deviceId)),
-      accept: (remoteStatic, payload) => this.decide(remoteStatic, payload),
-    })
+    const payload = encodeHello(this.selfHello(identity.deviceId))
+    return runHandshake(socket, { role, mode: "trusted", remoteStatic, staticSecret: identity.dhSecret, payload, accept: (key, hello) => this.decide(key, hello) })
   }
 
   private selfHello(deviceId: string): HelloPayload {
@@ -261,6 +265,7 @@ export class PeerNetwork {
     if (remote.generation > self.generation) {
       this.obsoleteReason = "the account was reset on another device; run `lanvault join` with the new account key"
       logger.error("this device's account key is obsolete", { reason: this.obsoleteReason, by: remote.deviceId })
+      this.deps.onStanding?.("account reset", remote.deviceId)
       return { refuse: "account was reset" }
     }
     if (trusted.revokedAt !== undefined) return { refuse: "revoked" }

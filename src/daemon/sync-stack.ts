@@ -1,4 +1,4 @@
-import { META, readAccountKey } from "../account/index.js"
+import { markStanding, META, readAccountKey, readStanding, type StandingState } from "../account/index.js"
 import { utf8 } from "../crypto/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
 import type { Logger } from "../log.js"
@@ -32,6 +32,8 @@ export class SyncStack {
   readonly network: PeerNetwork
   readonly folders: FolderManager
   private readonly discovery: DiscoveryLink | undefined
+  /** The standing last announced, so a change is told once. */
+  private announced: StandingState | undefined
 
   constructor(private readonly deps: SyncStackDeps, options: PeerNetworkOptions & { mdns?: boolean }) {
     const { store, logger, vault, publish } = deps
@@ -41,7 +43,8 @@ export class SyncStack {
     }
     this.replicator = new Replicator({ store, logger, keysets, accountId: new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex")) })
     this.pairing = new PairingHost({ store, home: deps.home, logger, replicator: this.replicator, publish })
-    this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing }, options)
+    const onStanding = (state: StandingState, by?: string) => this.noteStanding(state, by)
+    this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing, onStanding }, options)
     this.folders = new FolderManager({
       store, logger,
       onEntries: (entries) => {
@@ -68,6 +71,20 @@ export class SyncStack {
     await this.discovery?.stop()
     await this.network.stop()
     this.replicator.stop()
+  }
+
+  /** A trusted device showed this one is out of the account: say so once, in the log and to subscribers. */
+  private noteStanding(state: StandingState, by?: string): void {
+    if (!markStanding(this.deps.store, state, by)) return
+    this.announceStanding()
+  }
+
+  private announceStanding(): void {
+    const standing = readStanding(this.deps.store)
+    if (standing === undefined || this.announced === standing.state) return
+    this.announced = standing.state
+    this.deps.logger.error("this device is out of its account", { state: standing.state, next: standing.next })
+    this.deps.publish({ type: "device.standing", ...standing })
   }
 
   /** The account key changed here: advertise the new discovery tag. */
@@ -117,7 +134,10 @@ export class SyncStack {
   private wire(vault: VaultService, publish: (event: EventParams) => void): void {
     const { replicator } = this
     replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
-    replicator.on("trust", () => this.folders.refresh())
+    replicator.on("trust", () => {
+      this.folders.refresh()
+      this.announceStanding()
+    })
     // The replicator offers a stored peer keyset to the others itself; a merge here offers its own (keys.hooks).
     replicator.on("keyset", () => vault.refreshKeys())
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))

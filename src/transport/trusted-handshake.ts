@@ -129,7 +129,8 @@ export class TrustedHandshake {
       const reason = new TextDecoder().decode(message.subarray(1))
       const shown: CloseReason = isCloseReason(reason) ? reason : "protocol error"
       // Closed with the reason it was given, so both ends log the same words.
-      return this.#fail(shown, new LanvaultError("PEER_REFUSED", `the peer refused this device: ${shown}`, { data: { reason: shown } }))
+      // `authenticated`: the verdict opened under keys only the dialled device holds.
+      return this.#fail(shown, new LanvaultError("PEER_REFUSED", `the peer refused this device: ${shown}`, { data: { reason: shown, authenticated: true } }))
     }
     if (message[0] !== VERDICT_ACCEPT) return this.#fail("protocol error", failed("message 2 carried no verdict"))
     this.#remotePayload = message.subarray(1)

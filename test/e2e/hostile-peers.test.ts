@@ -1,3 +1,4 @@
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { readAccountKey } from "../../src/account/index.js"
@@ -449,8 +450,20 @@ describe("a real daemon facing hostile peers on loopback", () => {
     await waitFor(async () => (await revoked.client!.call("status", {})).peers.some((p) => /revoked/.test(p.state)), "the device to be told it is revoked")
     await expectLogged(at, { address: "127.0.0.1" }, "revoked")
 
-    // What it writes now never reaches A.
-    await revoked.client!.call("records.create", { record: { type: "note", title: "after my revocation" } })
+    // Issue 11 item 7: it says so in plain words, refuses writes (which would never sync) with REVOKED and
+    // exit code 5 and the command to run next, and keeps its records readable for export.
+    await waitFor(async () => (await revoked.client!.call("status", {})).standing?.state === "revoked", "the device to know it is revoked")
+    await expect(revoked.client!.call("records.create", { record: { type: "note", title: "after my revocation" } })).rejects.toMatchObject({ code: "REVOKED" })
+    const add = await runCli(["add", "--type", "note", "--title", "after my revocation"], { home: revoked.home })
+    expect(add.code).toBe(5)
+    expect(add.stderr).toMatch(/revoked/)
+    expect(add.stderr).toMatch(/lanvault join/)
+    const shown = await runCli(["status"], { home: revoked.home })
+    expect(shown.stdout).toMatch(/REVOKED/)
+    expect(shown.stdout).toMatch(/read-only/)
+    expect((await revoked.client!.call("records.list", {})).length).toBeGreaterThan(0)
+    const exported = await runCli(["export", join(revoked.home, "mine.json"), "--format", "json", "--yes"], { home: revoked.home })
+    expect(exported.code).toBe(0)
     await new Promise((r) => setTimeout(r, 1_000))
     expect(readHeads(a.home)[revokedId]).toBeUndefined()
     expect(await a.titles()).not.toContain("after my revocation")

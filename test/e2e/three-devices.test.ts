@@ -69,6 +69,14 @@ describe("three devices in a line, over real daemons on loopback", () => {
     await waitFor(async () => (await b.client!.call("status", {})).peers.some((p) => /account was reset/.test(p.state)), "B to be told the account was reset")
     const status = await runStatus(b)
     expect(status).toMatch(/account was reset/)
+    // Issue 11 item 7: B knows it is out, refuses writes with ACCOUNT_RESET (exit 6) and says what to run next.
+    await waitFor(async () => (await b.client!.call("status", {})).standing?.state === "account reset", "B's standing")
+    await expect(b.client!.call("records.create", { record: { type: "note", title: "never synced" } })).rejects.toMatchObject({ code: "ACCOUNT_RESET" })
+    const add = await b.cli(["add", "--type", "note", "--title", "never synced"])
+    expect(add.code).toBe(6)
+    expect(add.stderr).toMatch(/lanvault join/)
+    expect(await runStatus(b)).toMatch(/ACCOUNT RESET/)
+    expect(Array.isArray(await b.client!.call("records.list", {}))).toBe(true)
   }, 60_000)
 })
 
