@@ -24,9 +24,9 @@ export function registerJoinCommand(program: Command, ctx: CliContext): void {
 
 async function runJoin(ctx: CliContext, command: Command, options: JoinOptions): Promise<void> {
   const accountKey = parseAccountKey(await ctx.secrets.accountKey(options.accountKeyStdin === true))
-  const { joinAccount } = await import("../daemon/join.js")
+  const { runJoin } = await import("../daemon/run-join.js")
   try {
-    const result = await joinAccount({ home: ctx.home(command), accountKey, peer: options.peer, name: options.name })
+    const result = await runJoin({ home: ctx.home(command), accountKey, peer: options.peer, name: options.name })
     if (options.json) {
       ctx.printJson(result)
       return

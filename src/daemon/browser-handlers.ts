@@ -1,6 +1,6 @@
 import { InvalidParamsError } from "../errors.js"
 import type { BrowserService } from "../browser/index.js"
-import { optionalBoolean, requireString } from "./params.js"
+import { optionalBoolean, requireString } from "../api/params.js"
 import type { Handlers } from "./handlers.js"
 
 /** The `browser.*` methods (DESIGN §13): switching the browser socket on and off, approvals, associations. */

@@ -9,7 +9,7 @@ import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
-import { VaultService } from "./vault-service.js"
+import { VaultService } from "../vault/vault-service.js"
 
 export interface DaemonOptions {
   home: string

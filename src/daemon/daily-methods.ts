@@ -3,7 +3,7 @@ import { generate, totpCode } from "../credentials/index.js"
 import { AmbiguousError, InvalidParamsError, LanvaultError } from "../errors.js"
 import { findRecords, searchRecords } from "../merge/record-query.js"
 import type { ListFilter, RecordSummary, VaultRecord } from "../merge/types.js"
-import { optionalBoolean, optionalString, requireString } from "./params.js"
+import { optionalBoolean, optionalString, requireString } from "../api/params.js"
 
 /** Field names taken as a TOTP seed when no field has the kind "totp". */
 const TOTP_FIELD_NAMES = ["totp", "otp", "one-time password"]

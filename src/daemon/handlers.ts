@@ -1,23 +1,15 @@
-import { readFileSync } from "node:fs"
-import { isAbsolute } from "node:path"
-import { writeSecretFile } from "../account/index.js"
-import { InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
-import { exportRecords, parseImport, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from "../import/index.js"
-import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
+import { auditVault, changePassword, exportFile, importFile, listDevices, renameDevice, restoreBackup, revokeDevice, writeKit } from "../app/index.js"
+import { InvalidParamsError, NotFoundError } from "../errors.js"
+import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import type { VaultStore } from "../store/index.js"
-import { optionalBoolean, optionalString, requireObject, requireString } from "./params.js"
-import { assertInGoodStanding, META, readAccountKey, readStanding } from "../account/index.js"
-import { formatAccountKey } from "../crypto/index.js"
-import { writeEmergencyKit } from "../kit/index.js"
-import { auditVault } from "../health/index.js"
+import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
+import { assertInGoodStanding, readStanding } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
+import type { VaultService } from "../vault/index.js"
 import type { SyncStack } from "./sync-stack.js"
-import type { VaultService } from "./vault-service.js"
 import { createDailyMethods } from "./daily-methods.js"
-
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
 
@@ -84,8 +76,8 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
       return { id, permanent }
     },
     "records.history": (params) => vault.history(requireString(params, "id")),
-    "devices.list": () => listDevices(store, vault.identity().deviceId, sync()),
-    "devices.revoke": (params) => revokeDevice(requireString(params, "deviceId"), vault, store, sync()),
+    "devices.list": () => listDevices({ store, selfId: vault.identity().deviceId, sessions: () => sync().replicator.sessions() }),
+    "devices.revoke": (params) => revokeDevice({ vault, store, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {
       const seconds = (params as { seconds?: unknown })?.seconds
       if (seconds !== undefined && typeof seconds !== "number") throw new InvalidParamsError('"seconds" must be a number')
@@ -107,41 +99,25 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
     "folders.remove": (params) => sync().folders.remove(requireString(params, "path")),
     "backup.create": async () => infoOf(await backups().create()),
     "backup.list": async () => (await backups().list()).map(infoOf),
-    "backup.restore": async (params) => {
-      const path = requireString(params, "path")
-      if (!isAbsolute(path)) throw new InvalidParamsError("the backup path must be absolute")
-      const replace = optionalBoolean(params, "replace") ?? false
-      vault.lock("request")
-      const result = await backups().restore(path, { password: requireString(params, "password"), accountKey: readAccountKey(vault.home), replace })
-      if (replace) store.setMeta(META.generation, String(result.generation))
-      sync().replicator.publishKeyset()
-      return { restoredEntries: result.restoredEntries, replaced: result.replaced }
-    },
+    "backup.restore": (params) => restoreBackup(
+      { vault, store, backups: backups(), replicator: sync().replicator },
+      requireString(params, "path"), requireString(params, "password"), optionalBoolean(params, "replace") ?? false,
+    ),
     "pairing.close": () => {
       sync().pairing.close()
       return { closed: true }
     },
-    "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
-    "account.changePassword": async (params) => {
-      const keysetVersion = await vault.changePassword(requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params))
-      sync().replicator.publishKeyset()
-      return { keysetVersion }
-    },
+    "devices.rename": (params) => renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name")),
+    "account.changePassword": (params) => changePassword(
+      { vault, replicator: sync().replicator }, requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params),
+    ),
     "account.reset": async (params) => {
       const result = await vault.reset(requireString(params, "password"), newPasswordOptions(params))
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
-    "account.kit": async (params) => {
-      const path = requireString(params, "path")
-      if (!isAbsolute(path)) throw new InvalidParamsError("the kit path must be absolute")
-      await writeEmergencyKit(path, { accountKey: formatAccountKey(readAccountKey(vault.home)), deviceName: vault.deviceName, date: new Date() })
-      return { path }
-    },
-    audit: () => {
-      const records = vault.list({}).map((summary) => vault.get(summary.id))
-      return auditVault({ records, history: (id) => vault.history(id), now: Date.now() })
-    },
+    "account.kit": (params) => writeKit(vault, requireString(params, "path")),
+    audit: () => auditVault(vault),
     import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
     export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
     ...createDailyMethods(vault),
@@ -179,78 +155,3 @@ function readPatch(params: unknown): RecordPatch {
   return { set, unset }
 }
 
-function listDevices(store: VaultStore, selfId: string, sync?: SyncStack): DeviceInfo[] {
-  const vector = store.versionVector()
-  const sessions = new Map((sync?.replicator.sessions() ?? []).map((s) => [s.remoteDeviceId, s]))
-  return store.trustList().map((device) => ({
-    deviceId: device.deviceId,
-    name: device.name,
-    self: device.deviceId === selfId,
-    revoked: device.revokedAt !== undefined,
-    addedAt: device.addedAt,
-    lastSeenAt: device.lastSeenAt,
-    seq: vector[device.deviceId] ?? 0,
-    ...(device.deviceId === selfId ? {} : {
-      state: sessions.has(device.deviceId) ? "connected" as const : "disconnected" as const,
-      address: sessions.get(device.deviceId)?.address,
-    }),
-  }))
-}
-
-/**
- * Revoke (DESIGN §6): the device is refused from now on, and the account gets a
- * new account key and vault-key epoch, handed to the remaining devices over
- * their secure links (offline ones get them when they next connect).
- */
-function revokeDevice(deviceId: string, vault: VaultService, store: VaultStore, sync: SyncStack): ResultOf<"devices.revoke"> {
-  const device = store.getTrust(deviceId)
-  if (!device) throw new NotFoundError(`device ${deviceId}`)
-  if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
-  if (vault.locked) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first (a revoke re-keys the vault)")
-  store.revokeTrust(deviceId, Date.now())
-  sync.network.disconnect(deviceId, "revoked")
-  const { accountKey } = vault.rekey()
-  sync.replicator.publishTrust()
-  sync.replicator.publishKeyset()
-  return { deviceId, accountKey }
-}
-
-function renameDevice(store: VaultStore, deviceId: string, name: string, vault: VaultService): DeviceInfo {
-  const device = store.getTrust(deviceId)
-  if (!device) throw new NotFoundError(`device ${deviceId}`)
-  if (name.trim().length === 0 || name.length > 100) throw new InvalidParamsError("a device name has 1 to 100 characters")
-  store.putTrust({ ...device, name: name.trim() })
-  if (deviceId === vault.identity().deviceId) store.setMeta("device.name", name.trim())
-  return listDevices(store, vault.identity().deviceId).find((d) => d.deviceId === deviceId)!
-}
-
-function importFile(vault: VaultService, path: string, format: string): ResultOf<"import"> {
-  if (!isAbsolute(path)) throw new InvalidParamsError("the import path must be absolute")
-  if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format "${format}": use one of ${IMPORT_FORMATS.join(", ")}`)
-  }
-  const bytes = readInput(path)
-  const existing = vault.list({}).map((summary) => vault.get(summary.id))
-  const parsed = parseImport(bytes, format as ImportFormat, { existing })
-  if (parsed.records.length > 0) vault.createMany(parsed.records)
-  return { imported: parsed.records.length, skipped: [...parsed.skipped, ...parsed.duplicates] }
-}
-
-function readInput(path: string): Uint8Array {
-  try {
-    const bytes = readFileSync(path)
-    if (bytes.length > MAX_IMPORT_BYTES) throw new InvalidParamsError(`the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`)
-    return new Uint8Array(bytes)
-  } catch (error) {
-    if (error instanceof LanvaultError) throw error
-    throw new LanvaultError("IMPORT_FAILED", `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`)
-  }
-}
-
-function exportFile(vault: VaultService, path: string, format: string): ResultOf<"export"> {
-  if (!isAbsolute(path)) throw new InvalidParamsError("the export path must be absolute")
-  if (format !== "json" && format !== "csv") throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use json or csv`)
-  const records = vault.list({}).map((summary) => vault.get(summary.id))
-  writeSecretFile(path, exportRecords(records, format as ExportFormat))
-  return { exported: records.length, path }
-}

@@ -1,7 +1,9 @@
 /**
- * daemon/ is the composition root: the only place that imports every layer,
- * builds them, starts them in order and stops them in reverse. It owns the vault's
- * lock state and the method table of the socket API.
+ * daemon/ is the composition root: it builds every part, wires their events,
+ * starts them in order and stops them in reverse; handlers.ts maps each socket
+ * method to one call. It holds no domain rule of its own. Entry points:
+ * `runDaemon` (`lanvault daemon`) and `runJoin` (`lanvault join`).
  */
 export { Daemon, type DaemonOptions } from "./daemon.js"
 export { runDaemon } from "./run-daemon.js"
+export { runJoin } from "./run-join.js"

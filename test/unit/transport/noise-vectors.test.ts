@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest"
 import { fromHex, toHex } from "../../../src/crypto/bytes.js"
 import { NOISE_XX, NOISE_XX_PSK3, NoiseHandshake } from "../../../src/transport/noise.js"
 
-// ../shared/ sits beside the repository clone, locally and in CI.
-const VECTORS_URL = new URL("../../../../shared/vectors/cacophony.txt", import.meta.url)
+// Copied into the repository (test/vectors/README.md names the source).
+const VECTORS_URL = new URL("../../vectors/cacophony.txt", import.meta.url)
 const HANDSHAKE_MESSAGES = 3
 // Counted in cacophony.txt (snow commit 8ac60f5): one vector per suite.
 const EXPECTED_LANVAULT_VECTORS = 2

@@ -1,10 +1,18 @@
 import { isAbsolute, resolve } from "node:path"
 import { META } from "../account/index.js"
-import type { FolderInfo } from "../api/protocol.js"
 import { InvalidParamsError, NotFoundError } from "../errors.js"
-import { accountTagOf, FolderSync } from "../folder/index.js"
+import { FolderSync } from "./folder-sync.js"
+import { accountTagOf } from "./lvlog-format.js"
 import { errorFields, type Logger } from "../log.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
+
+/** A sync folder as `folders.list` shows it (the socket's FolderInfo). */
+export interface FolderInfo {
+  path: string
+  addedAt: number
+  lastSyncAt?: number
+  error?: string
+}
 
 const FOLDERS_META = "folders"
 

@@ -13,10 +13,14 @@ import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./hands
 import { PeerAddressBook } from "./peer-address-book.js"
 import { PeerDialer, type DialerState } from "./peer-dialer.js"
 import { OLD_TRUSTED_PATH, PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
-import type { PairingHost } from "./pairing-host.js"
 
 /** Addresses remembered as a trusted device's (a handful of devices, each on a few addresses). */
 const MAX_TRUSTED_ADDRESSES = 256
+
+/** Where connections on the pairing path go (pairing/ implements it). */
+export interface PairingHandler {
+  handle(connection: AcceptedConnection): Promise<void>
+}
 
 /** How an address became known: `--peer`, remembered or added by hand, shared by a device, or found by mDNS. */
 export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
@@ -25,7 +29,8 @@ export interface PeerNetworkDeps {
   store: VaultStore
   logger: Logger
   replicator: Replicator
-  pairing: PairingHost
+  /** Takes connections on the pairing path (the PairingHost). */
+  pairing: PairingHandler
   /** A trusted device showed that this one was revoked or that the account was reset elsewhere. */
   onStanding?: (state: StandingState, by?: string) => void
 }

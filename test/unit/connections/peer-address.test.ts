@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { parseLanPeerAddress, parsePeerAddress } from "../../../src/daemon/peer-address.js"
+import { parseLanPeerAddress, parsePeerAddress } from "../../../src/connections/peer-address.js"
 
 describe("peer addresses (issue 11 item 13)", () => {
   it("accepts LAN addresses and sane host names, normalised", () => {

@@ -7,16 +7,12 @@ import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
 import { checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions } from "../account/index.js"
+import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { KeyManager } from "./key-manager.js"
+import { SnapshotPolicy } from "./snapshot-policy.js"
 import { UnlockedVault, type Identity } from "./unlocked-vault.js"
 
 const DEFAULT_AUTO_LOCK_MINUTES = 15
-/** Entries since the last snapshot that make the next one due... */
-const SNAPSHOT_EVERY_ENTRIES = 1_000
-/** ...written once no request or edit came for this long, so it never stalls a burst of edits (≈ 80 ms at 10k records)... */
-const SNAPSHOT_IDLE_MS = 500
-/** ...or at once past this many entries, which bounds the replay after a crash. */
-const SNAPSHOT_AT_MOST_ENTRIES = 5_000
 const MS_PER_MINUTE = 60_000
 
 export interface VaultServiceDeps {
@@ -36,27 +32,6 @@ export interface VaultServiceOptions {
 
 type LockReason = "request" | "idle" | "shutdown" | "reset"
 
-/** A record an edit changed, for its `record.changed` event. */
-interface ChangedRecord {
-  id: string
-  deleted?: boolean
-}
-
-/** What an edit did to the doc: not yet durable, so not yet answered. */
-interface AppliedEdit<T> {
-  changes: BucketChange[]
-  changed: ChangedRecord
-  result: T
-}
-
-/** An edit waiting for the next group commit, and its caller. */
-interface QueuedEdit {
-  /** Changes the doc; throws, having changed nothing, to refuse this edit alone. */
-  apply: (doc: VaultDoc) => AppliedEdit<unknown>
-  resolve: (result: unknown) => void
-  reject: (error: unknown) => void
-}
-
 /**
  * The vault's lock state and every operation on records: unlock, lock (snapshot,
  * wipe keys), edits that are durable log entries before they are acknowledged,
@@ -68,11 +43,10 @@ interface QueuedEdit {
  */
 export class VaultService {
   private open: UnlockedVault | undefined
-  private readonly queue: QueuedEdit[] = []
+  private readonly edits: EditQueue
+  private readonly snapshots: SnapshotPolicy
   private unlocking: Promise<number> | undefined
   private idleTimer: NodeJS.Timeout | undefined
-  private snapshotTimer: NodeJS.Timeout | undefined
-  private lastActivityAt = 0
   readonly autoLockMinutes: number
   readonly keys: KeyManager
   private readonly now: () => number
@@ -81,6 +55,12 @@ export class VaultService {
     this.autoLockMinutes = options.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES
     this.now = options.now ?? Date.now
     this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger }, this.now)
+    this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
+    this.edits = new EditQueue({
+      doc: () => this.open?.doc,
+      persist: (changes, changed) => this.persist(changes, changed),
+      onActivity: () => this.snapshots.noteActivity(),
+    })
   }
 
   get locked(): boolean {
@@ -124,7 +104,7 @@ export class VaultService {
 
   lock(reason: LockReason): void {
     // Edits that arrived before the lock are committed (or refused) first.
-    this.commitQueued()
+    this.edits.commit()
     const open = this.open
     if (!open) return
     try {
@@ -136,15 +116,14 @@ export class VaultService {
     this.keys.forget()
     this.open = undefined
     this.clearIdleTimer()
-    clearTimeout(this.snapshotTimer)
-    this.snapshotTimer = undefined
+    this.snapshots.cancel()
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
   }
 
   /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */
   touch(): void {
-    this.lastActivityAt = this.now()
+    this.snapshots.noteActivity()
     if (!this.open || this.autoLockMinutes <= 0) return
     this.clearIdleTimer()
     this.idleTimer = setTimeout(() => this.lock("idle"), this.autoLockMinutes * MS_PER_MINUTE)
@@ -168,7 +147,7 @@ export class VaultService {
 
   /** Creates a record; resolves with its id once it is durable (group commit). */
   async create(input: RecordInput): Promise<string> {
-    return this.enqueue((doc) => {
+    return this.edits.enqueue((doc) => {
       const { id, changes } = doc.create(input)
       return { changes, changed: { id }, result: id }
     })
@@ -183,7 +162,7 @@ export class VaultService {
 
   /** Edits a record; resolves with the record once the edit is durable (group commit). */
   async update(id: string, patch: RecordPatch): Promise<VaultRecord> {
-    return this.enqueue((doc) => {
+    return this.edits.enqueue((doc) => {
       const { record, changes } = doc.update(id, patch)
       return { changes, changed: { id }, result: record }
     })
@@ -191,7 +170,7 @@ export class VaultService {
 
   /** Trashes a record, or deletes it for good; resolves once that is durable (group commit). */
   async remove(id: string, permanent: boolean): Promise<void> {
-    return this.enqueue((doc) => {
+    return this.edits.enqueue((doc) => {
       const changes = permanent ? doc.deletePermanently(id) : doc.trash(id)
       return { changes, changed: permanent ? { id, deleted: true } : { id }, result: undefined }
     })
@@ -200,10 +179,10 @@ export class VaultService {
   /** Merges entries that peers sent and the store accepted; a locked vault merges them at unlock. */
   applyRemote(entries: LogEntry[]): void {
     if (!this.open || entries.length === 0) return
-    this.lastActivityAt = this.now()
+    this.snapshots.noteActivity()
     const changed = this.open.applyEntries(entries)
     for (const id of changed) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(this.open.doc.get(id) ? {} : { deleted: true }) })
-    this.snapshotIfDue()
+    this.snapshots.check()
   }
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
@@ -248,7 +227,7 @@ export class VaultService {
       { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.accountIdBytes() },
       keys, bucketCount,
     )
-    this.snapshotIfDue()
+    this.snapshots.check()
     this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length })
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
@@ -269,77 +248,6 @@ export class VaultService {
     return this.open
   }
 
-  /** Writes a due snapshot at the next idle moment, or now if too many entries wait (see SNAPSHOT_*). */
-  private snapshotIfDue(): void {
-    if (!this.open || this.open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
-    if (this.open.entriesPending >= SNAPSHOT_AT_MOST_ENTRIES) {
-      this.snapshotNow()
-      return
-    }
-    this.snapshotTimer ??= setTimeout(() => this.snapshotWhenIdle(), SNAPSHOT_IDLE_MS).unref()
-  }
-
-  private snapshotWhenIdle(): void {
-    this.snapshotTimer = undefined
-    const idleMs = this.now() - this.lastActivityAt
-    if (idleMs >= SNAPSHOT_IDLE_MS) this.snapshotNow()
-    else this.snapshotTimer = setTimeout(() => this.snapshotWhenIdle(), SNAPSHOT_IDLE_MS - idleMs).unref()
-  }
-
-  private snapshotNow(): void {
-    clearTimeout(this.snapshotTimer)
-    this.snapshotTimer = undefined
-    if (!this.open || this.open.entriesPending === 0) return
-    try {
-      this.open.snapshot()
-    } catch (error) {
-      this.deps.logger.warn("could not write a snapshot; the log still holds everything", errorFields(error))
-    }
-  }
-
-  /** Queues an edit for the next group commit; LOCKED at once if the vault is locked. */
-  private enqueue<T>(apply: (doc: VaultDoc) => AppliedEdit<T>): Promise<T> {
-    this.unlocked()
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ apply, resolve: resolve as (result: unknown) => void, reject })
-      // Requests read in this turn of the event loop join the queue before the commit runs.
-      if (this.queue.length === 1) setImmediate(() => this.commitQueued())
-    })
-  }
-
-  /**
-   * The group commit: applies every queued edit to the doc, writes all their
-   * changes in one transaction, and only then answers the callers. An edit the
-   * doc refuses (NOT_FOUND, INVALID_PARAMS) fails alone and changed nothing; if
-   * the disk refuses the transaction, every edit of the batch fails with that
-   * error and none of them stays in memory (see `persist`).
-   */
-  private commitQueued(): void {
-    const queued = this.queue.splice(0)
-    if (queued.length === 0) return
-    this.lastActivityAt = this.now()
-    const open = this.open
-    if (!open) {
-      for (const edit of queued) edit.reject(new LockedError())
-      return
-    }
-    const applied: Array<{ edit: QueuedEdit; done: AppliedEdit<unknown> }> = []
-    for (const edit of queued) {
-      try {
-        applied.push({ edit, done: edit.apply(open.doc) })
-      } catch (error) {
-        edit.reject(error)
-      }
-    }
-    try {
-      this.persist(applied.flatMap(({ done }) => done.changes), applied.map(({ done }) => done.changed))
-    } catch (error) {
-      for (const { edit } of applied) edit.reject(error)
-      return
-    }
-    for (const { edit, done } of applied) edit.resolve(done.result)
-  }
-
   /**
    * Makes local changes durable, then announces them. If the disk refuses, the
    * in-memory doc already holds the edits, so it is rebuilt from what is durable
@@ -357,7 +265,7 @@ export class VaultService {
     }
     for (const { id, deleted } of changed) this.deps.publish({ type: "record.changed", id, origin: "local", ...(deleted ? { deleted } : {}) })
     this.deps.onLocalEntries?.(entries)
-    this.snapshotIfDue()
+    this.snapshots.check()
   }
 
   private reloadFromDisk(): void {

@@ -5,6 +5,7 @@ import {
 import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
 import type { Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
+import { readOrphans, tryParseKeyset, writeOrphans, type Orphan } from "./orphan-keysets.js"
 import {
   checkNewPassword, HINT_AFTER_FAILURES, hintMeta, holdsEpochsOf, META, parseKeyset, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset,
   wrapKeyset, writeAccountKey, type NewPasswordOptions, type ThrottleState, type VaultKeys, type WrappedKeyset,
@@ -12,29 +13,13 @@ import {
 
 const VAULT_KEY_BYTES = 32
 const ACCOUNT_KEY_BYTES = 16
-/** Orphaned keysets kept at most (each is one partition-side re-key). */
-const MAX_ORPHANS = 16
 const MAX_EPOCH_ID = 0xffff_ffff
-
-/** A keyset a peer's replaced, with the account key that opens it (both base64). */
-interface Orphan {
-  blob: string
-  accountKey: string
-}
 
 /** A random epoch id not yet in use (u32, as log entries carry it). */
 function newEpochId(taken: ReadonlyMap<number, unknown>): number {
   for (;;) {
     const epoch = randomInt(1, MAX_EPOCH_ID)
     if (!taken.has(epoch)) return epoch
-  }
-}
-
-function tryParseKeyset(blob: Uint8Array): WrappedKeyset | undefined {
-  try {
-    return parseKeyset(blob)
-  } catch {
-    return undefined
   }
 }
 
@@ -141,9 +126,9 @@ export class KeyManager {
       const held = store.getKeyset()
       if (!store.putKeyset(version, blob)) return false
       if (held !== undefined && !holdsEpochsOf(incoming, parseKeyset(held.blob))) {
-        const orphans = this.orphans()
+        const orphans = readOrphans(this.deps.store)
         orphans.push({ blob: toBase64(held.blob), accountKey: toBase64(readAccountKey(home)) })
-        store.setMeta(META.orphanKeysets, JSON.stringify(orphans.slice(-MAX_ORPHANS)))
+        writeOrphans(store, orphans)
         logger.warn("a peer's keyset lacks a vault-key epoch ours has (made on both sides of a partition): they are merged at the next unlock", { version })
       }
       store.setMeta(META.pendingAccountKey, toBase64(accountKey))
@@ -222,7 +207,7 @@ export class KeyManager {
    * Orphans made under another password stay until that password is used.
    */
   private mergeOrphans(keys: VaultKeys): VaultKeys {
-    const orphans = this.orphans()
+    const orphans = readOrphans(this.deps.store)
     if (orphans.length === 0 || !this.held) return keys
     const current = this.keyset()
     if (current.kdf.salt !== this.held.salt) return keys
@@ -261,15 +246,6 @@ export class KeyManager {
       return undefined
     } finally {
       wipe(unlockKey)
-    }
-  }
-
-  private orphans(): Orphan[] {
-    try {
-      const parsed = JSON.parse(this.deps.store.getMeta(META.orphanKeysets) ?? "[]") as Orphan[]
-      return Array.isArray(parsed) ? parsed.filter((o) => typeof o?.blob === "string" && typeof o.accountKey === "string") : []
-    } catch {
-      return []
     }
   }
 

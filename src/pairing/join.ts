@@ -7,9 +7,8 @@ import { SqliteStore } from "../store/index.js"
 import { discoveryKeys, MdnsDiscovery } from "../discovery/index.js"
 import { silentLogger, type Logger } from "../log.js"
 import { dialWs, isLanAddress, runHandshake, type Channel } from "../transport/index.js"
-import { InstanceLock } from "./instance-lock.js"
 import { decodeWelcome, encodeJoinRequest, type Welcome } from "./pairing-messages.js"
-import { PAIR_PATH, parsePeerAddress } from "./peer-address.js"
+import { PAIR_PATH, parsePeerAddress } from "../connections/peer-address.js"
 
 const WELCOME_TIMEOUT_MS = 15_000
 const DISCOVERY_TIMEOUT_MS = 30_000
@@ -29,7 +28,17 @@ export interface JoinResult {
  * id, keyset and trust list it hands over. The daemon must not be running here.
  * An existing account in the home is kept as a copy (`vault.db.before-join-…`).
  */
-export async function joinAccount(args: { home: string; accountKey: Uint8Array; peer?: string; name?: string; logger?: Logger }): Promise<JoinResult> {
+export interface JoinArgs {
+  home: string
+  accountKey: Uint8Array
+  peer?: string
+  name?: string
+  logger?: Logger
+  /** Holds the home against a daemon while the join writes it (the daemon's instance lock). */
+  lockHome: (lockPath: string) => { release(): void }
+}
+
+export async function joinAccount(args: JoinArgs): Promise<JoinResult> {
   if (args.peer) return joinThrough({ ...args, peer: args.peer })
   return joinByDiscovery(args)
 }
@@ -38,7 +47,7 @@ export async function joinAccount(args: { home: string; accountKey: Uint8Array; 
  * Finds devices of the account by mDNS (adverts whose `k=` tag matches the account
  * key) and pairs with the first whose pairing window is open.
  */
-async function joinByDiscovery(args: { home: string; accountKey: Uint8Array; name?: string; logger?: Logger }): Promise<JoinResult> {
+async function joinByDiscovery(args: JoinArgs): Promise<JoinResult> {
   const logger = args.logger ?? silentLogger()
   const discovery = new MdnsDiscovery({ logger }, {
     port: 0,
@@ -73,10 +82,10 @@ async function joinByDiscovery(args: { home: string; accountKey: Uint8Array; nam
   throw new LanvaultError("TIMEOUT", `found no device of this account with an open pairing window on this network within ${DISCOVERY_TIMEOUT_MS / 1000} s${seen}: run \`lanvault pair\` on one, or give --peer HOST:PORT`)
 }
 
-async function joinThrough(args: { home: string; accountKey: Uint8Array; peer: string; name?: string }): Promise<JoinResult> {
+async function joinThrough(args: JoinArgs & { peer: string }): Promise<JoinResult> {
   ensureHome(args.home)
   const paths = homePaths(args.home)
-  const lock = InstanceLock.acquire(paths.lock)
+  const lock = args.lockHome(paths.lock)
   const keys = generateDeviceKeys()
   try {
     const deviceId = toHex(randomBytes(16))

@@ -1,0 +1,52 @@
+import { InvalidParamsError, NotFoundError } from "../errors.js"
+import type { VaultStore } from "../store/index.js"
+
+/** One device of the trust list as `devices.list` shows it. */
+export interface DeviceView {
+  deviceId: string
+  name: string
+  self: boolean
+  revoked: boolean
+  addedAt: number
+  lastSeenAt?: number
+  /** Entries of this device we hold (highest seq). */
+  seq: number
+  state?: "connected" | "disconnected"
+  address?: string
+}
+
+export interface DeviceListDeps {
+  store: Pick<VaultStore, "versionVector" | "trustList">
+  selfId: string
+  /** The live sync sessions (none when unknown). */
+  sessions?: () => Array<{ remoteDeviceId: string; address: string }>
+}
+
+/** The trust list with each device's progress and link state. */
+export function listDevices({ store, selfId, sessions }: DeviceListDeps): DeviceView[] {
+  const vector = store.versionVector()
+  const linked = new Map((sessions?.() ?? []).map((s) => [s.remoteDeviceId, s]))
+  return store.trustList().map((device) => ({
+    deviceId: device.deviceId,
+    name: device.name,
+    self: device.deviceId === selfId,
+    revoked: device.revokedAt !== undefined,
+    addedAt: device.addedAt,
+    lastSeenAt: device.lastSeenAt,
+    seq: vector[device.deviceId] ?? 0,
+    ...(device.deviceId === selfId ? {} : {
+      state: linked.has(device.deviceId) ? "connected" as const : "disconnected" as const,
+      address: linked.get(device.deviceId)?.address,
+    }),
+  }))
+}
+
+/** Renames a device of the trust list (this one's name is also kept in meta). */
+export function renameDevice(store: Pick<VaultStore, "versionVector" | "trustList" | "getTrust" | "putTrust" | "setMeta">, selfId: string, deviceId: string, name: string): DeviceView {
+  const device = store.getTrust(deviceId)
+  if (!device) throw new NotFoundError(`device ${deviceId}`)
+  if (name.trim().length === 0 || name.length > 100) throw new InvalidParamsError("a device name has 1 to 100 characters")
+  store.putTrust({ ...device, name: name.trim() })
+  if (deviceId === selfId) store.setMeta("device.name", name.trim())
+  return listDevices({ store, selfId }).find((d) => d.deviceId === deviceId)!
+}

@@ -1,0 +1,13 @@
+/**
+ * app/ owns the use cases that span several parts: revoke (trust + re-key +
+ * links), restore, password change, device list and rename, import and export.
+ * Each takes the narrow parts it needs; it must not know the socket, the CLI or
+ * how the daemon builds and wires those parts.
+ */
+export { revokeDevice, type RevokeDeps } from "./revoke-device.js"
+export { listDevices, renameDevice, type DeviceView, type DeviceListDeps } from "./device-list.js"
+export { restoreBackup, type RestoreDeps } from "./restore-backup.js"
+export { changePassword, type ChangePasswordDeps } from "./change-password.js"
+export { importFile, exportFile, type RecordSource } from "./import-export.js"
+export { writeKit } from "./account-kit.js"
+export { auditVault } from "./audit.js"

@@ -1,0 +1,10 @@
+/**
+ * vault/ owns the unlocked vault session: lock and unlock, auto-lock, the group
+ * commit of edits, the snapshot policy, the key manager and the change payloads
+ * written to the log. It uses merge/, store/, account/ and crypto/; it must not
+ * know the network, pairing, the socket or the CLI.
+ */
+export { VaultService, type VaultServiceDeps, type VaultServiceOptions } from "./vault-service.js"
+export { KeyManager, type KeyHooks, type KeyManagerDeps } from "./key-manager.js"
+export { UnlockedVault, type Identity } from "./unlocked-vault.js"
+export { encodePayload, decodePayload } from "./change-payload.js"

@@ -1,0 +1,66 @@
+import { errorFields, type Logger } from "../log.js"
+
+/** Entries since the last snapshot that make the next one due... */
+const SNAPSHOT_EVERY_ENTRIES = 1_000
+/** ...written once no request or edit came for this long, so it never stalls a burst of edits (≈ 80 ms at 10k records)... */
+const SNAPSHOT_IDLE_MS = 500
+/** ...or at once past this many entries, which bounds the replay after a crash. */
+const SNAPSHOT_AT_MOST_ENTRIES = 5_000
+
+/** What the policy needs of the open vault. */
+export interface Snapshottable {
+  readonly entriesPending: number
+  snapshot(): void
+}
+
+/**
+ * When the unlocked vault writes a snapshot (see SNAPSHOT_*): at the next idle
+ * moment once enough entries wait, or at once when too many do. A failed
+ * snapshot is only logged: the log still holds everything.
+ */
+export class SnapshotPolicy {
+  private timer: NodeJS.Timeout | undefined
+  private lastActivityAt = 0
+
+  constructor(private readonly deps: { open: () => Snapshottable | undefined; logger: Logger; now: () => number }) {}
+
+  /** A request or an edit came: a due snapshot waits for the next idle moment. */
+  noteActivity(): void {
+    this.lastActivityAt = this.deps.now()
+  }
+
+  /** Writes a due snapshot at the next idle moment, or now if too many entries wait. */
+  check(): void {
+    const open = this.deps.open()
+    if (!open || open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
+    if (open.entriesPending >= SNAPSHOT_AT_MOST_ENTRIES) {
+      this.now()
+      return
+    }
+    this.timer ??= setTimeout(() => this.whenIdle(), SNAPSHOT_IDLE_MS).unref()
+  }
+
+  /** Forgets a pending snapshot (at lock). */
+  cancel(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private whenIdle(): void {
+    this.timer = undefined
+    const idleMs = this.deps.now() - this.lastActivityAt
+    if (idleMs >= SNAPSHOT_IDLE_MS) this.now()
+    else this.timer = setTimeout(() => this.whenIdle(), SNAPSHOT_IDLE_MS - idleMs).unref()
+  }
+
+  private now(): void {
+    this.cancel()
+    const open = this.deps.open()
+    if (!open || open.entriesPending === 0) return
+    try {
+      open.snapshot()
+    } catch (error) {
+      this.deps.logger.warn("could not write a snapshot; the log still holds everything", errorFields(error))
+    }
+  }
+}
