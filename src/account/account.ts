@@ -1,8 +1,7 @@
-import { ed25519 } from "@noble/curves/ed25519.js"
 import { existsSync } from "node:fs"
 import { hostname } from "node:os"
 import {
-  DEFAULT_KDF, deriveUnlockKey, x25519PublicKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
+  DEFAULT_KDF, deriveUnlockKey, signPublicKey, x25519PublicKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
   type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
@@ -190,7 +189,7 @@ export function readKitFacts(home: string): { accountKey: string; deviceName: st
 }
 
 function deviceKeysOf(signSecret: Uint8Array, dhSecret: Uint8Array) {
-  return { signSecret: signSecret.slice(), signPublic: ed25519.getPublicKey(signSecret), dhSecret: dhSecret.slice(), dhPublic: x25519PublicKey(dhSecret) }
+  return { signSecret: signSecret.slice(), signPublic: signPublicKey(signSecret), dhSecret: dhSecret.slice(), dhPublic: x25519PublicKey(dhSecret) }
 }
 
 export { readAccountKey }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs"
 import type { Command } from "commander"
-import { homePaths } from "../account/home.js"
+import { homePaths } from "../api/public.js"
 import { connect } from "../api/client.js"
 import { LanvaultError } from "../errors.js"
 import { printAccountKey } from "./account-key-output.js"

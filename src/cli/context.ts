@@ -1,5 +1,5 @@
 import type { Command } from "commander"
-import { resolveHome, socketPathFor } from "../account/home.js"
+import { resolveHome, socketPathFor } from "../api/public.js"
 import { connect, type LanvaultClient } from "../api/client.js"
 import type { CliIo } from "./io.js"
 import { SecretReader } from "./secrets.js"

@@ -1,4 +1,4 @@
-import type { FieldKind } from "../merge/types.js"
+import type { FieldKind } from "../api/public.js"
 
 /** What a hidden secret value looks like in human output. */
 export const MASK = "••••••••"

@@ -1,12 +1,14 @@
 import type { DeviceInfo } from "../api/protocol.js"
 import type { LanvaultClient } from "../api/client.js"
 import { LanvaultError } from "../errors.js"
-import type { RecordSummary } from "../merge/types.js"
+import type { RecordSummary } from "../api/public.js"
 import { CliError, usageError } from "./cli-error.js"
 import { shortId } from "./format.js"
 
 /** How many candidates an "ambiguous id" message lists. */
 const MAX_CANDIDATES_SHOWN = 10
+/** A record id as lanvault makes them (a random UUID). */
+const FULL_RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * The items whose id is `text` (case-insensitive) or, when none is, starts with
@@ -27,11 +29,24 @@ export function matchIdPrefix<T>(items: readonly T[], text: string, idOf: (item:
  */
 export async function resolveRecord(client: LanvaultClient, text: string): Promise<{ id: string; summary?: RecordSummary }> {
   if (text.trim() === "") throw usageError("the record id is empty")
+  // A full id is no prefix of another: one records.get, never a list of every record.
+  if (FULL_RECORD_ID.test(text.trim())) return getRecord(client, text.trim().toLowerCase())
   const [live, trash] = await Promise.all([client.call("records.list", {}), client.call("records.list", { trash: true })])
   const matches = matchIdPrefix([...live, ...trash], text, (record) => record.id)
   if (matches.length === 0) return { id: text.trim() }
   if (matches.length === 1) return { id: matches[0].id, summary: matches[0] }
   throw ambiguous(text, matches.map((record) => `${shortId(record.id)}…  ${record.title}${record.trashed ? " (in trash)" : ""}`))
+}
+
+async function getRecord(client: LanvaultClient, id: string): Promise<{ id: string; summary?: RecordSummary }> {
+  try {
+    const { fields, notes: _notes, ...rest } = await client.call("records.get", { id })
+    const kinds = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, { kind: field.kind }]))
+    return { id, summary: { ...rest, fields: kinds } }
+  } catch (error) {
+    if (error instanceof LanvaultError && error.code === "NOT_FOUND") return { id }
+    throw error
+  }
 }
 
 /** A device by full id, unique id prefix or exact name (case-insensitive). */

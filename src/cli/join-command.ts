@@ -1,5 +1,5 @@
 import type { Command } from "commander"
-import { parseAccountKey, wipe } from "../crypto/index.js"
+import { parseAccountKey, wipe } from "../api/public.js"
 import type { CliContext } from "./context.js"
 import { hostPort } from "./option-parsers.js"
 

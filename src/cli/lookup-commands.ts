@@ -1,7 +1,7 @@
 import type { Command } from "commander"
 import type { SearchResult, TotpResult } from "../api/protocol.js"
 import { LanvaultError } from "../errors.js"
-import type { VaultRecord } from "../merge/types.js"
+import type { VaultRecord } from "../api/public.js"
 import type { CliContext } from "./context.js"
 import { formatTable, shortId } from "./format.js"
 import { formatRecord, recordForJson } from "./record-output.js"

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander"
+import { parseHostPort } from "../api/public.js"
 
 /** A commander parser for a whole number within [min, max]. */
 export function integerIn(min: number, max: number): (value: string) => number {
@@ -23,8 +24,10 @@ export function collectWith(parse: (value: string) => string): (value: string, p
 
 /** A commander parser for `HOST:PORT` (IPv6 hosts in brackets: `[fe80::1]:7420`). */
 export function hostPort(value: string): string {
-  const match = /^(\[[0-9a-fA-F:.%\w]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value.trim())
-  const port = match ? Number(match[2]) : 0
-  if (!match || port < 1 || port > 65_535) throw new InvalidArgumentError("expected HOST:PORT, e.g. 192.168.1.20:47110 or [fe80::1]:47110")
+  try {
+    parseHostPort(value)
+  } catch {
+    throw new InvalidArgumentError("expected HOST:PORT, e.g. 192.168.1.20:47110 or [fe80::1]:47110")
+  }
   return value.trim()
 }

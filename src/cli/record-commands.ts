@@ -1,5 +1,5 @@
 import type { Command } from "commander"
-import { RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../merge/types.js"
+import { RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../api/public.js"
 import { LockedError } from "../errors.js"
 import { usageError } from "./cli-error.js"
 import type { LanvaultClient } from "../api/client.js"

@@ -1,5 +1,5 @@
 import { GENERATE_LIMITS, type GenerateParams } from "../api/protocol.js"
-import type { FieldKind, FieldValue } from "../merge/types.js"
+import type { FieldKind, FieldValue } from "../api/public.js"
 import { refuseSecretField } from "./argv-guard.js"
 import { usageError } from "./cli-error.js"
 import type { SecretReader } from "./secrets.js"

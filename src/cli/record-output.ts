@@ -1,4 +1,4 @@
-import type { FieldKind, HistoryEntry, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { FieldKind, HistoryEntry, RecordSummary, VaultRecord } from "../api/public.js"
 import { formatPairs, formatTable, formatTime, isHiddenKind, MASK, shortId } from "./format.js"
 
 /** Field names a list shows as the record's user name, best first. */

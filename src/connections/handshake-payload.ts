@@ -1,8 +1,8 @@
 import { fromHex, hmacSha256, toHex, utf8 } from "../crypto/index.js"
+import { DEVICE_ID_PATTERN } from "../store/index.js"
 
 const MAX_PAYLOAD_BYTES = 1_024
 const TAG_INFO = "lanvault account tag v1"
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 
 /**
  * What a trusted-mode handshake carries about each side: the device id it claims

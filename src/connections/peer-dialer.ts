@@ -1,3 +1,4 @@
+import { Backoff } from "../backoff.js"
 import { LanvaultError } from "../errors.js"
 import type { Logger } from "../log.js"
 import type { ChannelLink } from "./channel-link.js"
@@ -5,6 +6,8 @@ import type { PeerSource } from "./peer-network.js"
 
 const MIN_BACKOFF_MS = 500
 const MAX_BACKOFF_MS = 30_000
+/** Each wait is 50 % to 150 % of the backoff. */
+const BACKOFF_JITTER = 0.5
 /** Refusals that will not change by retrying soon: wait the longest. */
 const FINAL_REASONS = new Set(["unknown device", "revoked", "account was reset", "wrong account key"])
 
@@ -26,7 +29,7 @@ export class PeerDialer {
   deviceId: string | undefined
   lastError: string | undefined
   private stopped = false
-  private backoffMs = MIN_BACKOFF_MS
+  private readonly backoff = new Backoff({ firstMs: MIN_BACKOFF_MS, maxMs: MAX_BACKOFF_MS, jitter: BACKOFF_JITTER })
   private timer: NodeJS.Timeout | undefined
   private wake: (() => void) | undefined
 
@@ -62,7 +65,7 @@ export class PeerDialer {
         const link = await this.deps.dial(this.address)
         this.deviceId = link.remoteDeviceId
         this.lastError = undefined
-        this.backoffMs = MIN_BACKOFF_MS
+        this.backoff.reset()
         this.state = "connected"
         await new Promise<void>((resolve) => link.onClose(() => resolve()))
       } catch (error) {
@@ -70,7 +73,7 @@ export class PeerDialer {
       }
       if (this.stopped) break
       if (this.state === "connected") this.state = "waiting"
-      await this.sleep(this.jittered())
+      await this.sleep(this.backoff.nextDelayMs())
     }
   }
 
@@ -79,17 +82,13 @@ export class PeerDialer {
     this.lastError = reason ?? (error instanceof Error ? error.message : String(error))
     if (reason && FINAL_REASONS.has(reason)) {
       this.state = "refused"
-      this.backoffMs = MAX_BACKOFF_MS
+      this.backoff.toMax()
       this.deps.logger.error("peer refused this device", { address: this.address, reason })
     } else {
       this.state = "waiting"
-      this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2)
+      this.backoff.grow()
       this.deps.logger.debug("dial failed", { address: this.address, error: this.lastError })
     }
-  }
-
-  private jittered(): number {
-    return this.backoffMs * (0.5 + Math.random())
   }
 
   private sleep(ms: number): Promise<void> {

@@ -19,6 +19,11 @@ export function wipe(...buffers: Array<Uint8Array | undefined>): void {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return concatList(parts)
+}
+
+/** {@link concatBytes} of a list, however long (no spread of its items into arguments). */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let offset = 0
   for (const part of parts) {

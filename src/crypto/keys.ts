@@ -75,6 +75,11 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url")
 }
 
+/** The Ed25519 public key of a signing secret (RFC 8032 §5.1.5). */
+export function signPublicKey(secret: Uint8Array): Uint8Array {
+  return ed25519.getPublicKey(secret)
+}
+
 export function x25519PublicKey(secret: Uint8Array): Uint8Array {
   return x25519.getPublicKey(secret)
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events"
+import { Backoff } from "../backoff.js"
 import { toHex, randomBytes } from "../crypto/bytes.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
@@ -79,7 +80,7 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
   private lifecycle: Promise<void> = Promise.resolve()
   private queryTimer: NodeJS.Timeout | undefined
   private sweepTimer: NodeJS.Timeout | undefined
-  private nextQueryDelayMs = FIRST_REQUERY_DELAY_MS
+  private readonly queryBackoff: Backoff
   private published: string | undefined
 
   constructor(
@@ -92,6 +93,7 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
     this.logger = deps.logger.child({ part: "mdns" })
     this.now = deps.now ?? Date.now
     this.requeryIntervalMs = options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS
+    this.queryBackoff = new Backoff({ firstMs: FIRST_REQUERY_DELAY_MS, maxMs: this.requeryIntervalMs, jitter: REQUERY_JITTER })
     this.keys = options.keys
     this.table = this.newTable()
     this.watcher = new InterfaceWatcher(
@@ -210,15 +212,15 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
   /** Queries now, then after 1 s, 2 s, 4 s… up to the re-query interval, each jittered. */
   private restartQueries(): void {
     clearTimeout(this.queryTimer)
-    this.nextQueryDelayMs = Math.min(FIRST_REQUERY_DELAY_MS, this.requeryIntervalMs)
+    this.queryBackoff.reset()
     this.queryNow()
   }
 
   private queryNow(): void {
     if (this.stack === undefined) return
     this.stack.query(LANVAULT_SERVICE)
-    const delay = this.nextQueryDelayMs * (1 - REQUERY_JITTER + 2 * REQUERY_JITTER * Math.random())
-    this.nextQueryDelayMs = Math.min(this.nextQueryDelayMs * 2, this.requeryIntervalMs)
+    const delay = this.queryBackoff.nextDelayMs()
+    this.queryBackoff.grow()
     this.queryTimer = setTimeout(() => this.queryNow(), delay)
     this.queryTimer.unref()
   }

@@ -4,7 +4,7 @@ import { mkdir, readdir, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
 import { InvalidParamsError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import type { LogEntry } from "../store/log-entry.js"
+import { DEVICE_ID_PATTERN, type LogEntry } from "../store/log-entry.js"
 import type { VaultStore } from "../store/vault-store.js"
 import { deviceIdOfFileName } from "./lvlog-format.js"
 import { OwnLogWriter } from "./own-log-writer.js"
@@ -24,7 +24,6 @@ const DEFAULT_RESCAN_INTERVAL_MS = 30_000
 const TRAILING_CHECK_MS = 60
 const FOLDER_SUBDIR = "lanvault"
 const ACCOUNT_TAG_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 
 /** What a {@link FolderSync} needs from the daemon. */
 export interface FolderSyncDeps {

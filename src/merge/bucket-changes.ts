@@ -1,4 +1,5 @@
 import * as Automerge from "@automerge/automerge"
+import { concatList } from "../crypto/index.js"
 import { CorruptDataError, InvalidParamsError } from "../errors.js"
 import type { BucketRoot } from "./stored-record.js"
 import type { BucketChange } from "./types.js"
@@ -117,19 +118,10 @@ export function isPristine(doc: Automerge.Doc<BucketRoot>): boolean {
 /** A bucket built from concatenated changes, or undefined if they do not load on their own. */
 function tryLoad(bytes: Uint8Array[], actor: string): Automerge.Doc<BucketRoot> | undefined {
   try {
-    return Automerge.load<BucketRoot>(concatBytes(bytes), { actor })
+    return Automerge.load<BucketRoot>(concatList(bytes), { actor })
   } catch {
     // Unreadable bytes, or changes whose dependencies are not among them: applyChanges copes with both.
     return undefined
   }
 }
 
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}

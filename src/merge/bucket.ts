@@ -1,5 +1,4 @@
-import { sha256 } from "@noble/hashes/sha2.js"
-import { utf8ToBytes } from "@noble/hashes/utils.js"
+import { sha256, utf8 } from "../crypto/index.js"
 import { InvalidParamsError } from "../errors.js"
 
 /** Buckets a new vault uses: ≈150 records per Automerge document at 10k records (DESIGN §5). */
@@ -14,7 +13,7 @@ export const MAX_BUCKET_COUNT = 65_536
  * format: every device must compute the same bucket for an id, forever.
  */
 export function bucketOf(recordId: string, bucketCount: number): number {
-  const digest = sha256(utf8ToBytes(recordId))
+  const digest = sha256(utf8(recordId))
   const word = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0
   return word % bucketCount
 }

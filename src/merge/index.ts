@@ -1,8 +1,8 @@
 /**
  * merge/ owns the record model (DESIGN §5): records in bucketed Automerge
  * documents, field history and conflict losers, trash, and the change bytes each
- * edit produces. It knows nothing of storage, crypto or the network: callers
- * encrypt, log and carry the changes it returns.
+ * edit produces. It knows nothing of storage, keys or the network (crypto/ gives
+ * it only SHA-256 and byte helpers): callers encrypt, log and carry its changes.
  */
 export * from "./bucket.js"
 export * from "./types.js"

@@ -1,9 +1,8 @@
 import { fromBase64, toBase64, utf8 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
-import type { TrustEntry } from "../store/index.js"
+import { DEVICE_ID_PATTERN, type TrustEntry } from "../store/index.js"
 
-const MAX_MESSAGE_BYTES = 1024 * 1024
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
+const MAX_PAIRING_MESSAGE_BYTES = 1024 * 1024
 
 /** What a joining device says about itself in handshake message 3 (psk-authenticated). */
 export interface JoinRequest {
@@ -49,7 +48,7 @@ export function encodeWelcome(welcome: Welcome): Uint8Array {
 export function decodeWelcome(bytes: Uint8Array): Welcome {
   const value = parse(bytes) as Record<string, unknown>
   const trust = value.trust as Array<Record<string, unknown>> | undefined
-  if (typeof value.accountId !== "string" || !/^[0-9a-f]{32}$/.test(value.accountId) || !Number.isSafeInteger(value.generation) ||
+  if (typeof value.accountId !== "string" || !DEVICE_ID_PATTERN.test(value.accountId) || !Number.isSafeInteger(value.generation) ||
     !Number.isSafeInteger(value.bucketCount) || !Number.isSafeInteger(value.keysetVersion) || typeof value.keyset !== "string" ||
     !Array.isArray(trust) || typeof (value.host as { deviceId?: unknown })?.deviceId !== "string") {
     throw protocolError("a malformed welcome")
@@ -81,7 +80,7 @@ function decodeTrust(t: Record<string, unknown>): Omit<TrustEntry, "lastSeenAt">
 }
 
 function parse(bytes: Uint8Array): unknown {
-  if (bytes.length > MAX_MESSAGE_BYTES) throw protocolError("an oversized pairing message")
+  if (bytes.length > MAX_PAIRING_MESSAGE_BYTES) throw protocolError("an oversized pairing message")
   try {
     const value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown
     if (typeof value !== "object" || value === null) throw new Error("not an object")

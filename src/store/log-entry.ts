@@ -1,4 +1,4 @@
-import { concatBytes, fromHex, open, seal, sign, toHex, utf8, verify } from "../crypto/index.js"
+import { concatBytes, equalBytes, fromHex, open, seal, sign, toHex, utf8, verify } from "../crypto/index.js"
 import { CorruptDataError } from "../errors.js"
 
 /** Domain separation: an entry signature or ciphertext can never pass for anything else. */
@@ -17,7 +17,8 @@ const MIN_CIPHERTEXT_BYTES = 24 + 16
 /** An Automerge change of one bucket is far smaller; this bounds what a peer can make us allocate. */
 export const MAX_CIPHERTEXT_BYTES = 64 * 1024 * 1024
 const HEADER_BYTES = 1 + DEVICE_ID_BYTES + SEQ_BYTES + EPOCH_BYTES + LENGTH_BYTES
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
+/** A device id: 16 random bytes in lower-case hex (an account id has the same form). */
+export const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 
 /**
  * One change of one device's log: the unit of sync on the wire, in sync folders
@@ -177,7 +178,7 @@ function checkPosition(deviceId: string, seq: number, epoch: number): void {
 /** Whether two entries are the same bytes (same position, epoch, ciphertext and signature). */
 export function sameEntry(a: LogEntry, b: LogEntry): boolean {
   return a.deviceId === b.deviceId && a.seq === b.seq && a.epoch === b.epoch &&
-    bytesEqual(a.ciphertext, b.ciphertext) && bytesEqual(a.signature, b.signature)
+    equalBytes(a.ciphertext, b.ciphertext) && equalBytes(a.signature, b.signature)
 }
 
 /** `"lanvault entry v1" ‖ u8 len ‖ accountId ‖ deviceId (16) ‖ u64be seq ‖ u32be epoch`: fixed layout, so unambiguous. */
@@ -194,9 +195,3 @@ function associatedData(accountId: Uint8Array, deviceId: string, seq: number, ep
   return concatBytes(ENTRY_DOMAIN, Uint8Array.of(accountId.length), accountId, tail)
 }
 
-// Public data: a plain comparison is fine (no secret depends on its timing).
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}

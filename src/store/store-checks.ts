@@ -1,5 +1,5 @@
 import { CorruptDataError, LanvaultError } from "../errors.js"
-import { checkEntry, sameEntry, type LogEntry } from "./log-entry.js"
+import { checkEntry, DEVICE_ID_PATTERN, sameEntry, type LogEntry } from "./log-entry.js"
 import type { DeviceIdentity, SnapshotRow, TrustEntry, VersionVector } from "./vault-store.js"
 
 /**
@@ -8,7 +8,6 @@ import type { DeviceIdentity, SnapshotRow, TrustEntry, VersionVector } from "./v
  * trust entry, snapshot, keyset or identity looks like.
  */
 
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 const PUBLIC_KEY_BYTES = 32
 const SECRET_KEY_BYTES = 32
 

@@ -1,5 +1,6 @@
 import { fromHex, toHex } from "../crypto/bytes.js"
 import { LanvaultError } from "../errors.js"
+import { MAX_MESSAGE_BYTES } from "../limits.js"
 import { KEYSET_DIGEST_BYTES, type KeysetRank } from "../store/keyset-rank.js"
 import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VersionVector } from "../store/vault-store.js"
@@ -9,7 +10,7 @@ import { ByteWriter } from "./byte-writer.js"
 /** Sync protocol version carried in `hello`; a peer speaking another one is refused. */
 export const SYNC_PROTOCOL_VERSION = 2
 /** Largest message a link carries (PeerLink contract). */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+export { MAX_MESSAGE_BYTES }
 /** Longest device name accepted from a peer, in UTF-8 bytes. */
 export const MAX_NAME_BYTES = 1024
 /** Longest control kind, in UTF-8 bytes. */

@@ -1,3 +1,4 @@
+import { equalBytes } from "../crypto/index.js"
 import type { TrustEntry } from "../store/vault-store.js"
 import type { TrustInfo } from "./messages.js"
 
@@ -40,7 +41,7 @@ export function mergeTrust(held: readonly TrustEntry[], incoming: readonly Trust
       result.membershipChanged = true
       continue
     }
-    if (!sameBytes(ours.signPublic, info.signPublic) || !sameBytes(ours.dhPublic, info.dhPublic)) {
+    if (!equalBytes(ours.signPublic, info.signPublic) || !equalBytes(ours.dhPublic, info.dhPublic)) {
       result.keyConflicts.push(info.deviceId)
       continue
     }
@@ -78,7 +79,3 @@ function toEntry(info: TrustInfo): TrustEntry {
   return entry
 }
 
-// Public keys: a plain comparison is fine.
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
-}

@@ -1,4 +1,5 @@
 import { LanvaultError } from "../errors.js"
+import { MAX_MESSAGE_BYTES } from "../limits.js"
 import { concatBytes } from "../crypto/bytes.js"
 import { FRAME_FINAL, FRAME_HEADER_BYTES, FRAME_MORE, chunkMessage } from "./channel-frames.js"
 import { closeCodeOf, closeReasonOf, type CloseInfo, type CloseReason } from "./close-reasons.js"
@@ -7,7 +8,7 @@ import type { TransportKeys } from "./noise.js"
 import { NOISE_MAX_MESSAGE_BYTES } from "./noise-suite.js"
 
 /** Largest application message a link carries by default. */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+export { MAX_MESSAGE_BYTES }
 
 /** Options of a {@link Channel}. */
 export interface ChannelOptions {

@@ -1,9 +1,4 @@
-import { gcm } from "@noble/ciphers/aes.js"
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js"
-import { x25519 } from "@noble/curves/ed25519.js"
-import { blake2b, blake2s } from "@noble/hashes/blake2.js"
-import { hmac } from "@noble/hashes/hmac.js"
-import { sha256, sha512 } from "@noble/hashes/sha2.js"
+import { blake2b, blake2s, chacha20poly1305, gcm, hmac, sha256, sha512, x25519 } from "../crypto/noise-primitives.js"
 import { LanvaultError } from "../errors.js"
 import { concatBytes } from "../crypto/bytes.js"
 

@@ -1,5 +1,4 @@
-import { ed25519 } from "@noble/curves/ed25519.js"
-import { formatAccountKey } from "../crypto/index.js"
+import { formatAccountKey, signPublicKey } from "../crypto/index.js"
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
@@ -90,7 +89,7 @@ export class VaultService {
   identity(): Identity & { signPublic: Uint8Array } {
     const identity = this.deps.store.getIdentity()
     if (!identity) throw new LanvaultError("NO_ACCOUNT", `${this.deps.home} holds no account: run \`lanvault init\``)
-    return { deviceId: identity.deviceId, signSecret: identity.signSecret, signPublic: ed25519.getPublicKey(identity.signSecret) }
+    return { deviceId: identity.deviceId, signSecret: identity.signSecret, signPublic: signPublicKey(identity.signSecret) }
   }
 
   /** Unlocks with the account password (the account key is on this device). */
@@ -180,8 +179,7 @@ export class VaultService {
   applyRemote(entries: LogEntry[]): void {
     if (!this.open || entries.length === 0) return
     this.snapshots.noteActivity()
-    const changed = this.open.applyEntries(entries)
-    for (const id of changed) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(this.open.doc.get(id) ? {} : { deleted: true }) })
+    this.publishRemoteChanges(this.open, this.open.applyEntries(entries))
     this.snapshots.check()
   }
 
@@ -191,7 +189,7 @@ export class VaultService {
     if (!open) return
     const keys = this.keys.refresh()
     if (!keys) return
-    for (const id of open.adoptKeys(keys)) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
+    this.publishRemoteChanges(open, open.adoptKeys(keys))
   }
 
   changePassword(oldPassword: string, newPassword: string, options?: NewPasswordOptions): Promise<number> {
@@ -236,6 +234,11 @@ export class VaultService {
 
   private accountIdBytes(): Uint8Array {
     return new Uint8Array(Buffer.from(this.accountId, "hex"))
+  }
+
+  /** `record.changed` for records a peer's entries (or newly readable ones) changed. */
+  private publishRemoteChanges(open: UnlockedVault, ids: Iterable<string>): void {
+    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
   }
 
   private clearIdleTimer(): void {

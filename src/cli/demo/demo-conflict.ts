@@ -1,4 +1,4 @@
-import type { HistoryEntry } from "../../merge/types.js"
+import type { HistoryEntry } from "../../api/public.js"
 import { CliError } from "../cli-error.js"
 import { shortId } from "../format.js"
 import type { DemoDevice } from "./demo-device.js"

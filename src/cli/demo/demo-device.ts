@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { socketPathFor } from "../../account/home.js"
+import { socketPathFor } from "../../api/public.js"
 import { connect, type LanvaultClient } from "../../api/client.js"
 import type { MethodName, ParamsOf, ResultOf } from "../../api/protocol.js"
 import { LanvaultError } from "../../errors.js"

@@ -1,4 +1,4 @@
-import type { RecordInput } from "../../merge/types.js"
+import type { RecordInput } from "../../api/public.js"
 import { shortId } from "../format.js"
 import type { DemoDevice } from "./demo-device.js"
 import type { DemoDeps, Fleet } from "./demo-setup.js"

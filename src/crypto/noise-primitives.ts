@@ -1,0 +1,12 @@
+/**
+ * The primitives a Noise suite plugs in (Noise spec rev. 34 §12): the 25519 DH,
+ * the ChaChaPoly and AESGCM ciphers, the SHA-2 and BLAKE2 hashes and HMAC.
+ * Re-exported here so every noble import stays in crypto/; transport/noise-suite
+ * assembles them into suites.
+ */
+export { gcm } from "@noble/ciphers/aes.js"
+export { chacha20poly1305 } from "@noble/ciphers/chacha.js"
+export { x25519 } from "@noble/curves/ed25519.js"
+export { blake2b, blake2s } from "@noble/hashes/blake2.js"
+export { hmac } from "@noble/hashes/hmac.js"
+export { sha256, sha512 } from "@noble/hashes/sha2.js"
