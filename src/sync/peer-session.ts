@@ -2,70 +2,21 @@ import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { compareKeysetRanks, keysetRank, NO_KEYSET, type KeysetRank } from "../store/keyset-rank.js"
 import type { LogEntry } from "../store/log-entry.js"
-import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import type { VersionVector } from "../store/vault-store.js"
 import { verifyBatch } from "./entry-batch.js"
 import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type SyncMessage, type TrustInfo } from "./messages.js"
-import { OutboundStream, type OutboundOptions } from "./outbound-stream.js"
-import type { PeerLink } from "./peer-link.js"
+import { OutboundStream } from "./outbound-stream.js"
 import { mergeTrust, toTrustInfo } from "./trust-merge.js"
 import { TypedEvents } from "./typed-events.js"
+import type { PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"
+
+export type { KeysetExchange, PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"
 
 /** Least time between two `touchTrust` writes for one peer. */
 const TOUCH_INTERVAL_MS = 30_000
 
 /** Error codes that mean the peer sent something we must refuse. */
 const PEER_FAULTS = new Set<string>(["PROTOCOL_ERROR", "BAD_SIGNATURE", "SEQUENCE_GAP", "CORRUPT_DATA"])
-
-/** Where a session is: catching up, caught up both ways, or ended. */
-export type SessionState = "syncing" | "idle" | "closed"
-
-/** What a session needs. */
-export interface PeerSessionDeps {
-  link: PeerLink
-  store: VaultStore
-  logger: Logger
-  /** The account every entry must be signed for. */
-  accountId: Uint8Array
-  /** This device, whose name a peer never changes; undefined if unknown. */
-  selfDeviceId?: string
-  keysets: KeysetExchange
-}
-
-/** How keysets cross a link: each goes with the account key that opens it. */
-export interface KeysetExchange {
-  /** This device's account key, sent with its keyset to trusted devices only. */
-  accountKey(): Uint8Array
-  /**
-   * Takes a trusted peer's keyset and account key if the keyset ranks above
-   * ours; says whether it did. The daemon's keeps what a replaced keyset alone
-   * held (KeyManager.acceptKeyset).
-   */
-  accept(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean
-}
-
-/** Tuning (batch size, byte budget, window); the defaults suit a LAN. */
-export interface PeerSessionOptions extends OutboundOptions {
-  /** Clock in ms since the epoch (tests). */
-  now?: () => number
-}
-
-/** Events of a {@link PeerSession}. */
-export interface PeerSessionEvents {
-  /** Entries from this peer were verified and stored (already-held ones left out). */
-  entries: { entries: LogEntry[] }
-  /** A higher keyset version from this peer was stored. */
-  keyset: { version: number }
-  /** The trust list changed; `membershipChanged`: a device was added or revoked (relay it). */
-  trust: { membershipChanged: boolean }
-  /** Progress of receiving this peer's first catch-up. */
-  progress: { done: number; total: number }
-  /** An opaque notice from the peer for the daemon. */
-  control: { kind: string; body: Uint8Array }
-  /** The state moved. */
-  state: { state: SessionState }
-  /** The session ended (either side); no event follows. */
-  close: { reason: string }
-}
 
 /**
  * Replicates the change logs with one trusted device over one link: sends

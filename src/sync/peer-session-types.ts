@@ -1,0 +1,56 @@
+import type { Logger } from "../log.js"
+import type { LogEntry } from "../store/log-entry.js"
+import type { VaultStore } from "../store/vault-store.js"
+import type { OutboundOptions } from "./outbound-stream.js"
+import type { PeerLink } from "./peer-link.js"
+
+/** Where a session is: catching up, caught up both ways, or ended. */
+export type SessionState = "syncing" | "idle" | "closed"
+
+/** What a session needs. */
+export interface PeerSessionDeps {
+  link: PeerLink
+  store: VaultStore
+  logger: Logger
+  /** The account every entry must be signed for. */
+  accountId: Uint8Array
+  /** This device, whose name a peer never changes; undefined if unknown. */
+  selfDeviceId?: string
+  keysets: KeysetExchange
+}
+
+/** How keysets cross a link: each goes with the account key that opens it. */
+export interface KeysetExchange {
+  /** This device's account key, sent with its keyset to trusted devices only. */
+  accountKey(): Uint8Array
+  /**
+   * Takes a trusted peer's keyset and account key if the keyset ranks above
+   * ours; says whether it did. The daemon's keeps what a replaced keyset alone
+   * held (KeyManager.acceptKeyset).
+   */
+  accept(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean
+}
+
+/** Tuning (batch size, byte budget, window); the defaults suit a LAN. */
+export interface PeerSessionOptions extends OutboundOptions {
+  /** Clock in ms since the epoch (tests). */
+  now?: () => number
+}
+
+/** Events of a {@link PeerSession}. */
+export interface PeerSessionEvents {
+  /** Entries from this peer were verified and stored (already-held ones left out). */
+  entries: { entries: LogEntry[] }
+  /** A higher keyset version from this peer was stored. */
+  keyset: { version: number }
+  /** The trust list changed; `membershipChanged`: a device was added or revoked (relay it). */
+  trust: { membershipChanged: boolean }
+  /** Progress of receiving this peer's first catch-up. */
+  progress: { done: number; total: number }
+  /** An opaque notice from the peer for the daemon. */
+  control: { kind: string; body: Uint8Array }
+  /** The state moved. */
+  state: { state: SessionState }
+  /** The session ended (either side); no event follows. */
+  close: { reason: string }
+}
