@@ -6,6 +6,7 @@ import {
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { requireStrongPassword } from "../health/index.js"
+import { accountIdBytes } from "./account-context.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/index.js"
 import { SqliteStore, type VaultStore } from "../store/index.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
@@ -125,9 +126,9 @@ export async function writeFreshAccount(
   const deviceId = kept?.deviceId ?? toHex(randomBytes(ID_BYTES))
   const vaultKeys: VaultKeys = { currentEpoch: 1, keys: new Map([[1, randomBytes(VAULT_KEY_BYTES)]]) }
   const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
-  const accountIdBytes = Buffer.from(args.accountId, "hex")
-  const unlockKey = await deriveUnlockKey(args.password, accountKey, accountIdBytes, kdf)
-  const keyset = wrapKeyset(vaultKeys, unlockKey, accountIdBytes, 1, kdf)
+  const idBytes = accountIdBytes(args.accountId)
+  const unlockKey = await deriveUnlockKey(args.password, accountKey, idBytes, kdf)
+  const keyset = wrapKeyset(vaultKeys, unlockKey, idBytes, 1, kdf)
   const now = Date.now()
   store.transaction(() => {
     store.wipeAccountData()

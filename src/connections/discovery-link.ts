@@ -1,4 +1,4 @@
-import { META, readAccountKey } from "../account/index.js"
+import { accountIdBytes, META, readAccountKey } from "../account/index.js"
 import { discoveryKeys, MdnsDiscovery, type DiscoveredPeer } from "../discovery/index.js"
 import { errorFields, type Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
@@ -54,7 +54,7 @@ export class DiscoveryLink {
   }
 
   private keys() {
-    const accountId = new Uint8Array(Buffer.from(this.deps.store.getMeta(META.accountId) ?? "", "hex"))
+    const accountId = accountIdBytes(this.deps.store.getMeta(META.accountId) ?? "")
     return discoveryKeys(accountId, readAccountKey(this.deps.home))
   }
 

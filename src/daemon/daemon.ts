@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { ApiServer } from "../api/index.js"
 import type { EventParams } from "../api/protocol.js"
-import { homePaths } from "../account/index.js"
+import { homePaths, readAccountContext } from "../account/index.js"
 import type { Logger } from "../log.js"
 import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
 import { BackupService } from "../backup/index.js"
@@ -9,7 +9,7 @@ import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
-import { VaultService } from "../vault/vault-service.js"
+import { VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {
   home: string
@@ -111,7 +111,10 @@ export class Daemon {
 
   private async startSync(): Promise<void> {
     this.sync = new SyncStack(
-      { store: this.store!, home: this.options.home, logger: this.deps.logger, vault: this.vault!, publish: (e) => this.api?.publish(e) },
+      {
+        store: this.store!, home: this.options.home, logger: this.deps.logger, vault: this.vault!,
+        account: readAccountContext(this.store!), publish: (e) => this.api?.publish(e),
+      },
       { host: this.options.host, port: this.options.port, peers: this.options.peers, extraCidrs: this.options.allowCidrs, mdns: this.options.mdns },
     )
     await this.sync.start()

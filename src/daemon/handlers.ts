@@ -85,7 +85,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
     },
     "peers.add": (params) => {
       const address = sync().network.addPeer(requireString(params, "address"))
-      sync().sharePeers()
+      sync().sharing.share()
       return { address }
     },
     "peers.list": () => sync().network.status(),

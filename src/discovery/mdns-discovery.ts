@@ -1,8 +1,8 @@
-import { EventEmitter } from "node:events"
 import { Backoff } from "../backoff.js"
 import { toHex, randomBytes } from "../crypto/bytes.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
+import { TypedEvents, type Listener } from "../typed-events.js"
 import { BonjourStack } from "./bonjour-stack.js"
 import { InterfaceWatcher, type InterfaceLister } from "./interface-watcher.js"
 import { LANVAULT_SERVICE, readResponse } from "./mdns-response.js"
@@ -30,9 +30,9 @@ const HOST_RANDOM_BYTES = 6
 /** Events of MdnsDiscovery. */
 export interface MdnsDiscoveryEvents {
   /** A matching advert was found, or its addresses, port or match changed: dial `addresses` on `port`. */
-  peer: [peer: DiscoveredPeer]
+  peer: DiscoveredPeer
   /** The advert `id` said goodbye, expired, or stopped answering. */
-  peerGone: [gone: { id: string }]
+  peerGone: { id: string }
 }
 
 export interface MdnsDiscoveryDeps {
@@ -68,7 +68,8 @@ export interface MdnsDiscoveryOptions {
  * blinded tags in TXT; browses, re-queries on a schedule and on interface
  * changes, and reports only adverts whose tags match our keys.
  */
-export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
+export class MdnsDiscovery {
+  private readonly events: TypedEvents<MdnsDiscoveryEvents>
   private readonly logger: Logger
   private readonly now: () => number
   private readonly requeryIntervalMs: number
@@ -87,10 +88,10 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
     private readonly deps: MdnsDiscoveryDeps,
     private readonly options: MdnsDiscoveryOptions,
   ) {
-    super()
     const lowest = options.advertise ? 1 : 0
     if (!Number.isInteger(options.port) || options.port < lowest || options.port > 65_535) throw new RangeError(`port must be ${lowest} to 65535, not ${options.port}`)
     this.logger = deps.logger.child({ part: "mdns" })
+    this.events = new TypedEvents((event, error) => this.logger.error("a discovery listener failed", { event, ...errorFields(error) }))
     this.now = deps.now ?? Date.now
     this.requeryIntervalMs = options.requeryIntervalMs ?? DEFAULT_REQUERY_INTERVAL_MS
     this.queryBackoff = new Backoff({ firstMs: FIRST_REQUERY_DELAY_MS, maxMs: this.requeryIntervalMs, jitter: REQUERY_JITTER })
@@ -103,6 +104,11 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
   }
 
   /** Opens the mDNS socket, publishes (if advertising) and starts browsing. Idempotent. */
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof MdnsDiscoveryEvents>(event: K, listener: Listener<MdnsDiscoveryEvents[K]>): () => void {
+    return this.events.on(event, listener)
+  }
+
   start(): Promise<void> {
     return this.serial(() => this.doStart())
   }
@@ -249,8 +255,8 @@ export class MdnsDiscovery extends EventEmitter<MdnsDiscoveryEvents> {
   private emitChanges(changes: readonly PeerChange[]): void {
     for (const change of changes) {
       try {
-        if (change.kind === "found") this.emit("peer", change.peer)
-        else this.emit("peerGone", { id: change.id })
+        if (change.kind === "found") this.events.emit("peer", change.peer)
+        else this.events.emit("peerGone", { id: change.id })
       } catch (error) {
         this.logger.error("a discovery listener failed", errorFields(error))
       }

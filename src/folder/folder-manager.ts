@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path"
-import { META } from "../account/index.js"
+import { accountIdBytes as accountIdBytesOf, META } from "../account/index.js"
 import { InvalidParamsError, NotFoundError } from "../errors.js"
 import { FolderSync } from "./folder-sync.js"
 import { accountTagOf } from "./lvlog-format.js"
@@ -82,7 +82,7 @@ export class FolderManager {
     const identity = store.getIdentity()
     const accountId = store.getMeta(META.accountId)
     if (!identity || !accountId) return
-    const accountIdBytes = new Uint8Array(Buffer.from(accountId, "hex"))
+    const accountIdBytes = accountIdBytesOf(accountId)
     const sync = new FolderSync(
       { store, logger, accountId: accountIdBytes, deviceId: identity.deviceId, onEntries: this.deps.onEntries },
       { path: folder.path, accountTag: accountTagOf(accountIdBytes) },

@@ -7,7 +7,7 @@ import { verifyBatch } from "./entry-batch.js"
 import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type SyncMessage, type TrustInfo } from "./messages.js"
 import { OutboundStream } from "./outbound-stream.js"
 import { mergeTrust, toTrustInfo } from "./trust-merge.js"
-import { TypedEvents } from "./typed-events.js"
+import { TypedEvents } from "../typed-events.js"
 import type { PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"
 
 export type { KeysetExchange, PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"

@@ -5,7 +5,7 @@ import type { VaultStore } from "../store/vault-store.js"
 import { checkControlKind } from "./messages.js"
 import type { PeerLink } from "./peer-link.js"
 import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
-import { TypedEvents } from "./typed-events.js"
+import { TypedEvents } from "../typed-events.js"
 
 /** What a {@link Replicator} needs. */
 export interface ReplicatorDeps {

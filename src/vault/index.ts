@@ -5,6 +5,6 @@
  * know the network, pairing, the socket or the CLI.
  */
 export { VaultService, type VaultServiceDeps, type VaultServiceOptions } from "./vault-service.js"
-export { KeyManager, type KeyHooks, type KeyManagerDeps } from "./key-manager.js"
+export { KeyManager, type KeyEvents, type KeyManagerDeps } from "./key-manager.js"
 export { UnlockedVault, type Identity } from "./unlocked-vault.js"
 export { encodePayload, decodePayload } from "./change-payload.js"

@@ -3,11 +3,12 @@ import {
   combineUnlockKey, DEFAULT_KDF, equalBytes, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
 } from "../crypto/index.js"
 import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
-import type { Logger } from "../log.js"
+import { errorFields, type Logger } from "../log.js"
+import { TypedEvents, type Listener } from "../typed-events.js"
 import type { VaultStore } from "../store/index.js"
 import { readOrphans, tryParseKeyset, writeOrphans, type Orphan } from "./orphan-keysets.js"
 import {
-  checkNewPassword, HINT_AFTER_FAILURES, hintMeta, holdsEpochsOf, META, parseKeyset, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset,
+  accountIdBytes, checkNewPassword, HINT_AFTER_FAILURES, hintMeta, holdsEpochsOf, META, parseKeyset, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset,
   wrapKeyset, writeAccountKey, type NewPasswordOptions, type ThrottleState, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 
@@ -37,12 +38,12 @@ export interface KeyManagerDeps {
   logger: Logger
 }
 
-/** What the sync side does when keys change underneath it (set by the SyncStack). */
-export interface KeyHooks {
+/** Events of a {@link KeyManager}: keys changed underneath the sync side. */
+export interface KeyEvents {
   /** A keyset was made here by merging orphans (not by a user's call): offer it to peers. */
-  keysetChanged?: () => void
+  keysetChanged: Record<string, never>
   /** The account key file changed (a re-key here or on a peer): advertise the new tags. */
-  accountKeyChanged?: () => void
+  accountKeyChanged: Record<string, never>
 }
 
 /**
@@ -53,11 +54,17 @@ export interface KeyHooks {
  */
 export class KeyManager {
   private held: { passwordKey: Uint8Array; salt: string } | undefined
-  hooks: KeyHooks = {}
+  private readonly events: TypedEvents<KeyEvents>
 
   /** Also finishes an account-key write a crash interrupted (META.pendingAccountKey). */
   constructor(private readonly deps: KeyManagerDeps, private readonly now: () => number = Date.now) {
+    this.events = new TypedEvents((event, error) => deps.logger.error("a key event listener failed", { event, ...errorFields(error) }))
     this.settleAccountKey()
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof KeyEvents>(event: K, listener: Listener<KeyEvents[K]>): () => void {
+    return this.events.on(event, listener)
   }
 
   /** Unwraps the vault keys with the password and this device's account key. */
@@ -141,7 +148,7 @@ export class KeyManager {
   /**
    * After a keyset arrived from a peer: the keys it now opens, if the held
    * password key fits, merged with any orphaned keyset's (a merge stores a new
-   * keyset version; `hooks.keysetChanged` then offers it to peers).
+   * keyset version; the `keysetChanged` event then offers it to peers).
    */
   refresh(): VaultKeys | undefined {
     if (!this.held) return undefined
@@ -196,7 +203,7 @@ export class KeyManager {
     if (held === undefined || !equalBytes(accountKey, held)) {
       writeAccountKey(this.deps.home, accountKey)
       this.deps.logger.info("the account key changed (re-key on this or another device)")
-      this.hooks.accountKeyChanged?.()
+      this.events.emit("accountKeyChanged", {})
     }
     this.deps.store.deleteMeta(META.pendingAccountKey)
   }
@@ -231,7 +238,7 @@ export class KeyManager {
       const version = current.version + 1
       this.storeKeyset(merged, this.held.passwordKey, readAccountKey(this.deps.home), version, current.kdf)
       this.deps.logger.info("merged the vault keys of a keyset made on the other side of a partition", { keysetVersion: version, epochs: union.size })
-      this.hooks.keysetChanged?.()
+      this.events.emit("keysetChanged", {})
     }
     if (kept.length > 0) this.deps.store.setMeta(META.orphanKeysets, JSON.stringify(kept))
     else this.deps.store.deleteMeta(META.orphanKeysets)
@@ -287,6 +294,6 @@ export class KeyManager {
   }
 
   private accountId(): Uint8Array {
-    return new Uint8Array(Buffer.from(this.deps.store.getMeta(META.accountId) ?? "", "hex"))
+    return accountIdBytes(this.deps.store.getMeta(META.accountId) ?? "")
   }
 }

@@ -5,7 +5,7 @@ import type { EventParams } from "../api/protocol.js"
 import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
-import { checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions } from "../account/index.js"
+import { accountIdBytes, checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions } from "../account/index.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
@@ -233,7 +233,7 @@ export class VaultService {
   }
 
   private accountIdBytes(): Uint8Array {
-    return new Uint8Array(Buffer.from(this.accountId, "hex"))
+    return accountIdBytes(this.accountId)
   }
 
   /** `record.changed` for records a peer's entries (or newly readable ones) changed. */

@@ -37,7 +37,7 @@ async function twoDevices(): Promise<[Side, Side]> {
   writeAccountKey(sides[1].home, readAccountKey(sides[0].home))
   return sides.map((s) => {
     const side: Side = { ...s, keys: new KeyManager({ store: s.store, home: s.home, logger: silentLogger() }), published: 0 }
-    side.keys.hooks = { keysetChanged: () => side.published++ }
+    side.keys.on("keysetChanged", () => side.published++)
     return side
   }) as [Side, Side]
 }

@@ -1,3 +1,8 @@
+/**
+ * The one event idiom of lanvault (sync sessions, the replicator, mDNS
+ * discovery, the key manager): a typed map of events, each with a one-line doc.
+ */
+
 /** A listener of one event. */
 export type Listener<T> = (payload: T) => void
 

@@ -1,0 +1,31 @@
+import { fromHex } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import type { VaultStore } from "../store/index.js"
+import { META } from "./account.js"
+
+/**
+ * Facts of the account this home belongs to, read once from store meta and
+ * passed to the parts that need them (instead of each re-reading `META.accountId`).
+ * A reset makes a new account: the daemon reads a new context then.
+ */
+export interface AccountContext {
+  /** The account id, 32 hex characters. */
+  readonly accountId: string
+  /** The same 16 bytes, as entries and keysets bind them. */
+  readonly accountIdBytes: Uint8Array
+  /** This device's id. */
+  readonly deviceId: string
+}
+
+/** Reads the context of the account in `store`; NO_ACCOUNT if the home holds none. */
+export function readAccountContext(store: Pick<VaultStore, "getMeta" | "getIdentity">): AccountContext {
+  const accountId = store.getMeta(META.accountId)
+  const identity = store.getIdentity()
+  if (accountId === undefined || identity === undefined) throw new LanvaultError("NO_ACCOUNT", "this home holds no account: run `lanvault init` or `lanvault join`")
+  return { accountId, accountIdBytes: accountIdBytes(accountId), deviceId: identity.deviceId }
+}
+
+/** An account id's 16 bytes from its hex form (the one place this conversion is written). */
+export function accountIdBytes(accountIdHex: string): Uint8Array {
+  return fromHex(accountIdHex)
+}
