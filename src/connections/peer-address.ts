@@ -1,11 +1,16 @@
 import { LanvaultError } from "../errors.js"
-import { DEFAULT_PORT, isLanAddress, parseHostPort, parseIp } from "../transport/index.js"
+import { DEFAULT_PORT, isLanAddress, parseHostPort, parseIp, type AcceptedConnection } from "../transport/index.js"
 
 /** ws paths: the listener runs the handshake the path names (the prologue binds the mode too). */
 export const TRUSTED_PATH = "/lanvault/2"
 export const PAIR_PATH = "/lanvault/1/pair"
 /** Protocol 1's trusted path (Noise XX): told to update, never served. */
 export const OLD_TRUSTED_PATH = "/lanvault/1"
+
+/** Where connections on PAIR_PATH go (pairing/ implements it). */
+export interface PairingHandler {
+  handle(connection: AcceptedConnection): Promise<void>
+}
 
 /** Parses `HOST:PORT`, `HOST` (default port) or `[IPv6]:PORT`; HOST is an IP address or a sane DNS name. */
 export function parsePeerAddress(text: string): { host: string; port: number } {

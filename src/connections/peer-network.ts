@@ -12,15 +12,10 @@ import { ChannelLink } from "./channel-link.js"
 import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./handshake-payload.js"
 import { PeerAddressBook } from "./peer-address-book.js"
 import { PeerDialer, type DialerState } from "./peer-dialer.js"
-import { OLD_TRUSTED_PATH, PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH } from "./peer-address.js"
+import { OLD_TRUSTED_PATH, PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH, type PairingHandler } from "./peer-address.js"
 
 /** Addresses remembered as a trusted device's (a handful of devices, each on a few addresses). */
 const MAX_TRUSTED_ADDRESSES = 256
-
-/** Where connections on the pairing path go (pairing/ implements it). */
-export interface PairingHandler {
-  handle(connection: AcceptedConnection): Promise<void>
-}
 
 /** How an address became known: `--peer`, remembered or added by hand, shared by a device, or found by mDNS. */
 export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"

@@ -41,7 +41,7 @@ describe("source layout", () => {
     expect(readers).toEqual([])
   })
 
-  it("the CLI imports only api/, errors and the daemon's entry points (account/ only for init and an offline reset)", () => {
+  it("the CLI imports only api/, errors and the daemon's entry points (account/ only for init, an offline reset and the kit)", () => {
     const targets = (path: string) => importsOf(path).filter((spec) => spec.startsWith(".")).map((spec) => join(dirname(path), spec))
     // Entry points the CLI starts itself. The last four came with the second wave's features and are
     // still to be routed through api/ (issue 10 follow-up); a new reach past api/ fails here.
@@ -53,7 +53,7 @@ describe("source layout", () => {
     const reaching = filesUnder("src/cli").flatMap((path) => targets(path).filter((target) => !allowed(target)).map((target) => `${path} -> ${target}`))
     expect(reaching).toEqual([])
     const accountUsers = filesUnder("src/cli").filter((path) => targets(path).includes("src/account/index.js"))
-    expect(accountUsers).toEqual(["src/cli/account-commands.ts"])
+    expect(accountUsers).toEqual(["src/cli/account-commands.ts", "src/cli/kit-command.ts"])
   })
 
   it("each folder of src/ opens with a header comment", () => {
