@@ -3,6 +3,7 @@
  * and results, and the event map. Shared by the server, the typed client and the CLI.
  */
 import type { AuditReport } from "../health/audit-types.js"
+import type { StrengthReport } from "../health/password-strength.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
 export interface DeviceInfo {
@@ -106,6 +107,8 @@ export interface Methods {
   totp: { params: { id?: string; query?: string; field?: string; at?: number }; result: TotpResult }
   /** A random password, or with `words` a passphrase from the EFF long word list; needs no unlock. */
   generate: { params: GenerateParams; result: { value: string; kind: "password" | "passphrase"; entropyBits: number } }
+  /** How hard `secret` is to guess (zxcvbn; `context`: words an attacker tries first, e.g. the title); never echoes the secret; needs no unlock. */
+  strength: { params: { secret: string; context?: string[] }; result: StrengthReport }
   /** DESIGN §13 browser socket (`lanvault browser`): KeePassXC-Browser integration. */
   "browser.status": { params: Record<string, never>; result: BrowserStatusResult }
   "browser.enable": { params: Record<string, never>; result: BrowserStatusResult }
