@@ -6,6 +6,20 @@ import type { AuditReport } from "../health/audit-types.js"
 import type { StrengthReport } from "../health/password-strength.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
+/** What an import did with each entry of the file (see src/import/transfer.ts). */
+export interface ImportSummary {
+  imported: number
+  /** The format read, and why ("--format", or what detection saw). */
+  format: string
+  detectedBy: string
+  /** Entries left out (empty, folders, in the other manager's trash) or identical to one already there. */
+  skipped: Array<{ line?: number; title?: string; reason: string }>
+  /** Entries imported as their own record although another has the same title, username and URL. */
+  kept: Array<{ line?: number; title: string; reason: string }>
+  /** Entries imported without something lanvault cannot carry (attachments, passkeys), named per entry. */
+  notCarried: Array<{ line?: number; title: string; items: string[] }>
+}
+
 export interface DeviceInfo {
   deviceId: string
   name: string
@@ -88,8 +102,10 @@ export interface Methods {
   "folders.add": { params: { path: string }; result: FolderInfo }
   "folders.list": { params: Record<string, never>; result: FolderInfo[] }
   "folders.remove": { params: { path: string }; result: { path: string } }
-  import: { params: { path: string; format: string }; result: { imported: number; skipped: Array<{ line?: number; title?: string; reason: string }> } }
-  export: { params: { path: string; format: string }; result: { exported: number; path: string } }
+  /** `format` omitted: detected from the content. `password`/`keyFile` (absolute path): a KDBX file's. */
+  import: { params: { path: string; format?: string; password?: string; keyFile?: string }; result: ImportSummary }
+  /** `password`: a KDBX export's. */
+  export: { params: { path: string; format: string; password?: string }; result: { exported: number; path: string; format: string } }
   subscribe: { params: { events?: Array<EventName> }; result: { subscribed: Array<EventName> } }
   /** Not in DESIGN §10's first list: backups (`lanvault backup`). */
   "backup.create": { params: Record<string, never>; result: BackupInfo }

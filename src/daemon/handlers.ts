@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs"
 import { isAbsolute } from "node:path"
-import { writeSecretFile } from "../account/index.js"
 import { InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
-import { exportRecords, parseImport, IMPORT_FORMATS, type ExportFormat, type ImportFormat } from "../import/index.js"
+import { exportToFile, importFromFile } from "../import/index.js"
 import type { DeviceInfo, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
@@ -16,8 +14,6 @@ import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
 import { createDailyMethods } from "./daily-methods.js"
-
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
 
@@ -142,8 +138,8 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
       const records = vault.list({}).map((summary) => vault.get(summary.id))
       return auditVault({ records, history: (id) => vault.history(id), now: Date.now() })
     },
-    import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
-    export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
+    import: (params) => importFromFile(vault, params),
+    export: (params) => exportToFile(vault, params),
     ...createDailyMethods(vault),
   }
 }
@@ -224,33 +220,3 @@ function renameDevice(store: VaultStore, deviceId: string, name: string, vault: 
   return listDevices(store, vault.identity().deviceId).find((d) => d.deviceId === deviceId)!
 }
 
-function importFile(vault: VaultService, path: string, format: string): ResultOf<"import"> {
-  if (!isAbsolute(path)) throw new InvalidParamsError("the import path must be absolute")
-  if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format "${format}": use one of ${IMPORT_FORMATS.join(", ")}`)
-  }
-  const bytes = readInput(path)
-  const existing = vault.list({}).map((summary) => vault.get(summary.id))
-  const parsed = parseImport(bytes, format as ImportFormat, { existing })
-  if (parsed.records.length > 0) vault.createMany(parsed.records)
-  return { imported: parsed.records.length, skipped: [...parsed.skipped, ...parsed.duplicates] }
-}
-
-function readInput(path: string): Uint8Array {
-  try {
-    const bytes = readFileSync(path)
-    if (bytes.length > MAX_IMPORT_BYTES) throw new InvalidParamsError(`the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`)
-    return new Uint8Array(bytes)
-  } catch (error) {
-    if (error instanceof LanvaultError) throw error
-    throw new LanvaultError("IMPORT_FAILED", `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`)
-  }
-}
-
-function exportFile(vault: VaultService, path: string, format: string): ResultOf<"export"> {
-  if (!isAbsolute(path)) throw new InvalidParamsError("the export path must be absolute")
-  if (format !== "json" && format !== "csv") throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use json or csv`)
-  const records = vault.list({}).map((summary) => vault.get(summary.id))
-  writeSecretFile(path, exportRecords(records, format as ExportFormat))
-  return { exported: records.length, path }
-}

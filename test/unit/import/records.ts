@@ -18,7 +18,7 @@ export function vaultRecord(parts: Partial<VaultRecord> & Pick<VaultRecord, "tit
 }
 
 /** What an import of `record` should give back: its RecordInput parts. */
-export function inputOf(record: VaultRecord): Required<RecordInput> {
+export function inputOf(record: VaultRecord): Required<Omit<RecordInput, "createdAt" | "updatedAt" | "history">> {
   const { type, title, fields, notes, tags, favorite } = record
   return { type, title, fields, notes, tags, favorite }
 }

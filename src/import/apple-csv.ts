@@ -1,0 +1,25 @@
+/**
+ * Apple Passwords (and Safari) CSV: `Title,URL,Username,Password,Notes,OTPAuth`.
+ * Every row is a login; `OTPAuth` holds an `otpauth://` URI.
+ */
+import { cellOf, readTable } from "./csv-text.js"
+import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
+import type { FormatOutput } from "./types.js"
+
+const FORMAT = "apple-csv"
+const REQUIRED = [["title"], ["url"], ["username"], ["password"], ["otpauth"]] as const
+
+/** Parses an Apple Passwords export. */
+export function parseAppleCsv(text: string): FormatOutput {
+  const { header, rows } = readTable(text, FORMAT, REQUIRED)
+  const drafts = rows.map((row) => {
+    const cell = (name: string) => cellOf(row, header, name)
+    const fields = new FieldBag()
+    fields.add("username", cell("username"), "text")
+    fields.add("password", cell("password"), "secret")
+    fields.addUrls([cell("url")])
+    fields.add("totp", cell("otpauth").trim(), "totp")
+    return draftOf(row.line, { type: "login", title: cell("title"), fields: fields.result(), notes: normaliseNewlines(cell("notes")) })
+  })
+  return { drafts, skipped: [] }
+}
