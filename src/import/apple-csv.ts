@@ -7,7 +7,8 @@ import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
 const FORMAT = "apple-csv"
-const REQUIRED = [["title"], ["url"], ["username"], ["password"], ["otpauth"]] as const
+// OTPAuth (last) is not required: a row may lack the trailing Notes and OTPAuth cells.
+const REQUIRED = [["title"], ["url"], ["username"], ["password"]] as const
 
 /** Parses an Apple Passwords export. */
 export function parseAppleCsv(text: string): FormatOutput {

@@ -13,7 +13,7 @@ export interface CsvSignature {
 // When several fit, the one with most columns wins (LastPass's header also holds Chrome's four).
 export const CSV_SIGNATURES: readonly CsvSignature[] = [
   { format: "csv", columns: ["type", "title", "username", "password", "url", "notes", "tags", "favorite", "fields"] },
-  { format: "bitwarden-csv", columns: ["folder", "type", "name", "login_uri", "login_username", "login_password"] },
+  { format: "bitwarden-csv", columns: ["type", "name", "login_uri", "login_username", "login_password"] },
   { format: "keepassxc-csv", columns: ["group", "title", "username", "password", "url", "notes"] },
   { format: "lastpass-csv", columns: ["url", "username", "password", "extra", "name", "grouping"] },
   { format: "firefox-csv", columns: ["url", "username", "password", "httprealm", "formactionorigin"] },

@@ -93,16 +93,21 @@ function describe(format: ImportFormat): string {
   return format === "csv" ? "of lanvault's own CSV export" : `of ${format}`
 }
 
-// The first row, read from the first line only (a header has no line breaks; a
-// header-less row cut inside a quoted note still shows its first cells).
+// The first row: from the head of the file (a header-less first row may hold a
+// quoted multi-line note); if the head ends inside a quote, from the first line.
 function firstRow(text: string): { cells: string[] } | undefined {
-  const line = text.slice(0, HEAD_CHARS).split(/\r\n?|\n/).find((candidate) => candidate.trim() !== "")
+  const head = text.slice(0, HEAD_CHARS)
+  const line = head.split(/\r\n?|\n/).find((candidate) => candidate.trim() !== "")
   if (line === undefined) return undefined
-  try {
-    return readCsv(line, "CSV")[0]
-  } catch {
-    return { cells: line.split(",") }
+  for (const candidate of [head, line]) {
+    try {
+      const row = readCsv(candidate, "CSV")[0]
+      if (row !== undefined) return row
+    } catch {
+      // cut inside a quoted value: try the next, shorter candidate
+    }
   }
+  return { cells: line.split(",") }
 }
 
 function looksLikeUrlOrEmpty(cell: string | undefined): boolean {

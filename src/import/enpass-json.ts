@@ -28,6 +28,9 @@ const FIELD_TYPES = new Map<string, [name: string, kind: FieldKind]>([
 export function parseEnpassJson(text: string): FormatOutput {
   const root = asObject(parseJsonText(text, FORMAT))
   if (root === undefined || !Array.isArray(root.items)) throw failure('not an Enpass export: it has no "items" list')
+  if (root.items.length > 0 && !root.items.some((item) => typeof asObject(item)?.category === "string")) {
+    throw failure('not an Enpass export: its items have no "category" (a Bitwarden export? use --format bitwarden-json)')
+  }
   const folders = folderPaths(root.folders)
   const drafts: Draft[] = []
   const skipped: SkippedEntry[] = []

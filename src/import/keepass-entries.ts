@@ -19,7 +19,7 @@ type Entry = Kdbx.KdbxEntry
 type Group = Kdbx.KdbxGroup
 
 /** Drafts of every entry of `db` outside the recycle bin. */
-export function keepassDrafts(db: Kdbx.Kdbx, ProtectedValue: typeof Kdbx.ProtectedValue): FormatOutput {
+export function keepassDrafts(db: Kdbx.Kdbx, ProtectedValue: typeof Kdbx.ProtectedValue, protectedKeys: ReadonlySet<string> = new Set()): FormatOutput {
   const drafts: Draft[] = []
   const skipped: SkippedEntry[] = []
   const recycleBin = db.meta.recycleBinEnabled === false ? undefined : db.meta.recycleBinUuid
@@ -27,7 +27,7 @@ export function keepassDrafts(db: Kdbx.Kdbx, ProtectedValue: typeof Kdbx.Protect
     const inBin = recycleBin !== undefined && !recycleBin.empty && group.uuid.equals(recycleBin)
     for (const entry of group.entries) {
       if (inBin) skipped.push({ title: text(entry.fields.get("Title")), reason: "in KeePass's recycle bin" })
-      else drafts.push(entryDraft(entry, path, ProtectedValue))
+      else drafts.push(entryDraft(entry, path, { PV: ProtectedValue, protectedKeys }))
     }
     if (inBin) return
     for (const child of group.groups) walk(child, [...path, child.name ?? ""])
@@ -36,7 +36,13 @@ export function keepassDrafts(db: Kdbx.Kdbx, ProtectedValue: typeof Kdbx.Protect
   return { drafts, skipped }
 }
 
-function entryDraft(entry: Entry, path: string[], PV: typeof Kdbx.ProtectedValue): Draft {
+/** How a field's protected flag is told: a ProtectedValue (KDBX), or its key marked Protected in the XML. */
+interface Protection {
+  PV: typeof Kdbx.ProtectedValue
+  protectedKeys: ReadonlySet<string>
+}
+
+function entryDraft(entry: Entry, path: string[], PV: Protection): Draft {
   const meta = readMeta(entry)
   const current = fieldsOf(entry, meta, PV)
   const history = historyOf(entry, current, meta, PV)
@@ -66,7 +72,7 @@ interface EntryState {
   fields: Record<string, FieldValue>
 }
 
-function fieldsOf(entry: Entry, meta: LanvaultEntryMeta, PV: typeof Kdbx.ProtectedValue): EntryState {
+function fieldsOf(entry: Entry, meta: LanvaultEntryMeta, PV: Protection): EntryState {
   const state: EntryState = { title: "", notes: "", fields: {} }
   const bag = new FieldBag()
   const totp = totpFromKeepass((key) => text(entry.fields.get(key)))
@@ -78,7 +84,7 @@ function fieldsOf(entry: Entry, meta: LanvaultEntryMeta, PV: typeof Kdbx.Protect
     else {
       const known = meta.fields?.[key]
       const standard = KEEPASS_FIELDS.get(key)
-      const kind: FieldKind = known?.[1] ?? standard?.[1] ?? (raw instanceof PV ? "secret" : /^KP2A_URL/.test(key) ? "url" : "text")
+      const kind: FieldKind = known?.[1] ?? standard?.[1] ?? (raw instanceof PV.PV || PV.protectedKeys.has(key) ? "secret" : /^KP2A_URL/.test(key) ? "url" : "text")
       const name = known?.[0] ?? standard?.[0] ?? (/^KP2A_URL/.test(key) ? "url" : key)
       bag.add(name, value, kind)
     }
@@ -90,7 +96,7 @@ function fieldsOf(entry: Entry, meta: LanvaultEntryMeta, PV: typeof Kdbx.Protect
   return state
 }
 
-function historyOf(entry: Entry, current: EntryState, meta: LanvaultEntryMeta, PV: typeof Kdbx.ProtectedValue): HistoryEntry[] {
+function historyOf(entry: Entry, current: EntryState, meta: LanvaultEntryMeta, PV: Protection): HistoryEntry[] {
   const entries: HistoryEntry[] = []
   const seen = new Set<string>()
   // KeePass keeps old versions oldest first; each value that differs from today's is history.

@@ -30,18 +30,35 @@ export async function parseKdbx(bytes: Uint8Array, options: ImportOptions): Prom
 export async function parseKeepassXml(bytes: Uint8Array): Promise<FormatOutput> {
   const text = decodeUtf8(bytes)
   const check = XMLValidator.validate(text)
-  if (check !== true) {
-    const { line, col, msg } = check.err
-    const end = line >= text.split("\n").length ? " (is the file cut short?)" : ""
-    throw new LanvaultError("IMPORT_FAILED", `line ${line}, column ${col}: invalid XML: ${msg}${end}: this is not a valid KeePass XML file`, { data: { line } })
-  }
+  if (check !== true) throw xmlFailure(text, check.err)
   const kdbxweb = kdbx()
+  // In an XML export protected values are in the clear, marked Protected="True": those fields are secrets.
+  const protectedKeys = new Set([...text.matchAll(PROTECTED_STRING)].map((match) => decodeXmlText(match[1])))
   try {
     const db = await kdbxweb.Kdbx.loadXml(text, new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString("")))
-    return keepassDrafts(db, kdbxweb.ProtectedValue)
+    return keepassDrafts(db, kdbxweb.ProtectedValue, protectedKeys)
   } catch (error) {
     throw kdbxFailure(error, bytes.length)
   }
+}
+
+const PROTECTED_STRING = /<Key>([^<]*)<\/Key>\s*<Value\s+Protected="True"/g
+
+function decodeXmlText(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&")
+}
+
+// fast-xml-parser reports a file cut short as unclosed tags at line 1: say where the file ends instead.
+function xmlFailure(text: string, err: { line: number; col: number; msg: string }): LanvaultError {
+  const unclosed = /^Invalid '\[(.*)\]' found/s.exec(err.msg)
+  if (unclosed !== null) {
+    const lines = text.split("\n").length
+    const open = unclosed[1].split(",").map((name) => name.trim().replace(/^"|"$/g, "")).filter((name) => name !== "")
+    return new LanvaultError("IMPORT_FAILED", `line ${lines}: the XML ends inside <${open.at(-1) ?? "?"}> (${open.length} elements left open): the file is cut short; export it again`, {
+      data: { line: lines },
+    })
+  }
+  return new LanvaultError("IMPORT_FAILED", `line ${err.line}, column ${err.col}: invalid XML: ${err.msg}: this is not a valid KeePass XML file`, { data: { line: err.line } })
 }
 
 function kdbxFailure(error: unknown, length: number): LanvaultError {

@@ -11,7 +11,7 @@
 import { LanvaultError } from "../errors.js"
 import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry } from "../merge/types.js"
 import { asObject, parseJsonText } from "./json-text.js"
-import { draftOf, setOwn } from "./record-draft.js"
+import { saneTime, setOwn } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
 /** The `format` marker of a lanvault export. */
@@ -53,17 +53,17 @@ function recordDraft(record: Record<string, unknown>, where: string): Draft {
     throw failure(`${where}: "tags" must be a list of strings`)
   }
   if (favorite !== undefined && typeof favorite !== "boolean") throw failure(`${where}: "favorite" must be true or false`)
-  return draftOf(undefined, {
-    type,
-    title,
-    fields: readFieldMap(record.fields ?? {}, where),
-    notes: notes ?? "",
-    tags: [...(tags ?? [])],
-    favorite: favorite ?? false,
-    createdAt: typeof record.createdAt === "number" ? record.createdAt : undefined,
-    updatedAt: typeof record.updatedAt === "number" ? record.updatedAt : undefined,
-    history: readHistory(record.history, where),
-  })
+  // Not draftOf: a lanvault export is taken as it is (titles and tags untrimmed).
+  const draft: Draft = {
+    record: { type, title, fields: readFieldMap(record.fields ?? {}, where), notes: notes ?? "", tags: [...(tags ?? [])], favorite: favorite ?? false },
+  }
+  const createdAt = saneTime(typeof record.createdAt === "number" ? record.createdAt : undefined)
+  const updatedAt = saneTime(typeof record.updatedAt === "number" ? record.updatedAt : undefined)
+  if (createdAt !== undefined) draft.record.createdAt = createdAt
+  if (updatedAt !== undefined) draft.record.updatedAt = updatedAt
+  const history = readHistory(record.history, where)
+  if (history.length > 0) draft.record.history = history
+  return draft
 }
 
 function readHistory(value: unknown, where: string): HistoryEntry[] {

@@ -23,6 +23,11 @@ export function inputOf(record: VaultRecord): Required<Omit<RecordInput, "create
   return { type, title, fields, notes, tags, favorite }
 }
 
+/** What an import of lanvault's JSON export of `record` gives back: its parts and its dates. */
+export function jsonInputOf(record: VaultRecord): RecordInput {
+  return { ...inputOf(record), createdAt: record.createdAt, updatedAt: record.updatedAt }
+}
+
 /** Records covering every kind, unicode, quoting, line breaks and odd field names. */
 export const SAMPLE_RECORDS: VaultRecord[] = [
   vaultRecord({
