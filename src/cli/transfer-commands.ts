@@ -69,14 +69,18 @@ async function runImport(ctx: CliContext, command: Command, file: string, option
 function printSummary(ctx: CliContext, result: ImportSummary): void {
   ctx.print(`Read as ${result.format} (${result.detectedBy === "--format" ? "as --format said" : `detected: ${result.detectedBy}`}).`)
   ctx.print(`${result.imported} imported, ${result.skipped.length} skipped`)
+  // " line 7 "Title"", or "" when the entry has neither.
   const label = (entry: { line?: number; title?: string }) =>
-    [entry.line === undefined ? undefined : `line ${entry.line}`, entry.title === undefined ? undefined : `"${entry.title}"`].filter((part) => part !== undefined).join(" ")
+    [entry.line === undefined ? undefined : `line ${entry.line}`, entry.title === undefined ? undefined : `"${entry.title}"`]
+      .filter((part) => part !== undefined)
+      .map((part) => ` ${part}`)
+      .join("")
   const lines: Array<[number, string]> = [
-    ...result.skipped.map((entry): [number, string] => [entry.line ?? Infinity, `  skipped ${label(entry)}: ${entry.reason}`]),
-    ...result.kept.map((entry): [number, string] => [entry.line ?? Infinity, `  kept ${label(entry)}: ${entry.reason}`]),
-    ...result.notCarried.map((entry): [number, string] => [entry.line ?? Infinity, `  imported ${label(entry)} without: ${entry.items.join(", ")} (lanvault cannot hold these)`]),
+    ...result.skipped.map((entry): [number, string] => [entry.line ?? Infinity, `  skipped${label(entry)}: ${entry.reason}`]),
+    ...result.kept.map((entry): [number, string] => [entry.line ?? Infinity, `  kept${label(entry)}: ${entry.reason}`]),
+    ...result.notCarried.map((entry): [number, string] => [entry.line ?? Infinity, `  imported${label(entry)} without: ${entry.items.join(", ")} (lanvault cannot hold these)`]),
   ]
-  for (const [, text] of lines.sort((a, b) => a[0] - b[0])) ctx.print(text.replace(/  +:/, ":"))
+  for (const [, text] of lines.sort((a, b) => a[0] - b[0])) ctx.print(text)
   if (lines.length > 0) ctx.print("Every other entry was imported as it was.")
 }
 

@@ -56,7 +56,8 @@ function exportJson(records: readonly ExportRecord[]): string {
 
 function exportCsv(records: readonly VaultRecord[]): string {
   const rows = [[...LANVAULT_CSV_COLUMNS], ...records.filter((record) => !record.trashed).map(csvCells)]
-  return stringify(rows, { record_delimiter: CSV_LINE_END, quoted_match: /^\s|\s$/ })
+  // csv-stringify quotes only the record delimiter itself (CRLF): a lone LF or CR, and edge spaces, need quotes too.
+  return stringify(rows, { record_delimiter: CSV_LINE_END, quoted_match: /[\r\n]|^\s|\s$/ })
 }
 
 function csvCells(record: VaultRecord): string[] {

@@ -104,6 +104,11 @@ describe("exportRecords csv", () => {
     expect(identity?.fields).toEqual({})
   })
 
+  it("quotes a cell holding only a line break (LF or CR), so the row stays whole", () => {
+    const records = [vaultRecord({ title: "two lines", notes: "a\nb" }), vaultRecord({ title: "cr", notes: "c\rd" })]
+    expect(parseImport(bytes(exportRecords(records, "csv")), "csv").records.map((r) => r.notes)).toEqual(["a\nb", "c\nd"])
+  })
+
   it("re-imports as csv with types, kinds, notes, tags and favorite", () => {
     const result = parseImport(bytes(csv), "csv")
     expect(result.records).toEqual(SAMPLE_RECORDS.map(inputOf))
