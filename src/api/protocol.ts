@@ -20,6 +20,12 @@ export interface ImportSummary {
   notCarried: Array<{ line?: number; title: string; items: string[] }>
 }
 
+/** A remembered quick unlock: unlocks left before the password is asked again, and until when. */
+export interface QuickUnlockState {
+  usesLeft: number
+  expiresAt: number
+}
+
 export interface DeviceInfo {
   deviceId: string
   name: string
@@ -55,6 +61,8 @@ export interface StatusResult {
   unreadableEntries?: number
   /** Version of the keyset (bumped by password changes and re-keys; peers adopt the highest). */
   keysetVersion?: number
+  /** This device's remembered quick unlock (`unlock --remember`), if any. */
+  quickUnlock?: QuickUnlockState
   /** Minutes of inactivity before the daemon locks itself; 0 = never. */
   autoLockMinutes: number
   pid: number
@@ -78,7 +86,16 @@ export interface FolderInfo {
 /** Params and result of each method. */
 export interface Methods {
   status: { params: Record<string, never>; result: StatusResult }
-  unlock: { params: { password: string }; result: { unlocked: true; records: number } }
+  /**
+   * Without `password`: quick unlock through the OS keychain (QUICK_UNLOCK_UNAVAILABLE / KEYCHAIN_UNAVAILABLE
+   * say why not). With `remember`: keep a quick unlock after this password unlock; `notRemembered` says why not.
+   */
+  unlock: {
+    params: { password?: string; remember?: boolean | { uses?: number; days?: number } }
+    result: { unlocked: true; records: number; quick?: QuickUnlockState; remembered?: QuickUnlockState; notRemembered?: string }
+  }
+  /** Not in DESIGN §10's first list: forgets this device's quick unlock (`lanvault forget`). */
+  "quickUnlock.forget": { params: Record<string, never>; result: { forgotten: boolean } }
   lock: { params: Record<string, never>; result: { locked: true } }
   "records.list": { params: ListFilter; result: RecordSummary[] }
   "records.get": { params: { id: string }; result: VaultRecord }

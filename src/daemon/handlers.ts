@@ -13,6 +13,7 @@ import { auditVault } from "../health/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "./vault-service.js"
+import type { QuickUnlockFlow, RememberLimits } from "./quick-unlock-flow.js"
 import { createDailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
@@ -23,6 +24,7 @@ export interface HandlerDeps {
   sync: () => SyncStack
   backups: () => BackupService
   afterReset: () => Promise<void>
+  quickUnlock: QuickUnlockFlow
   status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
@@ -50,7 +52,7 @@ function refuseWritesOutOfStanding(handlers: Handlers, check: () => void): Handl
   return guarded as Handlers
 }
 
-function allHandlers({ vault, store, sync, backups, afterReset, status }: HandlerDeps): Handlers {
+function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -63,8 +65,10 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
       unreadableEntries: vault.unreadableEntries,
       keysetVersion: store.getKeyset()?.version,
       autoLockMinutes: vault.autoLockMinutes,
+      quickUnlock: quickUnlock.state(),
     }),
-    unlock: async (params) => ({ unlocked: true, records: await vault.unlock(requireString(params, "password")) }),
+    unlock: (params) => quickUnlock.unlock(optionalString(params, "password"), readRemember(params)),
+    "quickUnlock.forget": async () => ({ forgotten: await quickUnlock.forget() }),
     lock: () => {
       vault.lock("request")
       return { locked: true }
@@ -120,11 +124,13 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
     "devices.rename": (params) => renameDevice(store, requireString(params, "deviceId"), requireString(params, "name"), vault),
     "account.changePassword": async (params) => {
       const keysetVersion = await vault.changePassword(requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params))
+      await quickUnlock.forget()
       sync().replicator.publishKeyset()
       return { keysetVersion }
     },
     "account.reset": async (params) => {
       const result = await vault.reset(requireString(params, "password"), newPasswordOptions(params))
+      await quickUnlock.forget()
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
@@ -142,6 +148,17 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
     export: (params) => exportToFile(vault, params),
     ...createDailyMethods(vault),
   }
+}
+
+/** `remember`: true (default limits) or `{uses?, days?}`; anything else is refused. */
+function readRemember(params: unknown): RememberLimits | undefined {
+  const remember = (params as { remember?: unknown } | undefined)?.remember
+  if (remember === undefined || remember === false) return undefined
+  if (remember === true) return {}
+  if (typeof remember !== "object" || remember === null) throw new InvalidParamsError('"remember" must be true or {uses?, days?}')
+  const { uses, days } = remember as { uses?: unknown; days?: unknown }
+  if ((uses !== undefined && typeof uses !== "number") || (days !== undefined && typeof days !== "number")) throw new InvalidParamsError('"remember.uses" and "remember.days" must be numbers')
+  return { uses: uses as number | undefined, days: days as number | undefined }
 }
 
 function newPasswordOptions(params: unknown): { allowWeak?: boolean; hint?: string } {
