@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { readImport, renderExport, type ExportRecord } from "../../../src/import/index.js"
+import { kdbx } from "../../../src/import/kdbx-engine.js"
 import type { RecordInput } from "../../../src/merge/types.js"
 import { SAMPLE_RECORDS } from "./records.js"
 
@@ -28,6 +29,21 @@ describe("export and import back", () => {
     const bytes = (await renderExport(RECORDS, "kdbx", { password: "export password" })) as Uint8Array
     await expect(readImport(bytes, undefined, { password: "not it" })).rejects.toMatchObject({ code: "WRONG_PASSWORD" })
     await expect(readImport(bytes.slice(0, 600), "kdbx", { password: "export password" })).rejects.toMatchObject({ code: "IMPORT_FAILED", data: { offset: 600 } })
+  }, 30_000)
+
+  it("kdbx 3.1 with a password and a key file: opens with both, and is WRONG_PASSWORD without the key file", async () => {
+    const kdbxweb = kdbx()
+    const keyFile = await kdbxweb.Credentials.createRandomKeyFile(2)
+    const db = kdbxweb.Kdbx.create(new kdbxweb.Credentials(kdbxweb.ProtectedValue.fromString("pw 3.1"), keyFile), "v3")
+    db.setVersion(3)
+    const entry = db.createEntry(db.getDefaultGroup())
+    entry.fields.set("Title", "Old school")
+    entry.fields.set("Password", kdbxweb.ProtectedValue.fromString("kdbx3-pw"))
+    const bytes = new Uint8Array(await db.save())
+    expect(bytes[10]).toBe(3) // major version 3
+    const back = await readImport(bytes, undefined, { password: "pw 3.1", keyFile })
+    expect(back.records).toEqual([expect.objectContaining({ title: "Old school", fields: { password: { value: "kdbx3-pw", kind: "secret" } } })])
+    await expect(readImport(bytes, undefined, { password: "pw 3.1" })).rejects.toMatchObject({ code: "WRONG_PASSWORD" })
   }, 30_000)
 
   it("bitwarden-json: values, notes, tags, favourite, type, dates and password history come back; custom kinds other than secret become text", async () => {

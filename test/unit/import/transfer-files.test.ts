@@ -83,6 +83,24 @@ describe("writePrivateFile", () => {
     expect(readFileSync(join(dir, "target"), "utf8")).toBe("keep")
   })
 
+  it("reports a full disk (ENOSPC) and leaves nothing behind", async () => {
+    const small = join(dir, "small")
+    execFileSync("mkdir", [small])
+    try {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", small], { stdio: "pipe" })
+    } catch (error) {
+      throw new Error(`this test mounts a 16 KiB tmpfs to fill a disk, which needs root (CI runs as root): ${String(error)}`)
+    }
+    try {
+      const error = await failure(writePrivateFile(join(small, "out.json"), "x".repeat(256 * 1024)))
+      expect(error).toMatchObject({ code: "EXPORT_FAILED", data: { errno: "ENOSPC" } })
+      expect(error.message).toMatch(/disk is full/)
+      expect(readdirSync(small)).toEqual([])
+    } finally {
+      execFileSync("umount", [small])
+    }
+  })
+
   it("reports a write error (no such directory) and leaves nothing behind", async () => {
     const error = await failure(writePrivateFile(join(dir, "missing", "out.json"), "secret"))
     expect(error).toMatchObject({ code: "EXPORT_FAILED", data: { errno: "ENOENT" } })
