@@ -82,6 +82,7 @@ function keyNames(fields: Record<string, FieldValue>, meta: LanvaultEntryMeta): 
       keys.set(name, "otp")
       keys.set("\u0000totp", name)
       if (name !== "totp") meta.totpName = name
+      if (!field.value.trim().startsWith("otpauth://")) meta.totpRaw = field.value
       continue
     }
     let key = name

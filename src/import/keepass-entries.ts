@@ -89,7 +89,7 @@ function fieldsOf(entry: Entry, meta: LanvaultEntryMeta, PV: Protection): EntryS
       bag.add(name, value, kind)
     }
   }
-  if (totp.value !== "") bag.add(meta.totpName ?? "totp", totp.value, "totp")
+  if (totp.value !== "") bag.add(meta.totpName ?? "totp", rawTotp(totp.value, meta.totpRaw), "totp")
   const expiry = entry.times.expires === true ? time(entry.times.expiryTime) : undefined
   if (expiry !== undefined) bag.add("expires", new Date(expiry).toISOString().slice(0, 10), "date")
   state.fields = bag.result()
@@ -116,6 +116,16 @@ function historyOf(entry: Entry, current: EntryState, meta: LanvaultEntryMeta, P
     }
   }
   return entries.sort((a, b) => b.changedAt - a.changedAt)
+}
+
+// A bare secret lanvault exported as an otpauth URI comes back as it was, unless the URI's secret changed since.
+function rawTotp(value: string, raw: string | undefined): string {
+  if (raw === undefined) return value
+  try {
+    return new URL(value).searchParams.get("secret") === raw.replace(/\s+/g, "").toUpperCase() ? raw : value
+  } catch {
+    return value
+  }
 }
 
 function readMeta(entry: Entry): LanvaultEntryMeta {

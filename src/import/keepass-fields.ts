@@ -21,4 +21,6 @@ export interface LanvaultEntryMeta {
   fields?: Record<string, [name: string, kind: FieldKind]>
   /** The name of the totp field when it is not "totp". */
   totpName?: string
+  /** The totp value as lanvault held it, when it was a bare secret that the export turned into an otpauth URI. */
+  totpRaw?: string
 }

@@ -9,7 +9,11 @@ const HISTORY = [
   { field: "password", value: "old-pw-1", kind: "secret" as const, changedAt: 1_736_000_000_000, reason: "edited" as const },
 ]
 // kdbxweb drops control characters (a tab too) when it reads a KDBX: the one thing the sample loses (README).
-const RECORDS: ExportRecord[] = SAMPLE_RECORDS.map((record, i) => ({ ...record, notes: record.notes.replaceAll("\t", ""), history: i === 0 ? HISTORY : [] }))
+const RECORDS: ExportRecord[] = [
+  ...SAMPLE_RECORDS.map((record, i) => ({ ...record, notes: record.notes.replaceAll("\t", ""), history: i === 0 ? HISTORY : [] })),
+  // A bare base32 TOTP secret (KeePassXC needs an otpauth URI: the export makes one, the import gives the secret back).
+  { ...SAMPLE_RECORDS[0], title: "Bare TOTP", tags: [], fields: { password: { value: "x", kind: "secret" }, code: { value: "JBSW Y3DP EHPK 3PXP", kind: "totp" } } },
+]
 
 function expected(record: ExportRecord): RecordInput {
   const { type, title, fields, notes, tags, favorite, createdAt, updatedAt, history } = record
