@@ -56,6 +56,12 @@ export const ERROR_CODES = {
   REVOKED: { rpc: -32070, exit: 5 },
   /** The account was reset on another device: this one's account key is obsolete; `data.next` is what to run. */
   ACCOUNT_RESET: { rpc: -32071, exit: 6 },
+  /** An import or export path that is a directory, FIFO, device or socket. */
+  NOT_A_FILE: { rpc: -32090, exit: 1 },
+  /** An import file over the size limit. */
+  FILE_TOO_LARGE: { rpc: -32091, exit: 1 },
+  /** An export that could not be written (disk full, no such directory…). */
+  EXPORT_FAILED: { rpc: -32092, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

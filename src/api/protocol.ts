@@ -3,7 +3,28 @@
  * and results, and the event map. Shared by the server, the typed client and the CLI.
  */
 import type { AuditReport } from "../health/audit-types.js"
+import type { StrengthReport } from "../health/password-strength.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+
+/** What an import did with each entry of the file (see src/import/transfer.ts). */
+export interface ImportSummary {
+  imported: number
+  /** The format read, and why ("--format", or what detection saw). */
+  format: string
+  detectedBy: string
+  /** Entries left out (empty, folders, in the other manager's trash) or identical to one already there. */
+  skipped: Array<{ line?: number; title?: string; reason: string }>
+  /** Entries imported as their own record although another has the same title, username and URL. */
+  kept: Array<{ line?: number; title: string; reason: string }>
+  /** Entries imported without something lanvault cannot carry (attachments, passkeys), named per entry. */
+  notCarried: Array<{ line?: number; title: string; items: string[] }>
+}
+
+/** A remembered quick unlock: unlocks left before the password is asked again, and until when. */
+export interface QuickUnlockState {
+  usesLeft: number
+  expiresAt: number
+}
 
 export interface DeviceInfo {
   deviceId: string
@@ -40,6 +61,8 @@ export interface StatusResult {
   unreadableEntries?: number
   /** Version of the keyset (bumped by password changes and re-keys; peers adopt the highest). */
   keysetVersion?: number
+  /** This device's remembered quick unlock (`unlock --remember`), if any. */
+  quickUnlock?: QuickUnlockState
   /** Minutes of inactivity before the daemon locks itself; 0 = never. */
   autoLockMinutes: number
   pid: number
@@ -63,7 +86,16 @@ export interface FolderInfo {
 /** Params and result of each method. */
 export interface Methods {
   status: { params: Record<string, never>; result: StatusResult }
-  unlock: { params: { password: string }; result: { unlocked: true; records: number } }
+  /**
+   * Without `password`: quick unlock through the OS keychain (QUICK_UNLOCK_UNAVAILABLE / KEYCHAIN_UNAVAILABLE
+   * say why not). With `remember`: keep a quick unlock after this password unlock; `notRemembered` says why not.
+   */
+  unlock: {
+    params: { password?: string; remember?: boolean | { uses?: number; days?: number } }
+    result: { unlocked: true; records: number; quick?: QuickUnlockState; remembered?: QuickUnlockState; notRemembered?: string }
+  }
+  /** Not in DESIGN §10's first list: forgets this device's quick unlock (`lanvault forget`). */
+  "quickUnlock.forget": { params: Record<string, never>; result: { forgotten: boolean } }
   lock: { params: Record<string, never>; result: { locked: true } }
   "records.list": { params: ListFilter; result: RecordSummary[] }
   "records.get": { params: { id: string }; result: VaultRecord }
@@ -87,8 +119,10 @@ export interface Methods {
   "folders.add": { params: { path: string }; result: FolderInfo }
   "folders.list": { params: Record<string, never>; result: FolderInfo[] }
   "folders.remove": { params: { path: string }; result: { path: string } }
-  import: { params: { path: string; format: string }; result: { imported: number; skipped: Array<{ line?: number; title?: string; reason: string }> } }
-  export: { params: { path: string; format: string }; result: { exported: number; path: string } }
+  /** `format` omitted: detected from the content. `password`/`keyFile` (absolute path): a KDBX file's. */
+  import: { params: { path: string; format?: string; password?: string; keyFile?: string }; result: ImportSummary }
+  /** `password`: a KDBX export's. */
+  export: { params: { path: string; format: string; password?: string }; result: { exported: number; path: string; format: string } }
   subscribe: { params: { events?: Array<EventName> }; result: { subscribed: Array<EventName> } }
   /** Not in DESIGN §10's first list: backups (`lanvault backup`). */
   "backup.create": { params: Record<string, never>; result: BackupInfo }
@@ -106,6 +140,8 @@ export interface Methods {
   totp: { params: { id?: string; query?: string; field?: string; at?: number }; result: TotpResult }
   /** A random password, or with `words` a passphrase from the EFF long word list; needs no unlock. */
   generate: { params: GenerateParams; result: { value: string; kind: "password" | "passphrase"; entropyBits: number } }
+  /** How hard `secret` is to guess (zxcvbn; `context`: words an attacker tries first, e.g. the title); never echoes the secret; needs no unlock. */
+  strength: { params: { secret: string; context?: string[] }; result: StrengthReport }
   /** DESIGN §13 browser socket (`lanvault browser`): KeePassXC-Browser integration. */
   "browser.status": { params: Record<string, never>; result: BrowserStatusResult }
   "browser.enable": { params: Record<string, never>; result: BrowserStatusResult }

@@ -98,10 +98,18 @@ function verifyEntries(backup: Backup, accountId: Uint8Array): void {
   for (const entry of backup.entries) verifyEntry(entry, accountId, keys.get(entry.deviceId) as Uint8Array)
 }
 
+/**
+ * Replaces the vault with the backup, except this device's own log past the
+ * backup (same generation): the other devices already hold those entries, so
+ * dropping them would make this device reuse their (device, seq) pairs for new,
+ * different entries (issue 11 item 5). They stay, and later entries follow them.
+ */
 function replaceWith(store: VaultStore, backup: Backup): { restoredEntries: number; addedDevices: number } {
   return store.transaction(() => {
     const identity = store.getIdentity()
     const self = identity === undefined ? undefined : store.getTrust(identity.deviceId)
+    const sameGeneration = Number(store.getMeta(META.generation) ?? Number.NaN) === backup.header.generation
+    const ownAfter = identity !== undefined && sameGeneration ? store.entriesOf(identity.deviceId, ownHead(backup, identity.deviceId)) : []
     store.wipeAccountData()
     store.clearSnapshots()
     store.putKeyset(backup.header.keysetVersion, backup.keyset)
@@ -109,8 +117,13 @@ function replaceWith(store: VaultStore, backup: Backup): { restoredEntries: numb
     // A backup made before this device joined: it stays trusted by itself.
     if (self !== undefined && !backup.trust.some((t) => t.deviceId === self.deviceId)) store.putTrust(self)
     const { inserted } = store.insertEntries(backup.entries)
+    if (ownAfter.length > 0) store.insertEntries(ownAfter)
     return { restoredEntries: inserted.length, addedDevices: backup.trust.length }
   })
+}
+
+function ownHead(backup: Backup, deviceId: string): number {
+  return backup.entries.reduce((head, entry) => (entry.deviceId === deviceId && entry.seq > head ? entry.seq : head), 0)
 }
 
 function mergeWith(store: VaultStore, logger: Logger, backup: Backup): { restoredEntries: number; addedDevices: number; skippedDevices: SkippedDevice[] } {

@@ -13,7 +13,7 @@ export interface PasswordRequest {
   /** What is asked, in prompts and messages: "account password", "new account password". */
   label: string
   /** The environment variable that may hold it. */
-  envVar: "LANVAULT_PASSWORD" | "LANVAULT_NEW_PASSWORD"
+  envVar: "LANVAULT_PASSWORD" | "LANVAULT_NEW_PASSWORD" | "LANVAULT_IMPORT_PASSWORD" | "LANVAULT_EXPORT_PASSWORD"
   /** `--password-stdin` was given: the next stdin line holds it. */
   fromStdin: boolean
   /** A password being chosen: prompted twice and at least {@link MIN_PASSWORD_CHARS} long. */

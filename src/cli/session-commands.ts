@@ -1,7 +1,12 @@
 import type { Command } from "commander"
 import type { StatusResult } from "../api/protocol.js"
+import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
+import { integerIn } from "./option-parsers.js"
 import { formatDuration, formatPairs, formatTime, shortId } from "./format.js"
+
+const DEFAULT_REMEMBER_USES = 50
+const DEFAULT_REMEMBER_DAYS = 14
 
 interface JsonOption {
   json?: boolean
@@ -9,7 +14,13 @@ interface JsonOption {
 
 interface UnlockOptions extends JsonOption {
   passwordStdin?: boolean
+  remember?: boolean
+  rememberUses?: number
+  rememberDays?: number
 }
+
+/** Why a quick unlock did not happen, when the CLI then asks for the password. */
+const QUICK_UNLOCK_CODES = new Set(["QUICK_UNLOCK_UNAVAILABLE", "KEYCHAIN_UNAVAILABLE"])
 
 /** `status`, `unlock`, `lock`: the running daemon and whether its vault is open. */
 export function registerSessionCommands(program: Command, ctx: CliContext): void {
@@ -20,10 +31,18 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
     .action((options: JsonOption, command: Command) => runStatus(ctx, command, options))
   program
     .command("unlock")
-    .description("unlock the vault with the account password")
+    .description("unlock the vault: with a quick unlock remembered in the system keychain if there is one, else with the account password")
     .option("--password-stdin", "read the password as the first line of stdin (else LANVAULT_PASSWORD, else a prompt)")
+    .option("--remember", `keep a quick unlock in the system keychain: the next unlocks need no password (default ${DEFAULT_REMEMBER_USES} unlocks within ${DEFAULT_REMEMBER_DAYS} days)`)
+    .option("--remember-uses <n>", "with --remember: how many quick unlocks before the password is asked again", integerIn(1, 1_000))
+    .option("--remember-days <n>", "with --remember: how many days before the password is asked again", integerIn(1, 90))
     .option("--json", "print the result as JSON")
     .action((options: UnlockOptions, command: Command) => runUnlock(ctx, command, options))
+  program
+    .command("forget")
+    .description("forget this device's quick unlock (the secret in the system keychain and the copy it unwraps)")
+    .option("--json", "print {forgotten} as JSON")
+    .action((options: JsonOption, command: Command) => runForget(ctx, command, options))
   program
     .command("lock")
     .description("lock the vault: the daemon forgets its keys until the next unlock (syncing of encrypted changes goes on)")
@@ -37,13 +56,46 @@ async function runStatus(ctx: CliContext, command: Command, options: JsonOption)
   else ctx.print(formatStatus(status))
 }
 
+/**
+ * Without a password source given (LANVAULT_PASSWORD, --password-stdin) or
+ * --remember, tries the quick unlock first; if the keychain is missing or
+ * locked, or the remembered one is used up, it says why and asks for the password.
+ */
 async function runUnlock(ctx: CliContext, command: Command, options: UnlockOptions): Promise<void> {
+  const explicit = options.passwordStdin === true || (ctx.io.env.LANVAULT_PASSWORD ?? "") !== ""
+  const remember = options.remember === true || options.rememberUses !== undefined || options.rememberDays !== undefined
   const result = await ctx.withClient(command, async (client) => {
+    if (!explicit && !remember) {
+      try {
+        return await client.call("unlock", {})
+      } catch (error) {
+        if (!(error instanceof LanvaultError && QUICK_UNLOCK_CODES.has(error.code))) throw error
+        if (error.data?.reason !== "none") ctx.note(`Quick unlock not possible: ${error.message}. Asking for the password.`)
+      }
+    }
     const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true })
-    return client.call("unlock", { password })
+    const limits = { ...(options.rememberUses === undefined ? {} : { uses: options.rememberUses }), ...(options.rememberDays === undefined ? {} : { days: options.rememberDays }) }
+    return client.call("unlock", remember ? { password, remember: Object.keys(limits).length > 0 ? limits : true } : { password })
   })
+  if (result.notRemembered !== undefined) ctx.note(`Could not remember a quick unlock: ${result.notRemembered}. Unlock with the password until the keychain works.`)
+  if (options.json) {
+    ctx.printJson(result)
+    return
+  }
+  const records = `${result.records} record${result.records === 1 ? "" : "s"}`
+  if (result.quick) ctx.print(`Unlocked with the system keychain: ${records} (${describeQuick(result.quick)}).`)
+  else ctx.print(`Unlocked: ${records}.`)
+  if (result.remembered) ctx.print(`Quick unlock remembered in the system keychain: ${describeQuick(result.remembered)}; \`lanvault forget\` removes it.`)
+}
+
+function describeQuick(state: { usesLeft: number; expiresAt: number }): string {
+  return `${state.usesLeft} quick unlock${state.usesLeft === 1 ? "" : "s"} left, until ${formatTime(state.expiresAt)}`
+}
+
+async function runForget(ctx: CliContext, command: Command, options: JsonOption): Promise<void> {
+  const result = await ctx.withClient(command, (client) => client.call("quickUnlock.forget", {}))
   if (options.json) ctx.printJson(result)
-  else ctx.print(`Unlocked: ${result.records} record${result.records === 1 ? "" : "s"}.`)
+  else ctx.print(result.forgotten ? "Forgot the quick unlock: the next unlock needs the password." : "No quick unlock was remembered on this device.")
 }
 
 async function runLock(ctx: CliContext, command: Command, options: JsonOption): Promise<void> {
@@ -60,6 +112,7 @@ export function formatStatus(status: StatusResult, now: number = Date.now()): st
     ["device", `${status.deviceName} (${shortId(status.deviceId)})`],
     ["account", shortId(status.accountId)],
     ["vault", vault],
+    ["quick unlock", status.quickUnlock ? describeQuick(status.quickUnlock) : "none (`lanvault unlock --remember` keeps one)"],
     ["auto-lock", status.autoLockMinutes > 0 ? `after ${status.autoLockMinutes} min idle` : "never"],
     ["home", status.home],
     ["socket", status.socket],

@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs"
 import { ApiServer } from "../api/index.js"
 import type { EventParams } from "../api/protocol.js"
 import { homePaths, readAccountContext } from "../account/index.js"
-import type { Logger } from "../log.js"
+import { errorFields, type Logger } from "../log.js"
 import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
 import { BackupService } from "../backup/index.js"
 import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
+import { QuickUnlockFlow } from "../app/index.js"
 import { VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {
@@ -59,10 +60,14 @@ export class Daemon {
       if (event.type === "locked" || event.type === "unlocked") this.browser?.onLockChange(event.type === "locked")
     }
     const vault = new VaultService(
-      { store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries) },
+      {
+        store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries),
+        onKeysetArrived: () => void quickUnlock.forgetIfStale().catch((error: unknown) => logger.warn("quick unlock check failed", errorFields(error))),
+      },
       { autoLockMinutes: this.options.autoLockMinutes },
     )
     this.vault = vault
+    const quickUnlock = new QuickUnlockFlow({ vault, home: this.options.home, logger })
     vault.identity()
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
@@ -76,6 +81,7 @@ export class Daemon {
         sync: () => this.sync!,
         backups: () => this.backups!,
         afterReset: () => this.restartSync(),
+        quickUnlock,
         status: () => ({
           version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
           port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,

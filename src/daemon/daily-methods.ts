@@ -1,5 +1,6 @@
 import type { GenerateParams, ParamsOf, ResultOf } from "../api/protocol.js"
 import { generate, totpCode } from "../credentials/index.js"
+import { estimateStrength } from "../health/password-strength.js"
 import { AmbiguousError, InvalidParamsError, LanvaultError } from "../errors.js"
 import { findRecords, searchRecords } from "../merge/record-query.js"
 import type { ListFilter, RecordSummary, VaultRecord } from "../merge/types.js"
@@ -14,7 +15,7 @@ export interface RecordReader {
   get(id: string): VaultRecord
 }
 
-type DailyMethodName = "records.find" | "records.search" | "totp" | "generate"
+type DailyMethodName = "records.find" | "records.search" | "totp" | "generate" | "strength"
 type DailyMethods = { [M in DailyMethodName]: (params: ParamsOf<M>) => ResultOf<M> }
 
 /** The everyday methods (issue 13): find by QUERY, search, TOTP codes, generated passwords. */
@@ -27,6 +28,7 @@ export function createDailyMethods(vault: RecordReader): DailyMethods {
     },
     totp: (params) => totpOf(vault, params),
     generate: (params) => generate(readGenerateParams(params)),
+    strength: (params) => estimateStrength(requireString(params, "secret"), readContext(params)),
   }
 }
 
@@ -64,6 +66,16 @@ function totpField(record: VaultRecord, wanted: string | undefined): string {
   if (candidates.length === 1) return candidates[0]
   if (candidates.length === 0) throw new LanvaultError("NOT_FOUND", `"${record.title}" has no TOTP field: add one with \`lanvault edit ${record.id.slice(0, 8)} --secret-field totp\``)
   throw new InvalidParamsError(`"${record.title}" has several TOTP fields (${candidates.join(", ")}): name one with --field`)
+}
+
+/** Up to 8 context words of up to 100 characters each. */
+function readContext(params: unknown): string[] {
+  const context = (params as { context?: unknown }).context
+  if (context === undefined) return []
+  if (!Array.isArray(context) || context.length > 8 || !context.every((word) => typeof word === "string" && word.length <= 100)) {
+    throw new InvalidParamsError('"context" must be a list of at most 8 short strings')
+  }
+  return context as string[]
 }
 
 function readGenerateParams(params: unknown): GenerateParams {

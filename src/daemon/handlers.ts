@@ -1,5 +1,6 @@
-import { auditVault, changePassword, exportFile, importFile, listDevices, renameDevice, restoreBackup, revokeDevice, writeKit } from "../app/index.js"
+import { auditVault, changePassword, listDevices, renameDevice, restoreBackup, revokeDevice, writeKit } from "../app/index.js"
 import { InvalidParamsError, NotFoundError } from "../errors.js"
+import { exportToFile, importFromFile } from "../import/index.js"
 import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
@@ -7,8 +8,9 @@ import type { VaultStore } from "../store/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
 import { assertInGoodStanding, readStanding } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
-import type { VaultService } from "../vault/index.js"
 import type { SyncStack } from "./sync-stack.js"
+import type { VaultService } from "../vault/index.js"
+import type { QuickUnlockFlow, RememberLimits } from "../app/index.js"
 import { createDailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
@@ -19,6 +21,7 @@ export interface HandlerDeps {
   sync: () => SyncStack
   backups: () => BackupService
   afterReset: () => Promise<void>
+  quickUnlock: QuickUnlockFlow
   status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
@@ -46,7 +49,7 @@ function refuseWritesOutOfStanding(handlers: Handlers, check: () => void): Handl
   return guarded as Handlers
 }
 
-function allHandlers({ vault, store, sync, backups, afterReset, status }: HandlerDeps): Handlers {
+function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -59,8 +62,10 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
       unreadableEntries: vault.unreadableEntries,
       keysetVersion: store.getKeyset()?.version,
       autoLockMinutes: vault.autoLockMinutes,
+      quickUnlock: quickUnlock.state(),
     }),
-    unlock: async (params) => ({ unlocked: true, records: await vault.unlock(requireString(params, "password")) }),
+    unlock: (params) => quickUnlock.unlock(optionalString(params, "password"), readRemember(params)),
+    "quickUnlock.forget": async () => ({ forgotten: await quickUnlock.forget() }),
     lock: () => {
       vault.lock("request")
       return { locked: true }
@@ -109,19 +114,32 @@ function allHandlers({ vault, store, sync, backups, afterReset, status }: Handle
     },
     "devices.rename": (params) => renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name")),
     "account.changePassword": (params) => changePassword(
-      { vault, replicator: sync().replicator }, requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params),
+      { vault, replicator: sync().replicator, afterChange: () => quickUnlock.forget() },
+      requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params),
     ),
     "account.reset": async (params) => {
       const result = await vault.reset(requireString(params, "password"), newPasswordOptions(params))
+      await quickUnlock.forget()
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
     "account.kit": (params) => writeKit(vault, requireString(params, "path")),
     audit: () => auditVault(vault),
-    import: (params) => importFile(vault, requireString(params, "path"), requireString(params, "format")),
-    export: (params) => exportFile(vault, requireString(params, "path"), requireString(params, "format")),
+    import: (params) => importFromFile(vault, params),
+    export: (params) => exportToFile(vault, params),
     ...createDailyMethods(vault),
   }
+}
+
+/** `remember`: true (default limits) or `{uses?, days?}`; anything else is refused. */
+function readRemember(params: unknown): RememberLimits | undefined {
+  const remember = (params as { remember?: unknown } | undefined)?.remember
+  if (remember === undefined || remember === false) return undefined
+  if (remember === true) return {}
+  if (typeof remember !== "object" || remember === null) throw new InvalidParamsError('"remember" must be true or {uses?, days?}')
+  const { uses, days } = remember as { uses?: unknown; days?: unknown }
+  if ((uses !== undefined && typeof uses !== "number") || (days !== undefined && typeof days !== "number")) throw new InvalidParamsError('"remember.uses" and "remember.days" must be numbers')
+  return { uses: uses as number | undefined, days: days as number | undefined }
 }
 
 function newPasswordOptions(params: unknown): { allowWeak?: boolean; hint?: string } {
@@ -154,4 +172,3 @@ function readPatch(params: unknown): RecordPatch {
   }
   return { set, unset }
 }
-

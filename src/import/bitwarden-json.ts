@@ -4,14 +4,22 @@
  * 5 SSH key. Folder and collection names become tags; custom `fields[]` of type 0
  * (text) and 2 (boolean) stay text, type 1 (hidden) becomes a secret, and linked
  * fields (type 3) are dropped since they only point at another field. Password
- * history and passkeys are not imported. Items in Bitwarden's trash are skipped.
+ * history becomes record history, creation and revision dates are kept, a URI's
+ * match rule is kept as a field ("url match"), identity name parts stay apart.
+ * Passkeys and attachments cannot be carried and are named per entry. Items in
+ * Bitwarden's trash are skipped. The `lanvault:tags` / `lanvault:type` custom
+ * fields of a lanvault export become tags and type again.
  */
 import { LanvaultError } from "../errors.js"
 import { asArray, asObject, numberOf, parseJsonText, textOf } from "./json-text.js"
-import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
+import type { HistoryEntry } from "../merge/types.js"
+import { BITWARDEN_TAGS_FIELD, BITWARDEN_TYPE_FIELD, CARD_FIELDS, IDENTITY_FIELDS, IDENTITY_KINDS, SSH_FIELDS } from "./bitwarden-fields.js"
+import { draftOf, FieldBag, normaliseNewlines, timeOf } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
 const FORMAT = "bitwarden-json"
+// Bitwarden's UriMatchType: 0 domain (the default, so not kept), 1 host, 2 starts with, 3 exact, 4 regex, 5 never.
+const MATCH_RULES: Record<number, string> = { 1: "host", 2: "starts with", 3: "exact", 4: "regular expression", 5: "never" }
 type Item = Record<string, unknown>
 type ItemReader = (fields: FieldBag, item: Item) => void
 
@@ -51,23 +59,47 @@ function itemDraft(item: Item, tagsById: Map<string, string>): Draft | SkippedEn
   if (reader === undefined) return { title, reason: `unsupported Bitwarden item type ${Number.isNaN(type) ? "(none)" : type}` }
   const fields = new FieldBag()
   reader.read(fields, item)
-  addCustomFields(fields, item.fields)
+  const extra = addCustomFields(fields, item.fields)
   const ids = [item.folderId, ...asArray(item.collectionIds)].filter((id): id is string => typeof id === "string")
-  return draftOf(undefined, {
-    type: reader.type,
-    title,
-    fields: fields.result(),
-    notes: normaliseNewlines(textOf(item, "notes")),
-    tags: ids.map((id) => tagsById.get(id) ?? ""),
-    favorite: item.favorite === true,
-  })
+  return draftOf(
+    undefined,
+    {
+      type: extra.type ?? reader.type,
+      title,
+      fields: fields.result(),
+      notes: normaliseNewlines(textOf(item, "notes")),
+      tags: [...ids.map((id) => tagsById.get(id) ?? ""), ...extra.tags],
+      favorite: item.favorite === true,
+      createdAt: timeOf(item.creationDate),
+      updatedAt: timeOf(item.revisionDate),
+      history: passwordHistory(item.passwordHistory),
+    },
+    notCarried(item),
+  )
+}
+
+function passwordHistory(list: unknown): HistoryEntry[] {
+  return asArray(list)
+    .map(asObject)
+    .map((entry) => ({ field: "password", value: textOf(entry, "password"), kind: "secret" as const, changedAt: timeOf(entry?.lastUsedDate) ?? 0, reason: "edited" as const }))
+    .filter((entry) => entry.value !== "")
+}
+
+function notCarried(item: Item): string[] {
+  const passkeys = asArray(asObject(item.login)?.fido2Credentials).map((key) => `passkey for ${textOf(asObject(key), "rpId") || "a site"}`)
+  const files = asArray(item.attachments).map((file) => `attachment ${textOf(asObject(file), "fileName") || "(unnamed)"}`)
+  return [...passkeys, ...files]
 }
 
 function readLogin(fields: FieldBag, item: Item): void {
   const login = asObject(item.login)
   fields.add("username", textOf(login, "username"), "text")
   fields.add("password", textOf(login, "password"), "secret")
-  fields.addUrls(asArray(login?.uris).map((uri) => textOf(asObject(uri), "uri")))
+  for (const entry of asArray(login?.uris).map(asObject)) {
+    const name = fields.add("url", textOf(entry, "uri").trim(), "url")
+    const match = MATCH_RULES[numberOf(entry?.match)]
+    if (name !== undefined && match !== undefined) fields.add(`${name} match`, match, "text")
+  }
   fields.add("totp", textOf(login, "totp").trim(), "totp")
 }
 
@@ -75,45 +107,40 @@ function readCard(fields: FieldBag, item: Item): void {
   const card = asObject(item.card)
   const month = textOf(card, "expMonth").trim()
   const year = textOf(card, "expYear").trim()
-  fields.add("cardholder", textOf(card, "cardholderName"), "text")
-  fields.add("number", textOf(card, "number"), "secret")
+  for (const [key, name] of CARD_FIELDS) fields.add(name, textOf(card, key), name === "number" || name === "code" ? "secret" : "text")
   fields.add("expiry", [/^\d$/.test(month) ? `0${month}` : month, year].filter((part) => part !== "").join("/"), "text")
-  fields.add("code", textOf(card, "code"), "secret")
-  fields.add("brand", textOf(card, "brand"), "text")
 }
 
 function readIdentity(fields: FieldBag, item: Item): void {
   const identity = asObject(item.identity)
-  const text = (key: string) => textOf(identity, key).trim()
-  const join = (keys: string[], separator: string) => keys.map(text).filter((part) => part !== "").join(separator)
-  fields.add("name", join(["title", "firstName", "middleName", "lastName"], " "), "text")
-  fields.add("company", text("company"), "text")
-  fields.add("email", text("email"), "email")
-  fields.add("phone", text("phone"), "phone")
-  fields.add("address", join(["address1", "address2", "address3"], "\n"), "text")
-  fields.add("city", text("city"), "text")
-  fields.add("state", text("state"), "text")
-  fields.add("postal-code", text("postalCode"), "text")
-  fields.add("country", text("country"), "text")
-  fields.add("username", text("username"), "text")
-  fields.add("ssn", text("ssn"), "secret")
-  fields.add("passport", text("passportNumber"), "secret")
-  fields.add("license", text("licenseNumber"), "secret")
+  for (const [key, name] of IDENTITY_FIELDS) fields.add(name, textOf(identity, key).trim(), IDENTITY_KINDS[name] ?? "text")
 }
 
 function readSshKey(fields: FieldBag, item: Item): void {
   const key = asObject(item.sshKey)
-  fields.add("private-key", textOf(key, "privateKey"), "secret")
-  fields.add("public-key", textOf(key, "publicKey"), "text")
-  fields.add("fingerprint", textOf(key, "keyFingerprint"), "text")
+  for (const [bitwarden, name] of SSH_FIELDS) fields.add(name, textOf(key, bitwarden), name === "private-key" ? "secret" : "text")
 }
 
-function addCustomFields(fields: FieldBag, list: unknown): void {
+function addCustomFields(fields: FieldBag, list: unknown): { type?: string; tags: string[] } {
+  const extra: { type?: string; tags: string[] } = { tags: [] }
   for (const entry of asArray(list)) {
     const field = asObject(entry)
     const type = numberOf(field?.type ?? 0)
+    const name = textOf(field, "name")
     if (type === 3) continue
-    fields.add(textOf(field, "name"), textOf(field, "value"), type === 1 ? "secret" : "text")
+    if (name === BITWARDEN_TYPE_FIELD && textOf(field, "value").trim() !== "") extra.type = textOf(field, "value").trim()
+    else if (name === BITWARDEN_TAGS_FIELD && tagList(textOf(field, "value")) !== undefined) extra.tags = tagList(textOf(field, "value"))!
+    else fields.add(name, textOf(field, "value"), type === 1 ? "secret" : "text")
+  }
+  return extra
+}
+
+function tagList(text: string): string[] | undefined {
+  try {
+    const list: unknown = JSON.parse(text)
+    return Array.isArray(list) && list.every((tag) => typeof tag === "string") ? list : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { parse, type CsvError } from "csv-parse/sync"
 import { LanvaultError } from "../errors.js"
+import { csvFormatOf } from "./csv-signatures.js"
 
 /** One CSV record: its cells and the 1-based line it starts on. */
 export interface CsvRow {
@@ -111,22 +112,19 @@ export function wrongFormat(header: Header, format: string, detail: string): Lan
 
 /** The CSV format a header most resembles, if any. */
 export function guessCsvFormat(header: Header): string | undefined {
-  const has = (...names: string[]) => names.every((name) => header.has(name))
-  if (has("type", "title", "fields", "favorite")) return "csv (lanvault)"
-  if (has("login_username", "login_password")) return "bitwarden-csv"
-  if (has("group", "title", "username", "password")) return "keepassxc-csv"
-  if (has("name", "url", "username", "password")) return "chrome-csv"
-  if (has("title", "username", "password")) return "1password-csv"
-  return undefined
+  const format = csvFormatOf(new Set(header.keys()))
+  return format === "csv" ? "csv (lanvault)" : format
 }
 
 /**
- * Checks every data row has as many cells as the header: fewer means a cut-short
- * or damaged file. Extra cells are allowed only when empty (a trailing comma).
+ * Checks a data row is as wide as the header. A row may lack trailing cells
+ * after `minWidth` (Chrome leaves out an empty last note cell): those read as
+ * empty. Fewer cells than that mean a cut-short or damaged file. Extra cells are
+ * allowed only when empty (a trailing comma).
  */
-export function requireRowWidth(row: CsvRow, width: number): void {
+export function requireRowWidth(row: CsvRow, width: number, minWidth = width): void {
   const extra = row.cells.slice(width)
-  if (row.cells.length >= width && extra.every((cell) => cell === "")) return
+  if (row.cells.length >= minWidth && extra.every((cell) => cell === "")) return
   throw new LanvaultError(
     "IMPORT_FAILED",
     `line ${row.line}: ${row.cells.length} columns where the header has ${width}: the file is damaged or cut short`,
@@ -161,6 +159,9 @@ export function readTable(text: string, format: string, required: ReadonlyArray<
   }
   const header = headerOf(first)
   requireColumns(header, required, format)
-  for (const row of rows) requireRowWidth(row, first.cells.length)
+  // Cells after the last required column may be missing; those before may not.
+  const positions = required.map((names) => Math.max(...names.map((name) => header.get(name) ?? -1)))
+  const minWidth = Math.max(0, ...positions) + 1
+  for (const row of rows) requireRowWidth(row, first.cells.length, minWidth)
   return { header, rows }
 }

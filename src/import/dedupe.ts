@@ -1,70 +1,119 @@
-/** Duplicate detection: an entry is left out when the file or the vault already holds the same login. */
-import type { FieldValue, RecordInput } from "../merge/types.js"
+/**
+ * Duplicate handling of an import: only a truly identical entry is left out.
+ * An entry with the same title, username and URL as another but some other
+ * content (a different password, note, field or tag) is imported as its own
+ * record, and the summary says so and what differs (README: "Duplicates").
+ */
+import type { FieldValue } from "../merge/types.js"
 import type { Draft, DuplicateEntry, ExistingRecord } from "./types.js"
 
 const SEPARATOR = "\u0000"
 
+interface Seen {
+  line?: number
+  inVault: boolean
+  record: Comparable
+}
+
+interface Comparable {
+  title: string
+  type?: string
+  tags?: readonly string[]
+  fields: Record<string, FieldValue>
+  notes?: string
+}
+
 /**
- * Keeps the first of each group of same records and reports the rest. Same means
- * title, username and url equal, compared trimmed and case-insensitively. A
- * record with neither username nor url (a note, a card) is only a duplicate when
- * its other fields and its notes are equal too, so two different notes that
- * share a title are both kept.
+ * Leaves out drafts identical to an earlier one or to a vault record (type,
+ * title, every field with its kind, notes and tags equal; titles compared
+ * trimmed and case-insensitively). Drafts that only share title, username and
+ * URL with one are imported and listed in `kept` with what differs.
  */
 export function removeDuplicates(
   drafts: readonly Draft[],
   existing: readonly ExistingRecord[],
-): { records: RecordInput[]; duplicates: DuplicateEntry[] } {
-  const seen = new Map<string, { line?: number; inVault: boolean }>()
-  for (const record of existing) {
-    const key = keyOf(record.title, record.fields ?? {}, record.notes)
-    if (!seen.has(key)) seen.set(key, { inVault: true })
+): { kept: DuplicateEntry[]; duplicates: DuplicateEntry[]; drafts: Draft[] } {
+  const byContent = new Map<string, Seen>()
+  const byLogin = new Map<string, Seen>()
+  const remember = (seen: Seen) => {
+    const content = contentKey(seen.record)
+    if (!byContent.has(content)) byContent.set(content, seen)
+    const login = loginKey(seen.record)
+    if (login !== undefined && !byLogin.has(login)) byLogin.set(login, seen)
   }
-  const records: RecordInput[] = []
+  for (const record of existing) remember({ inVault: true, record: { ...record, fields: record.fields ?? {} } })
+  const kept: DuplicateEntry[] = []
   const duplicates: DuplicateEntry[] = []
+  const imported: Draft[] = []
   for (const draft of drafts) {
-    const { title, fields, notes } = draft.record
-    const key = keyOf(title, fields, notes)
-    const first = seen.get(key)
-    if (first === undefined) {
-      seen.set(key, { line: draft.line, inVault: false })
-      records.push(draft.record)
+    const { title } = draft.record
+    const same = byContent.get(contentKey(draft.record))
+    if (same !== undefined) {
+      duplicates.push(entry(draft, title, `identical to ${where(same)}`))
       continue
     }
-    const reason = duplicateReason(first, isLoginKey(fields))
-    duplicates.push(draft.line === undefined ? { title, reason } : { line: draft.line, title, reason })
+    const login = loginKey(draft.record)
+    const near = login === undefined ? undefined : byLogin.get(login)
+    if (near !== undefined) {
+      const differs = differences(near.record, draft.record).join(", ")
+      kept.push(entry(draft, title, `imported as its own record: same title, username and URL as ${where(near)}, but a different ${differs}`))
+    }
+    remember({ line: draft.line, inVault: false, record: draft.record })
+    imported.push(draft)
   }
-  return { records, duplicates }
+  return { kept, duplicates, drafts: imported }
 }
 
-function duplicateReason(first: { line?: number; inVault: boolean }, login: boolean): string {
-  const what = login ? "the same title, username and URL" : "the same title and content"
-  if (first.inVault) return `the vault already has a record with ${what}`
-  return `${what} as ${first.line === undefined ? "an earlier entry" : `line ${first.line}`}`
+function entry(draft: Draft, title: string, reason: string): DuplicateEntry {
+  return draft.line === undefined ? { title, reason } : { line: draft.line, title, reason }
 }
 
-function isLoginKey(fields: Record<string, FieldValue>): boolean {
-  return valueOf(fields, "username").trim() !== "" || valueOf(fields, "url").trim() !== ""
+function where(seen: Seen): string {
+  if (seen.inVault) return "a record already in the vault"
+  return seen.line === undefined ? "an earlier entry of the file" : `line ${seen.line}`
 }
 
-function keyOf(title: string, fields: Record<string, FieldValue>, notes: string | undefined): string {
-  const parts = [title, valueOf(fields, "username"), valueOf(fields, "url")].map(normalise)
-  if (!isLoginKey(fields)) parts.push(contentOf(fields), notes ?? "")
-  return parts.join(SEPARATOR)
+/** What differs between two records with the same login key, for the summary (never values). */
+export function differences(a: Comparable, b: Comparable): string[] {
+  const names = [...new Set([...Object.keys(a.fields), ...Object.keys(b.fields)])].sort()
+  const parts = names.filter((name) => {
+    const x = fieldOf(a.fields, name)
+    const y = fieldOf(b.fields, name)
+    return x?.value !== y?.value || x?.kind !== y?.kind
+  })
+  if (normaliseText(a.notes ?? "") !== normaliseText(b.notes ?? "")) parts.push("notes")
+  if (tagsKey(a.tags) !== tagsKey(b.tags)) parts.push("tags")
+  if (a.type !== undefined && b.type !== undefined && a.type !== b.type) parts.push("type")
+  return parts.length === 0 ? ["content"] : parts
 }
 
-function contentOf(fields: Record<string, FieldValue>): string {
-  const entries = Object.keys(fields)
+function loginKey(record: Comparable): string | undefined {
+  const username = valueOf(record.fields, "username").trim()
+  const url = valueOf(record.fields, "url").trim()
+  if (username === "" && url === "") return undefined
+  return [record.title, username, url].map((part) => part.trim().toLowerCase()).join(SEPARATOR)
+}
+
+function contentKey(record: Comparable): string {
+  const fields = Object.keys(record.fields)
     .sort()
-    .map((name) => [name, valueOf(fields, name)])
-  return JSON.stringify(entries)
+    .map((name) => [name, fieldOf(record.fields, name)?.kind, valueOf(record.fields, name)])
+  return JSON.stringify([record.type ?? "", record.title.trim().toLowerCase(), fields, normaliseText(record.notes ?? ""), tagsKey(record.tags)])
+}
+
+function tagsKey(tags: readonly string[] | undefined): string {
+  return JSON.stringify([...new Set(tags ?? [])].sort())
+}
+
+function fieldOf(fields: Record<string, FieldValue>, name: string): FieldValue | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined
 }
 
 function valueOf(fields: Record<string, FieldValue>, name: string): string {
-  const field = Object.hasOwn(fields, name) ? fields[name] : undefined
+  const field = fieldOf(fields, name)
   return typeof field?.value === "string" ? field.value : ""
 }
 
-function normalise(text: string): string {
-  return text.trim().toLowerCase()
+function normaliseText(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trim()
 }

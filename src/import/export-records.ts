@@ -4,24 +4,36 @@
  * and marked; CSV leaves trashed records out. See lanvault-json.ts and
  * lanvault-csv.ts for the layouts.
  */
+import { stringify } from "csv-stringify/sync"
 import { LanvaultError } from "../errors.js"
 import type { FieldValue, VaultRecord } from "../merge/types.js"
-import { csvLine } from "./csv-text.js"
+import { exportBitwardenJson } from "./bitwarden-export.js"
+import { exportKdbx } from "./kdbx-export.js"
 import { COLUMN_FIELDS, LANVAULT_CSV_COLUMNS, TAG_SEPARATOR } from "./lanvault-csv.js"
 import { LANVAULT_EXPORT_FORMAT, LANVAULT_EXPORT_VERSION } from "./lanvault-json.js"
 import { setOwn } from "./record-draft.js"
-import { EXPORT_FORMATS, type ExportFormat } from "./types.js"
+import { EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./types.js"
 
 const CSV_LINE_END = "\r\n"
 
-/** Writes `records` as a lanvault export file's text. */
-export function exportRecords(records: readonly VaultRecord[], format: ExportFormat): string {
-  if (format === "json") return exportJson(records)
-  if (format === "csv") return exportCsv(records)
-  throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format ${JSON.stringify(format)}: use ${EXPORT_FORMATS.join(" or ")}`)
+/**
+ * The export file of `records` in `format`: lanvault JSON or CSV, Bitwarden
+ * JSON, or KeePass KDBX 4 (which needs `options.password`).
+ */
+export async function renderExport(records: readonly ExportRecord[], format: ExportFormat, options: { password?: string } = {}): Promise<string | Uint8Array> {
+  if (format === "kdbx") return exportKdbx(records, options.password)
+  if (format === "bitwarden-json") return exportBitwardenJson(records)
+  return exportRecords(records, format)
 }
 
-function exportJson(records: readonly VaultRecord[]): string {
+/** Writes `records` as a lanvault export file's text (JSON or CSV). */
+export function exportRecords(records: readonly ExportRecord[], format: ExportFormat): string {
+  if (format === "json") return exportJson(records)
+  if (format === "csv") return exportCsv(records)
+  throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format ${JSON.stringify(format)}: use ${EXPORT_FORMATS.join(", ")}`)
+}
+
+function exportJson(records: readonly ExportRecord[]): string {
   const document = {
     format: LANVAULT_EXPORT_FORMAT,
     version: LANVAULT_EXPORT_VERSION,
@@ -35,6 +47,7 @@ function exportJson(records: readonly VaultRecord[]): string {
       favorite: record.favorite,
       createdAt: record.createdAt,
       updatedAt: record.updatedAt,
+      ...((record.history ?? []).length > 0 ? { history: record.history } : {}),
       ...(record.trashed ? { trashed: true } : {}),
     })),
   }
@@ -42,9 +55,9 @@ function exportJson(records: readonly VaultRecord[]): string {
 }
 
 function exportCsv(records: readonly VaultRecord[]): string {
-  const lines = [csvLine(LANVAULT_CSV_COLUMNS)]
-  for (const record of records) if (!record.trashed) lines.push(csvLine(csvCells(record)))
-  return lines.join(CSV_LINE_END) + CSV_LINE_END
+  const rows = [[...LANVAULT_CSV_COLUMNS], ...records.filter((record) => !record.trashed).map(csvCells)]
+  // csv-stringify quotes only the record delimiter itself (CRLF): a lone LF or CR, and edge spaces, need quotes too.
+  return stringify(rows, { record_delimiter: CSV_LINE_END, quoted_match: /[\r\n]|^\s|\s$/ })
 }
 
 function csvCells(record: VaultRecord): string[] {

@@ -1,11 +1,13 @@
 /**
  * import/ owns reading other password managers' export files (one file per
- * format) and writing lanvault's own JSON and CSV exports. It is pure: bytes in,
- * records out, or records in, text out. It knows the record model (merge/types)
- * and errors, and nothing of the store, the daemon or the file system.
+ * format, detected from the content) and writing exports (lanvault JSON/CSV,
+ * Bitwarden JSON, KeePass KDBX). Parsers are pure: bytes in, records out; the
+ * only file I/O is transfer-files.ts. It knows the record model (merge/types),
+ * errors and narrow vault ports (transfer.ts), nothing of the store or daemon.
  */
-export { parseImport, isImportFormat } from "./parse-import.js"
-export { exportRecords } from "./export-records.js"
+export { parseImport, readImport, isImportFormat, READABLE_FORMATS } from "./parse-import.js"
+export { exportRecords, renderExport } from "./export-records.js"
+export { importFromFile, exportToFile, type ImportTarget, type ExportSource, type ImportOutcome } from "./transfer.js"
 export {
   IMPORT_FORMATS,
   EXPORT_FORMATS,
@@ -16,4 +18,6 @@ export {
   type ExistingRecord,
   type SkippedEntry,
   type DuplicateEntry,
+  type NotCarriedEntry,
+  type ExportRecord,
 } from "./types.js"

@@ -4,13 +4,14 @@
  * "records": [{ type, title, fields: { name: { value, kind } }, notes, tags,
  * favorite, createdAt, updatedAt, trashed? }] }`. Record ids are left out, so an
  * import creates new records. Re-import is lossless for what a record is made of
- * (type, title, fields with kinds, notes, tags, favorite); records that were in
- * the trash are skipped with a reason, and timestamps are not restored.
+ * (type, title, fields with kinds, notes, tags, favorite, created and updated
+ * times, and `history` when the export has it); records that were in the trash
+ * are skipped with a reason.
  */
 import { LanvaultError } from "../errors.js"
-import { FIELD_KINDS, type FieldKind, type FieldValue } from "../merge/types.js"
+import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry } from "../merge/types.js"
 import { asObject, parseJsonText } from "./json-text.js"
-import { setOwn } from "./record-draft.js"
+import { saneTime, setOwn } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
 /** The `format` marker of a lanvault export. */
@@ -52,16 +53,31 @@ function recordDraft(record: Record<string, unknown>, where: string): Draft {
     throw failure(`${where}: "tags" must be a list of strings`)
   }
   if (favorite !== undefined && typeof favorite !== "boolean") throw failure(`${where}: "favorite" must be true or false`)
-  return {
-    record: {
-      type,
-      title,
-      fields: readFieldMap(record.fields ?? {}, where),
-      notes: notes ?? "",
-      tags: [...(tags ?? [])],
-      favorite: favorite ?? false,
-    },
+  // Not draftOf: a lanvault export is taken as it is (titles and tags untrimmed).
+  const draft: Draft = {
+    record: { type, title, fields: readFieldMap(record.fields ?? {}, where), notes: notes ?? "", tags: [...(tags ?? [])], favorite: favorite ?? false },
   }
+  const createdAt = saneTime(typeof record.createdAt === "number" ? record.createdAt : undefined)
+  const updatedAt = saneTime(typeof record.updatedAt === "number" ? record.updatedAt : undefined)
+  if (createdAt !== undefined) draft.record.createdAt = createdAt
+  if (updatedAt !== undefined) draft.record.updatedAt = updatedAt
+  const history = readHistory(record.history, where)
+  if (history.length > 0) draft.record.history = history
+  return draft
+}
+
+function readHistory(value: unknown, where: string): HistoryEntry[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw failure(`${where}: "history" must be a list`)
+  return value.map((raw, index) => {
+    const entry = asObject(raw)
+    const { field, value: text, kind, changedAt, reason } = entry ?? {}
+    const reasonOk = reason === "edited" || reason === "removed" || reason === "conflict"
+    if (typeof field !== "string" || typeof text !== "string" || !isFieldKind(kind) || typeof changedAt !== "number" || !reasonOk) {
+      throw failure(`${where}: history entry ${index + 1} must be { field, value, kind, changedAt, reason }`)
+    }
+    return { field, value: text, kind, changedAt, reason }
+  })
 }
 
 /**

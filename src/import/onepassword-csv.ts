@@ -1,11 +1,12 @@
 /**
  * 1Password CSV. 1Password 8 writes `Title,Url,Username,Password,OTPAuth,
  * Favorite,Archived,Tags,Notes`; 1Password 7 let people pick columns, so headers
- * are matched case-insensitively with the aliases below, and other columns are
- * ignored. Tags are separated by ";". Archived items keep the tag "archived".
+ * are matched case-insensitively with the aliases below; other columns become
+ * fields named after them (lower-cased), secret when the name suggests it.
+ * Tags are separated by ";". Archived items keep the tag "archived".
  */
 import { cellOf, readTable, wrongFormat, type CsvRow, type Header } from "./csv-text.js"
-import { draftOf, FieldBag, isTrue, loginOrNote, splitList } from "./record-draft.js"
+import { draftOf, FieldBag, isTrue, loginOrNote, looksSecret, splitList } from "./record-draft.js"
 import type { Draft, FormatOutput } from "./types.js"
 
 const FORMAT = "1password-csv"
@@ -18,6 +19,7 @@ const COLUMNS = {
   totp: ["otpauth", "one-time password", "totp"],
   notes: ["notes", "notesplain", "note"],
 } as const
+const MAPPED = new Set<string>([...Object.values(COLUMNS).flat(), "favorite", "archived", "tags", "type"])
 // Columns only other formats have: such a file is not a 1Password export.
 const FOREIGN_COLUMNS = ["group", "login_username", "login_password"]
 
@@ -36,6 +38,10 @@ function itemDraft(row: CsvRow, header: Header): Draft {
   fields.add("password", cell(COLUMNS.password), "secret")
   fields.addUrls([cell(COLUMNS.url)])
   fields.add("totp", cell(COLUMNS.totp).trim(), "totp")
+  // 1Password 7 lets people export any columns: those not mapped above are kept as fields, never dropped.
+  for (const [name, index] of header) {
+    if (!MAPPED.has(name) && name !== "") fields.add(name, row.cells[index] ?? "", looksSecret(name) ? "secret" : "text")
+  }
   const archived = isTrue(cellOf(row, header, "archived"))
   return draftOf(row.line, {
     type: loginOrNote(fields),

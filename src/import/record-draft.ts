@@ -52,9 +52,12 @@ export function setOwn<T>(object: Record<string, T>, key: string, value: T): voi
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
-/** A draft with every part of the record set: defaults for what `parts` leaves out, title and tags trimmed. */
-export function draftOf(line: number | undefined, parts: RecordInput): Draft {
-  const record: Required<RecordInput> = {
+/**
+ * A draft with every part of the record set: defaults for what `parts` leaves
+ * out, title and tags trimmed; dates and history kept when given and sane.
+ */
+export function draftOf(line: number | undefined, parts: RecordInput, notCarried: readonly string[] = []): Draft {
+  const record: Draft["record"] = {
     type: parts.type,
     title: parts.title.trim(),
     fields: parts.fields ?? {},
@@ -62,7 +65,35 @@ export function draftOf(line: number | undefined, parts: RecordInput): Draft {
     tags: uniqueTags(parts.tags ?? []),
     favorite: parts.favorite ?? false,
   }
-  return line === undefined ? { record } : { line, record }
+  const createdAt = saneTime(parts.createdAt)
+  const updatedAt = saneTime(parts.updatedAt)
+  if (createdAt !== undefined) record.createdAt = createdAt
+  if (updatedAt !== undefined) record.updatedAt = Math.max(updatedAt, createdAt ?? 0)
+  const history = (parts.history ?? []).filter((entry) => entry.value !== "" && entry.field !== "__proto__")
+  if (history.length > 0) record.history = history.slice(0, MAX_HISTORY_ENTRIES).map((entry) => ({ ...entry, changedAt: saneTime(entry.changedAt) ?? 0 }))
+  const draft: Draft = line === undefined ? { record } : { line, record }
+  if (notCarried.length > 0) draft.notCarried = [...notCarried]
+  return draft
+}
+
+const MAX_HISTORY_ENTRIES = 1_000
+// Dates before 1990 or after 2200 are placeholders (KeePass writes year 1 or 9999), not real ones.
+const EARLIEST_MS = Date.UTC(1990, 0, 1)
+const LATEST_MS = Date.UTC(2200, 0, 1)
+
+/** A time in ms since 1970 if `value` is a plausible one, else undefined. */
+export function saneTime(value: number | undefined): number | undefined {
+  if (value === undefined || !Number.isFinite(value)) return undefined
+  return value >= EARLIEST_MS && value < LATEST_MS ? Math.trunc(value) : undefined
+}
+
+/** Parses a date given as ISO text, or as seconds / ms since 1970 (told apart by size). */
+export function timeOf(value: unknown): number | undefined {
+  if (typeof value === "number") return saneTime(value < 1e11 ? value * 1000 : value)
+  if (typeof value !== "string" || value.trim() === "") return undefined
+  const text = value.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return timeOf(Number(text))
+  return saneTime(Date.parse(text))
 }
 
 /** `login` when an entry has login fields, else `note` (for formats without a type column). */

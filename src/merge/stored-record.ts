@@ -113,9 +113,9 @@ export function newStoredRecord(input: RecordInput, now: number): StoredRecord {
     tags: tagPositions(input.tags ?? []),
     favorite: input.favorite ?? false,
     trashed: false,
-    createdAt: now,
-    updatedAt: now,
-    history: [],
+    createdAt: input.createdAt ?? now,
+    updatedAt: input.updatedAt ?? input.createdAt ?? now,
+    history: (input.history ?? []).map(encodeHistoryEntry),
   }
 }
 

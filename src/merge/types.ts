@@ -39,6 +39,12 @@ export interface RecordInput {
   notes?: string
   tags?: string[]
   favorite?: boolean
+  /** When the record was made (ms since 1970); an import keeps the source's date. Default: now. */
+  createdAt?: number
+  /** When it last changed; default: `createdAt`, else now. */
+  updatedAt?: number
+  /** Earlier values (an import's password history), newest first. */
+  history?: HistoryEntry[]
 }
 
 /** What an update sets; `fields` entries replace whole fields, `unset` removes fields by name. */

@@ -7,8 +7,11 @@ const MAX_VALUE_BYTES = 64 * 1024
 const MAX_NOTES_BYTES = 1024 * 1024
 const MAX_FIELDS_PER_WRITE = 1_000
 const MAX_TAGS = 200
-const INPUT_KEYS = new Set(["type", "title", "fields", "notes", "tags", "favorite"])
-const SET_KEYS = new Set([...INPUT_KEYS, "trashed"])
+const MAX_HISTORY_ENTRIES = 1_000
+const SETTABLE_KEYS = ["type", "title", "fields", "notes", "tags", "favorite"]
+// Dates and history only at creation: an import keeps what the other manager knew.
+const INPUT_KEYS = new Set([...SETTABLE_KEYS, "createdAt", "updatedAt", "history"])
+const SET_KEYS = new Set([...SETTABLE_KEYS, "trashed"])
 const PATCH_KEYS = new Set(["set", "unset"])
 // Automerge refuses this key in maps, and as a JS property it would set a prototype.
 const FORBIDDEN_NAME = "__proto__"
@@ -33,6 +36,7 @@ export function checkRecordInput(input: unknown): asserts input is RecordInput {
   checkText(input.type, "type")
   checkText(input.title, "title")
   checkOptional(input, SETTERS)
+  checkOptional(input, { createdAt: (v) => checkTime(v, "createdAt"), updatedAt: (v) => checkTime(v, "updatedAt"), history: checkHistory })
 }
 
 /** Checks what an update takes; a field may not be both set and unset. */
@@ -77,6 +81,23 @@ function checkField(name: string, field: unknown): asserts field is FieldValue {
   const { value, kind } = field as Record<string, unknown>
   if (!FIELD_KINDS.includes(kind as FieldKind)) throw new InvalidParamsError(`field "${name}" has an unknown kind: use one of ${FIELD_KINDS.join(", ")}`)
   checkString(value, `the value of field "${name}"`, MAX_VALUE_BYTES)
+}
+
+function checkTime(value: unknown, what: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new InvalidParamsError(`${what} must be a time in ms since 1970`)
+}
+
+function checkHistory(history: unknown): void {
+  if (!Array.isArray(history)) throw new InvalidParamsError("history must be a list")
+  if (history.length > MAX_HISTORY_ENTRIES) throw new InvalidParamsError(`at most ${MAX_HISTORY_ENTRIES} history entries`)
+  for (const entry of history) {
+    if (typeof entry !== "object" || entry === null) throw new InvalidParamsError("a history entry must be { field, value, kind, changedAt, reason }")
+    const { field, value, kind, changedAt, reason } = entry as Record<string, unknown>
+    checkName(field, "history field name")
+    checkField(String(field), { value, kind })
+    checkTime(changedAt, "a history entry's changedAt")
+    if (!["edited", "removed", "conflict"].includes(reason as string)) throw new InvalidParamsError("a history entry's reason is edited, removed or conflict")
+  }
 }
 
 function checkTags(tags: unknown): void {

@@ -1,35 +1,26 @@
-import { randomInt } from "node:crypto"
 import {
   combineUnlockKey, DEFAULT_KDF, equalBytes, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
 } from "../crypto/index.js"
-import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
+import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { TypedEvents, type Listener } from "../typed-events.js"
 import type { VaultStore } from "../store/index.js"
-import { readOrphans, tryParseKeyset, writeOrphans, type Orphan } from "./orphan-keysets.js"
 import {
-  accountIdBytes, checkNewPassword, HINT_AFTER_FAILURES, hintMeta, holdsEpochsOf, META, parseKeyset, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset,
-  wrapKeyset, writeAccountKey, type NewPasswordOptions, type ThrottleState, type VaultKeys, type WrappedKeyset,
+  accountIdBytes, checkNewPassword, hintMeta, holdsEpochsOf, META, parseKeyset, readAccountKey, unwrapKeyset, wrapKeyset, writeAccountKey,
+  type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
+import { newEpochId, readAccountKeyIfAny, tryParseKeyset } from "./key-helpers.js"
+import { PasswordCheck } from "./password-check.js"
 
 const VAULT_KEY_BYTES = 32
 const ACCOUNT_KEY_BYTES = 16
-const MAX_EPOCH_ID = 0xffff_ffff
+/** Orphaned keysets kept at most (each is one partition-side re-key). */
+const MAX_ORPHANS = 16
 
-/** A random epoch id not yet in use (u32, as log entries carry it). */
-function newEpochId(taken: ReadonlyMap<number, unknown>): number {
-  for (;;) {
-    const epoch = randomInt(1, MAX_EPOCH_ID)
-    if (!taken.has(epoch)) return epoch
-  }
-}
-
-function readAccountKeyIfAny(home: string): Uint8Array | undefined {
-  try {
-    return readAccountKey(home)
-  } catch {
-    return undefined
-  }
+/** A keyset a peer's replaced, with the account key that opens it (both base64). */
+interface Orphan {
+  blob: string
+  accountKey: string
 }
 
 export interface KeyManagerDeps {
@@ -54,10 +45,12 @@ export interface KeyEvents {
  */
 export class KeyManager {
   private held: { passwordKey: Uint8Array; salt: string } | undefined
+  private readonly check: PasswordCheck
   private readonly events: TypedEvents<KeyEvents>
 
   /** Also finishes an account-key write a crash interrupted (META.pendingAccountKey). */
-  constructor(private readonly deps: KeyManagerDeps, private readonly now: () => number = Date.now) {
+  constructor(private readonly deps: KeyManagerDeps, now: () => number = Date.now) {
+    this.check = new PasswordCheck(deps, now)
     this.events = new TypedEvents((event, error) => deps.logger.error("a key event listener failed", { event, ...errorFields(error) }))
     this.settleAccountKey()
   }
@@ -67,19 +60,47 @@ export class KeyManager {
     return this.events.on(event, listener)
   }
 
-  /** Unwraps the vault keys with the password and this device's account key. */
-  async unlock(password: string): Promise<VaultKeys> {
-    const keyset = this.keyset()
-    const { keys, slow } = await this.unwrapThrottled(password, keyset)
-    this.hold(slow, keyset.kdf.salt)
-    return this.mergeOrphans(keys)
+  /** Unwraps the vault keys with the password and this device's account key (always checked, throttled, one check at a time). */
+  unlock(password: string): Promise<VaultKeys> {
+    return this.check.serially(async () => {
+      const keyset = this.keyset()
+      const { keys, slow } = await this.check.unwrap(password, keyset, this.accountId())
+      this.hold(slow, keyset.kdf.salt)
+      return this.mergeOrphans(keys)
+    })
+  }
+
+  /**
+   * Unwraps the vault keys with a remembered password key (quick unlock; it is
+   * taken, and wiped if it does not fit). QUICK_UNLOCK_UNAVAILABLE if it no longer opens the keyset.
+   */
+  unlockWithPasswordKey(slow: Uint8Array): Promise<VaultKeys> {
+    return this.check.serially(async () => {
+      const keyset = this.keyset()
+      const keys = this.open(keyset, slow, readAccountKey(this.deps.home))
+      if (keys === undefined) {
+        wipe(slow)
+        throw new LanvaultError("QUICK_UNLOCK_UNAVAILABLE", "the remembered quick unlock no longer opens the vault (the password changed): type the password", { data: { reason: "stale" } })
+      }
+      this.hold(slow, keyset.kdf.salt)
+      return this.mergeOrphans(keys)
+    })
+  }
+
+  /** A copy of the held password key and the salt it belongs to (quick unlock remembers it), while unlocked. */
+  heldPasswordKey(): { passwordKey: Uint8Array; salt: string } | undefined {
+    return this.held && { passwordKey: this.held.passwordKey.slice(), salt: this.held.salt }
   }
 
   /** Re-wraps the same vault keys under a new password: no record is touched. */
   async changePassword(oldPassword: string, newPassword: string, options: NewPasswordOptions = {}): Promise<number> {
     const hint = checkNewPassword(newPassword, { ...options, context: [this.deps.store.getMeta(META.deviceName) ?? ""] })
+    return this.check.serially(() => this.changePasswordNow(oldPassword, newPassword, hint))
+  }
+
+  private async changePasswordNow(oldPassword: string, newPassword: string, hint: string | undefined): Promise<number> {
     const current = this.keyset()
-    const { keys, slow } = await this.unwrapThrottled(oldPassword, current)
+    const { keys, slow } = await this.check.unwrap(oldPassword, current, this.accountId())
     wipe(slow)
     try {
       const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
@@ -133,9 +154,9 @@ export class KeyManager {
       const held = store.getKeyset()
       if (!store.putKeyset(version, blob)) return false
       if (held !== undefined && !holdsEpochsOf(incoming, parseKeyset(held.blob))) {
-        const orphans = readOrphans(this.deps.store)
+        const orphans = this.orphans()
         orphans.push({ blob: toBase64(held.blob), accountKey: toBase64(readAccountKey(home)) })
-        writeOrphans(store, orphans)
+        store.setMeta(META.orphanKeysets, JSON.stringify(orphans.slice(-MAX_ORPHANS)))
         logger.warn("a peer's keyset lacks a vault-key epoch ours has (made on both sides of a partition): they are merged at the next unlock", { version })
       }
       store.setMeta(META.pendingAccountKey, toBase64(accountKey))
@@ -214,7 +235,7 @@ export class KeyManager {
    * Orphans made under another password stay until that password is used.
    */
   private mergeOrphans(keys: VaultKeys): VaultKeys {
-    const orphans = readOrphans(this.deps.store)
+    const orphans = this.orphans()
     if (orphans.length === 0 || !this.held) return keys
     const current = this.keyset()
     if (current.kdf.salt !== this.held.salt) return keys
@@ -256,40 +277,12 @@ export class KeyManager {
     }
   }
 
-  private async unwrapThrottled(password: string, keyset: WrappedKeyset): Promise<{ keys: VaultKeys; slow: Uint8Array }> {
-    if (typeof password !== "string" || password.length === 0) throw new LanvaultError("INVALID_PARAMS", "a password is required")
-    const throttle = this.throttleState()
-    const wait = retryAfterMs(throttle, this.now())
-    if (wait > 0) throw new TooManyAttemptsError(wait)
-    const slow = await passwordKey(password, keyset.kdf)
-    const unlockKey = combineUnlockKey(slow, readAccountKey(this.deps.home), this.accountId())
+  private orphans(): Orphan[] {
     try {
-      const keys = unwrapKeyset(keyset, unlockKey, this.accountId())
-      if (throttle.failures > 0) this.deps.store.deleteMeta(META.throttle)
-      return { keys, slow }
-    } catch (error) {
-      wipe(slow)
-      if (!(error instanceof DecryptionError)) throw error
-      this.deps.store.setMeta(META.throttle, JSON.stringify({ failures: throttle.failures + 1, lastFailureAt: this.now() }))
-      this.deps.logger.warn("wrong password", { failures: throttle.failures + 1 })
-      throw new WrongPasswordError(throttle.failures + 1 >= HINT_AFTER_FAILURES ? this.hint(keyset) : undefined)
-    } finally {
-      wipe(unlockKey)
-    }
-  }
-
-  /** This device's hint, if it was written for the current password (see StoredHint). */
-  private hint(keyset: WrappedKeyset): string | undefined {
-    const stored = parseStoredHint(this.deps.store.getMeta(META.hint))
-    return stored?.salt === keyset.kdf.salt ? stored.text : undefined
-  }
-
-  private throttleState(): ThrottleState {
-    try {
-      const parsed = JSON.parse(this.deps.store.getMeta(META.throttle) ?? "null") as ThrottleState | null
-      return parsed ?? { failures: 0, lastFailureAt: 0 }
+      const parsed = JSON.parse(this.deps.store.getMeta(META.orphanKeysets) ?? "[]") as Orphan[]
+      return Array.isArray(parsed) ? parsed.filter((o) => typeof o?.blob === "string" && typeof o.accountKey === "string") : []
     } catch {
-      return { failures: 0, lastFailureAt: 0 }
+      return []
     }
   }
 

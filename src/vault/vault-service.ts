@@ -1,11 +1,11 @@
-import { formatAccountKey, signPublicKey } from "../crypto/index.js"
+import { formatAccountKey, signPublicKey, wipe } from "../crypto/index.js"
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
-import { accountIdBytes, checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions } from "../account/index.js"
+import { accountIdBytes, checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
@@ -21,6 +21,8 @@ export interface VaultServiceDeps {
   publish: (event: EventParams) => void
   /** Called with this device's new log entries once they are durable (sync pushes them). */
   onLocalEntries?: (entries: LogEntry[]) => void
+  /** A peer's keyset arrived (a password change or reset elsewhere shows there first). */
+  onKeysetArrived?: () => void
 }
 
 export interface VaultServiceOptions {
@@ -44,7 +46,6 @@ export class VaultService {
   private open: UnlockedVault | undefined
   private readonly edits: EditQueue
   private readonly snapshots: SnapshotPolicy
-  private unlocking: Promise<number> | undefined
   private idleTimer: NodeJS.Timeout | undefined
   readonly autoLockMinutes: number
   readonly keys: KeyManager
@@ -92,13 +93,19 @@ export class VaultService {
     return { deviceId: identity.deviceId, signSecret: identity.signSecret, signPublic: signPublicKey(identity.signSecret) }
   }
 
-  /** Unlocks with the account password (the account key is on this device). */
-  unlock(password: string): Promise<number> {
-    if (this.open) return Promise.resolve(this.open.doc.size)
-    this.unlocking ??= this.doUnlock(password).finally(() => {
-      this.unlocking = undefined
-    })
-    return this.unlocking
+  /**
+   * Unlocks with the account password (the account key is on this device). The
+   * password is checked every time, also when the vault is already unlocked or
+   * another unlock is running (apps re-check it before showing a secret), and
+   * every wrong one counts toward the throttle.
+   */
+  async unlock(password: string): Promise<number> {
+    return this.openWith(await this.keys.unlock(password))
+  }
+
+  /** Quick unlock: a remembered password key instead of the password (see QuickUnlock). */
+  async unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
+    return this.openWith(await this.keys.unlockWithPasswordKey(passwordKey))
   }
 
   lock(reason: LockReason): void {
@@ -185,6 +192,7 @@ export class VaultService {
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
   refreshKeys(): void {
+    this.deps.onKeysetArrived?.()
     const open = this.open
     if (!open) return
     const keys = this.keys.refresh()
@@ -217,8 +225,12 @@ export class VaultService {
     this.lock("shutdown")
   }
 
-  private async doUnlock(password: string): Promise<number> {
-    const keys = await this.keys.unlock(password)
+  /** Opens the vault with checked keys; if it is open already, those keys are not needed and are wiped. */
+  private openWith(keys: VaultKeys): number {
+    if (this.open) {
+      wipe(...keys.keys.values())
+      return this.open.doc.size
+    }
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
     this.open = UnlockedVault.open(

@@ -9,7 +9,7 @@ const RECONNECT_DELAY_MS = 1_000
 
 /** The socket methods the page may call; anything else (reset, import of a path…) stays with the CLI. */
 export const PAGE_METHODS: ReadonlySet<string> = new Set<MethodName>([
-  "status", "unlock", "lock",
+  "status", "unlock", "lock", "generate", "strength", "totp",
   "records.list", "records.get", "records.create", "records.update", "records.delete", "records.history",
   "devices.list", "devices.rename", "devices.revoke",
   "pairing.open", "pairing.close",

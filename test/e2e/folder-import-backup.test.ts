@@ -115,7 +115,7 @@ describe("a sync folder", () => {
 })
 
 describe("backups", () => {
-  it("are written, listed, and restore only with the password; --replace puts the vault back as it was", async () => {
+  it("are written, listed, and restore only with the password; --replace puts the backup back without reusing a sequence number", async () => {
     const a = await Device.create("alpha")
     await a.init()
     await a.start()
@@ -133,6 +133,10 @@ describe("backups", () => {
     expect(restored.stderr).not.toMatch(/lanvault:/)
     expect(restored.code).toBe(0)
     await a.unlock()
-    expect(await a.titles()).toEqual(["one", "two"])
+    // Issue 11 item 5: this device's own change made after the backup stays (its sequence number is taken);
+    // the next change gets a fresh number.
+    expect(await a.titles()).toEqual(["one", "three", "two"])
+    await a.client!.call("records.create", { record: { type: "note", title: "four" } })
+    expect(await a.titles()).toEqual(["four", "one", "three", "two"])
   }, 60_000)
 })

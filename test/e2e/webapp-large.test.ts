@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
-import { launchBrowser, openWindow, screenshot, startApp } from "./helpers/browser.js"
+import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 
 const RECORDS = 10_000
@@ -77,7 +77,7 @@ describe("lanvault app with 10,000 records", () => {
 
     const searched = Date.now()
     await page.getByRole("searchbox", { name: "Search records" }).fill("site 4321")
-    await expect.poll(() => list.getByRole("option").allTextContents()).toEqual([expect.stringContaining("site 4321")])
+    await expect.poll(() => list.getByRole("option").allTextContents(), POLL).toEqual([expect.stringContaining("site 4321")])
     report("search of 10k records to its one row", Date.now() - searched)
     await page.getByRole("searchbox", { name: "Search records" }).fill("")
     await list.getByRole("option", { name: "site 0", exact: true }).waitFor()

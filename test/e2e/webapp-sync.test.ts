@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { launchBrowser, openWindow, screenshot, startApp } from "./helpers/browser.js"
+import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 
@@ -34,8 +34,10 @@ describe("lanvault app with a second device", () => {
     await editor.getByLabel("Title").fill("Mail")
     await editor.getByLabel("Value of username").fill("me@mail.example")
     expect(await editor.getByRole("meter", { name: "Strength of password" }).getAttribute("aria-valuetext")).toBe("empty")
+    await editor.getByLabel("Value of password").fill("password1")
+    await expect.poll(() => editor.getByRole("meter", { name: "Strength of password" }).getAttribute("aria-valuetext"), POLL).toBe("too guessable")
     await editor.getByRole("button", { name: "Generate password" }).click()
-    expect(await editor.getByRole("meter", { name: "Strength of password" }).getAttribute("aria-valuetext")).toBe("very strong")
+    await expect.poll(() => editor.getByRole("meter", { name: "Strength of password" }).getAttribute("aria-valuetext"), POLL).toBe("very unguessable")
     await editor.getByRole("button", { name: "Show password" }).click()
     const generated = await editor.getByLabel("Value of password").inputValue()
     expect(generated).toHaveLength(20)
@@ -56,11 +58,11 @@ describe("lanvault app with a second device", () => {
     const edited = page.getByRole("article", { name: "Mail (home)" })
     await edited.waitFor()
     await edited.getByRole("button", { name: "Move to trash" }).click()
-    await expect.poll(() => list.getByRole("option", { name: "Mail (home)" }).count()).toBe(0)
+    await expect.poll(() => list.getByRole("option", { name: "Mail (home)" }).count(), POLL).toBe(0)
     await page.getByRole("checkbox", { name: "Trash" }).check()
     await list.getByRole("option", { name: "Mail (home)" }).click()
     await page.getByRole("article", { name: "Mail (home)" }).getByRole("button", { name: "Restore" }).click()
-    await expect.poll(() => list.getByRole("option", { name: "Mail (home)" }).count()).toBe(0)
+    await expect.poll(() => list.getByRole("option", { name: "Mail (home)" }).count(), POLL).toBe(0)
     await page.getByRole("checkbox", { name: "Trash" }).uncheck()
     await list.getByRole("option", { name: "Mail (home)" }).waitFor()
     const [mailId] = (await a.client!.call("records.list", { query: "Mail (home)" })).map((r) => r.id)
@@ -69,7 +71,7 @@ describe("lanvault app with a second device", () => {
     // A record added on beta appears in alpha's window without a reload.
     await b.client!.call("records.create", { record: { type: "login", title: "Added on beta", fields: {} } })
     await list.getByRole("option", { name: "Added on beta" }).waitFor({ timeout: 15_000 })
-    await expect.poll(() => page.getByText(/Last change received/).count()).toBe(1)
+    await expect.poll(() => page.getByText(/Last change received/).count(), POLL).toBe(1)
 
     // A conflict: both devices change the same password while apart.
     await a.stop()

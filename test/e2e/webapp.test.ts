@@ -1,7 +1,7 @@
 import { request } from "node:http"
 import { describe, expect, it } from "vitest"
 import type { RecordInput } from "../../src/merge/types.js"
-import { launchBrowser, openWindow, screenshot, startApp } from "./helpers/browser.js"
+import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 
 /** One raw HTTP request to the app, with exactly the headers given (a browser would not let us forge Host). */
@@ -23,7 +23,7 @@ async function seededDevice(): Promise<Device> {
   await a.start()
   await a.unlock()
   const records: RecordInput[] = [
-    { type: "login", title: "GitHub", fields: { username: { value: "octo", kind: "text" as const }, password: { value: "gh-Secret-42!", kind: "secret" as const }, url: { value: "https://github.com", kind: "url" as const } }, tags: ["work"] },
+    { type: "login", title: "GitHub", fields: { username: { value: "octo", kind: "text" as const }, password: { value: "gh-Secret-42!", kind: "secret" as const }, url: { value: "https://github.com", kind: "url" as const }, totp: { value: "JBSWY3DPEHPK3PXP", kind: "totp" as const } }, tags: ["work"] },
     { type: "login", title: "Bank", fields: { username: { value: "me@bank", kind: "text" as const }, password: { value: "bank-pw-7", kind: "secret" as const } }, favorite: true },
     { type: "note", title: "Alarm code", notes: "front door 1234", tags: ["home"] },
     { type: "wifi", title: "Home Wi-Fi", fields: { ssid: { value: "lan-of-mine", kind: "text" as const }, password: { value: "wifi-pass-9", kind: "secret" as const } }, tags: ["home"] },
@@ -47,7 +47,7 @@ describe("lanvault app: the local web window", () => {
     // A real browser signs in with the token; the cookie is HttpOnly and SameSite=Strict.
     const browser = await launchBrowser()
     const { context, page } = await openWindow(browser, app)
-    await expect.poll(() => page.getByLabel("Account password").isVisible()).toBe(true)
+    await expect.poll(() => page.getByLabel("Account password").isVisible(), POLL).toBe(true)
     const [cookie] = await context.cookies(app.origin)
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict" })
     expect(cookie.value).not.toBe(new URL(app.url).searchParams.get("token"))
@@ -88,7 +88,7 @@ describe("lanvault app: the local web window", () => {
     const { page } = await openWindow(browser, app)
     await page.getByLabel("Account password").fill("not the password")
     await page.getByRole("button", { name: "Unlock" }).click()
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/password/i)
+    await expect.poll(() => page.getByRole("alert").textContent(), POLL).toMatch(/password/i)
     await screenshot(page, "unlock")
     await page.getByLabel("Account password").fill(PASSWORD)
     await page.getByRole("button", { name: "Unlock" }).click()
@@ -97,13 +97,13 @@ describe("lanvault app: the local web window", () => {
     expect(await list.getByRole("option").count()).toBe(4)
 
     await page.getByRole("searchbox", { name: "Search records" }).fill("home")
-    await expect.poll(() => list.getByRole("option").allTextContents()).toEqual([expect.stringContaining("Alarm code"), expect.stringContaining("Home Wi-Fi")])
+    await expect.poll(() => list.getByRole("option").allTextContents(), POLL).toEqual([expect.stringContaining("Alarm code"), expect.stringContaining("Home Wi-Fi")])
     await page.getByRole("searchbox", { name: "Search records" }).fill("")
     await page.getByRole("checkbox", { name: "Favourites only" }).check()
-    await expect.poll(() => list.getByRole("option").count()).toBe(1)
+    await expect.poll(() => list.getByRole("option").count(), POLL).toBe(1)
     await page.getByRole("checkbox", { name: "Favourites only" }).uncheck()
     await page.getByRole("combobox", { name: "Type" }).selectOption("wifi")
-    await expect.poll(() => list.getByRole("option").allTextContents()).toEqual([expect.stringContaining("Home Wi-Fi")])
+    await expect.poll(() => list.getByRole("option").allTextContents(), POLL).toEqual([expect.stringContaining("Home Wi-Fi")])
     await page.getByRole("combobox", { name: "Type" }).selectOption("")
 
     // Open by keyboard: focus the list, move down to GitHub (sorted: Alarm code, Bank, GitHub…), Enter.
@@ -116,12 +116,19 @@ describe("lanvault app: the local web window", () => {
     await record.waitFor()
     expect(await record.textContent()).not.toContain("gh-Secret-42!")
     await record.getByRole("button", { name: "Reveal password" }).click()
-    await expect.poll(() => record.textContent()).toContain("gh-Secret-42!")
+    await expect.poll(() => record.textContent(), POLL).toContain("gh-Secret-42!")
+    // The TOTP code is the daemon's (the same as `lanvault totp`), counting down.
+    const shownCode = (await record.getByLabel("totp code", { exact: true }).textContent())!.replace(/\s/g, "")
+    const id = (await a.client!.call("records.find", { query: "GitHub" })).id
+    const now = Date.now()
+    const codes = await Promise.all([now - 30_000, now, now + 30_000].map(async (at) => (await a.client!.call("totp", { id, at })).code))
+    expect(codes).toContain(shownCode)
+    expect(Number(await record.getByRole("meter", { name: "Seconds left for the totp code" }).getAttribute("value"))).toBeGreaterThan(0)
     await screenshot(page, "record")
     await record.getByRole("button", { name: "Hide password" }).click()
     expect(await record.textContent()).not.toContain("gh-Secret-42!")
     await record.getByRole("button", { name: "Copy password" }).click()
-    await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied" }).count()).toBe(1)
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied" }).count(), POLL).toBe(1)
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe("gh-Secret-42!")
 
     // Lock from the window: back to the password screen.

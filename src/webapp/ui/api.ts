@@ -11,8 +11,16 @@ export class ApiError extends Error {
   }
 }
 
+let lastCallAt = Date.now()
+
+/** When this page last talked to the daemon (each call counts as activity for the daemon's auto-lock). */
+export function lastActivityAt(): number {
+  return lastCallAt
+}
+
 /** Calls a socket method through the app server (`POST /api/call`, same origin, cookie session). */
 export async function call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  lastCallAt = Date.now()
   const response = await fetch("/api/call", {
     method: "POST",
     headers: { "Content-Type": "application/json" },

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks"
+import { AutoLock } from "./auto-lock.js"
 import { call, listen, type LiveEvent, type StatusResult } from "./api.js"
 import { DevicesView } from "./devices-view.js"
 import { RecordsView } from "./records-view.js"
@@ -73,9 +74,7 @@ export function App() {
           <button type="button" aria-pressed={tab === "devices"} onClick={() => setTab("devices")}>Devices</button>
         </nav>
         <SyncStatus status={status} sync={sync} lastEvent={lastEvent} />
-        <span class="autolock" title="The daemon locks the vault after this much inactivity">
-          {status.autoLockMinutes > 0 ? `Auto-lock after ${status.autoLockMinutes} min idle` : "Auto-lock off"}
-        </span>
+        <AutoLock minutes={status.autoLockMinutes} />
         <button type="button" onClick={() => void lock()}>Lock</button>
       </header>
       {tab === "records" ? <RecordsView subscribe={subscribe} /> : <DevicesView subscribe={subscribe} status={status} />}

@@ -75,7 +75,7 @@ export function RecordEditor(props: { id?: string; onDone: (id?: string) => void
       </label>
       <fieldset>
         <legend>Fields</legend>
-        {draft.fields.map((field) => <FieldEditor key={field.key} field={field} onChange={(patch) => setField(field.key, patch)} />)}
+        {draft.fields.map((field) => <FieldEditor key={field.key} field={field} context={[draft.title]} onChange={(patch) => setField(field.key, patch)} />)}
         <button type="button" onClick={addField}>Add field</button>
       </fieldset>
       <label>Tags (comma separated) <input value={draft.tags} onInput={(e) => set({ tags: e.currentTarget.value })} /></label>

@@ -72,7 +72,7 @@ export function RecordPanel(props: { id: string; revision: number; onEdit: () =>
           <div class="field" key={name}>
             <dt>{name}</dt>
             <dd>
-              <FieldValueView name={name} field={field} onCopy={(value) => void copy(name, value)} />
+              <FieldValueView recordId={record.id} name={name} field={field} onCopy={(value) => void copy(name, value)} />
             </dd>
           </div>
         ))}

@@ -59,8 +59,12 @@ export async function openWindow(browser: Browser, app: RunningApp, options: { w
   return { context, page }
 }
 
+/** How long `eventually` waits (expect.poll's default, 1 s, is too short for a loaded machine). */
+export const POLL = { timeout: 15_000 }
+
 /** Saves a screenshot for the README. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png` })
 }
+

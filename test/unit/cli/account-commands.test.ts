@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import type { StatusResult } from "../../../src/api/protocol.js"
-import { WrongPasswordError } from "../../../src/errors.js"
+import { LanvaultError, WrongPasswordError } from "../../../src/errors.js"
 import { runCli, scriptedPrompts, startFakeDaemon, tempDir, type FakeDaemon } from "./helpers.js"
 
 const KEY_PATTERN = /LV1(-[0-9A-Z]{4}){7}/
@@ -20,6 +20,13 @@ const STATUS: StatusResult = {
   pid: 4242,
   startedAt: Date.now() - 3_600_000,
   peers: [{ name: "laptop", address: "10.0.0.2:7420", how: "mdns", state: "connected" }],
+}
+
+/** A daemon's answer to `unlock` with no password when no quick unlock can be used. */
+function noQuickUnlock(reason: string, message: string): () => never {
+  return () => {
+    throw new LanvaultError("QUICK_UNLOCK_UNAVAILABLE", message, { data: { reason } })
+  }
 }
 
 describe("session and account commands against a fake daemon", () => {
@@ -56,12 +63,48 @@ describe("session and account commands against a fake daemon", () => {
     expect(daemon.calls.map((c) => c.params)).toEqual([{ password: "env-password" }, { password: "stdin-password" }])
   })
 
-  it("unlock without a terminal, variable or --password-stdin is a usage error naming them", async () => {
+  it("unlock without a terminal, variable or --password-stdin tries the quick unlock, then is a usage error naming them", async () => {
+    daemon.handlers.unlock = noQuickUnlock("none", "no quick unlock is remembered on this device")
     const result = await runCli(["unlock"], { home, stdin: "not read\n" })
     expect(result.code).toBe(2)
     expect(result.stderr).toContain("LANVAULT_PASSWORD")
     expect(result.stderr).toContain("--password-stdin")
-    expect(daemon.calls.map((c) => c.method)).not.toContain("unlock")
+    expect(result.stderr).not.toContain("no quick unlock is remembered")
+    expect(daemon.calls).toEqual([{ method: "unlock", params: {} }])
+  })
+
+  it("unlock uses the remembered quick unlock when there is one, and says how many are left", async () => {
+    daemon.handlers.unlock = () => ({ unlocked: true, records: 2, quick: { usesLeft: 49, expiresAt: Date.now() + 86_400_000 } })
+    const result = await runCli(["unlock"], { home, tty: true, prompts: scriptedPrompts([]) })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^Unlocked with the system keychain: 2 records \(49 quick unlocks left, until /)
+    expect(daemon.calls).toEqual([{ method: "unlock", params: {} }])
+  })
+
+  it("a locked or missing keychain: a clear message, then the normal password prompt", async () => {
+    daemon.handlers.unlock = (params) => {
+      if ((params as { password?: string }).password === undefined) throw new LanvaultError("KEYCHAIN_UNAVAILABLE", "cannot read the system keychain (unlock prompt was dismissed)")
+      return { unlocked: true, records: 1 }
+    }
+    const prompts = scriptedPrompts(["typed-password"])
+    const result = await runCli(["unlock"], { home, tty: true, prompts })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain("Quick unlock not possible: cannot read the system keychain (unlock prompt was dismissed). Asking for the password.")
+    expect(prompts.questions).toEqual(["Account password:"])
+    expect(daemon.calls.map((c) => c.params)).toEqual([{}, { password: "typed-password" }])
+  })
+
+  it("unlock --remember sends the limits with the password and reports a keychain that refused", async () => {
+    daemon.handlers.unlock = () => ({ unlocked: true, records: 1, notRemembered: "cannot store a secret in the system keychain (no Secret Service)" })
+    const result = await runCli(["unlock", "--remember", "--remember-uses", "5", "--remember-days", "3"], { home, env: { LANVAULT_PASSWORD: "env-password" } })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain("Could not remember a quick unlock: cannot store a secret in the system keychain")
+    expect(daemon.calls).toEqual([{ method: "unlock", params: { password: "env-password", remember: { uses: 5, days: 3 } } }])
+  })
+
+  it("forget asks the daemon to forget the quick unlock", async () => {
+    daemon.handlers["quickUnlock.forget"] = () => ({ forgotten: true })
+    expect((await runCli(["forget"], { home })).stdout).toContain("Forgot the quick unlock")
   })
 
   it("a wrong password exits 1 without echoing it", async () => {
@@ -73,11 +116,12 @@ describe("session and account commands against a fake daemon", () => {
   })
 
   it("unlock prompts (hidden) on a terminal", async () => {
-    daemon.handlers.unlock = () => ({ unlocked: true, records: 1 })
+    const quick = noQuickUnlock("none", "no quick unlock is remembered on this device")
+    daemon.handlers.unlock = (params) => ((params as { password?: string }).password === undefined ? quick() : { unlocked: true, records: 1 })
     const prompts = scriptedPrompts(["typed-password"])
     expect((await runCli(["unlock"], { home, tty: true, prompts })).code).toBe(0)
     expect(prompts.questions).toEqual(["Account password:"])
-    expect(daemon.calls[0].params).toEqual({ password: "typed-password" })
+    expect(daemon.calls[1].params).toEqual({ password: "typed-password" })
   })
 
   it("lock", async () => {

@@ -68,10 +68,21 @@ describe("device, import and export commands against a fake daemon", () => {
   it("import sends an absolute path and prints what was imported and why others were skipped", async () => {
     const file = join(home, "export.csv")
     writeFileSync(file, "name,url,username,password\n")
-    daemon.handlers.import = () => ({ imported: 5, skipped: [{ line: 7, title: "Blank", reason: "no title and no fields" }, { reason: "duplicate" }] })
+    daemon.handlers.import = () => ({
+      imported: 5, format: "chrome-csv", detectedBy: "--format",
+      skipped: [{ line: 7, title: "Blank", reason: "no title and no fields" }, { reason: "duplicate" }],
+      kept: [{ line: 3, title: "mail", reason: "imported as its own record: same title, username and URL as line 2, but a different password" }],
+      notCarried: [{ line: 9, title: "Scan", items: ["attachment a.pdf"] }],
+    })
     const result = await runCli(["import", relative(process.cwd(), file), "--format", "chrome-csv"], { home })
     expect(result.code).toBe(0)
-    expect(result.stdout).toBe('5 imported, 2 skipped\n  skipped line 7 "Blank": no title and no fields\n  skipped: duplicate\n')
+    expect(result.stdout).toBe(
+      "Read as chrome-csv (as --format said).\n5 imported, 2 skipped\n" +
+        '  kept line 3 "mail": imported as its own record: same title, username and URL as line 2, but a different password\n' +
+        '  skipped line 7 "Blank": no title and no fields\n' +
+        '  imported line 9 "Scan" without: attachment a.pdf (lanvault cannot hold these)\n' +
+        "  skipped: duplicate\nEvery other entry was imported as it was.\n",
+    )
     expect(daemon.calls).toEqual([{ method: "import", params: { path: file, format: "chrome-csv" } }])
   })
 
@@ -83,7 +94,7 @@ describe("device, import and export commands against a fake daemon", () => {
   })
 
   it("export warns that the file is plaintext and, without a terminal, needs --yes", async () => {
-    daemon.handlers.export = (params) => ({ exported: 12, path: params.path })
+    daemon.handlers.export = (params) => ({ exported: 12, path: params.path, format: params.format })
     const file = join(home, "vault.json")
     const refused = await runCli(["export", file, "--format", "json"], { home })
     expect(refused.code).toBe(2)
@@ -92,12 +103,12 @@ describe("device, import and export commands against a fake daemon", () => {
     const done = await runCli(["export", file, "--format", "json", "--yes"], { home })
     expect(done.code).toBe(0)
     expect(done.stderr).toContain("PLAINTEXT")
-    expect(done.stdout).toBe(`Exported 12 records to ${file}.\n`)
+    expect(done.stdout).toBe(`Exported 12 records to ${file} (json).\n`)
     expect(daemon.calls).toEqual([{ method: "export", params: { path: file, format: "json" } }])
   })
 
   it("export on a terminal asks first", async () => {
-    daemon.handlers.export = (params) => ({ exported: 1, path: params.path })
+    daemon.handlers.export = (params) => ({ exported: 1, path: params.path, format: params.format })
     const prompts = scriptedPrompts([], ["yes"])
     const result = await runCli(["export", join(home, "v.csv"), "--format", "csv"], { home, tty: true, prompts })
     expect(result.code).toBe(0)

@@ -34,10 +34,11 @@ describe("bitwarden-csv", () => {
     })
   })
 
-  it("names an untitled login after its host and reports the repeated login by line", () => {
+  it("names an untitled login after its host and keeps the same login with other content as its own record, by line", () => {
     expect(result.records[2]).toMatchObject({ title: "untitled.example", fields: { password: secret("pw") } })
-    expect(result.records).toHaveLength(3)
-    expect(result.duplicates).toEqual([{ line: 8, title: "Forum", reason: expect.stringContaining("line 2") }])
+    expect(result.records).toHaveLength(4)
+    expect(result.duplicates).toEqual([])
+    expect(result.kept).toEqual([{ line: 8, title: "Forum", reason: expect.stringContaining("line 2") }])
   })
 
   it("turns an organization export's collections into tags", () => {

@@ -5,7 +5,7 @@ describe("bitwarden-json", () => {
   const result = importFixture("bitwarden.json", "bitwarden-json")
   const byTitle = (title: string) => result.records.find((record) => record.title === title)
 
-  it("maps a login: URIs, TOTP, text/hidden/boolean custom fields, folder tag, favorite", () => {
+  it("maps a login: URIs with their match rule, TOTP, text/hidden/boolean custom fields, folder tag, favorite, dates, password history", () => {
     expect(byTitle("Forum")).toEqual({
       type: "login",
       title: "Forum",
@@ -18,10 +18,14 @@ describe("bitwarden-json", () => {
         "Security question": text("first pet"),
         PIN: secret("4321"),
         Newsletter: text("true"),
+        "url2 match": text("host"),
       },
       notes: "Signed up in 2019\nwith the old address",
       tags: ["Social/Forums"],
       favorite: true,
+      createdAt: Date.parse("2023-01-01T10:00:00.000Z"),
+      updatedAt: Date.parse("2024-05-01T10:00:00.000Z"),
+      history: [{ field: "password", value: "older-pw", kind: "secret", changedAt: Date.parse("2024-03-01T10:00:00.000Z"), reason: "edited" }],
     })
   })
 
@@ -53,16 +57,19 @@ describe("bitwarden-json", () => {
     })
   })
 
-  it("maps an identity, leaving out empty parts", () => {
-    expect(byTitle("Me")).toEqual({
+  it("maps an identity, name parts and address lines apart, leaving out empty parts", () => {
+    expect(byTitle("Me")).toMatchObject({
       type: "identity",
       title: "Me",
       fields: {
-        name: text("Ms Ada Lovelace"),
+        "name-title": text("Ms"),
+        "first-name": text("Ada"),
+        "last-name": text("Lovelace"),
         company: text("Analytical Engines Ltd"),
         email: { value: "ada@example.com", kind: "email" },
         phone: { value: "+44 20 7946 0000", kind: "phone" },
-        address: text("12 St James's Square\nFlat 3"),
+        address: text("12 St James's Square"),
+        address2: text("Flat 3"),
         city: text("London"),
         "postal-code": text("SW1Y 4JH"),
         country: text("GB"),
@@ -87,14 +94,15 @@ describe("bitwarden-json", () => {
     })
   })
 
-  it("names an untitled login after its host; skips trashed and unknown items; reports the duplicate", () => {
+  it("names an untitled login after its host; skips trashed and unknown items; keeps the same login with another password as its own record", () => {
     expect(byTitle("untitled.example")).toMatchObject({ fields: { password: secret("pw") } })
-    expect(result.records).toHaveLength(6)
+    expect(result.records).toHaveLength(7)
     expect(result.skipped).toEqual([
       { title: "Deleted login", reason: expect.stringContaining("trash") },
       { title: "From the future", reason: expect.stringContaining("type 9") },
     ])
-    expect(result.duplicates).toEqual([{ title: "forum", reason: expect.any(String) }])
+    expect(result.duplicates).toEqual([])
+    expect(result.kept).toEqual([{ title: "forum", reason: expect.stringMatching(/a different .*password/) }])
   })
 
   it("turns an organization export's collections into tags", () => {

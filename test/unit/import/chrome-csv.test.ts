@@ -33,7 +33,7 @@ describe("chrome-csv", () => {
   it("names an untitled row after its URL's host, else its username", () => {
     expect(result.records[4]).toMatchObject({ title: "noname.example", fields: { password: secret("no-title-pw") } })
     expect(result.records[4].fields).not.toHaveProperty("username")
-    expect(result.records[5]).toMatchObject({ title: "bob", fields: { username: text("bob"), password: secret("pw-bob") } })
+    expect(result.records[6]).toMatchObject({ title: "bob", fields: { username: text("bob"), password: secret("pw-bob") } })
   })
 
   it("skips rows with nothing to name them after, and reports them by line", () => {
@@ -43,10 +43,24 @@ describe("chrome-csv", () => {
     ])
   })
 
-  it("reports a repeated login as a duplicate of the first, by line", () => {
-    expect(result.duplicates).toEqual([{ line: 9, title: "github.com", reason: expect.stringContaining("line 3") }])
-    expect(result.records.filter((r) => r.title === "github.com")).toHaveLength(1)
-    expect(result.records).toHaveLength(6)
+  it("keeps a login with the same title, username and URL but another password as its own record, and says so by line", () => {
+    expect(result.duplicates).toEqual([])
+    expect(result.kept).toEqual([{ line: 9, title: "github.com", reason: expect.stringMatching(/line 3.*password, notes/) }])
+    expect(result.records.filter((r) => r.title === "github.com").map((r) => r.fields?.password?.value)).toEqual(['quote"inside', "other-password"])
+    expect(result.records).toHaveLength(7)
+  })
+
+  it("skips only a truly identical row, naming the line it repeats", () => {
+    const csv = "name,url,username,password,note\nmail,https://m.example,ann,pw,n\nmail,https://m.example,ann,pw,n\nmail,https://m.example,ann,pw2,n\n"
+    const again = importText(csv, "chrome-csv")
+    expect(again.records.map((r) => r.fields?.password?.value)).toEqual(["pw", "pw2"])
+    expect(again.duplicates).toEqual([{ line: 3, title: "mail", reason: expect.stringContaining("identical to line 2") }])
+    expect(again.kept).toEqual([{ line: 4, title: "mail", reason: expect.stringContaining("a different password") }])
+  })
+
+  it("reads a row that lacks the trailing note cell (Chrome leaves it out)", () => {
+    const csv = "name,url,username,password,note\nmail,https://m.example,ann,pw\nweb,https://w.example,bob,pw2,a note\n"
+    expect(importText(csv, "chrome-csv").records.map((r) => [r.title, r.notes])).toEqual([["mail", ""], ["web", "a note"]])
   })
 
   it("reads the older export without a note column, with CRLF line ends", () => {
@@ -98,6 +112,6 @@ describe("chrome-csv", () => {
   })
 
   it("reads a header-only file as no records", () => {
-    expect(importText("name,url,username,password,note\n", "chrome-csv")).toEqual({ records: [], skipped: [], duplicates: [] })
+    expect(importText("name,url,username,password,note\n", "chrome-csv")).toEqual({ format: "chrome-csv", kept: [], notCarried: [], records: [], skipped: [], duplicates: [] })
   })
 })

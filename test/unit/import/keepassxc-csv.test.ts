@@ -43,13 +43,14 @@ describe("keepassxc-csv", () => {
     })
   })
 
-  it("skips the recycle bin and empty entries, and reports a case-insensitive duplicate", () => {
-    expect(result.records).toHaveLength(4)
+  it("skips the recycle bin and empty entries, and keeps a case-insensitive same login with another password", () => {
+    expect(result.records).toHaveLength(5)
     expect(result.skipped).toEqual([
       { line: 6, title: "Old forum", reason: expect.stringContaining("recycle bin") },
       { line: 8, reason: "empty entry" },
     ])
-    expect(result.duplicates).toEqual([{ line: 9, title: "forum", reason: expect.stringContaining("line 2") }])
+    expect(result.duplicates).toEqual([])
+    expect(result.kept).toEqual([{ line: 9, title: "forum", reason: expect.stringContaining("line 2") }])
   })
 
   it("reads the older six-column export with a custom root group name", () => {

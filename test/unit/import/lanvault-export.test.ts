@@ -2,7 +2,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { exportRecords, parseImport } from "../../../src/import/index.js"
 import { importFixture, importText, secret, text, thrown, url } from "./helpers.js"
-import { arbitraryRecords, inputOf, SAMPLE_RECORDS, vaultRecord } from "./records.js"
+import { arbitraryRecords, inputOf, jsonInputOf, SAMPLE_RECORDS, vaultRecord } from "./records.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -17,7 +17,7 @@ describe("exportRecords json", () => {
 
   it("round-trips through parseImport json losslessly", () => {
     const result = parseImport(bytes(exportRecords(SAMPLE_RECORDS, "json")), "json")
-    expect(result.records).toEqual(SAMPLE_RECORDS.map(inputOf))
+    expect(result.records).toEqual(SAMPLE_RECORDS.map(jsonInputOf))
     expect(Object.hasOwn(result.records[4].fields ?? {}, "__proto__")).toBe(true)
     expect(Object.getPrototypeOf(result.records[4].fields)).toBe(Object.prototype)
     expect(result.skipped).toEqual([])
@@ -28,7 +28,7 @@ describe("exportRecords json", () => {
     fc.assert(
       fc.property(arbitraryRecords({ csvSafe: false }), (records) => {
         const result = parseImport(bytes(exportRecords(records, "json")), "json")
-        expect(result.records).toEqual(records.map(inputOf))
+        expect(result.records).toEqual(records.map(jsonInputOf))
         expect(result.duplicates).toEqual([])
       }),
       { numRuns: 300 },
@@ -39,7 +39,7 @@ describe("exportRecords json", () => {
     const trashed = vaultRecord({ title: "Old", trashed: true })
     expect(JSON.parse(exportRecords([trashed], "json")).records[0].trashed).toBe(true)
     const result = parseImport(bytes(exportRecords([SAMPLE_RECORDS[0], trashed], "json")), "json")
-    expect(result.records).toEqual([inputOf(SAMPLE_RECORDS[0])])
+    expect(result.records).toEqual([jsonInputOf(SAMPLE_RECORDS[0])])
     expect(result.skipped).toEqual([{ title: "Old", reason: expect.stringContaining("trash") }])
   })
 
@@ -64,6 +64,8 @@ describe("exportRecords json", () => {
       notes: "first line\nsecond line",
       tags: ["Social/Forums"],
       favorite: true,
+      createdAt: 1_736_900_000_000,
+      updatedAt: 1_736_933_400_000,
     })
     expect(result.records[1].fields).toMatchObject({ issued: { kind: "date" }, limit: { kind: "number" } })
     expect(result.skipped).toEqual([{ title: "Old note", reason: expect.stringContaining("trash") }])
@@ -99,7 +101,13 @@ describe("exportRecords csv", () => {
 
   it("puts only fields with their usual kind in the username/password/url columns", () => {
     const identity = parseImport(bytes(csv), "1password-csv").records.find((r) => r.title === "日本語の名前")
-    expect(identity?.fields).toEqual({})
+    // Read as 1Password's, only the extra "fields" column (JSON, kept as a field since nothing is dropped) holds them.
+    expect(Object.keys(identity?.fields ?? {})).toEqual(["fields"])
+  })
+
+  it("quotes a cell holding only a line break (LF or CR), so the row stays whole", () => {
+    const records = [vaultRecord({ title: "two lines", notes: "a\nb" }), vaultRecord({ title: "cr", notes: "c\rd" })]
+    expect(parseImport(bytes(exportRecords(records, "csv")), "csv").records.map((r) => r.notes)).toEqual(["a\nb", "c\nd"])
   })
 
   it("re-imports as csv with types, kinds, notes, tags and favorite", () => {

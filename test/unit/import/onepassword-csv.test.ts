@@ -30,12 +30,12 @@ describe("1password-csv", () => {
     expect(result.records).toHaveLength(5)
   })
 
-  it("matches 1Password 7 headers case-insensitively, in any order, ignoring unknown columns", () => {
+  it("matches 1Password 7 headers case-insensitively, in any order, keeping unknown columns as fields", () => {
     expect(importFixture("1password7.csv", "1password-csv").records).toEqual([
       {
         type: "login",
         title: "Mail",
-        fields: { username: text("me@mail.example"), password: secret("s3cret"), url: url("https://mail.example") },
+        fields: { username: text("me@mail.example"), password: secret("s3cret"), url: url("https://mail.example"), "custom extra": text("ignored") },
         notes: "from 1Password 7, columns picked by hand",
         tags: [],
         favorite: false,

@@ -18,9 +18,14 @@ export function vaultRecord(parts: Partial<VaultRecord> & Pick<VaultRecord, "tit
 }
 
 /** What an import of `record` should give back: its RecordInput parts. */
-export function inputOf(record: VaultRecord): Required<RecordInput> {
+export function inputOf(record: VaultRecord): Required<Omit<RecordInput, "createdAt" | "updatedAt" | "history">> {
   const { type, title, fields, notes, tags, favorite } = record
   return { type, title, fields, notes, tags, favorite }
+}
+
+/** What an import of lanvault's JSON export of `record` gives back: its parts and its dates. */
+export function jsonInputOf(record: VaultRecord): RecordInput {
+  return { ...inputOf(record), createdAt: record.createdAt, updatedAt: record.updatedAt }
 }
 
 /** Records covering every kind, unicode, quoting, line breaks and odd field names. */

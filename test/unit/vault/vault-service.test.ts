@@ -258,3 +258,35 @@ describe("VaultService snapshots", () => {
     expect(vault.recordCount).toBe(1_000)
   })
 })
+
+describe("VaultService: unlock always checks the password (issue 11 item 3, issue 17 item 9)", () => {
+  let home: string
+  let store: MemoryStore
+  let vault: VaultService
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-verify-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD, hint: "the usual one" })
+    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
+  })
+
+  afterEach(() => rmSync(home, { recursive: true, force: true }))
+
+  it("a wrong password is refused while unlocked and while a right unlock is running; the vault stays unlocked", async () => {
+    const [right, wrong] = await Promise.allSettled([vault.unlock(PASSWORD), vault.unlock("not the password")])
+    expect(right.status).toBe("fulfilled")
+    expect(wrong.status === "rejected" && (wrong.reason as LanvaultError).code).toBe("WRONG_PASSWORD")
+    expect(await codeOf(() => vault.unlock("still not the password"))).toBe("WRONG_PASSWORD")
+    expect(vault.locked).toBe(false)
+    expect(await vault.unlock(PASSWORD)).toBe(0)
+  }, 90_000)
+
+  it("concurrent wrong password changes each count: the third carries the hint", async () => {
+    const attempts = await Promise.allSettled([1, 2, 3].map((n) => vault.changePassword(`wrong guess ${n}`, "a different pass phrase")))
+    const errors = attempts.map((a) => (a.status === "rejected" ? (a.reason as LanvaultError) : undefined))
+    expect(errors.map((e) => e?.code)).toEqual(["WRONG_PASSWORD", "WRONG_PASSWORD", "WRONG_PASSWORD"])
+    expect(errors.map((e) => e?.data?.hint)).toEqual([undefined, undefined, "the usual one"])
+    expect(JSON.parse(store.getMeta("unlock.throttle")!).failures).toBe(3)
+  }, 90_000)
+})
