@@ -130,7 +130,7 @@ export interface Methods {
   "backup.restore": { params: { path: string; password: string; replace?: boolean }; result: { restoredEntries: number; replaced: boolean } }
   /** Not in DESIGN §10's first list: addresses to dial when multicast is blocked (`lanvault peer`). */
   "peers.add": { params: { address: string }; result: { address: string } }
-  "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string }> }
+  "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string; lastError?: string }> }
   "peers.remove": { params: { address: string }; result: { address: string } }
   /** Everyday use (issue 13): the one live record a QUERY names (id, unique id prefix, title or URL host); AMBIGUOUS lists the candidates. */
   "records.find": { params: { query: string }; result: VaultRecord }

@@ -50,7 +50,8 @@ describe("session and account commands against a fake daemon", () => {
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/device\s+desk \(dev0dev1\)/)
     expect(human.stdout).toMatch(/vault\s+locked/)
-    expect(human.stdout).toContain("laptop  10.0.0.2:7420  connected (mdns)")
+    expect(human.stdout).toMatch(/devices\s+1 connected of 1 known/)
+    expect(human.stdout).toMatch(/DEVICE\s+ADDRESS\s+CONNECTION\s+FOUND BY\n\s+laptop\s+10\.0\.0\.2:7420\s+connected\s+mDNS/)
     expect(JSON.parse((await runCli(["status", "--json"], { home })).stdout)).toEqual(STATUS)
   })
 
