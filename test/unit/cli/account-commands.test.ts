@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import type { StatusResult } from "../../../src/api/protocol.js"
@@ -238,6 +238,18 @@ describe("init and offline reset on a real home", () => {
       other.cleanup()
     }
   }, 60_000)
+
+  it("kit on a home with no account key is a clear NO_ACCOUNT error and writes nothing", async () => {
+    const other = tempDir()
+    try {
+      const result = await runCli(["kit", "--out", join(other.dir, "kit.pdf")], { home: other.dir })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/no account key .*lanvault init/)
+      expect(existsSync(join(other.dir, "kit.pdf"))).toBe(false)
+    } finally {
+      other.cleanup()
+    }
+  })
 
   let firstKey = ""
 
