@@ -130,7 +130,7 @@ export interface Methods {
   "backup.restore": { params: { path: string; password: string; replace?: boolean }; result: { restoredEntries: number; replaced: boolean } }
   /** Not in DESIGN §10's first list: addresses to dial when multicast is blocked (`lanvault peer`). */
   "peers.add": { params: { address: string }; result: { address: string } }
-  "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string }> }
+  "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string; lastError?: string }> }
   "peers.remove": { params: { address: string }; result: { address: string } }
   /** Everyday use (issue 13): the one live record a QUERY names (id, unique id prefix, title or URL host); AMBIGUOUS lists the candidates. */
   "records.find": { params: { query: string }; result: VaultRecord }
@@ -226,6 +226,8 @@ export interface Events {
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */
   "device.paired": { deviceId: string; name: string; code: string }
+  /** KeePassXC-Browser asked to unlock the vault (its "triggerUnlock"): a desktop app may show its unlock prompt. */
+  "browser.unlockRequested": { reason?: "triggerUnlock" }
   /** This device learnt it was revoked or that the account was reset elsewhere (see StatusResult.standing). */
   "device.standing": DeviceStanding
   /** The vault was unlocked. */
@@ -233,7 +235,7 @@ export interface Events {
 }
 
 export type EventName = keyof Events
-export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired", "device.standing"]
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired", "device.standing", "browser.unlockRequested"]
 
 /** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
 export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]

@@ -12,6 +12,8 @@ import { VaultLogins } from "./vault-logins.js"
 const SETTINGS_FILE = "browser.json"
 const DEFAULT_ALLOW_SECONDS = 120
 const MAX_ALLOW_SECONDS = 3600
+/** The extension asks to unlock on every page it looks at: pass the request on at most this often. */
+const UNLOCK_REQUEST_INTERVAL_MS = 5_000
 
 export interface BrowserServiceDeps {
   records: RecordAccess
@@ -43,6 +45,7 @@ export class BrowserService {
   private allowUntil = 0
   private waiters: Array<(name: string | undefined) => void> = []
   private allowTimer: NodeJS.Timeout | undefined
+  private lastUnlockRequestAt = Number.NEGATIVE_INFINITY
 
   constructor(private readonly deps: BrowserServiceDeps, options: { paths?: BrowserSocketPaths; now?: () => number } = {}) {
     this.associations = new AssociationBook(deps.records)
@@ -135,7 +138,11 @@ export class BrowserService {
         return records.locked
       },
       databaseHash: () => createHash("sha256").update(`lanvault browser ${records.accountId}`).digest("hex"),
-      requestUnlock: () => this.deps.requestUnlock?.(),
+      requestUnlock: () => {
+        if (this.now() - this.lastUnlockRequestAt < UNLOCK_REQUEST_INTERVAL_MS) return
+        this.lastUnlockRequestAt = this.now()
+        this.deps.requestUnlock?.()
+      },
       lock: () => this.deps.lock(),
       approvalOpen: () => this.allowUntil > this.now(),
       associate: async (idKey) => {

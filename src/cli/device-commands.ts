@@ -3,6 +3,8 @@ import type { LanvaultClient } from "../api/client.js"
 import type { DeviceInfo } from "../api/protocol.js"
 import { CliError } from "./cli-error.js"
 import { printAccountKey } from "./account-key-output.js"
+import { connectionWord } from "./connection-words.js"
+import { joinHint } from "./pair-hint.js"
 import type { CliContext } from "./context.js"
 import { formatTable, formatTime, shortId } from "./format.js"
 import { resolveDevice } from "./id-prefix.js"
@@ -69,7 +71,8 @@ async function runPair(ctx: CliContext, command: Command, options: PairOptions):
     else {
       const seconds = Math.max(0, Math.round((result.until - Date.now()) / 1000))
       ctx.print(`Pairing is open until ${formatTime(result.until)} (${seconds} s).`)
-      ctx.print("On the new device run `lanvault join --peer THIS-HOST:PORT --account-key-stdin`, then its daemon, then `lanvault unlock`.")
+      const port = await client.call("status", {}).then((status) => status.port, () => undefined)
+      ctx.print(joinHint(port).join("\n"))
     }
     if (!paired) return
     const event = await Promise.race([paired, new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, result.until - Date.now())).unref())])
@@ -122,8 +125,9 @@ export function formatDevices(devices: readonly DeviceInfo[]): string {
   const rows = devices.map((device) => [
     shortId(device.deviceId),
     device.name + (device.self ? " (this device)" : ""),
-    device.revoked ? "revoked" : device.self ? "-" : (device.state ?? "disconnected"),
+    device.revoked ? "revoked" : device.self ? "this device" : connectionWord(device.state),
+    device.self || device.revoked ? "-" : (device.address ?? "-"),
     device.self ? "-" : device.lastSeenAt === undefined ? "never" : formatTime(device.lastSeenAt),
   ])
-  return formatTable(["ID", "NAME", "STATE", "LAST SEEN"], rows)
+  return formatTable(["ID", "NAME", "CONNECTION", "ADDRESS", "LAST SEEN"], rows)
 }

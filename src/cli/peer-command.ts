@@ -1,5 +1,6 @@
 import type { Command } from "commander"
 import type { CliContext } from "./context.js"
+import { CONNECTION_COLUMNS, connectionWord, foundByWord } from "./connection-words.js"
 import { formatTable } from "./format.js"
 import { hostPort } from "./option-parsers.js"
 
@@ -28,7 +29,7 @@ export function registerPeerCommand(program: Command, ctx: CliContext): void {
       const peers = await ctx.withClient(command, (client) => client.call("peers.list", {}))
       if (options.json) ctx.printJson(peers)
       else if (peers.length === 0) ctx.print("No addresses: devices are found by discovery, or add one with `lanvault peer add HOST:PORT`.")
-      else ctx.print(formatTable(["address", "how", "state", "device"], peers.map((p) => [p.address, p.how, p.state, p.deviceId?.slice(0, 8) ?? ""])))
+      else ctx.print(formatTable([...CONNECTION_COLUMNS], peers.map((p) => [p.deviceId?.slice(0, 8) ?? "unknown yet", p.address, connectionWord(p.lastError ? `${p.state}: ${p.lastError}` : p.state), foundByWord(p.how)])))
     })
   peer
     .command("remove")

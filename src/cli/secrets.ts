@@ -74,8 +74,10 @@ export class SecretReader {
     return hint
   }
 
-  /** The account key for `join`: the next stdin line with --account-key-stdin, else a hidden prompt. */
+  /** The account key for `join`: the next stdin line with --account-key-stdin (hidden when stdin is a terminal), else a hidden prompt. */
   async accountKey(fromStdin: boolean): Promise<string> {
+    // A terminal would echo a line typed for --account-key-stdin: read it hidden instead.
+    if (fromStdin && this.interactive) return this.terminal().hidden("Account key (LV1-…, hidden):")
     if (fromStdin) return this.requireLine("the account key")
     if (!this.interactive) throw usageError("no account key: pass --account-key-stdin and write it as the first line of stdin")
     return this.terminal().hidden("Account key (LV1-…):")

@@ -3,7 +3,8 @@ import type { StatusResult } from "../api/protocol.js"
 import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
 import { integerIn } from "./option-parsers.js"
-import { formatDuration, formatPairs, formatTime, shortId } from "./format.js"
+import { CONNECTION_COLUMNS, connectionWord, foundByWord } from "./connection-words.js"
+import { formatDuration, formatPairs, formatTable, formatTime, shortId } from "./format.js"
 
 const DEFAULT_REMEMBER_USES = 50
 const DEFAULT_REMEMBER_DAYS = 14
@@ -118,14 +119,25 @@ export function formatStatus(status: StatusResult, now: number = Date.now()): st
     ["socket", status.socket],
     ["daemon", `pid ${status.pid}, version ${status.version}, up ${formatDuration(now - status.startedAt)} (since ${formatTime(status.startedAt)})`],
     ["listening", status.port ? `port ${status.port}` : "no"],
-    ["peers", status.peers.length === 0 ? "none yet" : `${status.peers.length}`],
+    ["devices", peersLine(status.peers)],
   ]
   if (status.unreadableEntries) pairs.push(["warning", `${status.unreadableEntries} log entries could not be read (tampered or corrupt): see the daemon log`])
   if (status.obsolete && !status.standing) pairs.unshift(["WARNING", status.obsolete])
   if (status.standing) pairs.unshift([status.standing.state.toUpperCase(), status.standing.message], ["next", status.standing.next])
-  const peers = status.peers.map((peer) => {
-    const who = peer.name ?? (peer.deviceId ? shortId(peer.deviceId) : "unknown device")
-    return `  ${who}  ${peer.address}  ${peer.state} (${peer.how})`
-  })
-  return [formatPairs(pairs), ...peers].join("\n")
+  if (status.peers.length === 0) return formatPairs(pairs)
+  const rows = status.peers.map((peer) => [peer.name ?? (peer.deviceId ? shortId(peer.deviceId) : "unknown yet"), peer.address, connectionWord(peer.state), foundByWord(peer.how)])
+  return [formatPairs(pairs), "", indent(formatTable([...CONNECTION_COLUMNS], rows))].join("\n")
+}
+
+function peersLine(peers: StatusResult["peers"]): string {
+  if (peers.length === 0) return "none in reach yet (found by mDNS, or `lanvault peer add HOST:PORT`)"
+  const connected = peers.filter((peer) => connectionWord(peer.state).startsWith("connected")).length
+  return `${connected} connected of ${peers.length} known`
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n")
 }

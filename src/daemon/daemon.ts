@@ -72,7 +72,13 @@ export class Daemon {
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
     await this.startSync()
-    const browser = new BrowserService({ records: vault, home: this.options.home, logger, lock: () => vault.lock("request") })
+    const browser = new BrowserService({
+      records: vault,
+      home: this.options.home,
+      logger,
+      lock: () => vault.lock("request"),
+      requestUnlock: () => publish({ type: "browser.unlockRequested", reason: "triggerUnlock" }),
+    })
     this.browser = browser
     const handlers = {
       ...createHandlers({

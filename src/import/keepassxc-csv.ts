@@ -1,11 +1,12 @@
 /**
  * KeePassXC CSV: `"Group","Title","Username","Password","URL","Notes","TOTP",
- * "Icon","Last Modified","Created"` (2.7; before 2.6 only the first six). The
+ * "Icon","Last Modified","Created"` (2.7; before 2.6 only the first six; the
+ * two dates are kept). The
  * group path starts with the root group's name, which is dropped: "Root/Email"
  * becomes the tag "Email", "Root/Work/Mail" the tag "Work/Mail".
  */
 import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
-import { draftOf, FieldBag, loginOrNote, splitList } from "./record-draft.js"
+import { draftOf, FieldBag, loginOrNote, splitList, timeOf } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
 const FORMAT = "keepassxc-csv"
@@ -40,5 +41,7 @@ function entryDraft(row: CsvRow, header: Header, group: string): Draft {
     fields: fields.result(),
     notes: cellOf(row, header, "notes"),
     tags: [group, ...splitList(cellOf(row, header, "tags"), /[;,]/)],
+    createdAt: timeOf(cellOf(row, header, "created")),
+    updatedAt: timeOf(cellOf(row, header, "last modified")),
   })
 }

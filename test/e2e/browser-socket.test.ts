@@ -266,7 +266,13 @@ describe("the KeePassXC-Browser socket of a real daemon", () => {
     expect(await client.transport.next()).toEqual({ action: "database-locked" })
     const locked = await client.getLogins("https://example.com")
     expect(locked.outer).toMatchObject({ action: "get-logins", errorCode: "1" })
+    const requests: string[] = []
+    const watcher = await connect({ socketPath: daemon.socketPath })
+    await watcher.subscribe(["browser.unlockRequested"], (event) => requests.push(event.type))
     expect((await client.call("get-databasehash", {}, { triggerUnlock: true })).outer.errorCode).toBe("1")
+    expect((await client.call("get-databasehash", {}, { triggerUnlock: true })).outer.errorCode).toBe("1")
+    await expect.poll(() => requests).toEqual(["browser.unlockRequested"])
+    watcher.close()
     expect((await cli(["unlock"])).code).toBe(0)
     expect(await client.transport.next()).toEqual({ action: "database-unlocked" })
     expect((await client.getLogins("https://example.com")).inner?.count).toBe(1)

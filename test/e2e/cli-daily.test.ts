@@ -171,6 +171,23 @@ describe("everyday commands through the real CLI and a real daemon", () => {
     }
   })
 
+  it("pair prints this device's real port and no placeholder; status, peer list and devices speak one vocabulary", async () => {
+    const { port } = JSON.parse((await cli(["status", "--json"])).stdout)
+    const pair = await cli(["pair", "--seconds", "5", "--no-wait"])
+    expect(pair.code).toBe(0)
+    expect(pair.stdout).toContain("finds this device by mDNS")
+    expect(pair.stdout).toContain(`:${port} --account-key-stdin`)
+    expect(pair.stdout).not.toContain("THIS-HOST")
+    const nobody = await freePort()
+    expect((await cli(["peer", "add", `127.0.0.1:${nobody}`])).code).toBe(0)
+    const row = new RegExp(`127\\.0\\.0\\.1:${nobody}\\s+(connecting|retrying[^\\n]*|refused[^\\n]*)\\s+peer add`)
+    await waitFor(async () => row.test((await cli(["peer", "list"])).stdout), "peer list to show the address")
+    expect((await cli(["peer", "list"])).stdout).toMatch(/^DEVICE\s+ADDRESS\s+CONNECTION\s+FOUND BY\n/)
+    expect((await cli(["status"])).stdout).toMatch(row)
+    expect((await cli(["devices"])).stdout).toMatch(/^ID\s+NAME\s+CONNECTION\s+ADDRESS\s+LAST SEEN\n\S+\s+desk \(this device\)\s+this device/)
+    expect((await cli(["peer", "remove", `127.0.0.1:${nobody}`])).code).toBe(0)
+  })
+
   it("list piped into head ends quietly", async () => {
     const csv = ["name,url,username,password,note", ...Array.from({ length: 600 }, (_, i) => `Site ${i} ${"x".repeat(80)},https://s${i}.example,user${i},pw${i}-secret,`)]
     const file = join(home, "many.csv")

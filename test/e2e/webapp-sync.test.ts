@@ -104,7 +104,7 @@ describe("lanvault app with a second device", () => {
     await screenshot(page, "history")
   }, 180_000)
 
-  it("pairs a new device through the window, showing the same code as the new device", async () => {
+  it("pairs a new device through the window (the same code as the new device shows), renames and revokes it", async () => {
     const a = await Device.create("alpha")
     const b = await Device.create("beta")
     await a.init()
@@ -127,5 +127,24 @@ describe("lanvault app with a second device", () => {
     await page.getByRole("cell", { name: "beta", exact: true }).waitFor()
     await page.getByRole("button", { name: "Rename beta" }).waitFor()
     await screenshot(page, "devices")
+
+    // Rename it, then revoke it from the window: the new account key is shown once, as text and as a QR code.
+    await page.getByRole("button", { name: "Rename beta" }).click()
+    await page.getByLabel("New name for beta").fill("beta laptop")
+    await page.getByRole("button", { name: "Save name" }).click()
+    await page.getByRole("cell", { name: "beta laptop", exact: true }).waitFor()
+    expect((await a.client!.call("devices.list", {})).map((d) => d.name).sort()).toEqual(["alpha", "beta laptop"])
+    page.once("dialog", (dialog) => void dialog.accept())
+    await page.getByRole("button", { name: "Revoke beta laptop" }).click()
+    const shownKey = page.getByRole("alert", { name: "New account key" })
+    await shownKey.waitFor()
+    const newKey = (await shownKey.locator("code").textContent())!
+    expect(newKey).toMatch(/^LV1-/)
+    expect(newKey).not.toBe(a.accountKey)
+    expect(await shownKey.getByRole("img", { name: "QR code of the new account key" }).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0)
+    await page.getByRole("cell", { name: "revoked" }).waitFor()
+    expect(await page.getByRole("button", { name: "Revoke beta laptop" }).count()).toBe(0)
+    await shownKey.getByRole("button", { name: "I have written it down" }).click()
+    expect(await page.getByRole("alert", { name: "New account key" }).count()).toBe(0)
   }, 90_000)
 })

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "preact/hooks"
+import QRCode from "qrcode"
 import { call, type DeviceInfo, type LiveEvent, type StatusResult } from "./api.js"
 import { PairingPanel } from "./pairing-panel.js"
 
@@ -6,7 +7,7 @@ import { PairingPanel } from "./pairing-panel.js"
 export function DevicesView(props: { status: StatusResult; subscribe: (listener: (event: LiveEvent) => void) => () => void }) {
   const [devices, setDevices] = useState<DeviceInfo[]>([])
   const [error, setError] = useState<string | undefined>(undefined)
-  const [newKey, setNewKey] = useState<string | undefined>(undefined)
+  const [newKey, setNewKey] = useState<{ key: string; qr: string } | undefined>(undefined)
 
   const load = useCallback(async () => {
     try {
@@ -28,7 +29,8 @@ export function DevicesView(props: { status: StatusResult; subscribe: (listener:
     if (!window.confirm(`Revoke ${device.name}? It will no longer sync, and every other device gets a new account key.`)) return
     try {
       const result = await call<{ accountKey: string }>("devices.revoke", { deviceId: device.deviceId })
-      setNewKey(result.accountKey)
+      const svg = await QRCode.toString(result.accountKey, { type: "svg", margin: 1, errorCorrectionLevel: "M" })
+      setNewKey({ key: result.accountKey, qr: `data:image/svg+xml;base64,${btoa(svg)}` })
       await load()
     } catch (e) {
       setError((e as Error).message)
@@ -42,7 +44,8 @@ export function DevicesView(props: { status: StatusResult; subscribe: (listener:
       {newKey && (
         <section class="account-key" aria-label="New account key" role="alert">
           <p>The new account key (shown once: write it down, devices you pair from now on need it):</p>
-          <p class="key"><code>{newKey}</code></p>
+          <p class="key"><code>{newKey.key}</code></p>
+          <img class="qr" src={newKey.qr} alt="QR code of the new account key" width={192} height={192} />
           <button type="button" onClick={() => setNewKey(undefined)}>I have written it down</button>
         </section>
       )}

@@ -50,14 +50,17 @@ export interface DaemonProcess {
 }
 
 /**
- * Starts `lanvault daemon` and waits until its socket answers. Without `mdns: true`
+ * Starts `lanvault daemon` and waits until its socket answers; on a free port
+ * (`--port 0`) unless `args` name one. Without `mdns: true`
  * it runs with `--no-mdns`: tests on loopback must never multicast on the host's
  * real network (mDNS is tested inside network namespaces, test/hosts).
  */
 export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean; nodeArgs?: string[] }): Promise<DaemonProcess> {
   const socketPath = join(options.home, "lanvault.sock")
   const mdns = options.mdns ? [] : ["--no-mdns"]
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, "daemon", ...mdns, ...(options.args ?? [])], {
+  // Test files run in parallel: without a --port of their own, daemons would race for 47110.
+  const port = (options.args ?? []).some((arg) => arg === "--port" || arg.startsWith("--port=")) ? [] : ["--port", "0"]
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, "daemon", ...mdns, ...port, ...(options.args ?? [])], {
     env: baseEnv(options.home, options.env),
     stdio: ["ignore", "pipe", "pipe"],
   })

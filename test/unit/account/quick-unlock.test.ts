@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { QuickUnlock, type SecretKeeper } from "../../../src/account/index.js"
+import { QuickUnlock } from "../../../src/account/index.js"
 import { randomBytes, toBase64 } from "../../../src/crypto/index.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { silentLogger } from "../../../src/log.js"
+import { MemoryKeeper } from "../helpers/memory-keeper.js"
 
 const DAY = 86_400_000
 const BINDING = { accountId: "ab".repeat(16), deviceId: "cd".repeat(16), salt: "c2FsdC1vbmU=" }
@@ -13,27 +14,6 @@ const homes: string[] = []
 afterEach(() => {
   for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true })
 })
-
-/** An in-memory keychain (the real one is tested end to end with gnome-keyring). */
-class MemoryKeeper implements SecretKeeper {
-  readonly items = new Map<string, Uint8Array>()
-  locked = false
-  async set(name: string, secret: Uint8Array) {
-    this.check()
-    this.items.set(name, secret.slice())
-  }
-  async get(name: string) {
-    this.check()
-    return this.items.get(name)?.slice()
-  }
-  async delete(name: string) {
-    this.check()
-    return this.items.delete(name)
-  }
-  private check() {
-    if (this.locked) throw new LanvaultError("KEYCHAIN_UNAVAILABLE", "cannot read the system keychain (locked)")
-  }
-}
 
 function setup() {
   const home = mkdtempSync(join(tmpdir(), "lv-quick-"))

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import type { StatusResult } from "../../../src/api/protocol.js"
@@ -50,7 +50,8 @@ describe("session and account commands against a fake daemon", () => {
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/device\s+desk \(dev0dev1\)/)
     expect(human.stdout).toMatch(/vault\s+locked/)
-    expect(human.stdout).toContain("laptop  10.0.0.2:7420  connected (mdns)")
+    expect(human.stdout).toMatch(/devices\s+1 connected of 1 known/)
+    expect(human.stdout).toMatch(/DEVICE\s+ADDRESS\s+CONNECTION\s+FOUND BY\n\s+laptop\s+10\.0\.0\.2:7420\s+connected\s+mDNS/)
     expect(JSON.parse((await runCli(["status", "--json"], { home })).stdout)).toEqual(STATUS)
   })
 
@@ -237,6 +238,18 @@ describe("init and offline reset on a real home", () => {
       other.cleanup()
     }
   }, 60_000)
+
+  it("kit on a home with no account key is a clear NO_ACCOUNT error and writes nothing", async () => {
+    const other = tempDir()
+    try {
+      const result = await runCli(["kit", "--out", join(other.dir, "kit.pdf")], { home: other.dir })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/no account key .*lanvault init/)
+      expect(existsSync(join(other.dir, "kit.pdf"))).toBe(false)
+    } finally {
+      other.cleanup()
+    }
+  })
 
   let firstKey = ""
 

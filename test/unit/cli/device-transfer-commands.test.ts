@@ -25,18 +25,23 @@ describe("device, import and export commands against a fake daemon", () => {
 
   it("pair opens the window for --seconds and says until when", async () => {
     daemon.handlers["pairing.open"] = (params) => ({ until: Date.now() + Number(params.seconds ?? 120) * 1000 })
+    daemon.handlers.status = () => ({ port: 47110 })
     const result = await runCli(["pair", "--seconds", "90", "--no-wait"], { home })
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/Pairing is open until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((89|90) s\)/)
-    expect(result.stdout).toContain("lanvault join --peer")
-    expect(daemon.calls).toEqual([{ method: "pairing.open", params: { seconds: 90 } }])
+    expect(result.stdout).toContain("lanvault join --account-key-stdin")
+    expect(result.stdout).toContain("mDNS")
+    expect(result.stdout).not.toContain("THIS-HOST")
+    // This machine's real addresses (or, on a machine with none but loopback, a plain word for it).
+    expect(result.stdout).toMatch(/lanvault join --peer (\S+:47110|ADDRESS:47110) --account-key-stdin/)
+    expect(daemon.calls).toEqual([{ method: "pairing.open", params: { seconds: 90 } }, { method: "status", params: {} }])
   })
 
   it("devices lists the devices, this one marked", async () => {
     const result = await runCli(["devices"], { home })
-    expect(result.stdout).toMatch(/^ID\s+NAME\s+STATE\s+LAST SEEN\n/)
-    expect(result.stdout).toMatch(/d35c0000\s+desk \(this device\)\s+-\s+-\n/)
-    expect(result.stdout).toMatch(/1a900000\s+laptop\s+connected\s+2024-05-0/)
+    expect(result.stdout).toMatch(/^ID\s+NAME\s+CONNECTION\s+ADDRESS\s+LAST SEEN\n/)
+    expect(result.stdout).toMatch(/d35c0000\s+desk \(this device\)\s+this device\s+-\s+-\n/)
+    expect(result.stdout).toMatch(/1a900000\s+laptop\s+connected\s+\S+\s+2024-05-0/)
     expect(JSON.parse((await runCli(["devices", "--json"], { home })).stdout)).toEqual([DESK, LAPTOP])
   })
 

@@ -93,6 +93,17 @@ describe("secret reader", () => {
     expect(await rejectionCode(reader.secretField("pin"))).toBe("USAGE")
   })
 
+  it("join --account-key-stdin on a terminal reads the key from a hidden prompt, never an echoed line", async () => {
+    const hidden: string[] = []
+    const terminal = Object.assign(io("LV1-ECHOED-IF-READ\n"), {
+      prompts: { hidden: async (message: string) => (hidden.push(message), "LV1-TYPED-HIDDEN"), ask: async () => "" },
+    })
+    Object.assign(terminal.stdin, { isTTY: true })
+    expect(await new SecretReader(terminal).accountKey(true)).toBe("LV1-TYPED-HIDDEN")
+    expect(hidden).toHaveLength(1)
+    expect(await new SecretReader(io("LV1-FROM-A-PIPE\n")).accountKey(true)).toBe("LV1-FROM-A-PIPE")
+  })
+
   it("without a terminal, a confirmation needs --yes", async () => {
     const reader = new SecretReader(io(""))
     await expect(reader.confirm("sure?", { yes: true })).resolves.toBeUndefined()

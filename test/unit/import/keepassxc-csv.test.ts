@@ -12,6 +12,8 @@ describe("keepassxc-csv", () => {
       notes: "",
       tags: [],
       favorite: false,
+      createdAt: Date.parse("2024-01-01T10:00:00Z"),
+      updatedAt: Date.parse("2024-09-01T10:00:00Z"),
     })
   })
 
@@ -28,6 +30,8 @@ describe("keepassxc-csv", () => {
       notes: 'Recovery: "blue"\nsecond line',
       tags: ["Email"],
       favorite: false,
+      createdAt: Date.parse("2024-01-02T10:00:00Z"),
+      updatedAt: Date.parse("2024-09-02T10:00:00Z"),
     })
     expect(result.records[2]).toMatchObject({ title: "Routeur de l'étage", tags: ["Work/Servers"] })
   })
@@ -40,6 +44,8 @@ describe("keepassxc-csv", () => {
       notes: "The guest code is 1234",
       tags: [],
       favorite: false,
+      createdAt: Date.parse("2024-01-05T10:00:00Z"),
+      updatedAt: Date.parse("2024-09-05T10:00:00Z"),
     })
   })
 
