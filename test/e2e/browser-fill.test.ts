@@ -80,7 +80,7 @@ describe.each([
 
     // The extension's Connect button calls keepass.associate(); the person approves with `browser allow`.
     const allow = runCli(["browser", "allow", "--seconds", "30"], { home, env })
-    await expect.poll(async () => (await api.call("browser.status", {})).allowUntil !== undefined).toBe(true)
+    await expect.poll(async () => (await api.call("browser.status", {})).allowUntil !== undefined, { timeout: 15_000 }).toBe(true)
     expect(await inWorker(worker, "keepass.associate().then(() => keepass.isAssociated())")).toBe(true)
     const printed = await allow
     expect(printed.code, printed.stderr).toBe(0)

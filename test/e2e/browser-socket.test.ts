@@ -271,7 +271,7 @@ describe("the KeePassXC-Browser socket of a real daemon", () => {
     await watcher.subscribe(["browser.unlockRequested"], (event) => requests.push(event.type))
     expect((await client.call("get-databasehash", {}, { triggerUnlock: true })).outer.errorCode).toBe("1")
     expect((await client.call("get-databasehash", {}, { triggerUnlock: true })).outer.errorCode).toBe("1")
-    await expect.poll(() => requests).toEqual(["browser.unlockRequested"])
+    await expect.poll(() => requests, { timeout: 10_000 }).toEqual(["browser.unlockRequested"])
     watcher.close()
     expect((await cli(["unlock"])).code).toBe(0)
     expect(await client.transport.next()).toEqual({ action: "database-unlocked" })
