@@ -13,7 +13,7 @@ export const PAGE_METHODS: ReadonlySet<string> = new Set<MethodName>([
   "records.list", "records.get", "records.create", "records.update", "records.delete", "records.history",
   "devices.list", "devices.rename", "devices.revoke",
   "pairing.open", "pairing.close",
-  "folders.list", "backup.list", "backup.create", "peers.list",
+  "folders.list", "backup.list", "backup.create", "peers.list", "quickUnlock.forget",
 ])
 
 /** Receives every daemon event, and a `daemon` pseudo-event when the link to the daemon comes or goes. */

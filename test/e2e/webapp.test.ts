@@ -131,6 +131,16 @@ describe("lanvault app: the local web window", () => {
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied" }).count(), POLL).toBe(1)
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe("gh-Secret-42!")
 
+    // Settings: a backup made from the window is listed.
+    await page.getByRole("button", { name: "Settings" }).click()
+    await page.getByRole("heading", { name: "Encrypted backups" }).waitFor()
+    const before = (await a.client!.call("backup.list", {})).length
+    await page.getByRole("button", { name: "Back up now" }).click()
+    await page.getByText(/^Backup written/).waitFor()
+    expect((await a.client!.call("backup.list", {})).length).toBe(before + 1)
+    await expect.poll(() => page.getByRole("table", { name: "Encrypted backups" }).getByRole("row").count(), POLL).toBe(before + 2)
+    await screenshot(page, "settings")
+
     // Lock from the window: back to the password screen.
     await page.getByRole("button", { name: "Lock" }).click()
     await page.getByLabel("Account password").waitFor()

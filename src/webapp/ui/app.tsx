@@ -3,10 +3,11 @@ import { AutoLock } from "./auto-lock.js"
 import { call, listen, type LiveEvent, type StatusResult } from "./api.js"
 import { DevicesView } from "./devices-view.js"
 import { RecordsView } from "./records-view.js"
+import { SettingsView } from "./settings-view.js"
 import { SyncStatus, type SyncState } from "./sync-status.js"
 import { UnlockView } from "./unlock-view.js"
 
-type Tab = "records" | "devices"
+type Tab = "records" | "devices" | "settings"
 
 /** The whole window: unlock screen, or the tabs (records, devices) with the sync status bar. */
 export function App() {
@@ -15,6 +16,7 @@ export function App() {
   const [tab, setTab] = useState<Tab>("records")
   const [sync, setSync] = useState<SyncState>({ streamOpen: false, daemon: true })
   const [lastEvent, setLastEvent] = useState<LiveEvent | undefined>(undefined)
+  const [unlockRequested, setUnlockRequested] = useState(false)
   const eventListeners = useRef(new Set<(event: LiveEvent) => void>())
 
   const refreshStatus = useCallback(async () => {
@@ -37,6 +39,8 @@ export function App() {
           setSync((s) => ({ ...s, daemon: event.connected }))
           if (event.connected) void refreshStatus()
         }
+        if (event.type === "browser.unlockRequested") setUnlockRequested(true)
+        if (event.type === "unlocked") setUnlockRequested(false)
         if (event.type === "sync.progress") setSync((s) => ({ ...s, progress: { done: event.done, total: event.total } }))
         if (event.type === "record.changed" && event.origin === "remote") setSync((s) => ({ ...s, lastReceivedAt: Date.now() }))
       },
@@ -64,7 +68,7 @@ export function App() {
       </main>
     )
   }
-  if (status.locked) return <UnlockView status={status} onUnlocked={refreshStatus} />
+  if (status.locked) return <UnlockView status={status} onUnlocked={refreshStatus} browserAsked={unlockRequested} />
   return (
     <div class="shell">
       <header class="topbar">
@@ -72,12 +76,15 @@ export function App() {
         <nav aria-label="Sections">
           <button type="button" aria-pressed={tab === "records"} onClick={() => setTab("records")}>Records</button>
           <button type="button" aria-pressed={tab === "devices"} onClick={() => setTab("devices")}>Devices</button>
+          <button type="button" aria-pressed={tab === "settings"} onClick={() => setTab("settings")}>Settings</button>
         </nav>
         <SyncStatus status={status} sync={sync} lastEvent={lastEvent} />
         <AutoLock minutes={status.autoLockMinutes} />
         <button type="button" onClick={() => void lock()}>Lock</button>
       </header>
-      {tab === "records" ? <RecordsView subscribe={subscribe} /> : <DevicesView subscribe={subscribe} status={status} />}
+      {tab === "records" && <RecordsView subscribe={subscribe} />}
+      {tab === "devices" && <DevicesView subscribe={subscribe} status={status} />}
+      {tab === "settings" && <SettingsView status={status} onChanged={refreshStatus} />}
     </div>
   )
 }
