@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from "vitest"
 import type { LanvaultClient } from "../../src/api/client.js"
-import { CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE } from "../../src/transport/index.js"
+import { CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE, MAX_STRANGERS_PER_ADDRESS } from "../../src/transport/index.js"
 import { waitFor } from "../e2e/helpers/cli.js"
 import { RogueConnection, TRUSTED_PATH } from "../e2e/helpers/rogue-peer.js"
 import { chaosSeed, describeChaos, log, Rng, since, sized, sleep } from "./helpers/chaos-env.js"
@@ -80,15 +80,19 @@ describeChaos("load and abuse", () => {
     const results = await Promise.all(outcomes)
     for (const rogue of rogues) rogue.terminate()
     const limited = results.filter((r) => r === CLOSE_REASONS["rate limited"]).length
+    const tooMany = results.filter((r) => r === CLOSE_REASONS["too many connections"]).length
     const admitted = results.filter((r) => r === "open").length
     const failed = results.filter((r) => r === "failed").length
     log(
       `load: ${FLOOD_ATTEMPTS} attempts in ${floodMs} ms: ${limited} rate limited, ${admitted} admitted, ${failed} cut at TCP level, ` +
-        `${results.length - limited - admitted - failed} closed otherwise; socket API latency max ${Math.max(...latencies)} ms`,
+        `${tooMany} too many connections, ${results.length - limited - tooMany - admitted - failed} closed otherwise; socket API latency max ${Math.max(...latencies)} ms`,
     )
     expect(floodMs).toBeLessThan(1_500)
-    expect(admitted).toBeLessThanOrEqual(DEFAULT_RATE_PER_MINUTE)
-    expect(limited).toBeGreaterThanOrEqual(FLOOD_ATTEMPTS * 0.7)
+    // Issue 11 item 12: one address holds at most a few unproved links; past its pending sockets it is cut at
+    // the TCP level, and what gets through is told why (rate limited, too many connections).
+    expect(admitted).toBeLessThanOrEqual(Math.min(DEFAULT_RATE_PER_MINUTE, MAX_STRANGERS_PER_ADDRESS))
+    expect(limited + tooMany + failed).toBeGreaterThanOrEqual(FLOOD_ATTEMPTS * 0.9)
+    expect(limited + tooMany).toBeGreaterThan(0)
     expect(Math.max(...latencies)).toBeLessThan(1_000)
     await waitFor(async () => (await titles(b.client!)).has("during the flood"), "b synced during the flood", 15_000)
     expect((await a.client!.call("status", {})).locked).toBe(false)
