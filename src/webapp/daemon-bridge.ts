@@ -1,5 +1,5 @@
 import { connect, type LanvaultClient } from "../api/client.js"
-import type { EventParams, MethodName } from "../api/protocol.js"
+import type { EventParams, ImportSummary, MethodName } from "../api/protocol.js"
 import { LanvaultError } from "../errors.js"
 
 /** How long a call from the page may wait for the daemon. */
@@ -45,6 +45,12 @@ export class DaemonBridge {
     }
     const client = await this.ensure()
     return client.call(method as MethodName, (params ?? {}) as never, { timeoutMs: CALL_TIMEOUT_MS })
+  }
+
+  /** Imports a file the app server itself wrote (see import-upload.ts); the page cannot name a path. */
+  async importFile(path: string): Promise<ImportSummary> {
+    const client = await this.ensure()
+    return client.call("import", { path }, { timeoutMs: CALL_TIMEOUT_MS })
   }
 
   /** Adds a listener of daemon events; returns the function that removes it. */

@@ -3,6 +3,7 @@ import { getCookie, setCookie } from "hono/cookie"
 import { streamSSE } from "hono/streaming"
 import { isErrorCode } from "../errors.js"
 import type { Asset } from "./assets.js"
+import { importUpload, MAX_IMPORT_BYTES } from "./import-upload.js"
 import type { BridgeListener, DaemonBridge } from "./daemon-bridge.js"
 import { refusalOf, SECURITY_HEADERS } from "./request-checks.js"
 import { SESSION_COOKIE, type SessionGuard } from "./session-guard.js"
@@ -66,6 +67,17 @@ export function buildRoutes(deps: RouteDeps): Hono {
     try {
       const result = await deps.bridge.call(String(body.method), body.params)
       return c.json({ result: result ?? null })
+    } catch (error) {
+      return errorAnswer(c, error)
+    }
+  })
+
+  app.post("/api/import", async (c) => {
+    if (Number(c.req.header("content-length") ?? 0) > MAX_IMPORT_BYTES) return c.json({ error: { code: "MESSAGE_TOO_LARGE", message: "file too large" } }, 413)
+    try {
+      const bytes = new Uint8Array(await c.req.arrayBuffer())
+      const name = decodeURIComponent(c.req.header("x-file-name") ?? "")
+      return c.json({ result: await importUpload(bytes, name, (path) => deps.bridge.importFile(path)) })
     } catch (error) {
       return errorAnswer(c, error)
     }

@@ -139,6 +139,12 @@ describe("lanvault app: the local web window", () => {
     await page.getByText(/^Backup written/).waitFor()
     expect((await a.client!.call("backup.list", {})).length).toBe(before + 1)
     await expect.poll(() => page.getByRole("table", { name: "Encrypted backups" }).getByRole("row").count(), POLL).toBe(before + 2)
+    // Import: a file chosen in the window (as if dropped) is imported by the daemon, format detected.
+    const csv = "name,url,username,password,note\nImported Site,https://imported.example/login,importer,imp-pw-1,\n"
+    await page.getByLabel("Choose a file to import").setInputFiles({ name: "chrome.csv", mimeType: "text/csv", buffer: Buffer.from(csv) })
+    await page.getByText(/^Imported 1 record/).waitFor()
+    const [imported] = await a.client!.call("records.list", { query: "Imported Site" })
+    expect((await a.client!.call("records.get", { id: imported.id })).fields.password.value).toBe("imp-pw-1")
     await screenshot(page, "settings")
 
     // Lock from the window: back to the password screen.

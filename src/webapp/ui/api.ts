@@ -56,3 +56,20 @@ export function listen(onEvent: (event: LiveEvent) => void, onState: (open: bool
   source.onerror = () => onState(false)
   return () => source.close()
 }
+
+/** Hands a file to the daemon's import (it detects the format); the server keeps it on disk only during the call. */
+export async function importFile(file: File): Promise<{ imported: number; format: string; skipped: unknown[] }> {
+  lastCallAt = Date.now()
+  const response = await fetch("/api/import", {
+    method: "POST",
+    headers: { "Content-Type": "application/octet-stream", "X-File-Name": encodeURIComponent(file.name) },
+    body: file,
+    credentials: "same-origin",
+  })
+  const body = (await response.json().catch(() => ({ error: { code: "INTERNAL", message: `the app server answered ${response.status}` } }))) as {
+    result?: { imported: number; format: string; skipped: unknown[] }
+    error?: { code: string; message: string }
+  }
+  if (body.error) throw new ApiError(body.error.code, body.error.message)
+  return body.result!
+}

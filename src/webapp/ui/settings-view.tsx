@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks"
 import { call, type StatusResult } from "./api.js"
+import { ImportDrop } from "./import-drop.js"
 
 interface FolderInfo {
   path: string
@@ -81,6 +82,7 @@ export function SettingsView(props: { status: StatusResult; onChanged: () => voi
           </table>
         )}
       </section>
+      <ImportDrop />
       <section aria-labelledby="backups-title">
         <h3 id="backups-title">Encrypted backups</h3>
         <button type="button" onClick={() => void backUp()}>Back up now</button>
