@@ -148,12 +148,26 @@ describe("everyday commands through the real CLI and a real daemon", () => {
     expect(await complete("lanvault", "completion", "")).toEqual(["--help", "-h", "bash", "fish", "zsh"])
     expect(await complete("lanvault", "--home", "/tmp", "folder", "")).toEqual(expect.arrayContaining(["add", "list", "remove"]))
     expect(await complete("lanvault", "copy", "Mail", "--cl")).toEqual(["--clear-after"])
-    for (const shell of ["zsh", "fish"]) {
-      const result = await cli(["completion", shell])
-      expect(result.code).toBe(0)
-      expect(result.stdout).toContain("clear-after")
-    }
     expect((await cli(["completion", "tcsh"])).code).toBe(2)
+  })
+
+  it("completion fish completes in a real fish; completion zsh parses and registers in a real zsh", async () => {
+    const run = promisify(execFile)
+    const fishScript = join(home, "lanvault.fish")
+    writeFileSync(fishScript, (await cli(["completion", "fish"])).stdout)
+    const fish = async (line: string) => {
+      const { stdout } = await run("fish", ["--no-config", "-c", `source ${fishScript}; complete -C '${line}'`])
+      return stdout.trim().split("\n").map((entry) => entry.split("\t")[0]).sort()
+    }
+    expect(await fish("lanvault ge")).toEqual(["generate", "get"])
+    expect(await fish("lanvault completion ")).toEqual(["bash", "fish", "zsh"])
+    expect(await fish("lanvault folder ")).toEqual(["add", "list", "remove"])
+    expect(await fish("lanvault copy Mail --cl")).toEqual(["--clear-after"])
+    const zshScript = join(home, "_lanvault")
+    writeFileSync(zshScript, (await cli(["completion", "zsh"])).stdout)
+    await run("zsh", ["-n", zshScript])
+    const { stdout } = await run("zsh", ["-fc", `autoload -U compinit; compinit -u -d ${join(home, "zcompdump")}; source ${zshScript}; print -r -- $_comps[lanvault]; whence -w _lanvault_folder_add`])
+    expect(stdout).toBe("_lanvault\n_lanvault_folder_add: function\n")
   })
 
   it("a second daemon on a taken port says how to pick another, without a stack", async () => {
