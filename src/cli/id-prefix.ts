@@ -24,7 +24,8 @@ export function matchIdPrefix<T>(items: readonly T[], text: string, idOf: (item:
 
 /**
  * A record id from a full id or a unique prefix, looked up among the records and
- * the trash. Unknown ids are passed on as given (the daemon answers NOT_FOUND);
+ * the trash, else from a title or web address host (`records.find`). Unknown
+ * ones are passed on as given (the daemon answers NOT_FOUND);
  * an ambiguous prefix fails (exit 1) listing the candidates.
  */
 export async function resolveRecord(client: LanvaultClient, text: string): Promise<{ id: string; summary?: RecordSummary }> {
@@ -33,7 +34,15 @@ export async function resolveRecord(client: LanvaultClient, text: string): Promi
   if (FULL_RECORD_ID.test(text.trim())) return getRecord(client, text.trim().toLowerCase())
   const [live, trash] = await Promise.all([client.call("records.list", {}), client.call("records.list", { trash: true })])
   const matches = matchIdPrefix([...live, ...trash], text, (record) => record.id)
-  if (matches.length === 0) return { id: text.trim() }
+  if (matches.length === 0) {
+    // Not an id: a title or web address host naming one live record (AMBIGUOUS when several).
+    const found = await client.call("records.find", { query: text }).catch((error: unknown) => {
+      if (error instanceof LanvaultError && error.code === "NOT_FOUND") return undefined
+      throw error
+    })
+    if (found === undefined) return { id: text.trim() }
+    return { id: found.id, summary: live.find((record) => record.id === found.id) }
+  }
   if (matches.length === 1) return { id: matches[0].id, summary: matches[0] }
   throw ambiguous(text, matches.map((record) => `${shortId(record.id)}…  ${record.title}${record.trashed ? " (in trash)" : ""}`))
 }

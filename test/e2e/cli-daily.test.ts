@@ -83,6 +83,16 @@ describe("everyday commands through the real CLI and a real daemon", () => {
     }
   })
 
+  it("edit and history take a title too; several matches are AMBIGUOUS", async () => {
+    expect((await cli(["edit", "mail.example", "--field", "username=ann2"])).code).toBe(0)
+    expect((await cli(["get", "Mail", "--field", "username"])).stdout).toBe("ann2\n")
+    expect(JSON.parse((await cli(["history", "Mail", "--json"])).stdout).map((entry: { value?: string }) => entry.value)).toContain("ann")
+    expect((await cli(["edit", "Mail", "--field", "username=ann"])).code).toBe(0)
+    const ambiguous = await cli(["rm", "shop"])
+    expect(ambiguous.code).toBe(1)
+    expect(ambiguous.stderr).toContain(ids.shop1.slice(0, 8))
+  })
+
   it("search finds words in titles, user names, URLs and notes, never in secrets", async () => {
     const drawer = JSON.parse((await cli(["search", "drawer", "--json"])).stdout)
     expect(drawer).toEqual([expect.objectContaining({ record: expect.objectContaining({ id: ids.mail }), matched: ["notes"] })])
