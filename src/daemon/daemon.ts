@@ -77,7 +77,12 @@ export class Daemon {
       home: this.options.home,
       logger,
       lock: () => vault.lock("request"),
-      requestUnlock: () => publish({ type: "browser.unlockRequested", reason: "triggerUnlock" }),
+      // The extension's unlock button: a remembered quick unlock opens the vault; a desktop app may prompt otherwise.
+      requestUnlock: () => {
+        publish({ type: "browser.unlockRequested", reason: "triggerUnlock" })
+        if (quickUnlock.state() === undefined) return
+        quickUnlock.unlock(undefined, undefined).catch((error: unknown) => logger.warn("browser: quick unlock failed", errorFields(error)))
+      },
     })
     this.browser = browser
     const handlers = {
