@@ -101,8 +101,9 @@ export class Daemon {
       ...createBrowserHandlers(browser),
     }
     this.api = new ApiServer({ handlers, logger, onActivity: () => vault.touch() }, { socketPath: this.options.socketPath })
-    await this.api.start()
+    // The browser socket first: once the API answers, everything the daemon serves is up.
     await browser.start()
+    await this.api.start()
     logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, port: this.sync?.network.port, version: VERSION })
   }
 
