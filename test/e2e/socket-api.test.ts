@@ -7,17 +7,9 @@ import { connect, type LanvaultClient } from "../../src/api/client.js"
 import type { EventParams } from "../../src/api/protocol.js"
 import { LanvaultError } from "../../src/errors.js"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
+import { codeOfAsync as codeOf } from "../helpers/error-code.js"
 
 const PASSWORD = "correct horse battery"
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
 
 /** Sends raw bytes and collects response lines until `count` arrive or the socket closes. */
 function rawExchange(socketPath: string, payload: string | Buffer, count: number): Promise<{ lines: string[]; closed: boolean }> {

@@ -3,18 +3,10 @@ import { parseKeyset, unwrapKeyset, wrapKeyset, type VaultKeys } from "../../../
 import { retryAfterMs } from "../../../src/account/unlock-throttle.js"
 import { deriveUnlockKey, DEFAULT_KDF, randomBytes, type KdfParams } from "../../../src/crypto/index.js"
 import { LanvaultError } from "../../../src/errors.js"
+import { codeOf } from "../../helpers/error-code.js"
 
 // Small scrypt cost keeps the unit test fast; the real parameters are DEFAULT_KDF.
 const FAST_KDF: KdfParams = { alg: "scrypt", N: 2 ** 10, r: 8, p: 1, salt: "c2FsdHNhbHRzYWx0c2FsdA==" }
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
 
 describe("keyset", () => {
   const accountId = randomBytes(16)

@@ -7,15 +7,7 @@ import { inferKind, planFields } from "../../../src/cli/record-input.js"
 import { SecretReader } from "../../../src/cli/secrets.js"
 import { StdinLines } from "../../../src/cli/stdin-lines.js"
 import { LanvaultError } from "../../../src/errors.js"
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
+import { codeOf } from "../../helpers/error-code.js"
 
 async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
   try {

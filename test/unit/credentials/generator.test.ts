@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { generate } from "../../../src/credentials/index.js"
 import { LanvaultError } from "../../../src/errors.js"
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
+import { codeOf } from "../../helpers/error-code.js"
 
 describe("the password and passphrase generator", () => {
   it("generates passwords of the asked length with every character class, all different", () => {

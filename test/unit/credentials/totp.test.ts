@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { totpCode } from "../../../src/credentials/index.js"
 import { LanvaultError } from "../../../src/errors.js"
+import { codeOf } from "../../helpers/error-code.js"
 
 // RFC 6238 Appendix B: the seeds are the ASCII strings below (20, 32 and 64 bytes), 8 digits, 30 s.
 const SEEDS = {
@@ -29,15 +30,6 @@ function base32(text: string): string {
 
 function uri(algorithm: keyof typeof SEEDS, extra = ""): string {
   return `otpauth://totp/RFC:test?secret=${base32(SEEDS[algorithm])}&algorithm=${algorithm}&digits=8&period=30${extra}`
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
 }
 
 describe("TOTP codes (RFC 6238)", () => {

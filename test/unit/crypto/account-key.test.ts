@@ -2,17 +2,9 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { formatAccountKey, generateAccountKey, parseAccountKey } from "../../../src/crypto/account-key.js"
 import { LanvaultError } from "../../../src/errors.js"
+import { codeOf } from "../../helpers/error-code.js"
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
 
 describe("account key format", () => {
   it("formats 128 bits as LV1- and seven groups of four and reads it back", () => {

@@ -5,15 +5,7 @@ import { generateDeviceKeys, sign, verify, x25519SharedSecret } from "../../../s
 import { open, seal } from "../../../src/crypto/aead.js"
 import { randomBytes } from "../../../src/crypto/bytes.js"
 import { LanvaultError } from "../../../src/errors.js"
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
+import { codeOf } from "../../helpers/error-code.js"
 
 describe("Ed25519", () => {
   // RFC 8032 §7.1, TEST 2.

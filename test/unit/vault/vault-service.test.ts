@@ -8,17 +8,9 @@ import { VaultService } from "../../../src/vault/vault-service.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { silentLogger } from "../../../src/log.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
+import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
 
 const PASSWORD = "correct horse battery"
-
-async function codeOf(work: () => unknown): Promise<string | undefined> {
-  try {
-    await work()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "untyped"
-  }
-  return undefined
-}
 
 describe("VaultService over the in-memory store", () => {
   let home: string
