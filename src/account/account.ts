@@ -1,15 +1,16 @@
-import { existsSync } from "node:fs"
+import { existsSync, rmSync } from "node:fs"
 import { hostname } from "node:os"
 import {
-  DEFAULT_KDF, deriveUnlockKey, signPublicKey, x25519PublicKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
+  DEFAULT_KDF, deriveTrustKey, deriveUnlockKey, TRUST_ROOT_EPOCH, signPublicKey, x25519PublicKey, formatAccountKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex, wipe,
   type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { requireStrongPassword } from "../health/index.js"
 import { accountIdBytes } from "./account-context.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/index.js"
-import { SqliteStore, type VaultStore } from "../store/index.js"
+import { signAdd, SqliteStore, type VaultStore } from "../store/index.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
+import { AsideKeysets } from "./aside-keysets.js"
 import { homePaths } from "./home.js"
 import { checkHint, type StoredHint } from "./password-hint.js"
 import { wrapKeyset, type VaultKeys } from "./keyset.js"
@@ -29,17 +30,17 @@ export const META = {
   /** This device's password hint ({@link StoredHint}, JSON): never synced. */
   hint: "account.hint",
   /**
-   * An account key that came with a keyset, until it is in the account key file
-   * (written in the keyset's transaction, so a crash between the two never
-   * leaves a keyset this device cannot open).
+   * Legacy: an account key pending its file write. Older versions kept it here;
+   * it is moved out (and deleted) at start: vault.db never holds an account key.
    */
   pendingAccountKey: "account.pendingKey",
-  /**
-   * Keysets replaced by a peer's keyset that lacked some of their epochs (both
-   * made on two sides of a partition), each with the account key that opens it:
-   * merged into the current keyset once this device is unlocked.
-   */
+  /** Legacy: keysets with their account keys in the clear; moved to AsideKeysets at start. */
   orphanKeysets: "keyset.orphans",
+  /**
+   * The account's trust public key (hex, see deriveTrustKey): verifies trust-list
+   * and keyset changes. Public; set at init, join, and checked at every unlock.
+   */
+  trustPublicKey: "trust.publicKey",
   /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
   knownPeers: "peers.known",
   /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */
@@ -128,7 +129,8 @@ export async function writeFreshAccount(
   const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
   const idBytes = accountIdBytes(args.accountId)
   const unlockKey = await deriveUnlockKey(args.password, accountKey, idBytes, kdf)
-  const keyset = wrapKeyset(vaultKeys, unlockKey, idBytes, 1, kdf)
+  const keyset = wrapKeyset(vaultKeys, unlockKey, idBytes, 1, kdf, accountKey)
+  const trustKey = deriveTrustKey(vaultKeys.keys.get(TRUST_ROOT_EPOCH)!)
   const now = Date.now()
   store.transaction(() => {
     store.wipeAccountData()
@@ -142,11 +144,17 @@ export async function writeFreshAccount(
     if (args.hint === undefined) store.deleteMeta(META.hint)
     else store.setMeta(META.hint, hintMeta(args.hint, kdf.salt))
     store.putKeyset(1, keyset)
-    store.putTrust({ deviceId, name: args.deviceName, signPublic: keys.signPublic, dhPublic: keys.dhPublic, addedAt: now })
+    store.setMeta(META.trustPublicKey, toHex(trustKey.publicKey))
+    const self = { deviceId, name: args.deviceName, signPublic: keys.signPublic, dhPublic: keys.dhPublic, addedAt: now }
+    store.putTrust({ ...self, addSig: signAdd(trustKey.secret, idBytes, self) })
   })
   writeAccountKey(home, accountKey)
+  // Old key material leaves the home: keysets kept aside, a half-done re-key, the WAL's copies.
+  new AsideKeysets(home).clear()
+  rmSync(homePaths(home).accountKeyNext, { force: true })
+  store.checkpoint?.()
   const formatted = formatAccountKey(accountKey)
-  wipe(unlockKey, accountKey, keys.signSecret, keys.dhSecret, ...vaultKeys.keys.values())
+  wipe(unlockKey, accountKey, keys.signSecret, keys.dhSecret, trustKey.secret, ...vaultKeys.keys.values())
   return { accountKey: formatted, accountId: args.accountId, deviceId, deviceName: args.deviceName }
 }
 

@@ -26,6 +26,10 @@ export function homePaths(home: string) {
     home,
     database: join(home, "vault.db"),
     accountKey: join(home, "account.key"),
+    /** A new account key between its keyset's transaction and the rename over account.key (crash safety). */
+    accountKeyNext: join(home, "account.key.next"),
+    /** Keysets from peers not adopted (see AsideKeysets): 0600, never inside vault.db. */
+    asideKeysets: join(home, "keysets.aside"),
     lock: join(home, "daemon.lock"),
     log: join(home, "daemon.log"),
   }

@@ -5,6 +5,7 @@
  */
 export * from "./account.js"
 export * from "./account-files.js"
+export * from "./aside-keysets.js"
 export * from "./device-standing.js"
 export * from "./home.js"
 export * from "./keyset.js"

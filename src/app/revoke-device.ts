@@ -1,10 +1,12 @@
+import { accountIdBytes, META } from "../account/index.js"
+import { wipe } from "../crypto/index.js"
 import { LanvaultError, NotFoundError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
+import { signRevoke, type VaultStore } from "../store/index.js"
 import type { VaultService } from "../vault/index.js"
 
 export interface RevokeDeps {
-  vault: Pick<VaultService, "identity" | "locked" | "rekey">
-  store: Pick<VaultStore, "getTrust" | "revokeTrust">
+  vault: Pick<VaultService, "identity" | "locked" | "rekey" | "trustKey">
+  store: Pick<VaultStore, "getTrust" | "putTrust" | "head" | "getMeta">
   network: { disconnect(deviceId: string, reason: "revoked"): void }
   replicator: { publishTrust(): void; publishKeyset(): void }
 }
@@ -19,9 +21,16 @@ export function revokeDevice({ vault, store, network, replicator }: RevokeDeps, 
   if (!device) throw new NotFoundError(`device ${deviceId}`)
   if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
   if (vault.locked) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first (a revoke re-keys the vault)")
-  store.revokeTrust(deviceId, Date.now())
-  network.disconnect(deviceId, "revoked")
+  // Signed first (needs the unlocked vault's trust key), then the re-key that can refuse, then the revocation with its
+  // cutoff: all in one turn of the event loop, so no link sees a revocation without its new key, nor a key without it.
+  const revokedAt = Date.now()
+  const lastSeq = store.head(deviceId)
+  const trustKey = vault.trustKey()
+  const revokeSig = signRevoke(trustKey.secret, accountIdBytes(store.getMeta(META.accountId) ?? ""), deviceId, revokedAt, lastSeq)
+  wipe(trustKey.secret)
   const { accountKey } = vault.rekey()
+  store.putTrust({ ...device, revokedAt, revokeSig, lastSeq })
+  network.disconnect(deviceId, "revoked")
   replicator.publishTrust()
   replicator.publishKeyset()
   return { deviceId, accountKey }

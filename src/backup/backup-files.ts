@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { chmod, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises"
 import { join } from "node:path"
 import { BACKUP_MAGIC, MAX_HEADER_BYTES, parseBackupHeader, type BackupHeader } from "./backup-format.js"
@@ -18,8 +19,9 @@ const NEWLINE = 0x0a
 export async function writeBackupFile(dir: string, createdAt: number, chunks: readonly Uint8Array[]): Promise<string> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE })
   const path = await freeName(dir, createdAt)
-  const temp = join(dir, `.lanvault-backup.tmp-${process.pid}`)
-  const file = await open(temp, "w", FILE_MODE)
+  // A random name created exclusively: nobody can plant the temp file (or a link in its place) beforehand.
+  const temp = join(dir, `.lanvault-backup.tmp-${randomBytes(8).toString("hex")}`)
+  const file = await open(temp, "wx", FILE_MODE)
   try {
     await file.chmod(FILE_MODE)
     for (const chunk of chunks) await writeAll(file, chunk)

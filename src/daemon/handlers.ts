@@ -1,5 +1,5 @@
 import { auditVault, changePassword, listDevices, renameDevice, restoreBackup, revokeDevice, writeKit } from "../app/index.js"
-import { InvalidParamsError, NotFoundError } from "../errors.js"
+import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import { exportToFile, importFromFile } from "../import/index.js"
 import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
@@ -84,6 +84,8 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
     "devices.list": () => listDevices({ store, selfId: vault.identity().deviceId, sessions: () => sync().replicator.sessions() }),
     "devices.revoke": (params) => revokeDevice({ vault, store, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {
+      // Pairing signs the new device into the trust list with the trust key: only an unlocked vault has it.
+      if (vault.locked) throw new LockedError()
       const seconds = (params as { seconds?: unknown })?.seconds
       if (seconds !== undefined && typeof seconds !== "number") throw new InvalidParamsError('"seconds" must be a number')
       return { until: sync().pairing.open(seconds) }
@@ -112,7 +114,11 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
       sync().pairing.close()
       return { closed: true }
     },
-    "devices.rename": (params) => renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name")),
+    "devices.rename": (params) => {
+      // Like every trust-list change, only with the vault unlocked (a name itself is not signed: it changes no trust).
+      if (vault.locked) throw new LockedError()
+      return renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"))
+    },
     "account.changePassword": (params) => changePassword(
       { vault, replicator: sync().replicator, afterChange: () => quickUnlock.forget() },
       requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params),

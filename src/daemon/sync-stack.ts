@@ -5,7 +5,7 @@ import { StandingNotice } from "../app/index.js"
 import { FolderManager } from "../folder/index.js"
 import type { Logger } from "../log.js"
 import { PairingHost } from "../pairing/index.js"
-import type { VaultStore } from "../store/index.js"
+import { TrustVerifier, type VaultStore } from "../store/index.js"
 import { Replicator } from "../sync/index.js"
 import type { VaultService } from "../vault/index.js"
 import type { AccountContext } from "../account/index.js"
@@ -39,10 +39,13 @@ export class SyncStack {
     const { store, logger, vault, publish, home, account } = deps
     const keysets = {
       accountKey: () => readAccountKey(home),
-      accept: (version: number, blob: Uint8Array, accountKey: Uint8Array) => vault.keys.acceptKeyset(version, blob, accountKey),
+      accept: (version: number, blob: Uint8Array, accountKey: Uint8Array, from: string) => vault.keys.acceptKeyset(version, blob, accountKey, from),
     }
-    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes })
-    this.pairing = new PairingHost({ store, home, logger, replicator: this.replicator, publish })
+    const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
+    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks })
+    this.pairing = new PairingHost({
+      store, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
+    })
     this.standing = new StandingNotice({ store, logger, publish })
     const onStanding = (state: StandingState, by?: string) => this.standing.note(state, by)
     this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing, onStanding }, options)
@@ -95,6 +98,7 @@ export class SyncStack {
       this.folders.refresh()
       this.standing.announce()
     })
+    replicator.on("removed", ({ by }) => this.standing.note("revoked", by))
     // The replicator offers a stored peer keyset to the others itself; a merge here offers its own (keysetChanged).
     replicator.on("keyset", () => vault.refreshKeys())
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))

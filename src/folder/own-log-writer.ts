@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto"
 import { open, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises"
 import { join } from "node:path"
 import type { Logger } from "../log.js"
@@ -42,7 +43,7 @@ export class OwnLogWriter {
   constructor(private readonly deps: OwnLogWriterDeps, options: { dir: string }) {
     this.path = join(options.dir, logFileName(deps.deviceId))
     // A dot name that does not end in .lvlog: readers never pick it up.
-    this.tempPath = join(options.dir, `.${logFileName(deps.deviceId)}.tmp-${process.pid}`)
+    this.tempPath = join(options.dir, `.${logFileName(deps.deviceId)}.tmp-${randomBytes(8).toString("hex")}`)
   }
 
   /** Brings the file up to the store's head of this device; throws only I/O errors. */
@@ -120,7 +121,7 @@ export class OwnLogWriter {
   /** Writes the whole log to a temporary file, fsyncs it and renames it over the old one. */
   private async rewrite(): Promise<void> {
     const { store, deviceId } = this.deps
-    const file = await open(this.tempPath, "w")
+    const file = await open(this.tempPath, "wx")
     let seq = 0
     try {
       await writeAll(file, LVLOG_MAGIC, 0)

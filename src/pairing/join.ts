@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync } from "node:fs"
 import { hostname } from "node:os"
-import { ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
+import { AsideKeysets, ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
 import { generateDeviceKeys, randomBytes, toHex, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { SqliteStore } from "../store/index.js"
@@ -152,8 +152,11 @@ function storeWelcome(home: string, welcome: Welcome, identity: { deviceId: stri
       store.setMeta(META.knownPeers, JSON.stringify([peer]))
       store.deleteMeta(META.throttle)
       store.putKeyset(welcome.keysetVersion, welcome.keyset)
+      if (welcome.trustPublicKey !== undefined) store.setMeta(META.trustPublicKey, welcome.trustPublicKey)
       for (const entry of welcome.trust) store.putTrust(entry)
     })
+    new AsideKeysets(home).clear()
+    store.checkpoint()
   } finally {
     store.close()
   }

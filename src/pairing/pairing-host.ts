@@ -3,7 +3,8 @@ import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { LogThrottle } from "../log-throttle.js"
 import type { EventParams } from "../api/protocol.js"
-import type { VaultStore } from "../store/index.js"
+import { signAdd, type VaultStore } from "../store/index.js"
+import { wipe, type TrustKeyPair } from "../crypto/index.js"
 import type { Replicator } from "../sync/index.js"
 import { runHandshake, type AcceptedConnection, type Channel } from "../transport/index.js"
 import { decodeJoinRequest, encodeWelcome, type JoinRequest } from "./pairing-messages.js"
@@ -18,6 +19,10 @@ export interface PairingHostDeps {
   logger: Logger
   replicator: Replicator
   publish: (event: EventParams) => void
+  /** The account's trust key pair; throws LOCKED when the vault is locked (no pairing then). */
+  trustKey: () => TrustKeyPair
+  /** Whether the vault is unlocked now. */
+  unlocked: () => boolean
 }
 
 /**
@@ -77,7 +82,8 @@ export class PairingHost {
         // No key oracle: while closed, a wrong key hears what the right one hears.
         wrongKeyReason: () => (this.isOpen ? "wrong account key" : "pairing window closed"),
         accept: (_remoteStatic, payload) => {
-          if (!this.isOpen) return { refuse: "pairing window closed" }
+          // A locked vault has no trust key to sign the new device in with: its window is as good as closed.
+          if (!this.isOpen || !this.deps.unlocked()) return { refuse: "pairing window closed" }
           try {
             request = decodeJoinRequest(payload)
           } catch {
@@ -99,7 +105,11 @@ export class PairingHost {
     const { store, logger } = this.deps
     const self = store.getIdentity()!
     const keyset = store.getKeyset()!
-    store.putTrust({ deviceId: request.deviceId, name: request.name, signPublic: request.signPublic, dhPublic, addedAt: Date.now() })
+    const trustKey = this.deps.trustKey()
+    const added = { deviceId: request.deviceId, name: request.name, signPublic: request.signPublic, dhPublic, addedAt: Date.now() }
+    const accountId = new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex"))
+    store.putTrust({ ...added, addSig: signAdd(trustKey.secret, accountId, added) })
+    wipe(trustKey.secret)
     const selfTrust = store.getTrust(self.deviceId)
     channel.send(encodeWelcome({
       accountId: store.getMeta(META.accountId)!,
@@ -109,6 +119,7 @@ export class PairingHost {
       keyset: keyset.blob,
       trust: store.trustList().map(({ lastSeenAt: _seen, ...entry }) => entry),
       host: { deviceId: self.deviceId, name: selfTrust?.name ?? "" },
+      ...(store.getMeta(META.trustPublicKey) ? { trustPublicKey: store.getMeta(META.trustPublicKey) } : {}),
     }))
     await waitForAck(channel)
     channel.close("normal closure")

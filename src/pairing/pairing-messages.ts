@@ -20,6 +20,8 @@ export interface Welcome {
   keyset: Uint8Array
   trust: Array<Omit<TrustEntry, "lastSeenAt">>
   host: { deviceId: string; name: string }
+  /** The account's trust public key (hex): verifies trust-list and keyset changes while locked. */
+  trustPublicKey?: string
 }
 
 export function encodeJoinRequest(request: JoinRequest): Uint8Array {
@@ -41,7 +43,10 @@ export function encodeWelcome(welcome: Welcome): Uint8Array {
   return utf8(JSON.stringify({
     ...welcome,
     keyset: toBase64(welcome.keyset),
-    trust: welcome.trust.map((t) => ({ ...t, signPublic: toBase64(t.signPublic), dhPublic: toBase64(t.dhPublic) })),
+    trust: welcome.trust.map((t) => ({
+      ...t, signPublic: toBase64(t.signPublic), dhPublic: toBase64(t.dhPublic),
+      addSig: t.addSig && toBase64(t.addSig), revokeSig: t.revokeSig && toBase64(t.revokeSig),
+    })),
   }))
 }
 
@@ -61,6 +66,7 @@ export function decodeWelcome(bytes: Uint8Array): Welcome {
     keyset: fromBase64(value.keyset),
     trust: trust.map(decodeTrust),
     host: value.host as Welcome["host"],
+    ...(typeof value.trustPublicKey === "string" && /^[0-9a-f]{64}$/.test(value.trustPublicKey) ? { trustPublicKey: value.trustPublicKey } : {}),
   }
 }
 
@@ -76,7 +82,15 @@ function decodeTrust(t: Record<string, unknown>): Omit<TrustEntry, "lastSeenAt">
     dhPublic: fromBase64(t.dhPublic),
     addedAt: t.addedAt,
     ...(typeof t.revokedAt === "number" ? { revokedAt: t.revokedAt } : {}),
+    ...(typeof t.addSig === "string" ? { addSig: signature(t.addSig) } : {}),
+    ...(typeof t.revokeSig === "string" && typeof t.lastSeq === "number" ? { revokeSig: signature(t.revokeSig), lastSeq: t.lastSeq } : {}),
   }
+}
+
+function signature(text: string): Uint8Array {
+  const bytes = fromBase64(text)
+  if (bytes.length !== 64) throw protocolError("a malformed trust signature")
+  return bytes
 }
 
 function parse(bytes: Uint8Array): unknown {

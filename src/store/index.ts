@@ -7,6 +7,7 @@
 export * from "./log-entry.js"
 export * from "./vault-store.js"
 export * from "./keyset-rank.js"
+export * from "./trust-proof.js"
 export { SqliteStore } from "./sqlite-store.js"
 export type { SqliteStoreOptions } from "./sqlite-connection.js"
 export { MemoryStore } from "./memory-store.js"

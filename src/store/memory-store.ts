@@ -165,6 +165,15 @@ export class MemoryStore implements VaultStore {
     const lastSeenAt = maxDefined(held?.lastSeenAt, entry.lastSeenAt)
     if (revokedAt !== undefined) next.revokedAt = revokedAt
     if (lastSeenAt !== undefined) next.lastSeenAt = lastSeenAt
+    if (next.addSig === undefined && held?.addSig !== undefined) next.addSig = held.addSig
+    // The revocation's signature and cutoff go with the revocation time that wins (as in SQL).
+    const incomingWins = entry.revokedAt !== undefined && (held?.revokedAt === undefined || entry.revokedAt < held.revokedAt)
+    if (!incomingWins && held?.revokedAt !== undefined) {
+      if (held.revokeSig !== undefined) next.revokeSig = held.revokeSig
+      else delete next.revokeSig
+      if (held.lastSeq !== undefined) next.lastSeq = held.lastSeq
+      else delete next.lastSeq
+    }
     trust.set(entry.deviceId, next)
   }
 

@@ -58,6 +58,8 @@ function configure(db: Database.Database, path: string): void {
   if (mode !== "wal") throw new Error(`${path}: could not switch to WAL journaling (got ${String(mode)})`)
   db.pragma("synchronous = FULL")
   db.pragma("foreign_keys = ON")
+  // Deleted rows (an old keyset, a wiped account) are overwritten with zeros, not left in free pages.
+  db.pragma("secure_delete = ON")
 }
 
 function limitSize(db: Database.Database, maxBytes: number): void {

@@ -9,7 +9,7 @@ import { notChangedHint } from "./sqlite-file.js"
  */
 
 /** Schema version this code writes; migrations[v] takes a file from v to v + 1. */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 /** "LVLT": written in the SQLite header of every lanvault database. */
 export const APPLICATION_ID = 0x4c564c54
 
@@ -49,6 +49,12 @@ const MIGRATIONS: readonly string[] = [
     sign_secret BLOB NOT NULL,
     dh_secret BLOB NOT NULL
   );
+  `,
+  // 1 → 2: trust-list changes carry the account trust key's signatures, and a revocation its cutoff (issue 17).
+  `
+  ALTER TABLE trust ADD COLUMN add_sig BLOB;
+  ALTER TABLE trust ADD COLUMN revoke_sig BLOB;
+  ALTER TABLE trust ADD COLUMN last_seq INTEGER;
   `,
 ]
 
@@ -114,10 +120,15 @@ export const SQL = {
   getTrust: "SELECT * FROM trust WHERE device_id = ?",
   // Revocation is sticky (the earliest time wins) and last-seen only moves forward,
   // so replaying an older trust list never un-revokes a device.
-  putTrust: `INSERT INTO trust (device_id, name, sign_public, dh_public, added_at, revoked_at, last_seen_at)
-    VALUES (@deviceId, @name, @signPublic, @dhPublic, @addedAt, @revokedAt, @lastSeenAt)
+  // The revocation's signature and cutoff go with the revocation time that wins.
+  putTrust: `INSERT INTO trust (device_id, name, sign_public, dh_public, added_at, revoked_at, last_seen_at, add_sig, revoke_sig, last_seq)
+    VALUES (@deviceId, @name, @signPublic, @dhPublic, @addedAt, @revokedAt, @lastSeenAt, @addSig, @revokeSig, @lastSeq)
     ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, sign_public = excluded.sign_public,
-      dh_public = excluded.dh_public, added_at = excluded.added_at,
+      dh_public = excluded.dh_public, added_at = excluded.added_at, add_sig = coalesce(excluded.add_sig, trust.add_sig),
+      revoke_sig = CASE WHEN excluded.revoked_at IS NOT NULL AND (trust.revoked_at IS NULL OR excluded.revoked_at < trust.revoked_at)
+        THEN excluded.revoke_sig ELSE coalesce(trust.revoke_sig, excluded.revoke_sig) END,
+      last_seq = CASE WHEN excluded.revoked_at IS NOT NULL AND (trust.revoked_at IS NULL OR excluded.revoked_at < trust.revoked_at)
+        THEN excluded.last_seq ELSE coalesce(trust.last_seq, excluded.last_seq) END,
       revoked_at = coalesce(min(trust.revoked_at, excluded.revoked_at), trust.revoked_at, excluded.revoked_at),
       last_seen_at = coalesce(max(trust.last_seen_at, excluded.last_seen_at), trust.last_seen_at, excluded.last_seen_at)`,
   revokeTrust: "UPDATE trust SET revoked_at = coalesce(min(revoked_at, @at), @at) WHERE device_id = @deviceId",

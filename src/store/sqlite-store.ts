@@ -1,5 +1,6 @@
 import Database from "better-sqlite3"
 import { CorruptDataError, NotFoundError } from "../errors.js"
+import { DeviceSecrets } from "./device-secrets.js"
 import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
@@ -20,6 +21,7 @@ interface EntryRow { device_id: string; seq: number; epoch: number; ciphertext: 
 interface TrustRow {
   device_id: string; name: string; sign_public: Buffer; dh_public: Buffer
   added_at: number; revoked_at: number | null; last_seen_at: number | null
+  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null
 }
 interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
 
@@ -33,11 +35,15 @@ type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
 export class SqliteStore implements VaultStore {
   private readonly statements = new Map<SqlName, Database.Statement>()
 
+  private readonly secrets: DeviceSecrets
+
   private constructor(
     private readonly db: Database.Database,
     /** The file, named in every error message. */
     readonly path: string,
-  ) {}
+  ) {
+    this.secrets = new DeviceSecrets(path)
+  }
 
   /**
    * Opens (creating it if missing, mode 0600) the vault database at `path`, checks
@@ -173,6 +179,7 @@ export class SqliteStore implements VaultStore {
     this.guard(() => this.stmt("putTrust").run({
       deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
       addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
+      addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null,
     }))
   }
 
@@ -187,22 +194,32 @@ export class SqliteStore implements VaultStore {
     this.guard(() => this.stmt("touchTrust").run({ deviceId, at: lastSeenAt }))
   }
 
+  /** This device's keys, opened with device.key (see DeviceSecrets); legacy keys in the clear are sealed on first read. */
   getIdentity(): DeviceIdentity | undefined {
     const row = this.guard(() => this.stmt("getIdentity").get() as
       { device_id: string; sign_secret: Buffer; dh_secret: Buffer } | undefined)
     if (row === undefined) return undefined
-    return { deviceId: row.device_id, signSecret: bytes(row.sign_secret), dhSecret: bytes(row.dh_secret) }
+    const { device_id: deviceId, sign_secret: sign, dh_secret: dh } = row
+    const identity = { deviceId, signSecret: this.secrets.open(deviceId, "sign", bytes(sign)), dhSecret: this.secrets.open(deviceId, "dh", bytes(dh)) }
+    if (DeviceSecrets.isLegacy(sign) && !this.db.readonly) this.setIdentity(identity)
+    return identity
   }
 
   setIdentity(identity: DeviceIdentity): void {
     checkIdentity(identity)
-    this.guard(() => this.stmt("setIdentity").run(identity.deviceId, identity.signSecret, identity.dhSecret))
+    const sign = this.secrets.seal(identity.deviceId, "sign", identity.signSecret)
+    const dh = this.secrets.seal(identity.deviceId, "dh", identity.dhSecret)
+    this.guard(() => this.stmt("setIdentity").run(identity.deviceId, sign, dh))
   }
 
   wipeAccountData(): void {
     this.transaction(() => {
       for (const sql of SQL.wipeAccountData) this.db.prepare(sql).run()
     })
+  }
+
+  checkpoint(): void {
+    this.guard(() => this.db.pragma("wal_checkpoint(TRUNCATE)"))
   }
 
   transaction<T>(fn: () => T): T {
@@ -263,6 +280,9 @@ function toTrust(row: TrustRow): TrustEntry {
   }
   if (row.revoked_at !== null) entry.revokedAt = row.revoked_at
   if (row.last_seen_at !== null) entry.lastSeenAt = row.last_seen_at
+  if (row.add_sig !== null) entry.addSig = bytes(row.add_sig)
+  if (row.revoke_sig !== null) entry.revokeSig = bytes(row.revoke_sig)
+  if (row.last_seq !== null) entry.lastSeq = row.last_seq
   return entry
 }
 

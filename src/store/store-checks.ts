@@ -93,6 +93,9 @@ export function checkTrustEntry(entry: TrustEntry): void {
   checkTime(entry.addedAt, "addedAt", false)
   checkTime(entry.revokedAt, "revokedAt", true)
   checkTime(entry.lastSeenAt, "lastSeenAt", true)
+  if (entry.addSig !== undefined) checkBytes(entry.addSig, 64, "addition signature")
+  if (entry.revokeSig !== undefined) checkBytes(entry.revokeSig, 64, "revocation signature")
+  if (entry.lastSeq !== undefined && (!Number.isSafeInteger(entry.lastSeq) || entry.lastSeq < 0)) throw new TypeError("lastSeq must be a non-negative integer")
 }
 
 export function checkSnapshotRow(row: SnapshotRow): void {
@@ -124,6 +127,9 @@ export function copyTrust(entry: TrustEntry): TrustEntry {
   }
   if (entry.revokedAt !== undefined) copy.revokedAt = entry.revokedAt
   if (entry.lastSeenAt !== undefined) copy.lastSeenAt = entry.lastSeenAt
+  if (entry.addSig !== undefined) copy.addSig = entry.addSig.slice()
+  if (entry.revokeSig !== undefined) copy.revokeSig = entry.revokeSig.slice()
+  if (entry.lastSeq !== undefined) copy.lastSeq = entry.lastSeq
   return copy
 }
 

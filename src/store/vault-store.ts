@@ -19,6 +19,12 @@ export interface TrustEntry {
   revokedAt?: number
   /** ms since the epoch of the last authenticated contact. */
   lastSeenAt?: number
+  /** The account trust key's signature of this device's addition (trust-proof.ts); a peer's addition without one is ignored. */
+  addSig?: Uint8Array
+  /** The trust key's signature of the revocation (revokedAt and lastSeq). */
+  revokeSig?: Uint8Array
+  /** With a revocation: the device's last seq accepted; its entries beyond it are refused from anyone. */
+  lastSeq?: number
 }
 
 /** An encrypted Automerge `save()` of one bucket and the version vector it covers. */
@@ -119,6 +125,12 @@ export interface VaultStore {
    * Meta and identity are left to the caller.
    */
   wipeAccountData(): void
+
+  /**
+   * Folds the write-ahead log into the database and truncates it (after a
+   * re-key or a wipe, so replaced key material leaves the WAL); optional.
+   */
+  checkpoint?(): void
 
   /**
    * Runs `fn` atomically: if it throws, none of its writes stay. Nests. `fn` must

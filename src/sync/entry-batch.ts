@@ -8,21 +8,27 @@ import { encodedEntryBytes } from "./messages.js"
  * signed by its device's key from the trust list. Throws BadSignatureError for
  * an entry of a device we do not trust or with a bad signature
  * (CorruptDataError if malformed). `lookup` is called once per device.
+ * Returns the entries to store: those of a revoked device beyond its cutoff
+ * (the last seq at revocation; none at all for a revocation without one) are
+ * left out, whoever relays them.
  */
 export function verifyBatch(
   entries: readonly LogEntry[],
   accountId: Uint8Array,
   lookup: (deviceId: string) => TrustEntry | undefined,
-): void {
-  const keys = new Map<string, Uint8Array | undefined>()
+): LogEntry[] {
+  const devices = new Map<string, TrustEntry | undefined>()
+  const accepted: LogEntry[] = []
   for (const entry of entries) {
-    if (!keys.has(entry.deviceId)) keys.set(entry.deviceId, lookup(entry.deviceId)?.signPublic)
-    const signPublic = keys.get(entry.deviceId)
-    if (signPublic === undefined) {
+    if (!devices.has(entry.deviceId)) devices.set(entry.deviceId, lookup(entry.deviceId))
+    const device = devices.get(entry.deviceId)
+    if (device === undefined) {
       throw new BadSignatureError(`an entry of device ${entry.deviceId}, which is not in the trust list, was refused`)
     }
-    verifyEntry(entry, accountId, signPublic)
+    verifyEntry(entry, accountId, device.signPublic)
+    if (device.revokedAt === undefined || (device.lastSeq !== undefined && entry.seq <= device.lastSeq)) accepted.push(entry)
   }
+  return accepted
 }
 
 /**

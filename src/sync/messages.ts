@@ -6,9 +6,13 @@ import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VersionVector } from "../store/vault-store.js"
 import { ByteReader, protocolError } from "./byte-reader.js"
 import { ByteWriter } from "./byte-writer.js"
+import { readTrust, writeTrust } from "./trust-codec.js"
 
-/** Sync protocol version carried in `hello`; a peer speaking another one is refused. */
-export const SYNC_PROTOCOL_VERSION = 2
+/**
+ * Sync protocol version carried in `hello`; a peer speaking another one is refused.
+ * 3: trust items carry the account trust key's signatures and a revocation's cutoff (issue 17).
+ */
+export const SYNC_PROTOCOL_VERSION = 3
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 /** Longest device name accepted from a peer, in UTF-8 bytes. */
@@ -20,14 +24,10 @@ const DEVICE_ID_BYTES = 16
 const ACCOUNT_KEY_BYTES = 16
 const PUBLIC_KEY_BYTES = 32
 const VECTOR_ITEM_BYTES = DEVICE_ID_BYTES + 8
-/** deviceId + two keys + addedAt + flags + name length: the least a trust item takes. */
-const TRUST_ITEM_MIN_BYTES = DEVICE_ID_BYTES + 2 * PUBLIC_KEY_BYTES + 8 + 1 + 2
 /** Header and signature around an entry's ciphertext (see encodeEntry). */
 const ENTRY_OVERHEAD_BYTES = 1 + DEVICE_ID_BYTES + 8 + 4 + 4 + 64
 const ENTRIES_FLAG_FINAL = 0x01
 const ENTRIES_FLAG_TOTAL = 0x02
-const TRUST_FLAG_REVOKED = 0x01
-
 const TYPE_CODES = { hello: 1, entries: 2, ack: 3, keyset: 4, trust: 5, control: 6 } as const
 
 /** A trust-list entry as peers exchange it: the local `lastSeenAt` stays home. */
@@ -194,47 +194,6 @@ function readVector(r: ByteReader): VersionVector {
   return vector
 }
 
-function writeTrust(w: ByteWriter, devices: readonly TrustInfo[]): void {
-  w.u32(devices.length)
-  for (const d of devices) {
-    const name = nameBytes(d.name)
-    w.bytes(fromHex(d.deviceId)).bytes(d.signPublic).bytes(d.dhPublic).u64(d.addedAt)
-    w.u8(d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED)
-    if (d.revokedAt !== undefined) w.u64(d.revokedAt)
-    w.u16(name.length).bytes(name)
-  }
-}
-
-function readTrust(r: ByteReader): TrustInfo[] {
-  const count = r.u32()
-  if (count * TRUST_ITEM_MIN_BYTES > r.remaining) throw protocolError("the trust list is truncated")
-  const devices: TrustInfo[] = []
-  const seen = new Set<string>()
-  for (let i = 0; i < count; i++) {
-    const info = readTrustItem(r)
-    if (seen.has(info.deviceId)) throw protocolError("a device appears twice in the trust list")
-    seen.add(info.deviceId)
-    devices.push(info)
-  }
-  return devices
-}
-
-function readTrustItem(r: ByteReader): TrustInfo {
-  const deviceId = toHex(r.bytes(DEVICE_ID_BYTES))
-  const signPublic = r.bytes(PUBLIC_KEY_BYTES)
-  const dhPublic = r.bytes(PUBLIC_KEY_BYTES)
-  const addedAt = r.u64()
-  const flags = r.u8()
-  if ((flags & ~TRUST_FLAG_REVOKED) !== 0) throw protocolError("unknown trust flags")
-  const revokedAt = flags & TRUST_FLAG_REVOKED ? r.u64() : undefined
-  const nameBytes = r.u16()
-  if (nameBytes > MAX_NAME_BYTES) throw protocolError("a device name is too long")
-  const name = utf8Strict(r.bytes(nameBytes))
-  const info: TrustInfo = { deviceId, name, signPublic, dhPublic, addedAt }
-  if (revokedAt !== undefined) info.revokedAt = revokedAt
-  return info
-}
-
 function writeEntries(w: ByteWriter, message: EntriesMessage): void {
   const hasTotal = message.total !== undefined
   w.u8((message.final === true ? ENTRIES_FLAG_FINAL : 0) | (hasTotal ? ENTRIES_FLAG_TOTAL : 0))
@@ -277,7 +236,7 @@ function writeControl(w: ByteWriter, message: ControlMessage): void {
 }
 
 /** A name as UTF-8, cut at a character boundary to MAX_NAME_BYTES: a long local name must not stop sync. */
-function nameBytes(name: string): Uint8Array {
+export function nameBytes(name: string): Uint8Array {
   const out = new Uint8Array(MAX_NAME_BYTES)
   // encodeInto stops before a character that does not fit whole.
   const { written } = new TextEncoder().encodeInto(name, out)
@@ -291,7 +250,7 @@ function readControl(r: ByteReader): ControlMessage {
   return { type: "control", kind, body: r.rest() }
 }
 
-function utf8Strict(bytes: Uint8Array): string {
+export function utf8Strict(bytes: Uint8Array): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
   } catch (cause) {

@@ -1,3 +1,4 @@
+import type { TrustChecks } from "./trust-merge.js"
 import type { Logger } from "../log.js"
 import type { LogEntry } from "../store/log-entry.js"
 import type { VaultStore } from "../store/vault-store.js"
@@ -17,6 +18,8 @@ export interface PeerSessionDeps {
   /** This device, whose name a peer never changes; undefined if unknown. */
   selfDeviceId?: string
   keysets: KeysetExchange
+  /** The account trust key's signatures on trust items (a peer's unsigned addition or revocation is ignored). */
+  trustChecks: TrustChecks
 }
 
 /** How keysets cross a link: each goes with the account key that opens it. */
@@ -28,7 +31,7 @@ export interface KeysetExchange {
    * ours; says whether it did. The daemon's keeps what a replaced keyset alone
    * held (KeyManager.acceptKeyset).
    */
-  accept(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean
+  accept(version: number, blob: Uint8Array, accountKey: Uint8Array, fromDeviceId: string): boolean
 }
 
 /** Tuning (batch size, byte budget, window); the defaults suit a LAN. */
@@ -45,6 +48,8 @@ export interface PeerSessionEvents {
   keyset: { version: number }
   /** The trust list changed; `membershipChanged`: a device was added or revoked (relay it). */
   trust: { membershipChanged: boolean }
+  /** The peer showed a signed revocation of this device: it was removed from the account (never stored in its own trust list). */
+  removed: Record<string, never>
   /** Progress of receiving this peer's first catch-up. */
   progress: { done: number; total: number }
   /** An opaque notice from the peer for the daemon. */

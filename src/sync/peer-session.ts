@@ -165,8 +165,11 @@ export class PeerSession {
   private onEntries(message: EntriesMessage): void {
     const { store, accountId } = this.deps
     const { entries } = message
-    verifyBatch(entries, accountId, (deviceId) => store.getTrust(deviceId))
-    const { inserted } = store.insertEntries(entries)
+    const accepted = verifyBatch(entries, accountId, (deviceId) => store.getTrust(deviceId))
+    if (accepted.length < entries.length) {
+      this.deps.logger.warn("refused entries of a revoked device made after its revocation", { deviceId: this.remoteDeviceId, count: entries.length - accepted.length })
+    }
+    const { inserted } = store.insertEntries(accepted)
     this.outbound.noteHeld(entries)
     this.received += entries.length
     this.touch()
@@ -195,7 +198,7 @@ export class PeerSession {
     if (!this.peerTrusted()) throw new LanvaultError("PROTOCOL_ERROR", "a keyset from a device that is not in the trust list")
     const rank = keysetRank({ version, blob })
     if (compareKeysetRanks(rank, this.peerKeyset) > 0) this.peerKeyset = rank
-    if (this.deps.keysets.accept(version, blob, accountKey)) {
+    if (this.deps.keysets.accept(version, blob, accountKey, this.remoteDeviceId)) {
       this.deps.logger.info("adopted a newer keyset from a peer", { deviceId: this.remoteDeviceId, version })
       this.events.emit("keyset", { version })
     }
@@ -204,9 +207,16 @@ export class PeerSession {
 
   private mergeTrust(devices: TrustInfo[], adoptNames: boolean): void {
     const { store, logger, selfDeviceId } = this.deps
-    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, adoptNames })
+    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, adoptNames, checks: this.deps.trustChecks })
     for (const deviceId of result.keyConflicts) {
       logger.warn("a peer describes a known device with other keys; ours were kept", { deviceId: this.remoteDeviceId, device: deviceId })
+    }
+    if (result.unauthenticated.length > 0) {
+      logger.warn("ignored trust-list changes a peer sent without the account's signature", { deviceId: this.remoteDeviceId, devices: result.unauthenticated })
+    }
+    if (result.selfRevoked) {
+      logger.warn("another device removed this device from the account", { deviceId: this.remoteDeviceId })
+      this.events.emit("removed", {})
     }
     if (result.updates.length === 0) return
     store.transaction(() => {

@@ -5,6 +5,7 @@ import type { VaultStore } from "../store/vault-store.js"
 import { checkControlKind } from "./messages.js"
 import type { PeerLink } from "./peer-link.js"
 import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
+import type { TrustChecks } from "./trust-merge.js"
 import { TypedEvents } from "../typed-events.js"
 
 /** What a {@link Replicator} needs. */
@@ -14,6 +15,8 @@ export interface ReplicatorDeps {
   /** The account every entry must be signed for. */
   accountId: Uint8Array
   keysets: KeysetExchange
+  /** The account trust key's signatures on trust items. */
+  trustChecks: TrustChecks
 }
 
 /** Tuning of every session, plus this device's id (read from the store's identity when left out). */
@@ -41,6 +44,8 @@ export interface ReplicatorEvents {
   keyset: { version: number }
   /** The trust list changed (a device added, revoked or renamed by a peer). */
   trust: Record<string, never>
+  /** Device `by` showed a signed revocation of this device ("you were removed"). */
+  removed: { by: string }
   /** Progress of a first catch-up from `deviceId`. */
   progress: { deviceId: string; done: number; total: number }
   /** A session with a device started. */
@@ -89,7 +94,7 @@ export class Replicator {
    */
   addLink(link: PeerLink): PeerSession {
     const { store, logger, accountId } = this.deps
-    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets }, this.options)
+    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks }, this.options)
     const deviceId = link.remoteDeviceId
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
       session.close(this.stopped ? "shutting down" : "revoked")
@@ -179,6 +184,7 @@ export class Replicator {
       this.closeRevoked()
       this.forOthers(deviceId, (other) => other.sendTrust())
     })
+    session.on("removed", () => this.events.emit("removed", { by: deviceId }))
     session.on("progress", ({ done, total }) => this.events.emit("progress", { deviceId, done, total }))
     session.on("control", ({ kind, body }) => this.events.emit("control", { deviceId, kind, body }))
     session.on("close", ({ reason }) => {

@@ -2,6 +2,12 @@ import { equalBytes } from "../crypto/index.js"
 import type { TrustEntry } from "../store/vault-store.js"
 import type { TrustInfo } from "./messages.js"
 
+/** Checks a trust item's signatures by the account's trust key (store/trust-proof.ts' TrustVerifier). */
+export interface TrustChecks {
+  added(info: TrustInfo): boolean
+  revoked(info: TrustInfo): boolean
+}
+
 /** How to merge a peer's trust list. */
 export interface TrustMergeOptions {
   /** This device: a peer never renames it. */
@@ -12,6 +18,12 @@ export interface TrustMergeOptions {
    * disagree would otherwise swap names on every connection).
    */
   adoptNames: boolean
+  /**
+   * The trust key's signatures: a device is added, and a revocation taken,
+   * only with one (made by an unlocked device), so a locked device can store
+   * and forward them but never make them.
+   */
+  checks: TrustChecks
 }
 
 /** What merging a peer's trust list changes. */
@@ -22,28 +34,48 @@ export interface TrustMergeResult {
   membershipChanged: boolean
   /** Devices the peer describes with other public keys than ours: ours are kept. */
   keyConflicts: string[]
+  /** Additions or revocations without a valid signature of the trust key: ignored. */
+  unauthenticated: string[]
+  /** A signed revocation of this device itself: never stored, only reported ("you were removed"). */
+  selfRevoked: boolean
 }
 
 /**
- * Merges a peer's trust list into ours (pure). Union by device id; a
- * revocation is sticky (the earliest revokedAt wins and is never cleared);
+ * Merges a peer's trust list into ours (pure). Union by device id, for
+ * additions signed by the trust key; a signed revocation is sticky (the earliest revokedAt wins and is never cleared);
  * public keys of a known device never change; a known device's name follows
  * the peer's only when `adoptNames` and it is not this device. This is a
  * join on membership and revocation, so relaying those changes converges.
  */
 export function mergeTrust(held: readonly TrustEntry[], incoming: readonly TrustInfo[], options: TrustMergeOptions): TrustMergeResult {
   const byId = new Map(held.map((entry) => [entry.deviceId, entry]))
-  const result: TrustMergeResult = { updates: [], membershipChanged: false, keyConflicts: [] }
-  for (const info of incoming) {
+  const result: TrustMergeResult = { updates: [], membershipChanged: false, keyConflicts: [], unauthenticated: [], selfRevoked: false }
+  for (let info of incoming) {
     const ours = byId.get(info.deviceId)
     if (ours === undefined) {
-      result.updates.push(toEntry(info))
+      if (!options.checks.added(info) || info.deviceId === options.selfId) {
+        result.unauthenticated.push(info.deviceId)
+        continue
+      }
+      const entry = toEntry(info)
+      if (entry.revokedAt !== undefined && !options.checks.revoked(info)) stripRevocation(entry)
+      result.updates.push(entry)
       result.membershipChanged = true
       continue
     }
     if (!equalBytes(ours.signPublic, info.signPublic) || !equalBytes(ours.dhPublic, info.dhPublic)) {
       result.keyConflicts.push(info.deviceId)
       continue
+    }
+    const revokes = info.revokedAt !== undefined && (ours.revokedAt === undefined || info.revokedAt < ours.revokedAt)
+    if (revokes && !options.checks.revoked(info)) {
+      result.unauthenticated.push(info.deviceId)
+      info = { ...info }
+      stripRevocation(info)
+    } else if (revokes && info.deviceId === options.selfId) {
+      result.selfRevoked = true
+      info = { ...info }
+      stripRevocation(info)
     }
     const next = mergeOne(ours, info, options)
     if (next === undefined) continue
@@ -59,15 +91,31 @@ export function toTrustInfo(entry: TrustEntry): TrustInfo {
     deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic, addedAt: entry.addedAt,
   }
   if (entry.revokedAt !== undefined) info.revokedAt = entry.revokedAt
+  if (entry.addSig !== undefined) info.addSig = entry.addSig
+  if (entry.revokeSig !== undefined) info.revokeSig = entry.revokeSig
+  if (entry.lastSeq !== undefined) info.lastSeq = entry.lastSeq
   return info
+}
+
+function stripRevocation(entry: TrustInfo): void {
+  delete entry.revokedAt
+  delete entry.revokeSig
+  delete entry.lastSeq
 }
 
 function mergeOne(ours: TrustEntry, info: TrustInfo, options: TrustMergeOptions): { entry: TrustEntry; revoked: boolean } | undefined {
   const revoked = info.revokedAt !== undefined && (ours.revokedAt === undefined || info.revokedAt < ours.revokedAt)
   const renamed = options.adoptNames && info.deviceId !== options.selfId && info.name !== ours.name
-  if (!revoked && !renamed) return undefined
+  // A legacy entry of ours without an addition signature takes a valid one (it can then be relayed).
+  const signs = ours.addSig === undefined && info.addSig !== undefined && options.checks.added(info)
+  if (!revoked && !renamed && !signs) return undefined
   const entry: TrustEntry = toEntry({ ...toTrustInfo(ours), name: renamed ? info.name : ours.name })
-  if (revoked) entry.revokedAt = info.revokedAt
+  if (signs) entry.addSig = info.addSig
+  if (revoked) {
+    entry.revokedAt = info.revokedAt
+    entry.revokeSig = info.revokeSig
+    entry.lastSeq = info.lastSeq
+  }
   return { entry, revoked }
 }
 
@@ -76,6 +124,9 @@ function toEntry(info: TrustInfo): TrustEntry {
     deviceId: info.deviceId, name: info.name, signPublic: info.signPublic.slice(), dhPublic: info.dhPublic.slice(), addedAt: info.addedAt,
   }
   if (info.revokedAt !== undefined) entry.revokedAt = info.revokedAt
+  if (info.addSig !== undefined) entry.addSig = info.addSig.slice()
+  if (info.revokeSig !== undefined) entry.revokeSig = info.revokeSig.slice()
+  if (info.lastSeq !== undefined) entry.lastSeq = info.lastSeq
   return entry
 }
 

@@ -1,28 +1,22 @@
 import {
-  combineUnlockKey, DEFAULT_KDF, equalBytes, fromBase64, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
+  accountKeyDigest, combineUnlockKey, DEFAULT_KDF, deriveTrustKey, equalBytes, fromHex, generateAccountKey, passwordKey,
+  randomBytes, toBase64, toHex, TRUST_ROOT_EPOCH, wipe, type KdfParams,
 } from "../crypto/index.js"
-import { LanvaultError } from "../errors.js"
+import { LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { TypedEvents, type Listener } from "../typed-events.js"
+import { keysetBeats } from "../store/keyset-rank.js"
 import type { VaultStore } from "../store/index.js"
 import {
-  accountIdBytes, checkNewPassword, hintMeta, holdsEpochsOf, META, parseKeyset, readAccountKey, unwrapKeyset, wrapKeyset, writeAccountKey,
-  type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
+  accountIdBytes, AsideKeysets, checkKdfBounds, checkNewPassword, hintMeta, holdsEpochsOf, keysetSignedBy, META, parseKeyset, readAccountKey,
+  settleAccountKeyFile, unwrapKeyset, wrapKeyset, writeNextAccountKey, type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
-import { newEpochId, readAccountKeyIfAny, tryParseKeyset } from "./key-helpers.js"
+import { mergeAside, migrateLegacyKeys, noteTrustPublicKey, unlockWithAside } from "./aside-merge.js"
+import { newEpochId } from "./key-helpers.js"
 import { PasswordCheck } from "./password-check.js"
 
 const VAULT_KEY_BYTES = 32
 const ACCOUNT_KEY_BYTES = 16
-/** Orphaned keysets kept at most (each is one partition-side re-key). */
-const MAX_ORPHANS = 16
-
-/** A keyset a peer's replaced, with the account key that opens it (both base64). */
-interface Orphan {
-  blob: string
-  accountKey: string
-}
-
 export interface KeyManagerDeps {
   store: VaultStore
   home: string
@@ -31,7 +25,7 @@ export interface KeyManagerDeps {
 
 /** Events of a {@link KeyManager}: keys changed underneath the sync side. */
 export interface KeyEvents {
-  /** A keyset was made here by merging orphans (not by a user's call): offer it to peers. */
+  /** A keyset was made here by merging (not by a user's call): offer it to peers. */
   keysetChanged: Record<string, never>
   /** The account key file changed (a re-key here or on a peer): advertise the new tags. */
   accountKeyChanged: Record<string, never>
@@ -39,19 +33,25 @@ export interface KeyEvents {
 
 /**
  * The two-secret keys of this device: unlock (throttled), password change,
- * re-key after a revoke, and adopting a keyset or account key from a peer.
- * While unlocked it keeps the password key (the slow scrypt half, never the
- * password) so a re-key needs no second prompt; `forget()` wipes it.
+ * re-key after a revoke, and adopting a keyset from a peer. A peer's keyset is
+ * adopted only if it opens with this device's unlock key, or (locked, or made
+ * under another password) is signed by the account's trust key, and in both
+ * cases holds every epoch held; otherwise it is kept aside (AsideKeysets) and
+ * never touches account.key. While unlocked it keeps the password key (the slow
+ * scrypt half, never the password) so a re-key needs no second prompt.
  */
 export class KeyManager {
   private held: { passwordKey: Uint8Array; salt: string } | undefined
+  private readonly aside: AsideKeysets
   private readonly check: PasswordCheck
   private readonly events: TypedEvents<KeyEvents>
 
-  /** Also finishes an account-key write a crash interrupted (META.pendingAccountKey). */
+  /** Also finishes an account-key write a crash interrupted, and moves legacy key material out of vault.db. */
   constructor(private readonly deps: KeyManagerDeps, now: () => number = Date.now) {
     this.check = new PasswordCheck(deps, now)
     this.events = new TypedEvents((event, error) => deps.logger.error("a key event listener failed", { event, ...errorFields(error) }))
+    this.aside = new AsideKeysets(deps.home)
+    migrateLegacyKeys(deps.store, this.aside)
     this.settleAccountKey()
   }
 
@@ -60,30 +60,30 @@ export class KeyManager {
     return this.events.on(event, listener)
   }
 
-  /** Unwraps the vault keys with the password and this device's account key (always checked, throttled, one check at a time). */
+  /** Unwraps the vault keys with the password (or a keyset kept aside that it opens); always checked, throttled, one check at a time. */
   unlock(password: string): Promise<VaultKeys> {
     return this.check.serially(async () => {
-      const keyset = this.keyset()
-      const { keys, slow } = await this.check.unwrap(password, keyset, this.accountId())
-      this.hold(slow, keyset.kdf.salt)
-      return this.mergeOrphans(keys)
+      let opened: { keys: VaultKeys; slow: Uint8Array }
+      try {
+        opened = await this.check.unwrap(password, this.keyset(), this.accountId())
+      } catch (error) {
+        const rescued = error instanceof WrongPasswordError ? await this.unlockAside(password) : undefined
+        if (rescued === undefined) throw error
+        opened = rescued
+      }
+      return this.opened(opened.keys, opened.slow)
     })
   }
 
-  /**
-   * Unwraps the vault keys with a remembered password key (quick unlock; it is
-   * taken, and wiped if it does not fit). QUICK_UNLOCK_UNAVAILABLE if it no longer opens the keyset.
-   */
+  /** Unwraps with a remembered password key (quick unlock; taken, and wiped if it does not fit): QUICK_UNLOCK_UNAVAILABLE if stale. */
   unlockWithPasswordKey(slow: Uint8Array): Promise<VaultKeys> {
     return this.check.serially(async () => {
-      const keyset = this.keyset()
-      const keys = this.open(keyset, slow, readAccountKey(this.deps.home))
+      const keys = this.open(this.keyset(), slow, readAccountKey(this.deps.home))
       if (keys === undefined) {
         wipe(slow)
         throw new LanvaultError("QUICK_UNLOCK_UNAVAILABLE", "the remembered quick unlock no longer opens the vault (the password changed): type the password", { data: { reason: "stale" } })
       }
-      this.hold(slow, keyset.kdf.salt)
-      return this.mergeOrphans(keys)
+      return this.opened(keys, slow)
     })
   }
 
@@ -92,38 +92,38 @@ export class KeyManager {
     return this.held && { passwordKey: this.held.passwordKey.slice(), salt: this.held.salt }
   }
 
-  /** Re-wraps the same vault keys under a new password: no record is touched. */
-  async changePassword(oldPassword: string, newPassword: string, options: NewPasswordOptions = {}): Promise<number> {
+  private opened(keys: VaultKeys, slow: Uint8Array): VaultKeys {
+    this.hold(slow, this.keyset().kdf.salt)
+    noteTrustPublicKey(this.deps.store, keys)
+    return this.settleAside(keys)
+  }
+
+  /** A new password and a new vault-key epoch (the old password never opens later changes); the caller owns the keys returned. */
+  async changePassword(oldPassword: string, newPassword: string, options: NewPasswordOptions = {}): Promise<{ version: number; keys: VaultKeys }> {
     const hint = checkNewPassword(newPassword, { ...options, context: [this.deps.store.getMeta(META.deviceName) ?? ""] })
     return this.check.serially(() => this.changePasswordNow(oldPassword, newPassword, hint))
   }
 
-  private async changePasswordNow(oldPassword: string, newPassword: string, hint: string | undefined): Promise<number> {
+  private async changePasswordNow(oldPassword: string, newPassword: string, hint: string | undefined): Promise<{ version: number; keys: VaultKeys }> {
     const current = this.keyset()
     const { keys, slow } = await this.check.unwrap(oldPassword, current, this.accountId())
     wipe(slow)
-    try {
-      const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
-      const newSlow = await passwordKey(newPassword, kdf)
-      const version = current.version + 1
-      this.storeKeyset(keys, newSlow, readAccountKey(this.deps.home), version, kdf)
-      if (hint === undefined) this.deps.store.deleteMeta(META.hint)
-      else this.deps.store.setMeta(META.hint, hintMeta(hint, kdf.salt))
-      if (this.held) this.hold(newSlow, kdf.salt)
-      else wipe(newSlow)
-      this.deps.logger.info("account password changed", { keysetVersion: version })
-      return version
-    } finally {
-      wipe(...keys.keys.values())
-    }
+    const epoch = newEpochId(keys.keys)
+    keys.keys.set(epoch, randomBytes(VAULT_KEY_BYTES))
+    keys.currentEpoch = epoch
+    const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
+    const newSlow = await passwordKey(newPassword, kdf)
+    const version = Math.max(current.version, this.keyset().version) + 1
+    this.storeKeyset(keys, newSlow, readAccountKey(this.deps.home), version, kdf)
+    if (hint === undefined) this.deps.store.deleteMeta(META.hint)
+    else this.deps.store.setMeta(META.hint, hintMeta(hint, kdf.salt))
+    if (this.held) this.hold(newSlow, kdf.salt)
+    else wipe(newSlow)
+    this.deps.logger.info("account password changed; a new vault-key epoch starts", { keysetVersion: version })
+    return { version, keys }
   }
 
-  /**
-   * Revoke's re-key (DESIGN §6): a new account key and a new vault-key epoch,
-   * wrapped under the same password. Needs the vault unlocked. The epoch id is
-   * random, so two devices re-keying on both sides of a partition never make
-   * two different keys for one epoch.
-   */
+  /** Revoke's re-key (DESIGN §6): a new account key and a new vault-key epoch, same password. Needs the vault unlocked. */
   rekey(keys: VaultKeys): { accountKey: Uint8Array; keys: VaultKeys; version: number } {
     const current = this.keyset()
     if (!this.held) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first")
@@ -139,47 +139,62 @@ export class KeyManager {
   }
 
   /**
-   * Takes a keyset a trusted peer sent with the account key that opens it, if
-   * it ranks above ours. When ours held an epoch the peer's lacks (both were
-   * made on two sides of a partition), ours is kept as an orphan and merged in
-   * at the next {@link refresh} or unlock, so no epoch's key is ever lost.
+   * Takes a trusted peer's keyset (and the account key that opens it) if it
+   * ranks above ours and passes the checks in the class comment; otherwise
+   * keeps it aside and logs why. A keyset that opens but lacks one of our
+   * epochs (made on the other side of a partition) is merged with ours at once
+   * when unlocked, else at the next unlock. Says whether the stored keyset changed.
    */
-  acceptKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean {
-    const { store, home, logger } = this.deps
+  acceptKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array, from = "unknown"): boolean {
     const incoming = parseKeyset(blob)
     if (incoming.version !== version || accountKey.length !== ACCOUNT_KEY_BYTES) {
       throw new LanvaultError("PROTOCOL_ERROR", "a peer sent a keyset that does not match its own header")
     }
-    const accepted = store.transaction(() => {
-      const held = store.getKeyset()
-      if (!store.putKeyset(version, blob)) return false
-      if (held !== undefined && !holdsEpochsOf(incoming, parseKeyset(held.blob))) {
-        const orphans = this.orphans()
-        orphans.push({ blob: toBase64(held.blob), accountKey: toBase64(readAccountKey(home)) })
-        store.setMeta(META.orphanKeysets, JSON.stringify(orphans.slice(-MAX_ORPHANS)))
-        logger.warn("a peer's keyset lacks a vault-key epoch ours has (made on both sides of a partition): they are merged at the next unlock", { version })
-      }
-      store.setMeta(META.pendingAccountKey, toBase64(accountKey))
-      return true
-    })
-    if (accepted) this.settleAccountKey()
-    return accepted
+    checkKdfBounds(incoming.kdf)
+    if (incoming.akDigest !== undefined && incoming.akDigest !== toBase64(accountKeyDigest(accountKey))) {
+      throw new LanvaultError("PROTOCOL_ERROR", "a peer sent a keyset with an account key that is not its own")
+    }
+    const heldRow = this.deps.store.getKeyset()
+    if (heldRow !== undefined && !keysetBeats({ version, blob }, heldRow)) return false
+    const held = heldRow === undefined ? undefined : parseKeyset(heldRow.blob)
+    const keepAside = (reason: string): boolean => {
+      this.aside.put({ from, version, blob, accountKey, reason })
+      this.deps.logger.warn("a peer's keyset was kept aside, not adopted", { deviceId: from, version, reason })
+      return false
+    }
+    if (this.held !== undefined && this.held.salt === incoming.kdf.salt) {
+      const opened = this.open(incoming, this.held.passwordKey, accountKey)
+      if (opened === undefined) return keepAside("it does not open with this device's unlock key")
+      const complete = held === undefined || (held.epochs ?? []).every((epoch) => opened.keys.has(epoch))
+      wipe(...opened.keys.values())
+      if (complete) return this.adopt(version, blob, accountKey)
+      keepAside("it lacks a vault-key epoch this device holds: merging")
+      const before = this.deps.store.getKeyset()?.version
+      this.refresh()
+      return this.deps.store.getKeyset()?.version !== before
+    }
+    const trustPublic = this.trustPublicKey()
+    if (trustPublic === undefined || !keysetSignedBy(incoming, this.accountId(), trustPublic, accountKey)) {
+      return keepAside("it is not signed by the account's trust key (made by a locked device, or forged)")
+    }
+    if (held !== undefined && !holdsEpochsOf(incoming, held)) return keepAside("it lacks a vault-key epoch this device holds")
+    return this.adopt(version, blob, accountKey)
   }
 
   /**
-   * After a keyset arrived from a peer: the keys it now opens, if the held
-   * password key fits, merged with any orphaned keyset's (a merge stores a new
-   * keyset version; the `keysetChanged` event then offers it to peers).
+   * The keys the stored keyset opens with the held password key, merged with
+   * any keyset kept aside that the same key opens (a merge stores a new keyset
+   * version and calls the `keysetChanged` event). Undefined when locked or the
+   * password changed elsewhere.
    */
   refresh(): VaultKeys | undefined {
     if (!this.held) return undefined
     const keyset = this.keyset()
     if (keyset.kdf.salt !== this.held.salt) return undefined
     const keys = this.open(keyset, this.held.passwordKey, readAccountKey(this.deps.home))
-    return keys && this.mergeOrphans(keys)
+    return keys && this.settleAside(keys)
   }
 
-  /** Wipes the held password key (at lock). */
   forget(): void {
     wipe(this.held?.passwordKey)
     this.held = undefined
@@ -191,79 +206,78 @@ export class KeyManager {
     return parseKeyset(stored.blob)
   }
 
+  trustPublicKey(): Uint8Array | undefined {
+    const hex = this.deps.store.getMeta(META.trustPublicKey)
+    return hex === undefined ? undefined : fromHex(hex)
+  }
+
+  /** Moves a next account key (see writeNextAccountKey) into account.key if the stored keyset needs it; also run at start. */
+  settleAccountKey(): void {
+    const row = this.deps.store.getKeyset()
+    const keyset = row === undefined ? undefined : parseKeyset(row.blob)
+    const belongs = (key: Uint8Array): boolean => keyset !== undefined && (keyset.akDigest !== undefined
+      ? keyset.akDigest === toBase64(accountKeyDigest(key))
+      : this.held !== undefined && this.open(keyset, this.held.passwordKey, key) !== undefined)
+    if (settleAccountKeyFile(this.deps.home, belongs)) {
+      this.deps.logger.info("the account key changed (re-key on this or another device)")
+      this.events.emit("accountKeyChanged", {})
+    }
+  }
+
+  private adopt(version: number, blob: Uint8Array, accountKey: Uint8Array): boolean {
+    const current = readAccountKey(this.deps.home)
+    if (!equalBytes(current, accountKey)) writeNextAccountKey(this.deps.home, accountKey)
+    const stored = this.deps.store.putKeyset(version, blob)
+    this.settleAccountKey()
+    const row = this.deps.store.getKeyset()
+    this.aside.retain((a) => row === undefined || keysetBeats(a, row))
+    return stored
+  }
+
   private hold(slow: Uint8Array, salt: string): void {
     this.forget()
     this.held = { passwordKey: slow, salt }
   }
 
-  /**
-   * Stores a keyset made here and, when it comes with a new account key, that
-   * key: both in one transaction (the key as pending), then the key file.
-   */
+  /** Stores a keyset made here (signed) and its account key: account.key.next, the keyset, then the rename (redone after a crash). */
   private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams): void {
-    const { store } = this.deps
     const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
     try {
-      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf)
-      store.transaction(() => {
-        if (!store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
-        store.setMeta(META.pendingAccountKey, toBase64(accountKey))
-      })
+      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf, accountKey)
+      if (!equalBytes(readAccountKey(this.deps.home), accountKey)) writeNextAccountKey(this.deps.home, accountKey)
+      if (!this.deps.store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
       this.settleAccountKey()
+      this.deps.store.checkpoint?.()
     } finally {
       wipe(unlockKey)
     }
   }
 
-  /** Moves a pending account key (see META.pendingAccountKey) into the key file; also run at start after a crash. */
-  settleAccountKey(): void {
-    const pending = this.deps.store.getMeta(META.pendingAccountKey)
-    if (pending === undefined) return
-    const accountKey = fromBase64(pending)
-    const held = readAccountKeyIfAny(this.deps.home)
-    if (held === undefined || !equalBytes(accountKey, held)) {
-      writeAccountKey(this.deps.home, accountKey)
-      this.deps.logger.info("the account key changed (re-key on this or another device)")
-      this.events.emit("accountKeyChanged", {})
-    }
-    this.deps.store.deleteMeta(META.pendingAccountKey)
+  private unlockAside(password: string): Promise<{ keys: VaultKeys; slow: Uint8Array } | undefined> {
+    return unlockWithAside({
+      password, current: this.keyset(), aside: this.aside, store: this.deps.store, logger: this.deps.logger,
+      open: (keyset, slow, accountKey) => this.open(keyset, slow, accountKey),
+      adopt: (version, blob, accountKey) => this.adopt(version, blob, accountKey),
+    })
   }
 
-  /**
-   * Adds the keys of orphaned keysets (see {@link acceptKeyset}) that the held
-   * password key opens, and stores the union as the next keyset version.
-   * Orphans made under another password stay until that password is used.
-   */
-  private mergeOrphans(keys: VaultKeys): VaultKeys {
-    const orphans = this.orphans()
-    if (orphans.length === 0 || !this.held) return keys
-    const current = this.keyset()
-    if (current.kdf.salt !== this.held.salt) return keys
-    const union = new Map(keys.keys)
-    const kept: Orphan[] = []
-    for (const orphan of orphans) {
-      const keyset = tryParseKeyset(fromBase64(orphan.blob))
-      if (keyset === undefined) continue
-      const opened = keyset.kdf.salt === this.held.salt ? this.open(keyset, this.held.passwordKey, fromBase64(orphan.accountKey)) : undefined
-      if (opened === undefined) {
-        kept.push(orphan)
-        continue
-      }
-      for (const [epoch, key] of opened.keys) {
-        if (union.has(epoch)) wipe(key)
-        else union.set(epoch, key)
-      }
-    }
-    const merged: VaultKeys = { currentEpoch: keys.currentEpoch, keys: union }
-    if (union.size > keys.keys.size) {
-      const version = current.version + 1
-      this.storeKeyset(merged, this.held.passwordKey, readAccountKey(this.deps.home), version, current.kdf)
-      this.deps.logger.info("merged the vault keys of a keyset made on the other side of a partition", { keysetVersion: version, epochs: union.size })
-      this.events.emit("keysetChanged", {})
-    }
-    if (kept.length > 0) this.deps.store.setMeta(META.orphanKeysets, JSON.stringify(kept))
-    else this.deps.store.deleteMeta(META.orphanKeysets)
-    return merged
+  /** Adopts or merges the keysets kept aside that the held password key opens (see mergeAside). */
+  private settleAside(keys: VaultKeys): VaultKeys {
+    const held = this.held
+    if (held === undefined) return keys
+    return mergeAside({
+      keys, aside: this.aside, store: this.deps.store, logger: this.deps.logger,
+      open: (keyset, accountKey) => keyset.kdf.salt === held.salt ? this.open(keyset, held.passwordKey, accountKey) : undefined,
+      signedByTrustKey: (keyset, accountKey) => {
+        const trustPublic = this.trustPublicKey()
+        return trustPublic !== undefined && keysetSignedBy(keyset, this.accountId(), trustPublic, accountKey)
+      },
+      adopt: (version, blob, accountKey) => this.adopt(version, blob, accountKey),
+      storeMerged: (merged, version, accountKey) => {
+        this.storeKeyset(merged, held.passwordKey, accountKey ?? readAccountKey(this.deps.home), version, this.keyset().kdf)
+        this.events.emit("keysetChanged", {})
+      },
+    })
   }
 
   private open(keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array): VaultKeys | undefined {
@@ -274,15 +288,6 @@ export class KeyManager {
       return undefined
     } finally {
       wipe(unlockKey)
-    }
-  }
-
-  private orphans(): Orphan[] {
-    try {
-      const parsed = JSON.parse(this.deps.store.getMeta(META.orphanKeysets) ?? "[]") as Orphan[]
-      return Array.isArray(parsed) ? parsed.filter((o) => typeof o?.blob === "string" && typeof o.accountKey === "string") : []
-    } catch {
-      return []
     }
   }
 

@@ -116,6 +116,11 @@ export class UnlockedVault {
     return this.merge(this.decryptAll(ready))
   }
 
+  /** A copy of one epoch's vault key, if held (the trust root: deriveTrustKey). */
+  keyOf(epoch: number): Uint8Array | undefined {
+    return this.keys.keys.get(epoch)?.slice()
+  }
+
   /** A copy of the keys (for re-wrapping under a new password or account key). */
   copyKeys(): VaultKeys {
     return { currentEpoch: this.keys.currentEpoch, keys: new Map([...this.keys.keys].map(([e, k]) => [e, k.slice()])) }

@@ -1,4 +1,4 @@
-import { formatAccountKey, signPublicKey, wipe } from "../crypto/index.js"
+import { deriveTrustKey, formatAccountKey, signPublicKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
@@ -200,8 +200,26 @@ export class VaultService {
     this.publishRemoteChanges(open, open.adoptKeys(keys))
   }
 
-  changePassword(oldPassword: string, newPassword: string, options?: NewPasswordOptions): Promise<number> {
-    return this.keys.changePassword(oldPassword, newPassword, options)
+  /** A new password and a new vault-key epoch: an unlocked vault writes its next changes under it. */
+  async changePassword(oldPassword: string, newPassword: string, options?: NewPasswordOptions): Promise<number> {
+    const { version, keys } = await this.keys.changePassword(oldPassword, newPassword, options)
+    if (this.open) this.open.adoptKeys({ currentEpoch: keys.currentEpoch, keys: new Map([...keys.keys].map(([e, k]) => [e, k.slice()])) })
+    wipe(...keys.keys.values())
+    return version
+  }
+
+  /**
+   * The account's trust key pair, derived from the root epoch's vault key: only
+   * an unlocked vault has it (LOCKED otherwise). Callers wipe the secret.
+   */
+  trustKey(): TrustKeyPair {
+    const root = this.unlocked().keyOf(TRUST_ROOT_EPOCH)
+    if (root === undefined) throw new LanvaultError("INTERNAL", "the vault holds no key of the root epoch")
+    try {
+      return deriveTrustKey(root)
+    } finally {
+      wipe(root)
+    }
   }
 
   /** Revoke's re-key: a new account key and vault-key epoch for all future changes. */

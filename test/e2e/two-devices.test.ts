@@ -65,6 +65,7 @@ describe("two devices paired by the account key, over real daemons on loopback",
     const intruder = await Device.create("intruder")
     await a.init()
     await a.start()
+    await a.unlock()
     const wrongKey = "LV1-0000-0000-0000-0000-0000-0000-0000"
     const { joinResult } = await intruder.joinThrough(a, wrongKey).catch(() => ({ joinResult: { code: -1, stderr: "", stdout: "" } }))
     expect(joinResult.code).toBe(1)

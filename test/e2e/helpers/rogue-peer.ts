@@ -15,6 +15,7 @@ import { accountTag, encodeHello, type HelloPayload } from "../../../src/connect
 import { PAIR_PATH, TRUSTED_PATH } from "../../../src/connections/peer-address.js"
 import { encodeJoinRequest } from "../../../src/pairing/pairing-messages.js"
 import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
+import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { runHandshake, WsFrameSocket, type Channel, type FrameSocket, type HandshakeResult } from "../../../src/transport/index.js"
 import type { DaemonProcess } from "./cli.js"
@@ -202,12 +203,15 @@ export interface StolenIdentity {
 }
 
 export function readIdentity(home: string): StolenIdentity {
-  return withDatabase(home, (db) => {
-    const row = db.prepare("SELECT device_id, sign_secret, dh_secret FROM identity WHERE id = 1").get() as
-      { device_id: string; sign_secret: Buffer; dh_secret: Buffer } | undefined
-    if (!row) throw new Error(`${home} holds no identity`)
-    return { deviceId: row.device_id, signSecret: new Uint8Array(row.sign_secret), dhSecret: new Uint8Array(row.dh_secret) }
-  })
+  // The store opens the device's keys with device.key beside vault.db, as a thief holding the whole home could.
+  const store = SqliteStore.open(join(home, "vault.db"))
+  try {
+    const identity = store.getIdentity()
+    if (!identity) throw new Error(`${home} holds no identity`)
+    return identity
+  } finally {
+    store.close()
+  }
 }
 
 /** Highest stored seq of every device's log, read straight from vault.db (WAL: safe while the daemon runs). */

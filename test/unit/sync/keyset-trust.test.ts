@@ -3,7 +3,7 @@ import { randomBytes } from "../../../src/crypto/index.js"
 import { compareKeysetRanks, keysetRank, NO_KEYSET } from "../../../src/store/keyset-rank.js"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { linkPair } from "./memory-link.js"
-import { connect, makeAccount, newDeviceIdentity, settle, trustOf } from "./sync-fixtures.js"
+import { appendOwn, connect, makeAccount, newDeviceIdentity, revokeSigned, settle, signedAdd, trustOf } from "./sync-fixtures.js"
 
 const blob = (version: number) => new Uint8Array(48).fill(version)
 
@@ -114,9 +114,10 @@ describe("keyset propagation", () => {
 
 describe("trust merge between devices", () => {
   it("a device learns the devices its peer trusts, and emits trust", async () => {
-    const [a, b] = makeAccount(["a", "b"]).devices
+    const account = makeAccount(["a", "b"])
+    const [a, b] = account.devices
     const tablet = newDeviceIdentity("tablet")
-    a.store.putTrust(trustOf(tablet, 5_000))
+    a.store.putTrust(signedAdd(account.accountId, trustOf(tablet, 5_000)))
     let trustEvents = 0
     b.replicator.on("trust", () => trustEvents++)
     connect(a, b)
@@ -126,11 +127,12 @@ describe("trust merge between devices", () => {
   })
 
   it("a revocation is sticky: it spreads, the earliest time wins, and nobody un-revokes", async () => {
-    const [a, b, c, x] = makeAccount(["a", "b", "c", "x"]).devices
+    const account = makeAccount(["a", "b", "c", "x"])
+    const [a, b, c, x] = account.devices
     connect(c, x)
     await settle()
-    a.store.revokeTrust(x.deviceId, 100)
-    b.store.revokeTrust(x.deviceId, 200)
+    revokeSigned(account.accountId, a.store, x.deviceId, 100)
+    revokeSigned(account.accountId, b.store, x.deviceId, 200)
     const disconnected: string[] = []
     c.replicator.on("peer.disconnected", ({ deviceId, reason }) => disconnected.push(`${deviceId === x.deviceId}:${reason}`))
 
@@ -144,12 +146,41 @@ describe("trust merge between devices", () => {
     expect(c.replicator.sessions().map((s) => s.remoteDeviceId)).toEqual([b.deviceId])
   })
 
+  it("entries a revoked device made after its cutoff are refused, also when a third device relays them", async () => {
+    const account = makeAccount(["a", "relay", "x"])
+    const [a, relay, x] = account.devices
+    const before = appendOwn(account, x, 2)
+    a.store.insertEntries(before)
+    revokeSigned(account.accountId, a.store, x.deviceId, 100)
+    expect(a.store.getTrust(x.deviceId)?.lastSeq).toBe(2)
+    const after = appendOwn(account, x, 2)
+    relay.store.insertEntries([...before, ...after])
+    connect(a, relay)
+    await settle()
+    expect(relay.store.getTrust(x.deviceId)?.lastSeq).toBe(2)
+    expect(a.store.head(x.deviceId)).toBe(2)
+    expect(a.logger.lines.some((l) => l.message === "refused entries of a revoked device made after its revocation")).toBe(true)
+  })
+
+  it("a device added or revoked without the trust key's signature (a locked device's hello) is ignored", async () => {
+    const account = makeAccount(["a", "thief", "c"])
+    const [a, thief, c] = account.devices
+    const hidden = newDeviceIdentity("hidden")
+    thief.store.putTrust(trustOf(hidden, 5_000))
+    thief.store.revokeTrust(c.deviceId, 50)
+    connect(a, thief)
+    await settle()
+    expect(a.store.getTrust(hidden.deviceId)).toBeUndefined()
+    expect(a.store.getTrust(c.deviceId)?.revokedAt).toBeUndefined()
+  })
+
   it("a local revocation published cuts the device off and reaches the others", async () => {
-    const [a, b, x] = makeAccount(["a", "b", "x"]).devices
+    const account = makeAccount(["a", "b", "x"])
+    const [a, b, x] = account.devices
     connect(a, b)
     const [aToX] = connect(a, x)
     await settle()
-    a.store.revokeTrust(x.deviceId, 300)
+    revokeSigned(account.accountId, a.store, x.deviceId, 300)
     a.replicator.publishTrust()
     await settle()
     expect(aToX.closedWith).toBe("revoked")
@@ -157,12 +188,13 @@ describe("trust merge between devices", () => {
   })
 
   it("a rename reaches connected peers, but a peer never renames this device", async () => {
-    const [a, b, c] = makeAccount(["a", "b", "c"]).devices
+    const account = makeAccount(["a", "b", "c"])
+    const [a, b, c] = account.devices
     connect(a, b)
     connect(a, c)
     await settle()
-    a.store.putTrust({ ...trustOf(c), name: "kitchen pc" })
-    a.store.putTrust({ ...trustOf(b), name: "not my name" })
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(c)), name: "kitchen pc" })
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(b)), name: "not my name" })
     a.replicator.publishTrust()
     await settle()
     expect(b.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { encodeMessage } from "../../../src/sync/messages.js"
 import { linkPair } from "./memory-link.js"
-import { appendOwn, connect, dump, makeAccount, sealOwn, settle } from "./sync-fixtures.js"
+import { appendOwn, connect, dump, makeAccount, revokeSigned, sealOwn, settle } from "./sync-fixtures.js"
 import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 
 const root = mkdtempSync(join(tmpdir(), "lanvault-sync-"))
@@ -28,7 +28,7 @@ describe("sync over SqliteStore", () => {
     appendOwn(account, a, 150)
     appendOwn(account, c, 60)
     a.store.putKeyset(4, new Uint8Array(32).fill(4))
-    c.store.revokeTrust(b.deviceId, 1)
+    revokeSigned(account.accountId, c.store, b.deviceId, 1)
     connect(a, b)
     await settle()
     expect(dump(b.store)).toEqual(dump(a.store))

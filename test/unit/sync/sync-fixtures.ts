@@ -1,4 +1,5 @@
-import { generateDeviceKeys, randomBytes, toHex, type DeviceKeys } from "../../../src/crypto/index.js"
+import { deriveTrustKey, generateDeviceKeys, randomBytes, toHex, type DeviceKeys } from "../../../src/crypto/index.js"
+import { signAdd, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
 import type { Logger } from "../../../src/log.js"
 import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
@@ -33,6 +34,21 @@ export function newDeviceIdentity(name: string): { deviceId: string; name: strin
   return { deviceId: toHex(randomBytes(16)), name, keys: generateDeviceKeys() }
 }
 
+/** The account trust key of every test account (as an unlocked device derives it from the root vault key). */
+export const TRUST_KEY = deriveTrustKey(randomBytes(32))
+
+/** `entry` with its addition signed by the trust key, as an unlocked device adds a device. */
+export function signedAdd(accountId: Uint8Array, entry: TrustEntry): TrustEntry {
+  return { ...entry, addSig: signAdd(TRUST_KEY.secret, accountId, entry) }
+}
+
+/** Revokes `deviceId` in `store` as an unlocked device does: signed, with its last seq held as the cutoff. */
+export function revokeSigned(accountId: Uint8Array, store: VaultStore, deviceId: string, at: number): void {
+  const entry = store.getTrust(deviceId)!
+  const lastSeq = store.head(deviceId)
+  store.putTrust({ ...entry, revokedAt: at, lastSeq, revokeSig: signRevoke(TRUST_KEY.secret, accountId, deviceId, at, lastSeq) })
+}
+
 export function trustOf(device: { deviceId: string; name: string; keys: DeviceKeys }, addedAt = 1_000): TrustEntry {
   return { deviceId: device.deviceId, name: device.name, signPublic: device.keys.signPublic, dhPublic: device.keys.dhPublic, addedAt }
 }
@@ -48,7 +64,7 @@ export function makeAccount(names: string[], options: ReplicatorOptions = {}, ne
   const devices = identities.map((identity) => {
     const store = newStore()
     store.setIdentity({ deviceId: identity.deviceId, signSecret: identity.keys.signSecret, dhSecret: identity.keys.dhSecret })
-    for (const other of identities) store.putTrust(trustOf(other))
+    for (const other of identities) store.putTrust(signedAdd(accountId, trustOf(other)))
     const logger = recordingLogger()
     const device = { ...identity, store, logger, accountKey }
     const keysets = {
@@ -59,7 +75,7 @@ export function makeAccount(names: string[], options: ReplicatorOptions = {}, ne
         return taken
       },
     }
-    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets }, options) })
+    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey) }, options) })
   })
   return { accountId, vaultKey: randomBytes(32), devices }
 }

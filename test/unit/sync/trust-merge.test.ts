@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest"
+import { deriveTrustKey, randomBytes } from "../../../src/crypto/index.js"
+import { signAdd, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
 import type { TrustEntry } from "../../../src/store/vault-store.js"
 import type { TrustInfo } from "../../../src/sync/messages.js"
 import { mergeTrust } from "../../../src/sync/trust-merge.js"
@@ -6,39 +8,73 @@ import { mergeTrust } from "../../../src/sync/trust-merge.js"
 const SELF = "1".repeat(32)
 const OTHER = "2".repeat(32)
 const NEW = "3".repeat(32)
+const ACCOUNT_ID = randomBytes(16)
+const TRUST = deriveTrustKey(randomBytes(32))
+const checks = new TrustVerifier(ACCOUNT_ID, () => TRUST.publicKey)
 
+/** A trust entry whose addition the trust key signed (as an unlocked device adds one). */
 function entry(deviceId: string, name: string, extra: Partial<TrustEntry> = {}): TrustEntry {
-  return { deviceId, name, signPublic: new Uint8Array(32).fill(deviceId.charCodeAt(0)), dhPublic: new Uint8Array(32).fill(7), addedAt: 10, ...extra }
+  const base = { deviceId, name, signPublic: new Uint8Array(32).fill(deviceId.charCodeAt(0)), dhPublic: new Uint8Array(32).fill(7), addedAt: 10 }
+  return { ...base, addSig: signAdd(TRUST.secret, ACCOUNT_ID, base), ...extra }
+}
+
+/** `e` revoked at `at` with cutoff `lastSeq`, signed by the trust key. */
+function revoked(e: TrustEntry, at: number, lastSeq = 0): TrustEntry {
+  return { ...e, revokedAt: at, lastSeq, revokeSig: signRevoke(TRUST.secret, ACCOUNT_ID, e.deviceId, at, lastSeq) }
 }
 
 const held = [entry(SELF, "desktop"), entry(OTHER, "laptop")]
-const notice = { selfId: SELF, adoptNames: true }
-const hello = { selfId: SELF, adoptNames: false }
+const notice = { selfId: SELF, adoptNames: true, checks }
+const hello = { selfId: SELF, adoptNames: false, checks }
 
 describe("trust merge", () => {
-  it("adds devices the peer knows and we do not", () => {
+  it("adds devices the peer knows and we do not, when the trust key signed their addition", () => {
     const result = mergeTrust(held, [entry(NEW, "tablet")], hello)
     expect(result.membershipChanged).toBe(true)
     expect(result.updates).toEqual([entry(NEW, "tablet")])
   })
 
-  it("changes nothing for a list equal to ours", () => {
-    expect(mergeTrust(held, held, notice)).toEqual({ updates: [], membershipChanged: false, keyConflicts: [] })
+  it("ignores a device added without the trust key's signature, or with another key's (a locked device's hello)", () => {
+    const other = deriveTrustKey(randomBytes(32))
+    const unsigned = { ...entry(NEW, "hidden"), addSig: undefined }
+    const forged = { ...entry(NEW, "hidden"), addSig: signAdd(other.secret, ACCOUNT_ID, entry(NEW, "hidden")) }
+    for (const info of [unsigned, forged]) {
+      const result = mergeTrust(held, [info], hello)
+      expect(result.updates).toEqual([])
+      expect(result.unauthenticated).toEqual([NEW])
+    }
+    const locked = new TrustVerifier(ACCOUNT_ID, () => undefined)
+    expect(mergeTrust(held, [entry(NEW, "tablet")], { ...hello, checks: locked }).updates).toEqual([])
   })
 
-  it("a revocation is sticky: the earliest revokedAt wins and a peer never un-revokes", () => {
-    const ours = [entry(SELF, "desktop"), entry(OTHER, "laptop", { revokedAt: 200 })]
-    const earlier = mergeTrust(ours, [entry(OTHER, "laptop", { revokedAt: 100 })], notice)
-    expect(earlier.updates).toEqual([entry(OTHER, "laptop", { revokedAt: 100 })])
+  it("changes nothing for a list equal to ours", () => {
+    expect(mergeTrust(held, held, notice)).toEqual({ updates: [], membershipChanged: false, keyConflicts: [], unauthenticated: [], selfRevoked: false })
+  })
+
+  it("a revocation is sticky: the earliest signed revokedAt wins and a peer never un-revokes", () => {
+    const ours = [entry(SELF, "desktop"), revoked(entry(OTHER, "laptop"), 200)]
+    const earlier = mergeTrust(ours, [revoked(entry(OTHER, "laptop"), 100, 4)], notice)
+    expect(earlier.updates).toEqual([revoked(entry(OTHER, "laptop"), 100, 4)])
     expect(earlier.membershipChanged).toBe(true)
-    expect(mergeTrust(ours, [entry(OTHER, "laptop", { revokedAt: 300 })], notice).updates).toEqual([])
+    expect(mergeTrust(ours, [revoked(entry(OTHER, "laptop"), 300)], notice).updates).toEqual([])
     expect(mergeTrust(ours, [entry(OTHER, "laptop")], notice).updates).toEqual([])
   })
 
-  it("a peer's revocation of a device we trust is adopted", () => {
-    const result = mergeTrust(held, [entry(OTHER, "laptop", { revokedAt: 50 })], hello)
-    expect(result.updates).toEqual([entry(OTHER, "laptop", { revokedAt: 50 })])
+  it("a peer's signed revocation of a device we trust is adopted; an unsigned one is ignored", () => {
+    const result = mergeTrust(held, [revoked(entry(OTHER, "laptop"), 50)], hello)
+    expect(result.updates).toEqual([revoked(entry(OTHER, "laptop"), 50)])
     expect(result.membershipChanged).toBe(true)
+    const unsigned = mergeTrust(held, [entry(OTHER, "laptop", { revokedAt: 50 })], hello)
+    expect(unsigned.updates).toEqual([])
+    expect(unsigned.unauthenticated).toEqual([OTHER])
+    const tampered = { ...revoked(entry(OTHER, "laptop"), 50, 3), lastSeq: 1 }
+    expect(mergeTrust(held, [tampered], hello).updates).toEqual([])
+  })
+
+  it("a revocation of this device itself is never stored, only reported", () => {
+    const result = mergeTrust(held, [revoked(entry(SELF, "desktop"), 50)], notice)
+    expect(result.updates).toEqual([])
+    expect(result.selfRevoked).toBe(true)
   })
 
   it("a trust notice renames other devices but never this one", () => {
@@ -52,7 +88,7 @@ describe("trust merge", () => {
   })
 
   it("keeps our keys when a peer describes a known device with other keys", () => {
-    const forged: TrustInfo = { ...entry(OTHER, "laptop", { revokedAt: 1 }), signPublic: new Uint8Array(32).fill(0xee) }
+    const forged: TrustInfo = { ...revoked(entry(OTHER, "laptop"), 1), signPublic: new Uint8Array(32).fill(0xee) }
     const result = mergeTrust(held, [forged], notice)
     expect(result.keyConflicts).toEqual([OTHER])
     expect(result.updates).toEqual([])
