@@ -1,4 +1,4 @@
-import { concatBytes, open, seal, u64be, utf8, wipe } from "../crypto/index.js"
+import { concatBytes, deriveTrustKey, open, seal, TRUST_ROOT_EPOCH, u64be, utf8, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { UnreadableChangesError, VaultDoc } from "../merge/index.js"
@@ -116,9 +116,14 @@ export class UnlockedVault {
     return this.merge(this.decryptAll(ready))
   }
 
-  /** A copy of one epoch's vault key, if held (the trust root: deriveTrustKey). */
-  keyOf(epoch: number): Uint8Array | undefined {
-    return this.keys.keys.get(epoch)?.slice()
+  /**
+   * The account's trust key pair, derived from the root epoch's vault key
+   * (deriveTrustKey): only an unlocked vault has it. The caller wipes the secret.
+   */
+  trustKey(): TrustKeyPair {
+    const root = this.keys.keys.get(TRUST_ROOT_EPOCH)
+    if (root === undefined) throw new LanvaultError("INTERNAL", "the vault holds no key of the root epoch")
+    return deriveTrustKey(root)
   }
 
   /** A copy of the keys (for re-wrapping under a new password or account key). */

@@ -1,4 +1,4 @@
-import { deriveTrustKey, formatAccountKey, signPublicKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
+import { formatAccountKey, signPublicKey, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
@@ -203,24 +203,12 @@ export class VaultService {
   /** A new password and a new vault-key epoch: an unlocked vault writes its next changes under it. */
   async changePassword(oldPassword: string, newPassword: string, options?: NewPasswordOptions): Promise<number> {
     const { version, keys } = await this.keys.changePassword(oldPassword, newPassword, options)
-    if (this.open) this.open.adoptKeys({ currentEpoch: keys.currentEpoch, keys: new Map([...keys.keys].map(([e, k]) => [e, k.slice()])) })
-    wipe(...keys.keys.values())
+    if (this.open) this.open.adoptKeys(keys)
     return version
   }
 
-  /**
-   * The account's trust key pair, derived from the root epoch's vault key: only
-   * an unlocked vault has it (LOCKED otherwise). Callers wipe the secret.
-   */
-  trustKey(): TrustKeyPair {
-    const root = this.unlocked().keyOf(TRUST_ROOT_EPOCH)
-    if (root === undefined) throw new LanvaultError("INTERNAL", "the vault holds no key of the root epoch")
-    try {
-      return deriveTrustKey(root)
-    } finally {
-      wipe(root)
-    }
-  }
+  /** The account's trust key pair (UnlockedVault.trustKey): LOCKED when locked. Callers wipe the secret. */
+  trustKey = (): TrustKeyPair => this.unlocked().trustKey()
 
   /** Revoke's re-key: a new account key and vault-key epoch for all future changes. */
   rekey(): { accountKey: string; version: number; accountKeyBytes: Uint8Array } {
@@ -282,10 +270,9 @@ export class VaultService {
   }
 
   /**
-   * Makes local changes durable, then announces them. If the disk refuses, the
-   * in-memory doc already holds the edits, so it is rebuilt from what is durable
-   * and the error goes to the callers: an acknowledged edit is on disk, a refused
-   * one is nowhere.
+   * Makes local changes durable, then announces them. If the disk refuses, the in-memory doc already holds
+   * the edits, so it is rebuilt from what is durable and the error goes to the callers: an acknowledged edit
+   * is on disk, a refused one is nowhere.
    */
   private persist(changes: BucketChange[], changed: ChangedRecord[]): void {
     let entries: LogEntry[]
