@@ -14,6 +14,7 @@ export const PAGE_METHODS: ReadonlySet<string> = new Set<MethodName>([
   "devices.list", "devices.rename", "devices.revoke",
   "pairing.open", "pairing.close",
   "folders.list", "backup.list", "backup.create", "peers.list", "quickUnlock.forget",
+  "browser.status", "browser.allow", "browser.list",
 ])
 
 /** Receives every daemon event, and a `daemon` pseudo-event when the link to the daemon comes or goes. */

@@ -1,8 +1,11 @@
+import { mkdirSync } from "node:fs"
 import { request } from "node:http"
+import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import type { RecordInput } from "../../src/merge/types.js"
 import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { KpxcClient, socketTransport } from "./helpers/kpxc-client.js"
 
 /** One raw HTTP request to the app, with exactly the headers given (a browser would not let us forge Host). */
 function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -151,5 +154,44 @@ describe("lanvault app: the local web window", () => {
     await page.getByRole("button", { name: "Lock" }).click()
     await page.getByLabel("Account password").waitFor()
     expect((await a.client!.call("status", {})).locked).toBe(true)
+  }, 90_000)
+
+  it("Settings' browser button opens the approval window; a KeePassXC-Browser client associates and its name shows", async () => {
+    const a = await Device.create("alpha")
+    await a.init()
+    // The browser socket lives under this device's own runtime dir, never the shared /tmp/runtime-$USER.
+    const runtime = join(a.home, "run")
+    mkdirSync(runtime, { mode: 0o700 })
+    await a.start([], { XDG_RUNTIME_DIR: runtime })
+    const app = await startApp(a)
+    const browser = await launchBrowser()
+    const { page } = await openWindow(browser, app)
+    await page.getByLabel("Account password").fill(PASSWORD)
+    await page.getByRole("button", { name: "Unlock" }).click()
+    await page.getByRole("button", { name: "Settings" }).click()
+    const section = page.getByRole("region", { name: "Browser extension" })
+    await section.getByText(/Browser integration is off/).waitFor()
+    expect(await section.getByRole("button", { name: "Allow a browser to connect" }).count()).toBe(0)
+
+    const enabled = await a.client!.call("browser.enable", {})
+    expect(enabled.socket.startsWith(runtime)).toBe(true)
+    // Leaving Settings and coming back asks the daemon again.
+    await page.getByRole("button", { name: "Records" }).click()
+    await page.getByRole("button", { name: "Settings" }).click()
+    await section.getByText(/Browser integration is on/).waitFor()
+    await section.getByRole("button", { name: "Allow a browser to connect" }).click()
+    await section.getByRole("status").getByText(/^Waiting for a browser to connect… \(closes in \d+ s\)$/).waitFor()
+    expect((await a.client!.call("browser.status", {})).allowUntil).toBeGreaterThan(Date.now())
+
+    const kpxc = new KpxcClient(await socketTransport(enabled.socket))
+    try {
+      await kpxc.changePublicKeys()
+      const { inner } = await kpxc.associate()
+      expect(inner?.id).toMatch(/^browser-[0-9a-f]{6}$/)
+      await expect.poll(() => section.getByRole("status").textContent(), POLL).toBe(`Connected: ${inner?.id}`)
+      expect((await a.client!.call("browser.list", {})).map((x) => x.name)).toEqual([inner?.id])
+    } finally {
+      kpxc.transport.close()
+    }
   }, 90_000)
 })

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks"
 import { call, type StatusResult } from "./api.js"
+import { BrowserSection } from "./browser-section.js"
 import { ImportDrop } from "./import-drop.js"
 
 interface FolderInfo {
@@ -16,7 +17,7 @@ interface BackupInfo {
   bytes: number
 }
 
-/** Sync folders, encrypted backups (with "Back up now"), auto-lock and quick unlock, as the daemon reports them. */
+/** Sync folders, the browser extension, encrypted backups (with "Back up now"), auto-lock and quick unlock, as the daemon reports them. */
 export function SettingsView(props: { status: StatusResult; onChanged: () => void }) {
   const [folders, setFolders] = useState<FolderInfo[]>([])
   const [backups, setBackups] = useState<BackupInfo[]>([])
@@ -82,6 +83,7 @@ export function SettingsView(props: { status: StatusResult; onChanged: () => voi
           </table>
         )}
       </section>
+      <BrowserSection />
       <ImportDrop />
       <section aria-labelledby="backups-title">
         <h3 id="backups-title">Encrypted backups</h3>

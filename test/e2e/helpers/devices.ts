@@ -44,8 +44,8 @@ export class Device {
     return { joinCode: JSON.parse(joinResult.stdout).code, hostCode: JSON.parse(lines.at(-1)!).code, joinResult }
   }
 
-  async start(args: string[] = []): Promise<LanvaultClient> {
-    this.daemon = await startDaemon({ home: this.home, args: ["--port", String(this.port), ...args] })
+  async start(args: string[] = [], env?: Record<string, string>): Promise<LanvaultClient> {
+    this.daemon = await startDaemon({ home: this.home, args: ["--port", String(this.port), ...args], env })
     this.client = await connect({ socketPath: this.daemon.socketPath })
     return this.client
   }
