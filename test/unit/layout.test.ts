@@ -34,7 +34,7 @@ describe("source layout", () => {
     expect(outside).toEqual([])
   })
 
-  it("nothing in src/, test/ or scripts/ reads ../shared/", () => {
+  it("nothing in src/, test/ or scripts/ reads the steering folder beside the checkout (shared/)", () => {
     const self = relative(ROOT, new URL(import.meta.url).pathname)
     const readers = [...filesUnder("src"), ...filesUnder("test"), ...filesUnder("scripts")]
       .filter((path) => path !== self && /\.\.\/shared\//.test(readFileSync(join(ROOT, path), "utf8")))
