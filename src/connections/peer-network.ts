@@ -260,6 +260,8 @@ export class PeerNetwork {
     if (remote.accountTag !== self.accountTag) return { refuse: "unknown device" }
     const trusted = store.getTrust(remote.deviceId)
     const authentic = trusted !== undefined && remote.deviceId !== self.deviceId && equalBytes(trusted.dhPublic, remoteStatic)
+    // Revocation first: a revoked device (reset by a thief) must hear "revoked", and never make us think ours was reset.
+    if (authentic && trusted.revokedAt !== undefined) return { refuse: "revoked" }
     if (remote.generation < self.generation) return { refuse: "account was reset" }
     if (!authentic) return { refuse: "unknown device" }
     if (remote.generation > self.generation) {
@@ -268,7 +270,6 @@ export class PeerNetwork {
       this.deps.onStanding?.("account reset", remote.deviceId)
       return { refuse: "account was reset" }
     }
-    if (trusted.revokedAt !== undefined) return { refuse: "revoked" }
     return "accept"
   }
 

@@ -5,6 +5,7 @@
  * it only SHA-256 and byte helpers): callers encrypt, log and carry its changes.
  */
 export * from "./bucket.js"
+export * from "./change-actor.js"
 export * from "./types.js"
 export * from "./unreadable-changes-error.js"
 export * from "./vault-doc.js"

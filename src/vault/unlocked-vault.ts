@@ -1,7 +1,7 @@
 import { concatBytes, deriveTrustKey, open, seal, TRUST_ROOT_EPOCH, u64be, utf8, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { UnreadableChangesError, VaultDoc } from "../merge/index.js"
+import { changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import type { BucketChange } from "../merge/types.js"
 import { openEntry, sealEntry, type LogEntry, type VaultStore, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
@@ -211,7 +211,8 @@ export class UnlockedVault {
    * Opens stored entries. Their signatures were checked when they were stored
    * (from a peer, a folder or a backup) or made here; the AEAD under the vault key
    * still authenticates every byte and the device, seq and epoch it claims, so a
-   * row tampered with on disk fails here.
+   * row tampered with on disk fails here, and so does a change whose Automerge
+   * actor is not the signing device.
    */
   private decryptAll(entries: LogEntry[]): BucketChange[] {
     const changes: BucketChange[] = []
@@ -222,7 +223,10 @@ export class UnlockedVault {
           if (this.waitingForKey.length < MAX_WAITING_FOR_KEY) this.waitingForKey.push(entry)
           throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
         }
-        changes.push(decodePayload(openEntry(entry, this.deps.accountId, key), this.doc.bucketCount))
+        const change = decodePayload(openEntry(entry, this.deps.accountId, key), this.doc.bucketCount)
+        // A device writes only as its own actor: an entry signed by one device never edits as another (issue 17 item 9).
+        if (changeActor(change.change) !== entry.deviceId) throw new LanvaultError("CORRUPT_DATA", "a log entry's change names another device's actor")
+        changes.push(change)
       } catch (error) {
         const code = error instanceof LanvaultError ? error.code : "INTERNAL"
         this.unreadable.push({ deviceId: entry.deviceId, seq: entry.seq, code })

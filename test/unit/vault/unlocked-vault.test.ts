@@ -47,3 +47,25 @@ describe("UnlockedVault: entries of an epoch whose key has not arrived yet", () 
     expect(vault.doc.list({}).map((r) => r.title)).toEqual(["written after a re-key elsewhere"])
   })
 })
+
+describe("UnlockedVault: a change's Automerge actor must be the device that signed the entry", () => {
+  it("refuses an entry whose change edits as another device's actor, and reads the same change under its own", () => {
+    const store = new MemoryStore()
+    const accountId = randomBytes(16)
+    const own = { deviceId: toHex(randomBytes(16)), signSecret: generateDeviceKeys().signSecret }
+    const vaultKey = randomBytes(32)
+    const vault = UnlockedVault.open({ store, logger: silentLogger(), identity: own, accountId }, { currentEpoch: 1, keys: new Map([[1, vaultKey.slice()]]) }, BUCKETS)
+    // A device that holds the vault key signs, as itself, a change made with this device's actor.
+    const signer = toHex(randomBytes(16))
+    const spoofed = new VaultDoc({}, { actorId: own.deviceId, bucketCount: BUCKETS }).create({ type: "note", title: "in another's name" }).changes[0]
+    const entry = sealEntry({ accountId, deviceId: signer, seq: 1, epoch: 1, vaultKey, signSecret: generateDeviceKeys().signSecret, payload: encodePayload(spoofed) })
+    store.insertEntries([entry])
+    expect(vault.applyEntries([entry])).toEqual([])
+    expect(vault.unreadable).toEqual([{ deviceId: signer, seq: 1, code: "CORRUPT_DATA" }])
+    expect(vault.doc.list({})).toEqual([])
+
+    const honest = peerNote(accountId, "in its own name", 1, vaultKey)
+    expect(vault.applyEntries([honest])).toHaveLength(1)
+    expect(vault.doc.list({}).map((r) => r.title)).toEqual(["in its own name"])
+  })
+})
