@@ -29,3 +29,9 @@ export function readAccountContext(store: Pick<VaultStore, "getMeta" | "getIdent
 export function accountIdBytes(accountIdHex: string): Uint8Array {
   return fromHex(accountIdHex)
 }
+
+/** This device's name: its trust entry's (a rename made on another device syncs there), else the one given at init/join. */
+export function ownDeviceName(store: Pick<VaultStore, "getMeta" | "getIdentity" | "getTrust">): string {
+  const id = store.getIdentity()?.deviceId
+  return (id === undefined ? undefined : store.getTrust(id)?.name) ?? store.getMeta(META.deviceName) ?? ""
+}

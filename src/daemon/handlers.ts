@@ -117,7 +117,9 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
     "devices.rename": (params) => {
       // Like every trust-list change, only with the vault unlocked (a name itself is not signed: it changes no trust).
       if (vault.locked) throw new LockedError()
-      return renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"))
+      const renamed = renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"))
+      sync().replicator.publishTrust()
+      return renamed
     },
     "account.changePassword": (params) => changePassword(
       { vault, replicator: sync().replicator, afterChange: () => quickUnlock.forget() },

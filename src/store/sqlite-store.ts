@@ -21,7 +21,7 @@ interface EntryRow { device_id: string; seq: number; epoch: number; ciphertext: 
 interface TrustRow {
   device_id: string; name: string; sign_public: Buffer; dh_public: Buffer
   added_at: number; revoked_at: number | null; last_seen_at: number | null
-  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null
+  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null; renamed_at: number | null
 }
 interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
 
@@ -179,7 +179,7 @@ export class SqliteStore implements VaultStore {
     this.guard(() => this.stmt("putTrust").run({
       deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
       addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
-      addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null,
+      addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null, renamedAt: entry.renamedAt ?? null,
     }))
   }
 
@@ -283,6 +283,7 @@ function toTrust(row: TrustRow): TrustEntry {
   if (row.add_sig !== null) entry.addSig = bytes(row.add_sig)
   if (row.revoke_sig !== null) entry.revokeSig = bytes(row.revoke_sig)
   if (row.last_seq !== null) entry.lastSeq = row.last_seq
+  if (row.renamed_at !== null) entry.renamedAt = row.renamed_at
   return entry
 }
 

@@ -93,6 +93,7 @@ export function checkTrustEntry(entry: TrustEntry): void {
   checkTime(entry.addedAt, "addedAt", false)
   checkTime(entry.revokedAt, "revokedAt", true)
   checkTime(entry.lastSeenAt, "lastSeenAt", true)
+  checkTime(entry.renamedAt, "renamedAt", true)
   if (entry.addSig !== undefined) checkBytes(entry.addSig, 64, "addition signature")
   if (entry.revokeSig !== undefined) checkBytes(entry.revokeSig, 64, "revocation signature")
   if (entry.lastSeq !== undefined && (!Number.isSafeInteger(entry.lastSeq) || entry.lastSeq < 0)) throw new TypeError("lastSeq must be a non-negative integer")
@@ -130,6 +131,7 @@ export function copyTrust(entry: TrustEntry): TrustEntry {
   if (entry.addSig !== undefined) copy.addSig = entry.addSig.slice()
   if (entry.revokeSig !== undefined) copy.revokeSig = entry.revokeSig.slice()
   if (entry.lastSeq !== undefined) copy.lastSeq = entry.lastSeq
+  if (entry.renamedAt !== undefined) copy.renamedAt = entry.renamedAt
   return copy
 }
 

@@ -25,6 +25,8 @@ export interface TrustEntry {
   revokeSig?: Uint8Array
   /** With a revocation: the device's last seq accepted; its entries beyond it are refused from anyone. */
   lastSeq?: number
+  /** ms since the epoch of the rename that gave `name` (absent: the name given at pairing); the newest rename wins. */
+  renamedAt?: number
 }
 
 /** An encrypted Automerge `save()` of one bucket and the version vector it covers. */

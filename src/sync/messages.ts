@@ -11,8 +11,9 @@ import { readTrust, writeTrust } from "./trust-codec.js"
 /**
  * Sync protocol version carried in `hello`; a peer speaking another one is refused.
  * 3: trust items carry the account trust key's signatures and a revocation's cutoff (issue 17).
+ * 4: a device name carries the time of its rename; the newest rename wins everywhere (issue 11 item 9).
  */
-export const SYNC_PROTOCOL_VERSION = 3
+export const SYNC_PROTOCOL_VERSION = 4
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 /** Longest device name accepted from a peer, in UTF-8 bytes. */

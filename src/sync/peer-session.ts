@@ -146,7 +146,7 @@ export class PeerSession {
       case "keyset":
         return this.onKeyset(message.version, message.blob, message.accountKey)
       case "trust":
-        return this.mergeTrust(message.devices, true)
+        return this.mergeTrust(message.devices)
       case "control":
         return this.events.emit("control", { kind: message.kind, body: message.body })
     }
@@ -156,7 +156,7 @@ export class PeerSession {
     if (this.outbound.started) throw new LanvaultError("PROTOCOL_ERROR", "a second hello")
     this.peerKeyset = keyset
     // Trust first: a new device learns the keys that verify the entries to come.
-    this.mergeTrust(trust, false)
+    this.mergeTrust(trust)
     this.touch()
     this.outbound.begin(vector)
     this.offerKeyset()
@@ -205,9 +205,9 @@ export class PeerSession {
     this.offerKeyset()
   }
 
-  private mergeTrust(devices: TrustInfo[], adoptNames: boolean): void {
+  private mergeTrust(devices: TrustInfo[]): void {
     const { store, logger, selfDeviceId } = this.deps
-    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, adoptNames, checks: this.deps.trustChecks })
+    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, checks: this.deps.trustChecks })
     for (const deviceId of result.keyConflicts) {
       logger.warn("a peer describes a known device with other keys; ours were kept", { deviceId: this.remoteDeviceId, device: deviceId })
     }

@@ -4,7 +4,7 @@ import { protocolError } from "./byte-reader.js"
 import type { ByteWriter } from "./byte-writer.js"
 import { MAX_NAME_BYTES, nameBytes, utf8Strict, type TrustInfo } from "./messages.js"
 
-/** Trust items of `hello` and `trust` messages: keys, times, and the trust key's signatures (sync protocol 3). */
+/** Trust items of `hello` and `trust` messages: keys, times, and the trust key's signatures (sync protocol 4: with rename times). */
 
 const DEVICE_ID_BYTES = 16
 const PUBLIC_KEY_BYTES = 32
@@ -13,7 +13,9 @@ const TRUST_ITEM_MIN_BYTES = DEVICE_ID_BYTES + 2 * PUBLIC_KEY_BYTES + 8 + 1 + 2
 const TRUST_FLAG_REVOKED = 0x01
 const TRUST_FLAG_ADD_SIG = 0x02
 const TRUST_FLAG_REVOKE_PROOF = 0x04
-const TRUST_FLAGS = TRUST_FLAG_REVOKED | TRUST_FLAG_ADD_SIG | TRUST_FLAG_REVOKE_PROOF
+/** The name carries its rename time (sync protocol 4). */
+const TRUST_FLAG_RENAMED = 0x08
+const TRUST_FLAGS = TRUST_FLAG_REVOKED | TRUST_FLAG_ADD_SIG | TRUST_FLAG_REVOKE_PROOF | TRUST_FLAG_RENAMED
 const SIGNATURE_BYTES = 64
 
 
@@ -23,11 +25,12 @@ export function writeTrust(w: ByteWriter, devices: readonly TrustInfo[]): void {
     const name = nameBytes(d.name)
     w.bytes(fromHex(d.deviceId)).bytes(d.signPublic).bytes(d.dhPublic).u64(d.addedAt)
     const proof = d.revokedAt !== undefined && d.revokeSig !== undefined && d.lastSeq !== undefined
-    w.u8((d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED) | (d.addSig === undefined ? 0 : TRUST_FLAG_ADD_SIG) | (proof ? TRUST_FLAG_REVOKE_PROOF : 0))
+    w.u8((d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED) | (d.addSig === undefined ? 0 : TRUST_FLAG_ADD_SIG) | (proof ? TRUST_FLAG_REVOKE_PROOF : 0) | (d.renamedAt === undefined ? 0 : TRUST_FLAG_RENAMED))
     if (d.revokedAt !== undefined) w.u64(d.revokedAt)
     if (d.addSig !== undefined) w.bytes(checkSignature(d.addSig))
     if (proof) w.bytes(checkSignature(d.revokeSig!)).u64(d.lastSeq!)
     w.u16(name.length).bytes(name)
+    if (d.renamedAt !== undefined) w.u64(d.renamedAt)
   }
 }
 
@@ -61,6 +64,7 @@ function readTrustItem(r: ByteReader): TrustInfo {
   if (nameBytes > MAX_NAME_BYTES) throw protocolError("a device name is too long")
   const name = utf8Strict(r.bytes(nameBytes))
   const info: TrustInfo = { deviceId, name, signPublic, dhPublic, addedAt }
+  if (flags & TRUST_FLAG_RENAMED) info.renamedAt = r.u64()
   if (revokedAt !== undefined) info.revokedAt = revokedAt
   if (addSig !== undefined) info.addSig = addSig
   if (revokeSig !== undefined) info.revokeSig = revokeSig

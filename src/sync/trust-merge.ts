@@ -10,14 +10,8 @@ export interface TrustChecks {
 
 /** How to merge a peer's trust list. */
 export interface TrustMergeOptions {
-  /** This device: a peer never renames it. */
+  /** This device: a peer never adds or revokes it here (a newer rename of it is taken like any other). */
   selfId: string | undefined
-  /**
-   * Whether names of known devices follow the peer's. True for a `trust` message
-   * (a change notice), false for `hello` (a state exchange: two devices that
-   * disagree would otherwise swap names on every connection).
-   */
-  adoptNames: boolean
   /**
    * The trust key's signatures: a device is added, and a revocation taken,
    * only with one (made by an unlocked device), so a locked device can store
@@ -30,7 +24,7 @@ export interface TrustMergeOptions {
 export interface TrustMergeResult {
   /** Entries to store with `putTrust`, new or changed (without lastSeenAt, which stays local). */
   updates: TrustEntry[]
-  /** Whether a device was added or revoked: changes every device must learn, so they are relayed. */
+  /** Whether a device was added, revoked or renamed: changes every device must learn, so they are relayed. */
   membershipChanged: boolean
   /** Devices the peer describes with other public keys than ours: ours are kept. */
   keyConflicts: string[]
@@ -43,9 +37,10 @@ export interface TrustMergeResult {
 /**
  * Merges a peer's trust list into ours (pure). Union by device id, for
  * additions signed by the trust key; a signed revocation is sticky (the earliest revokedAt wins and is never cleared);
- * public keys of a known device never change; a known device's name follows
- * the peer's only when `adoptNames` and it is not this device. This is a
- * join on membership and revocation, so relaying those changes converges.
+ * public keys of a known device never change; a name follows the newest
+ * rename (`renamedAt`, then the greater name on a tie), from a hello as from a
+ * notice. This is a join on membership, revocation and names, so relaying
+ * those changes converges.
  */
 export function mergeTrust(held: readonly TrustEntry[], incoming: readonly TrustInfo[], options: TrustMergeOptions): TrustMergeResult {
   const byId = new Map(held.map((entry) => [entry.deviceId, entry]))
@@ -80,7 +75,7 @@ export function mergeTrust(held: readonly TrustEntry[], incoming: readonly Trust
     const next = mergeOne(ours, info, options)
     if (next === undefined) continue
     result.updates.push(next.entry)
-    if (next.revoked) result.membershipChanged = true
+    if (next.revoked || next.renamed) result.membershipChanged = true
   }
   return result
 }
@@ -94,7 +89,19 @@ export function toTrustInfo(entry: TrustEntry): TrustInfo {
   if (entry.addSig !== undefined) info.addSig = entry.addSig
   if (entry.revokeSig !== undefined) info.revokeSig = entry.revokeSig
   if (entry.lastSeq !== undefined) info.lastSeq = entry.lastSeq
+  if (entry.renamedAt !== undefined) info.renamedAt = entry.renamedAt
   return info
+}
+
+/**
+ * Whether `incoming`'s name replaces `held`'s: the later rename wins; a name
+ * without a rename time (given at pairing) loses to any rename; on equal times
+ * the greater name wins, so every device picks the same one.
+ */
+export function newerName(held: Pick<TrustEntry, "name" | "renamedAt">, incoming: Pick<TrustEntry, "name" | "renamedAt">): boolean {
+  if (incoming.renamedAt === undefined || incoming.name === held.name && incoming.renamedAt === held.renamedAt) return false
+  if (held.renamedAt === undefined || incoming.renamedAt > held.renamedAt) return true
+  return incoming.renamedAt === held.renamedAt && incoming.name > held.name
 }
 
 function stripRevocation(entry: TrustInfo): void {
@@ -103,20 +110,20 @@ function stripRevocation(entry: TrustInfo): void {
   delete entry.lastSeq
 }
 
-function mergeOne(ours: TrustEntry, info: TrustInfo, options: TrustMergeOptions): { entry: TrustEntry; revoked: boolean } | undefined {
+function mergeOne(ours: TrustEntry, info: TrustInfo, options: TrustMergeOptions): { entry: TrustEntry; revoked: boolean; renamed: boolean } | undefined {
   const revoked = info.revokedAt !== undefined && (ours.revokedAt === undefined || info.revokedAt < ours.revokedAt)
-  const renamed = options.adoptNames && info.deviceId !== options.selfId && info.name !== ours.name
+  const renamed = newerName(ours, info)
   // A legacy entry of ours without an addition signature takes a valid one (it can then be relayed).
   const signs = ours.addSig === undefined && info.addSig !== undefined && options.checks.added(info)
   if (!revoked && !renamed && !signs) return undefined
-  const entry: TrustEntry = toEntry({ ...toTrustInfo(ours), name: renamed ? info.name : ours.name })
+  const entry: TrustEntry = toEntry(renamed ? { ...toTrustInfo(ours), name: info.name, renamedAt: info.renamedAt } : toTrustInfo(ours))
   if (signs) entry.addSig = info.addSig
   if (revoked) {
     entry.revokedAt = info.revokedAt
     entry.revokeSig = info.revokeSig
     entry.lastSeq = info.lastSeq
   }
-  return { entry, revoked }
+  return { entry, revoked, renamed }
 }
 
 function toEntry(info: TrustInfo): TrustEntry {
@@ -127,6 +134,7 @@ function toEntry(info: TrustInfo): TrustEntry {
   if (info.addSig !== undefined) entry.addSig = info.addSig.slice()
   if (info.revokeSig !== undefined) entry.revokeSig = info.revokeSig.slice()
   if (info.lastSeq !== undefined) entry.lastSeq = info.lastSeq
+  if (info.renamedAt !== undefined) entry.renamedAt = info.renamedAt
   return entry
 }
 

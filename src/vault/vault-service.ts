@@ -5,7 +5,7 @@ import type { EventParams } from "../api/protocol.js"
 import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
-import { accountIdBytes, checkNewPassword, META, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
+import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
@@ -84,7 +84,7 @@ export class VaultService {
   }
 
   get deviceName(): string {
-    return this.deps.store.getMeta(META.deviceName) ?? ""
+    return ownDeviceName(this.deps.store)
   }
 
   identity(): Identity & { signPublic: Uint8Array } {

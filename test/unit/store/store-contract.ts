@@ -245,6 +245,12 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.getTrust(DEVICE_A)?.revokedAt).toBe(40)
       })
 
+      it("a rename's time is kept with the name (and survives a reopen of the same store)", () => {
+        store.putTrust(trustEntry(DEVICE_A, 1, { name: "work", renamedAt: 1234 }))
+        expect(store.getTrust(DEVICE_A)).toMatchObject({ name: "work", renamedAt: 1234 })
+        expect(store.trustList().find((t) => t.deviceId === DEVICE_A)?.renamedAt).toBe(1234)
+      })
+
       it("revoking an unknown device is NOT_FOUND", () => {
         expect(thrown(() => store.revokeTrust(DEVICE_A, 1)).code).toBe("NOT_FOUND")
       })

@@ -187,20 +187,34 @@ describe("trust merge between devices", () => {
     expect(b.store.getTrust(x.deviceId)?.revokedAt).toBe(300)
   })
 
-  it("a rename reaches connected peers, but a peer never renames this device", async () => {
+  it("a rename reaches connected peers, this device included; a name without a rename time changes nothing", async () => {
     const account = makeAccount(["a", "b", "c"])
     const [a, b, c] = account.devices
     connect(a, b)
     connect(a, c)
     await settle()
-    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(c)), name: "kitchen pc" })
-    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(b)), name: "not my name" })
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(c)), name: "kitchen pc", renamedAt: 100 })
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(b)), name: "not a rename" })
     a.replicator.publishTrust()
     await settle()
     expect(b.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")
+    expect(c.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")
     expect(b.store.getTrust(b.deviceId)?.name).toBe("b")
-    expect(c.store.getTrust(c.deviceId)?.name).toBe("c")
-    expect(c.store.getTrust(b.deviceId)?.name).toBe("not my name")
+    expect(c.store.getTrust(b.deviceId)?.name).toBe("b")
+  })
+
+  it("a rename made while a device was away reaches it through a third one (relayed, and from a hello)", async () => {
+    const account = makeAccount(["a", "b", "c"])
+    const [a, b, c] = account.devices
+    connect(a, b)
+    await settle()
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(a)), name: "study", renamedAt: 200 })
+    a.replicator.publishTrust()
+    await settle()
+    expect(b.store.getTrust(a.deviceId)?.name).toBe("study")
+    connect(b, c)
+    await settle()
+    expect(c.store.getTrust(a.deviceId)).toMatchObject({ name: "study", renamedAt: 200 })
   })
 
   it("contact is recorded as lastSeenAt", async () => {

@@ -9,7 +9,7 @@ const A = "a".repeat(32)
 const B = "0123456789abcdef0123456789abcdef"
 
 const laptop: TrustInfo = { deviceId: A, name: "laptop ✓", signPublic: new Uint8Array(32).fill(1), dhPublic: new Uint8Array(32).fill(2), addedAt: 1_700_000_000_000 }
-const revoked: TrustInfo = { deviceId: B, name: "", signPublic: new Uint8Array(32).fill(3), dhPublic: new Uint8Array(32).fill(4), addedAt: 5, revokedAt: 0 }
+const revoked: TrustInfo = { deviceId: B, name: "", signPublic: new Uint8Array(32).fill(3), dhPublic: new Uint8Array(32).fill(4), addedAt: 5, revokedAt: 0, renamedAt: 1_700_000_000_001 }
 
 const samples: SyncMessage[] = [
   { type: "hello", vector: { [A]: 3, [B]: 1 }, keyset: { version: 7, digest: new Uint8Array(32).fill(9) }, trust: [laptop, revoked] },

@@ -3,7 +3,7 @@ import { deriveTrustKey, randomBytes } from "../../../src/crypto/index.js"
 import { signAdd, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
 import type { TrustEntry } from "../../../src/store/vault-store.js"
 import type { TrustInfo } from "../../../src/sync/messages.js"
-import { mergeTrust } from "../../../src/sync/trust-merge.js"
+import { mergeTrust, newerName } from "../../../src/sync/trust-merge.js"
 
 const SELF = "1".repeat(32)
 const OTHER = "2".repeat(32)
@@ -24,8 +24,8 @@ function revoked(e: TrustEntry, at: number, lastSeq = 0): TrustEntry {
 }
 
 const held = [entry(SELF, "desktop"), entry(OTHER, "laptop")]
-const notice = { selfId: SELF, adoptNames: true, checks }
-const hello = { selfId: SELF, adoptNames: false, checks }
+const notice = { selfId: SELF, checks }
+const hello = notice
 
 describe("trust merge", () => {
   it("adds devices the peer knows and we do not, when the trust key signed their addition", () => {
@@ -77,14 +77,32 @@ describe("trust merge", () => {
     expect(result.selfRevoked).toBe(true)
   })
 
-  it("a trust notice renames other devices but never this one", () => {
-    const result = mergeTrust(held, [entry(SELF, "hacked"), entry(OTHER, "work laptop")], notice)
-    expect(result.updates).toEqual([entry(OTHER, "work laptop")])
-    expect(result.membershipChanged).toBe(false)
+  it("a name without a rename time (a peer's pairing-time name) never replaces ours, so devices that disagree do not swap names", () => {
+    expect(mergeTrust(held, [entry(SELF, "hacked"), entry(OTHER, "work laptop")], notice).updates).toEqual([])
   })
 
-  it("a hello does not rename known devices, so two devices that disagree do not swap names", () => {
-    expect(mergeTrust(held, [entry(OTHER, "work laptop")], hello).updates).toEqual([])
+  it("the newest rename wins, of this device as of others, and is relayed", () => {
+    const result = mergeTrust(held, [entry(SELF, "desk", { renamedAt: 500 }), entry(OTHER, "work laptop", { renamedAt: 400 })], hello)
+    expect(result.updates).toEqual([entry(SELF, "desk", { renamedAt: 500 }), entry(OTHER, "work laptop", { renamedAt: 400 })])
+    expect(result.membershipChanged).toBe(true)
+    const ours = [entry(SELF, "desktop"), entry(OTHER, "laptop", { renamedAt: 600 })]
+    expect(mergeTrust(ours, [entry(OTHER, "work laptop", { renamedAt: 400 })], notice).updates).toEqual([])
+    expect(mergeTrust(ours, [entry(OTHER, "laptop", { renamedAt: 600 })], notice).updates).toEqual([])
+  })
+
+  it("two renames at the same time settle on the same name on both sides", () => {
+    const a = { name: "alpha", renamedAt: 7 }
+    const b = { name: "beta", renamedAt: 7 }
+    expect(newerName(a, b)).toBe(true)
+    expect(newerName(b, a)).toBe(false)
+    expect(newerName({ name: "x" }, { name: "y" })).toBe(false)
+    expect(newerName({ name: "x" }, { name: "y", renamedAt: 1 })).toBe(true)
+  })
+
+  it("a rename does not carry a revocation or addition the peer could not sign", () => {
+    const result = mergeTrust(held, [{ ...entry(OTHER, "renamed", { renamedAt: 9 }), revokedAt: 5 }], notice)
+    expect(result.unauthenticated).toEqual([OTHER])
+    expect(result.updates).toEqual([entry(OTHER, "renamed", { renamedAt: 9 })])
   })
 
   it("keeps our keys when a peer describes a known device with other keys", () => {
