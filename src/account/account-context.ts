@@ -1,7 +1,7 @@
 import { fromHex } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import type { VaultStore } from "../store/index.js"
-import { META } from "./account.js"
+import { META } from "./meta-keys.js"
 
 /**
  * Facts of the account this home belongs to, read once from store meta and

@@ -7,6 +7,7 @@ import {
 import { LanvaultError } from "../errors.js"
 import { requireStrongPassword } from "../health/index.js"
 import { accountIdBytes } from "./account-context.js"
+import { META } from "./meta-keys.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/index.js"
 import { signAdd, SqliteStore, type VaultStore } from "../store/index.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
@@ -19,35 +20,7 @@ const MIN_PASSWORD_CHARS = 8
 const VAULT_KEY_BYTES = 32
 const ID_BYTES = 16
 
-/** Meta keys this module owns in the store. */
-export const META = {
-  accountId: "account.id",
-  generation: "account.generation",
-  deviceName: "device.name",
-  bucketCount: "vault.bucketCount",
-  createdAt: "account.createdAt",
-  throttle: "unlock.throttle",
-  /** This device's password hint ({@link StoredHint}, JSON): never synced. */
-  hint: "account.hint",
-  /**
-   * Legacy: an account key pending its file write. Older versions kept it here;
-   * it is moved out (and deleted) at start: vault.db never holds an account key.
-   */
-  pendingAccountKey: "account.pendingKey",
-  /** Legacy: keysets with their account keys in the clear; moved to AsideKeysets at start. */
-  orphanKeysets: "keyset.orphans",
-  /**
-   * The account's trust public key (hex, see deriveTrustKey): verifies trust-list
-   * and keyset changes. Public; set at init, join, and checked at every unlock.
-   */
-  trustPublicKey: "trust.publicKey",
-  /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
-  knownPeers: "peers.known",
-  /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */
-  manualPeers: "peers.manual",
-  /** Addresses other devices shared: dialled. */
-  sharedPeers: "peers.shared",
-} as const
+export { META } from "./meta-keys.js"
 
 export interface NewAccount {
   accountKey: string

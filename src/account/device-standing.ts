@@ -1,6 +1,6 @@
 import { LanvaultError } from "../errors.js"
 import type { VaultStore } from "../store/index.js"
-import { META } from "./account.js"
+import { META } from "./meta-keys.js"
 
 /** Store meta key of this device's standing (JSON, see {@link Standing}). */
 const STANDING_META = "device.standing"

@@ -6,6 +6,7 @@ import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VersionVector } from "../store/vault-store.js"
 import { ByteReader, protocolError } from "./byte-reader.js"
 import { ByteWriter } from "./byte-writer.js"
+import { MAX_NAME_BYTES, nameBytes, utf8Strict } from "./text-fields.js"
 import { readTrust, writeTrust } from "./trust-codec.js"
 
 /**
@@ -16,8 +17,7 @@ import { readTrust, writeTrust } from "./trust-codec.js"
 export const SYNC_PROTOCOL_VERSION = 4
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
-/** Longest device name accepted from a peer, in UTF-8 bytes. */
-export const MAX_NAME_BYTES = 1024
+export { MAX_NAME_BYTES, nameBytes, utf8Strict }
 /** Longest control kind, in UTF-8 bytes. */
 export const MAX_CONTROL_KIND_BYTES = 64
 
@@ -236,25 +236,9 @@ function writeControl(w: ByteWriter, message: ControlMessage): void {
   w.u8(kind.length).bytes(kind).bytes(message.body)
 }
 
-/** A name as UTF-8, cut at a character boundary to MAX_NAME_BYTES: a long local name must not stop sync. */
-export function nameBytes(name: string): Uint8Array {
-  const out = new Uint8Array(MAX_NAME_BYTES)
-  // encodeInto stops before a character that does not fit whole.
-  const { written } = new TextEncoder().encodeInto(name, out)
-  return out.subarray(0, written)
-}
-
 function readControl(r: ByteReader): ControlMessage {
   const length = r.u8()
   if (length < 1 || length > MAX_CONTROL_KIND_BYTES) throw protocolError("control kind has an impossible length")
   const kind = utf8Strict(r.bytes(length))
   return { type: "control", kind, body: r.rest() }
-}
-
-export function utf8Strict(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes)
-  } catch (cause) {
-    throw protocolError("a text field is not UTF-8", cause)
-  }
 }

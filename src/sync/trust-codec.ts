@@ -2,7 +2,8 @@ import { fromHex, toHex } from "../crypto/bytes.js"
 import type { ByteReader } from "./byte-reader.js"
 import { protocolError } from "./byte-reader.js"
 import type { ByteWriter } from "./byte-writer.js"
-import { MAX_NAME_BYTES, nameBytes, utf8Strict, type TrustInfo } from "./messages.js"
+import type { TrustInfo } from "./messages.js"
+import { MAX_NAME_BYTES, nameBytes, utf8Strict } from "./text-fields.js"
 
 /** Trust items of `hello` and `trust` messages: keys, times, and the trust key's signatures (sync protocol 4: with rename times). */
 

@@ -3,8 +3,10 @@ import { connect as netConnect } from "node:net"
 import { WebSocket } from "ws"
 import { LanvaultError } from "../errors.js"
 import { isLanAddress, parseIp } from "./lan-policy.js"
-import { DIAL_TIMEOUT_MS, MAX_PAYLOAD_BYTES } from "./ws-transport.js"
-import { WsFrameSocket } from "./ws-frame-socket.js"
+import { MAX_PAYLOAD_BYTES, WsFrameSocket } from "./ws-frame-socket.js"
+
+/** Name resolution plus TCP and WebSocket set-up of one dial. */
+export const DIAL_TIMEOUT_MS = 10_000
 
 /** Options of {@link dialWs}. */
 export interface DialOptions {

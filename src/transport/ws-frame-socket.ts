@@ -1,6 +1,14 @@
 import type { RawData, WebSocket } from "ws"
 import { closeCodeOf } from "./close-reasons.js"
 import type { FrameSocket } from "./frame-socket.js"
+import { NOISE_MAX_MESSAGE_BYTES } from "./noise-suite.js"
+
+/**
+ * ws's own limit, for listener and dialler alike: a little above one Noise message, so a slightly
+ * oversized frame reaches the channel and is closed with "message too large"; anything beyond is
+ * cut by ws (close 1009).
+ */
+export const MAX_PAYLOAD_BYTES = NOISE_MAX_MESSAGE_BYTES + 1_024
 
 /** After our close frame, how long the peer gets to answer before the TCP link is cut. */
 const CLOSE_GRACE_MS = 2_000

@@ -6,9 +6,8 @@ import { LanvaultError } from "../errors.js"
 import { closeCodeOf, type CloseReason } from "./close-reasons.js"
 import { ConnectionBudget, type BudgetSlot } from "./connection-budget.js"
 import { isLanAddress, parseCidr, parseIp } from "./lan-policy.js"
-import { NOISE_MAX_MESSAGE_BYTES } from "./noise-suite.js"
 import { RateLimiter } from "./rate-limiter.js"
-import { WsFrameSocket } from "./ws-frame-socket.js"
+import { MAX_PAYLOAD_BYTES, WsFrameSocket } from "./ws-frame-socket.js"
 
 /** DESIGN §6: the default lanvault port (TCP). */
 export const DEFAULT_PORT = 47110
@@ -18,14 +17,6 @@ export const DEFAULT_HOST = "0.0.0.0"
 export const DEFAULT_MAX_CONNECTIONS = 64
 /** Connection attempts per remote address per minute. */
 export const DEFAULT_RATE_PER_MINUTE = 60
-/** Name resolution plus TCP and WebSocket set-up of one dial. */
-export const DIAL_TIMEOUT_MS = 10_000
-/**
- * ws's own limit sits a little above one Noise message, so a slightly
- * oversized frame reaches the channel and is closed with "message too large";
- * anything beyond is cut by ws (close 1009).
- */
-export const MAX_PAYLOAD_BYTES = NOISE_MAX_MESSAGE_BYTES + 1_024
 /** Links from one address that have not proved a trusted device (a device dials once; a flood is cut here). */
 export const MAX_STRANGERS_PER_ADDRESS = 8
 /** TCP sockets of one address waiting for their upgrade request. */
@@ -235,5 +226,3 @@ function portInUse(port: number, host: string): LanvaultError {
     { data: { port, host } },
   )
 }
-
-export { dialWs, type DialOptions } from "./ws-dial.js"

@@ -1,5 +1,6 @@
 import { MemoryFrameSocket } from "../../../src/transport/memory-socket.js"
-import { WsListener, dialWs } from "../../../src/transport/ws-transport.js"
+import { dialWs } from "../../../src/transport/ws-dial.js"
+import { WsListener } from "../../../src/transport/ws-transport.js"
 import type { WsFrameSocket } from "../../../src/transport/ws-frame-socket.js"
 import { runFrameSocketContract } from "./frame-socket-contract.js"
 

@@ -6,8 +6,9 @@ import { LanvaultError } from "../../../src/errors.js"
 import { CLOSE_REASONS, type CloseReason } from "../../../src/transport/close-reasons.js"
 import { runHandshake, type AcceptPeer, type HandshakeMode, type HandshakeResult } from "../../../src/transport/handshake-session.js"
 import {
-  MAX_PENDING_PER_ADDRESS, MAX_STRANGERS_PER_ADDRESS, UPGRADE_DEADLINE_MS, WsListener, dialWs, type WsListenerOptions,
+  MAX_PENDING_PER_ADDRESS, MAX_STRANGERS_PER_ADDRESS, UPGRADE_DEADLINE_MS, WsListener, type WsListenerOptions,
 } from "../../../src/transport/ws-transport.js"
+import { dialWs } from "../../../src/transport/ws-dial.js"
 import { messages } from "./helpers.js"
 
 const HOST = "127.0.0.1"

@@ -1,0 +1,29 @@
+/** Meta keys account/ owns in the store (apart from account.ts so the files it imports can name them too). */
+export const META = {
+  accountId: "account.id",
+  generation: "account.generation",
+  deviceName: "device.name",
+  bucketCount: "vault.bucketCount",
+  createdAt: "account.createdAt",
+  throttle: "unlock.throttle",
+  /** This device's password hint (a StoredHint, JSON): never synced. */
+  hint: "account.hint",
+  /**
+   * Legacy: an account key pending its file write. Older versions kept it here;
+   * it is moved out (and deleted) at start: vault.db never holds an account key.
+   */
+  pendingAccountKey: "account.pendingKey",
+  /** Legacy: keysets with their account keys in the clear; moved to AsideKeysets at start. */
+  orphanKeysets: "keyset.orphans",
+  /**
+   * The account's trust public key (hex, see deriveTrustKey): verifies trust-list
+   * and keyset changes. Public; set at init, join, and checked at every unlock.
+   */
+  trustPublicKey: "trust.publicKey",
+  /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
+  knownPeers: "peers.known",
+  /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */
+  manualPeers: "peers.manual",
+  /** Addresses other devices shared: dialled. */
+  sharedPeers: "peers.shared",
+} as const
