@@ -2,7 +2,7 @@
  * The local API (DESIGN §10): JSON-RPC 2.0 lines over a private Unix socket — the
  * server (socket file, connections, subscriptions, error mapping) and the public
  * typed client. It knows the method table only as handlers given to it: never the
- * store, the merge internals, the account or the daemon.
+ * store, the merge internals or the daemon. local.ts is the CLI's door to what it runs in-process.
  */
 export { ApiServer, type ApiServerDeps, type ApiServerOptions } from "./api-server.js"
 export { connect, LanvaultClient, type CallOptions, type CloseListener, type ConnectOptions } from "./client.js"

@@ -3,7 +3,7 @@
  * and results, and the event map. Shared by the server, the typed client and the CLI.
  */
 import type { AuditReport } from "../health/audit-types.js"
-import type { StrengthReport } from "../health/password-strength.js"
+import type { StrengthReport } from "../health/strength-report.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
 /** What an import did with each entry of the file (see src/import/transfer.ts). */

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs"
 import type { Command } from "commander"
 import { homePaths } from "../api/public.js"
 import { connect } from "../api/client.js"
+import { createAccount, resetAccountOffline } from "../api/local.js"
 import { LanvaultError } from "../errors.js"
 import { printAccountKey } from "./account-key-output.js"
 import { usageError } from "./cli-error.js"
@@ -78,7 +79,6 @@ async function runInit(ctx: CliContext, command: Command, options: InitOptions):
   }
   const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true, isNew: true })
   const hint = await ctx.secrets.hint(password)
-  const { createAccount } = await import("../account/index.js")
   const account = await createAccount({ home, name: options.name, password, ...newPasswordParams(options, hint) })
   if (options.json) {
     ctx.printJson({ accountKey: account.accountKey, accountId: account.accountId, deviceId: account.deviceId })
@@ -126,7 +126,6 @@ async function resetAccount(ctx: CliContext, command: Command, params: { passwor
     client = await connect({ socketPath: ctx.socketPath(command) })
   } catch (error) {
     if (!(error instanceof LanvaultError && error.code === "DAEMON_NOT_RUNNING")) throw error
-    const { resetAccountOffline } = await import("../account/index.js")
     return resetAccountOffline({ home: ctx.home(command), ...params })
   }
   try {

@@ -1,4 +1,5 @@
 import type { Command } from "commander"
+import { loadWebApp } from "../api/local.js"
 import type { CliContext } from "./context.js"
 import { integerIn } from "./option-parsers.js"
 
@@ -21,7 +22,7 @@ export function registerAppCommand(program: Command, ctx: CliContext): void {
 }
 
 async function runApp(ctx: CliContext, command: Command, options: AppCommandOptions): Promise<void> {
-  const { AppServer, openInBrowser } = await import("../webapp/index.js")
+  const { AppServer, openInBrowser } = await loadWebApp()
   const server = new AppServer({ socketPath: ctx.socketPath(command), port: options.port })
   await server.start()
   const url = server.signInUrl!

@@ -1,6 +1,7 @@
 import { resolve } from "node:path"
 import type { Command } from "commander"
 import { connect } from "../api/client.js"
+import { writeKitOffline } from "../api/local.js"
 import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
 
@@ -31,8 +32,7 @@ export async function writeKit(ctx: CliContext, command: Command, out: string): 
     client = await connect({ socketPath: ctx.socketPath(command) })
   } catch (error) {
     if (!(error instanceof LanvaultError && error.code === "DAEMON_NOT_RUNNING")) throw error
-    const [{ readKitFacts }, { writeEmergencyKit }] = await Promise.all([import("../account/index.js"), import("../kit/index.js")])
-    await writeEmergencyKit(path, { ...readKitFacts(ctx.home(command)), date: new Date() })
+    await writeKitOffline(ctx.home(command), path)
     return path
   }
   try {

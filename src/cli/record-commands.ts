@@ -1,5 +1,5 @@
 import type { Command } from "commander"
-import { RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../api/public.js"
+import { describeWeakness, RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../api/public.js"
 import { LockedError } from "../errors.js"
 import { usageError } from "./cli-error.js"
 import type { LanvaultClient } from "../api/client.js"
@@ -11,6 +11,8 @@ import { withGeneratorOptions } from "./generate-command.js"
 import { describeGenerated, planFields, readFields, type FieldOptions, type FieldPlan, type Generator } from "./record-input.js"
 import { formatHistory, formatRecordList, historyForJson, recordForJson } from "./record-output.js"
 
+/** The daemon's `strength` takes context words of at most this many characters. */
+const MAX_CONTEXT_CHARS = 100
 const ID_HELP = "the record's id, or a unique prefix of it (as `list` shows)"
 
 interface AddOptions extends FieldOptions {
@@ -129,19 +131,18 @@ function withFieldOptions(command: Command): Command {
 
 async function runAdd(ctx: CliContext, command: Command, options: AddOptions): Promise<void> {
   const plan = planFields(options)
-  let secretsTyped: TypedSecrets = { fields: {}, title: options.title }
-  const result = await ctx.withClient(command, async (client) => {
+  const { result, warnings } = await ctx.withClient(command, async (client) => {
     // Fail before anyone types a secret the locked daemon would refuse anyway.
     if (plan.secret.length > 0 && (await client.call("status", {})).locked) throw new LockedError()
     const record: RecordInput = { type: options.type, title: options.title, fields: await readFields(plan, ctx.secrets, generatorOf(client)) }
-    secretsTyped = { fields: record.fields ?? {}, title: options.title }
     if (options.notes !== undefined) record.notes = options.notes
     if (options.tag !== undefined) record.tags = options.tag
     if (options.favorite) record.favorite = true
-    return client.call("records.create", { record })
+    const result = await client.call("records.create", { record })
+    return { result, warnings: await weakSecretWarnings(client, plan.secret, { fields: record.fields ?? {}, title: options.title }) }
   })
   noteGenerated(ctx, plan, result.id)
-  await warnWeakSecrets(ctx, plan.secret, secretsTyped)
+  for (const warning of warnings) ctx.note(warning)
   if (options.json) ctx.printJson(result)
   else ctx.print(result.id)
 }
@@ -166,20 +167,19 @@ async function runEdit(ctx: CliContext, command: Command, text: string, options:
   if (!changesFields && !setsOther) throw usageError("nothing to change: give --title, --field, --secret-field, --generate, --unset, --tag, --notes, --favorite or --restore")
   const overlap = unset.find((name) => [...plan.plain.map((f) => f.name), ...plan.secret, ...plan.generate].includes(name))
   if (overlap !== undefined) throw usageError(`field "${overlap}" is both set and unset`)
-  let secretsTyped: TypedSecrets = { fields: {}, title: "" }
-  const record = await ctx.withClient(command, async (client) => {
+  const { record, warnings } = await ctx.withClient(command, async (client) => {
     const { id, summary } = await resolveRecord(client, text)
     const set = editSet(options)
     const fields = await readFields(plan, ctx.secrets, generatorOf(client), summary?.fields)
-    secretsTyped = { fields, title: options.title ?? summary?.title ?? "" }
     if (Object.keys(fields).length > 0) set.fields = fields
     const patch: RecordPatch = {}
     if (Object.keys(set).length > 0) patch.set = set
     if (unset.length > 0) patch.unset = unset
-    return client.call("records.update", { id, ...patch })
+    const record = await client.call("records.update", { id, ...patch })
+    return { record, warnings: await weakSecretWarnings(client, plan.secret, { fields, title: options.title ?? summary?.title ?? "" }) }
   })
   noteGenerated(ctx, plan, record.id)
-  await warnWeakSecrets(ctx, plan.secret, secretsTyped)
+  for (const warning of warnings) ctx.note(warning)
   if (options.json) ctx.printJson(recordForJson(record, false))
   else ctx.print(`Updated "${record.title}" (${shortId(record.id)}).`)
 }
@@ -235,15 +235,15 @@ interface TypedSecrets {
 }
 
 /**
- * Warns on stderr (never refuses) when a typed secret field is easy to guess;
- * generated ones are skipped. The value is never printed.
+ * Warnings for stderr (never a refusal) when a typed secret field is easy to guess, judged by the
+ * daemon's estimator (`strength`); generated ones are skipped. The value is never printed. The
+ * record is saved by then: a failed estimate only means no warning.
  */
-async function warnWeakSecrets(ctx: CliContext, typed: string[], secrets: TypedSecrets): Promise<void> {
-  const names = typed.filter((name) => secrets.fields[name]?.kind === "secret")
-  if (names.length === 0) return
-  const { describeWeakness, estimateStrength } = await import("../health/index.js")
-  for (const name of names) {
-    const report = estimateStrength(secrets.fields[name].value, [secrets.title])
-    if (report.weak) ctx.note(`warning: the value of "${name}" is easy to guess (strength ${report.score} of 4). ${describeWeakness(report)} Consider \`--generate ${name}\`.`)
+async function weakSecretWarnings(client: LanvaultClient, typed: string[], secrets: TypedSecrets): Promise<string[]> {
+  const warnings: string[] = []
+  for (const name of typed.filter((name) => secrets.fields[name]?.kind === "secret")) {
+    const report = await client.call("strength", { secret: secrets.fields[name].value, context: [secrets.title.slice(0, MAX_CONTEXT_CHARS)] }).catch(() => undefined)
+    if (report?.weak) warnings.push(`warning: the value of "${name}" is easy to guess (strength ${report.score} of 4). ${describeWeakness(report)} Consider \`--generate ${name}\`.`)
   }
+  return warnings
 }

@@ -2,6 +2,9 @@ import { ZxcvbnFactory } from "@zxcvbn-ts/core"
 import * as common from "@zxcvbn-ts/language-common"
 import * as english from "@zxcvbn-ts/language-en"
 import { LanvaultError } from "../errors.js"
+import { describeWeakness, type StrengthReport } from "./strength-report.js"
+
+export { describeWeakness, type StrengthReport }
 
 /** zxcvbn's scale: 0 too guessable … 4 very unguessable; 3 is "safely unguessable" (about 10^10 guesses offline). */
 export const MIN_STRONG_SCORE = 3
@@ -14,16 +17,6 @@ const MAX_JUDGED_CHARS = 64
  */
 const QUICK_PREFIX_CHARS = 16
 
-/** What the estimator says about one secret: never the secret itself. */
-export interface StrengthReport {
-  /** 0 (weakest) to 4. */
-  score: number
-  /** log10 of the estimated guesses an attacker needs. */
-  guessesLog10: number
-  weak: boolean
-  warning?: string
-  suggestions: string[]
-}
 
 let estimator: ZxcvbnFactory | undefined
 
@@ -56,10 +49,6 @@ export function estimateStrength(secret: string, context: readonly string[] = []
   }
 }
 
-/** One line a person can act on: the estimator's warning and suggestions. */
-export function describeWeakness(report: StrengthReport): string {
-  return [report.warning, ...report.suggestions].filter(Boolean).join(" ") || "It is too easy to guess."
-}
 
 /**
  * Refuses a weak new account password (WEAK_PASSWORD, with the score and the

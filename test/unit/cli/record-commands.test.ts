@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { AmbiguousError, LanvaultError } from "../../../src/errors.js"
 import { generate } from "../../../src/credentials/index.js"
+import { estimateStrength } from "../../../src/health/index.js"
 import type { HistoryEntry, RecordSummary, VaultRecord } from "../../../src/merge/types.js"
 import { runCli, scriptedPrompts, startFakeDaemon, tempDir, type FakeDaemon } from "./helpers.js"
 
@@ -46,6 +47,8 @@ describe("record commands against a fake daemon", () => {
     for (const key of Object.keys(daemon.handlers)) delete daemon.handlers[key]
     daemon.handlers["records.list"] = (params) => (params.trash ? [OLD] : [summary(MAIL), BANK])
     daemon.handlers.status = () => ({ locked: false })
+    // The daemon judges typed secrets (the CLI loads no estimator of its own).
+    daemon.handlers.strength = (params) => estimateStrength(params.secret as string, params.context as string[])
   })
   afterAll(async () => {
     await daemon.close()
@@ -75,7 +78,9 @@ describe("record commands against a fake daemon", () => {
     // Typed secrets that are easy to guess get a warning (never the value); the TOTP seed is not judged.
     expect(result.stderr.split("\n").filter(Boolean).map((line) => line.match(/^warning: the value of "(\w+)" is easy to guess/)?.[1])).toEqual(["password", "pin"])
     expect(result.stderr).not.toMatch(/first-pw|1234/)
-    expect(daemon.calls.map((call) => call.method)).toEqual(["status", "records.create"])
+    // After the create, the daemon's estimator judges each typed secret with the title as context.
+    expect(daemon.calls.map((call) => call.method)).toEqual(["status", "records.create", "strength", "strength"])
+    expect(daemon.calls.slice(2).map((call) => call.params)).toEqual([{ secret: "first-pw", context: ["Mail"] }, { secret: "1234", context: ["Mail"] }])
     expect(daemon.calls[1]).toEqual(
       {
         method: "records.create",
@@ -219,7 +224,8 @@ describe("record commands against a fake daemon", () => {
       { home, stdin: "new-pw\n" },
     )
     expect(result).toMatchObject({ code: 0, stdout: 'Updated "Mail" (ab12cd34).\n' })
-    expect(daemon.calls.at(-1)).toEqual({
+    expect(daemon.calls.at(-1)).toEqual({ method: "strength", params: { secret: "new-pw", context: ["Mail 2"] } })
+    expect(daemon.calls.at(-2)).toEqual({
       method: "records.update",
       params: {
         id: MAIL_ID,
