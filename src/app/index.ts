@@ -1,8 +1,8 @@
 /**
- * app/ owns the use cases that span several parts: revoke (trust + re-key +
- * links), restore, password change, device list and rename, import and export.
- * Each takes the narrow parts it needs; it must not know the socket, the CLI or
- * how the daemon builds and wires those parts.
+ * app/ owns the use cases that span several parts: revoke (trust + re-key + links), restore,
+ * password change, device list and rename, the audit, finding a record by a query and its TOTP
+ * code. Each takes the narrow parts it needs; it must not know the socket, the CLI or how the
+ * daemon builds and wires those parts.
  */
 export { revokeDevice, type RevokeDeps } from "./revoke-device.js"
 export { listDevices, renameDevice, type DeviceView, type DeviceListDeps } from "./device-list.js"
@@ -12,3 +12,5 @@ export { writeKit } from "./account-kit.js"
 export { auditVault } from "./audit.js"
 export { StandingNotice } from "./standing-notice.js"
 export { QuickUnlockFlow, type RememberLimits } from "./quick-unlock-flow.js"
+export { findOne, searchVault, type RecordReader } from "./record-lookup.js"
+export { recordTotp, type TotpRequest } from "./record-totp.js"
