@@ -8,6 +8,8 @@ import { formatDuration, formatPairs, formatTable, formatTime, shortId } from ".
 
 const DEFAULT_REMEMBER_USES = 50
 const DEFAULT_REMEMBER_DAYS = 14
+/** A week, as the daemon allows (`settings.autoLock`). */
+const MAX_AUTO_LOCK_MINUTES = 7 * 24 * 60
 
 interface JsonOption {
   json?: boolean
@@ -44,6 +46,12 @@ export function registerSessionCommands(program: Command, ctx: CliContext): void
     .description("forget this device's quick unlock (the secret in the system keychain and the copy it unwraps)")
     .option("--json", "print {forgotten} as JSON")
     .action((options: JsonOption, command: Command) => runForget(ctx, command, options))
+  program
+    .command("auto-lock")
+    .argument("[minutes]", `minutes idle before the vault locks itself (0 = never, at most ${MAX_AUTO_LOCK_MINUTES})`, integerIn(0, MAX_AUTO_LOCK_MINUTES))
+    .description("show or set when the vault locks itself; kept on this device across daemon restarts")
+    .option("--json", "print {autoLockMinutes} as JSON")
+    .action((minutes: number | undefined, options: JsonOption, command: Command) => runAutoLock(ctx, command, minutes, options))
   program
     .command("lock")
     .description("lock the vault: the daemon forgets its keys until the next unlock (syncing of encrypted changes goes on)")
@@ -97,6 +105,14 @@ async function runForget(ctx: CliContext, command: Command, options: JsonOption)
   const result = await ctx.withClient(command, (client) => client.call("quickUnlock.forget", {}))
   if (options.json) ctx.printJson(result)
   else ctx.print(result.forgotten ? "Forgot the quick unlock: the next unlock needs the password." : "No quick unlock was remembered on this device.")
+}
+
+async function runAutoLock(ctx: CliContext, command: Command, minutes: number | undefined, options: JsonOption): Promise<void> {
+  const result = await ctx.withClient(command, async (client) =>
+    minutes === undefined ? { autoLockMinutes: (await client.call("status", {})).autoLockMinutes } : client.call("settings.autoLock", { minutes }),
+  )
+  if (options.json) ctx.printJson(result)
+  else ctx.print(result.autoLockMinutes > 0 ? `The vault locks after ${result.autoLockMinutes} min idle.` : "The vault never locks by itself.")
 }
 
 async function runLock(ctx: CliContext, command: Command, options: JsonOption): Promise<void> {

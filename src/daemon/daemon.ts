@@ -9,7 +9,7 @@ import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
-import { QuickUnlockFlow } from "../app/index.js"
+import { QuickUnlockFlow, storedAutoLockMinutes } from "../app/index.js"
 import { VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {
@@ -64,7 +64,8 @@ export class Daemon {
         store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries),
         onKeysetArrived: () => void quickUnlock.forgetIfStale().catch((error: unknown) => logger.warn("quick unlock check failed", errorFields(error))),
       },
-      { autoLockMinutes: this.options.autoLockMinutes },
+      // `--auto-lock` for this run, else what was chosen with `settings.autoLock`, else the default.
+      { autoLockMinutes: this.options.autoLockMinutes ?? storedAutoLockMinutes(store) },
     )
     this.vault = vault
     const quickUnlock = new QuickUnlockFlow({ vault, home: this.options.home, logger })

@@ -1,4 +1,4 @@
-import { auditVault, changePassword, listDevices, renameDevice, restoreBackup, revokeDevice, writeKit } from "../app/index.js"
+import { auditVault, changePassword, listDevices, renameDevice, restoreBackup, revokeDevice, setAutoLock, writeKit } from "../app/index.js"
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import { exportToFile, importFromFile } from "../import/index.js"
 import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
@@ -66,6 +66,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
     }),
     unlock: (params) => quickUnlock.unlock(optionalString(params, "password"), readRemember(params)),
     "quickUnlock.forget": async () => ({ forgotten: await quickUnlock.forget() }),
+    "settings.autoLock": (params) => setAutoLock({ vault, store }, (params as { minutes?: unknown } | undefined)?.minutes),
     lock: () => {
       vault.lock("request")
       return { locked: true }

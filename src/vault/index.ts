@@ -8,3 +8,4 @@ export { VaultService, type VaultServiceDeps, type VaultServiceOptions } from ".
 export { KeyManager, type KeyEvents, type KeyManagerDeps } from "./key-manager.js"
 export { UnlockedVault, type Identity } from "./unlocked-vault.js"
 export { encodePayload, decodePayload } from "./change-payload.js"
+export { IdleLock, checkAutoLockMinutes, DEFAULT_AUTO_LOCK_MINUTES, MAX_AUTO_LOCK_MINUTES } from "./idle-lock.js"

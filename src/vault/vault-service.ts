@@ -7,12 +7,10 @@ import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, 
 import type { LogEntry, VaultStore } from "../store/index.js"
 import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
+import { IdleLock } from "./idle-lock.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
 import { UnlockedVault, type Identity } from "./unlocked-vault.js"
-
-const DEFAULT_AUTO_LOCK_MINUTES = 15
-const MS_PER_MINUTE = 60_000
 
 export interface VaultServiceDeps {
   store: VaultStore
@@ -46,13 +44,12 @@ export class VaultService {
   private open: UnlockedVault | undefined
   private readonly edits: EditQueue
   private readonly snapshots: SnapshotPolicy
-  private idleTimer: NodeJS.Timeout | undefined
-  readonly autoLockMinutes: number
+  private readonly idle: IdleLock
   readonly keys: KeyManager
   private readonly now: () => number
 
   constructor(private readonly deps: VaultServiceDeps, options: VaultServiceOptions = {}) {
-    this.autoLockMinutes = options.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES
+    this.idle = new IdleLock({ onIdle: () => this.lock("idle") }, { minutes: options.autoLockMinutes })
     this.now = options.now ?? Date.now
     this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger }, this.now)
     this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
@@ -121,7 +118,7 @@ export class VaultService {
     open.close()
     this.keys.forget()
     this.open = undefined
-    this.clearIdleTimer()
+    this.idle.clear()
     this.snapshots.cancel()
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
@@ -130,10 +127,17 @@ export class VaultService {
   /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */
   touch(): void {
     this.snapshots.noteActivity()
-    if (!this.open || this.autoLockMinutes <= 0) return
-    this.clearIdleTimer()
-    this.idleTimer = setTimeout(() => this.lock("idle"), this.autoLockMinutes * MS_PER_MINUTE)
-    this.idleTimer.unref()
+    if (this.open) this.idle.restart()
+  }
+
+  /** Idle minutes before the vault locks itself; 0 = never. */
+  get autoLockMinutes(): number {
+    return this.idle.minutes
+  }
+
+  /** Changes the idle time (INVALID_PARAMS outside 0…a week); an unlocked vault counts it from now. */
+  setAutoLockMinutes(minutes: number): void {
+    this.idle.set(minutes, this.open !== undefined)
   }
 
   list(filter: ListFilter): RecordSummary[] {
@@ -257,11 +261,6 @@ export class VaultService {
   /** `record.changed` for records a peer's entries (or newly readable ones) changed. */
   private publishRemoteChanges(open: UnlockedVault, ids: Iterable<string>): void {
     for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
-  }
-
-  private clearIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer)
-    this.idleTimer = undefined
   }
 
   private unlocked(): UnlockedVault {

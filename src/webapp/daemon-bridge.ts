@@ -7,13 +7,14 @@ const CALL_TIMEOUT_MS = 60_000
 /** Wait before connecting again after the daemon went away. */
 const RECONNECT_DELAY_MS = 1_000
 
-/** The socket methods the page may call; anything else (reset, import of a path…) stays with the CLI. */
+/** The socket methods the page may call; anything else (reset, import or export of a path…) stays with the CLI. */
 export const PAGE_METHODS: ReadonlySet<string> = new Set<MethodName>([
   "status", "unlock", "lock", "generate", "strength", "totp",
   "records.list", "records.get", "records.create", "records.update", "records.delete", "records.history",
   "devices.list", "devices.rename", "devices.revoke",
   "pairing.open", "pairing.close",
-  "folders.list", "backup.list", "backup.create", "peers.list", "quickUnlock.forget",
+  "folders.list", "folders.add", "folders.remove", "backup.list", "backup.create", "backup.restore", "peers.list",
+  "quickUnlock.forget", "settings.autoLock",
   "browser.status", "browser.allow", "browser.list",
 ])
 
@@ -52,6 +53,12 @@ export class DaemonBridge {
   async importFile(path: string): Promise<ImportSummary> {
     const client = await this.ensure()
     return client.call("import", { path }, { timeoutMs: CALL_TIMEOUT_MS })
+  }
+
+  /** Exports to a file the app server itself names (see export-download.ts); the page cannot name a path. */
+  async exportFile(params: { path: string; format: string; password?: string }): Promise<{ exported: number }> {
+    const client = await this.ensure()
+    return client.call("export", params, { timeoutMs: CALL_TIMEOUT_MS })
   }
 
   /** Adds a listener of daemon events; returns the function that removes it. */

@@ -3,6 +3,7 @@ import { getCookie, setCookie } from "hono/cookie"
 import { streamSSE } from "hono/streaming"
 import { isErrorCode } from "../errors.js"
 import type { Asset } from "./assets.js"
+import { exportDownload, readExportRequest } from "./export-download.js"
 import { importUpload, MAX_IMPORT_BYTES } from "./import-upload.js"
 import type { BridgeListener, DaemonBridge } from "./daemon-bridge.js"
 import { refusalOf, SECURITY_HEADERS } from "./request-checks.js"
@@ -78,6 +79,21 @@ export function buildRoutes(deps: RouteDeps): Hono {
       const bytes = new Uint8Array(await c.req.arrayBuffer())
       const name = decodeURIComponent(c.req.header("x-file-name") ?? "")
       return c.json({ result: await importUpload(bytes, name, (path) => deps.bridge.importFile(path)) })
+    } catch (error) {
+      return errorAnswer(c, error)
+    }
+  })
+
+  // An export comes back as the answer's body (the page saves it): the format and a KDBX password travel in the POST body.
+  app.post("/api/export", async (c) => {
+    if (!(c.req.header("content-type") ?? "").startsWith("application/json")) return c.json({ error: { code: "INVALID_REQUEST", message: "send JSON" } }, 415)
+    try {
+      const download = await exportDownload(readExportRequest(await c.req.json().catch(() => undefined)), (params) => deps.bridge.exportFile(params))
+      return c.body(new Uint8Array(download.bytes), 200, {
+        "Content-Type": "application/octet-stream",
+        "Content-Disposition": `attachment; filename="${download.fileName}"`,
+        "X-Exported-Records": String(download.exported),
+      })
     } catch (error) {
       return errorAnswer(c, error)
     }

@@ -151,7 +151,7 @@ describe("lanvault app: the local web window", () => {
     await screenshot(page, "settings")
 
     // Lock from the window: back to the password screen.
-    await page.getByRole("button", { name: "Lock" }).click()
+    await page.getByRole("button", { name: "Lock", exact: true }).click()
     await page.getByLabel("Account password").waitFor()
     expect((await a.client!.call("status", {})).locked).toBe(true)
   }, 90_000)

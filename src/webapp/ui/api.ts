@@ -73,3 +73,27 @@ export async function importFile(file: File): Promise<{ imported: number; format
   if (body.error) throw new ApiError(body.error.code, body.error.message)
   return body.result!
 }
+
+/** An export the app server made for this page: the file's bytes and the name to save it under. */
+export interface ExportedFile {
+  blob: Blob
+  fileName: string
+  exported: number
+}
+
+/** Asks for an export (`POST /api/export`: the format and a KDBX password go in the body, never in a URL). */
+export async function exportFile(format: string, password?: string): Promise<ExportedFile> {
+  lastCallAt = Date.now()
+  const response = await fetch("/api/export", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(password === undefined ? { format } : { format, password }),
+    credentials: "same-origin",
+  })
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } }
+    throw new ApiError(body.error?.code ?? "INTERNAL", body.error?.message ?? `the app server answered ${response.status}`)
+  }
+  const fileName = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "lanvault-export"
+  return { blob: await response.blob(), fileName, exported: Number(response.headers.get("x-exported-records") ?? 0) }
+}

@@ -17,6 +17,8 @@ export function App() {
   const [sync, setSync] = useState<SyncState>({ streamOpen: false, daemon: true })
   const [lastEvent, setLastEvent] = useState<LiveEvent | undefined>(undefined)
   const [unlockRequested, setUnlockRequested] = useState(false)
+  /** Why the vault locked, when the window made it lock (a backup restored): shown on the password screen. */
+  const [lockNotice, setLockNotice] = useState<string | undefined>(undefined)
   const eventListeners = useRef(new Set<(event: LiveEvent) => void>())
 
   const refreshStatus = useCallback(async () => {
@@ -40,7 +42,10 @@ export function App() {
           if (event.connected) void refreshStatus()
         }
         if (event.type === "browser.unlockRequested") setUnlockRequested(true)
-        if (event.type === "unlocked") setUnlockRequested(false)
+        if (event.type === "unlocked") {
+          setUnlockRequested(false)
+          setLockNotice(undefined)
+        }
         if (event.type === "sync.progress") setSync((s) => ({ ...s, progress: { done: event.done, total: event.total } }))
         if (event.type === "record.changed" && event.origin === "remote") setSync((s) => ({ ...s, lastReceivedAt: Date.now() }))
       },
@@ -68,7 +73,7 @@ export function App() {
       </main>
     )
   }
-  if (status.locked) return <UnlockView status={status} onUnlocked={refreshStatus} browserAsked={unlockRequested} />
+  if (status.locked) return <UnlockView status={status} onUnlocked={refreshStatus} browserAsked={unlockRequested} notice={lockNotice} />
   return (
     <div class="shell">
       <header class="topbar">
@@ -84,7 +89,7 @@ export function App() {
       </header>
       {tab === "records" && <RecordsView subscribe={subscribe} />}
       {tab === "devices" && <DevicesView subscribe={subscribe} status={status} />}
-      {tab === "settings" && <SettingsView status={status} onChanged={refreshStatus} />}
+      {tab === "settings" && <SettingsView status={status} onChanged={refreshStatus} onLockedBy={setLockNotice} />}
     </div>
   )
 }

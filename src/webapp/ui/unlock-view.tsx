@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks"
 import { call, type StatusResult } from "./api.js"
 
 /** The locked screen: the account password, and why an attempt failed. */
-export function UnlockView(props: { status: StatusResult; onUnlocked: () => void | Promise<void>; browserAsked?: boolean }) {
+export function UnlockView(props: { status: StatusResult; onUnlocked: () => void | Promise<void>; browserAsked?: boolean; notice?: string }) {
   const [password, setPassword] = useState("")
   const [error, setError] = useState<string | undefined>(undefined)
   const [busy, setBusy] = useState(false)
@@ -33,6 +33,7 @@ export function UnlockView(props: { status: StatusResult; onUnlocked: () => void
       <p>
         This device: <strong>{props.status.deviceName}</strong>. The vault is locked.
       </p>
+      {props.notice && <p role="status">{props.notice}</p>}
       {props.browserAsked && <p role="status">Your browser extension asks for the vault: unlock it here.</p>}
       <form onSubmit={(e) => void submit(e)} class="unlock">
         <label for="password">Account password</label>

@@ -108,6 +108,19 @@ describe("session and account commands against a fake daemon", () => {
     expect((await runCli(["forget"], { home })).stdout).toContain("Forgot the quick unlock")
   })
 
+  it("auto-lock shows the daemon's minutes, sets new ones through settings.autoLock, and refuses a bad number", async () => {
+    daemon.handlers.status = () => STATUS
+    daemon.handlers["settings.autoLock"] = (params) => ({ autoLockMinutes: (params as { minutes: number }).minutes })
+    expect((await runCli(["auto-lock"], { home })).stdout).toContain("locks after 15 min idle")
+    const set = await runCli(["auto-lock", "0", "--json"], { home })
+    expect(JSON.parse(set.stdout)).toEqual({ autoLockMinutes: 0 })
+    expect(daemon.calls.at(-1)).toEqual({ method: "settings.autoLock", params: { minutes: 0 } })
+    daemon.calls.length = 0
+    expect((await runCli(["auto-lock", "-3"], { home })).code).toBe(2)
+    expect((await runCli(["auto-lock", "99999"], { home })).code).toBe(2)
+    expect(daemon.calls).toEqual([])
+  })
+
   it("a wrong password exits 1 without echoing it", async () => {
     daemon.handlers.unlock = () => {
       throw new WrongPasswordError()
