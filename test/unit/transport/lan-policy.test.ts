@@ -122,9 +122,16 @@ describe("isLanAddress", () => {
 })
 
 describe("parseCidr", () => {
-  it("normalises the network to its prefix", () => {
-    expect(parseCidr("10.1.2.3/8")).toEqual({ family: 4, network: 10n << 24n, prefixLength: 8 })
-    expect(parseCidr("fd00::1/8")).toEqual({ family: 6, network: 0xfdn << 120n, prefixLength: 8 })
+  it("reads the family and prefix; a bare address is a single-address block", () => {
+    expect(parseCidr("10.1.2.3/8")).toEqual({ family: 4, address: "10.1.2.3", prefixLength: 8 })
+    expect(parseCidr("fd00::1/8")).toEqual({ family: 6, address: "fd00::1", prefixLength: 8 })
     expect(parseCidr("192.168.1.1").prefixLength).toBe(32)
+    expect(parseCidr("2001:db8::1").prefixLength).toBe(128)
+  })
+
+  it("a block written with host bits set covers its whole network", () => {
+    expect(isLanAddress("100.127.0.1", ["100.64.9.9/10"])).toBe(true)
+    expect(isLanAddress("100.128.0.1", ["100.64.9.9/10"])).toBe(false)
+    expect(isLanAddress("2001:db8:ffff::1", ["2001:db8::77/32"])).toBe(true)
   })
 })
