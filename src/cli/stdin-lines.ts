@@ -1,50 +1,35 @@
-import { StringDecoder } from "node:string_decoder"
+import { LineReader } from "../api/line-reader.js"
 
 /**
  * Reads stdin one line at a time, on demand, so every read of one invocation
  * (current password, new password, secret fields…) takes the next line in order.
  * The stream is paused between reads: unread input never keeps the process alive.
+ * Lines are split by the socket's LineReader (on `\n`, a trailing `\r` dropped), unbounded here.
  */
 export class StdinLines {
-  private buffer = ""
+  private readonly lines: string[] = []
+  private readonly reader = new LineReader({ maxLineBytes: Number.POSITIVE_INFINITY })
   private ended = false
-  private readonly decoder = new StringDecoder("utf8")
 
   constructor(private readonly stream: NodeJS.ReadableStream) {}
 
   /** The next line without its line ending, or undefined once stdin is exhausted. */
   async next(): Promise<string | undefined> {
-    for (;;) {
-      const newline = this.buffer.indexOf("\n")
-      if (newline >= 0) {
-        const line = this.buffer.slice(0, newline)
-        this.buffer = this.buffer.slice(newline + 1)
-        return stripCarriageReturn(line)
-      }
-      if (this.ended) {
-        const rest = this.buffer
-        this.buffer = ""
-        return rest === "" ? undefined : stripCarriageReturn(rest)
-      }
-      await this.fill()
-    }
+    while (this.lines.length === 0 && !this.ended) await this.fill()
+    return this.lines.shift()
   }
 
   /** Waits for one chunk (or the end) of the stream, then pauses it again. */
   private fill(): Promise<void> {
     const stream = this.stream
-    if ((stream as { readableEnded?: boolean }).readableEnded === true) {
-      this.ended = true
-      return Promise.resolve()
-    }
+    if ((stream as { readableEnded?: boolean }).readableEnded === true) return Promise.resolve(this.end())
     return new Promise((resolve) => {
       const onData = (chunk: Buffer | string) => {
-        this.buffer += typeof chunk === "string" ? chunk : this.decoder.write(chunk)
+        this.lines.push(...this.reader.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk).lines)
         done()
       }
       const onEnd = () => {
-        this.buffer += this.decoder.end()
-        this.ended = true
+        this.end()
         done()
       }
       const done = () => {
@@ -61,8 +46,9 @@ export class StdinLines {
       stream.resume()
     })
   }
-}
 
-function stripCarriageReturn(line: string): string {
-  return line.endsWith("\r") ? line.slice(0, -1) : line
+  private end(): void {
+    if (!this.ended) this.lines.push(...this.reader.end())
+    this.ended = true
+  }
 }
