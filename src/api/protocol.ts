@@ -104,7 +104,8 @@ export interface Methods {
   "records.create": { params: { record: RecordInput }; result: { id: string } }
   "records.update": { params: { id: string } & RecordPatch; result: VaultRecord }
   "records.delete": { params: { id: string; permanent?: boolean }; result: { id: string; permanent: boolean } }
-  "records.history": { params: { id: string }; result: HistoryEntry[] }
+  /** Newest first; `deviceId` / `deviceName`: the device that wrote each value (absent for imported values and older entries). */
+  "records.history": { params: { id: string }; result: Array<HistoryEntry & { deviceName?: string }> }
   "devices.list": { params: Record<string, never>; result: DeviceInfo[] }
   "devices.revoke": { params: { deviceId: string }; result: { deviceId: string; accountKey: string } }
   "devices.rename": { params: { deviceId: string; name: string }; result: DeviceInfo }

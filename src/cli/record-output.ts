@@ -45,11 +45,16 @@ export function recordForJson(record: VaultRecord, reveal: boolean): MaskedRecor
 }
 
 /** `history`'s table: when a value stopped being current, which field, why, and the value. */
-export function formatHistory(entries: readonly HistoryEntry[], reveal: boolean): string {
+export function formatHistory(entries: ReadonlyArray<HistoryEntry & { deviceName?: string }>, reveal: boolean): string {
   const rows = [...entries]
     .sort((a, b) => b.changedAt - a.changedAt)
-    .map((entry) => [formatTime(entry.changedAt), entry.field, entry.reason, shownValue(entry.value, entry.kind, reveal)])
-  return formatTable(["WHEN", "FIELD", "REASON", "VALUE"], rows)
+    .map((entry) => [formatTime(entry.changedAt), entry.field, entry.reason, madeBy(entry), shownValue(entry.value, entry.kind, reveal)])
+  return formatTable(["WHEN", "FIELD", "REASON", "MADE BY", "VALUE"], rows)
+}
+
+/** The device that wrote a value: its name, else its short id, else "-" (imported, or kept before devices were). */
+function madeBy(entry: { deviceId?: string; deviceName?: string }): string {
+  return entry.deviceName ?? (entry.deviceId === undefined ? "-" : entry.deviceId.slice(0, 8))
 }
 
 /** History entries for JSON output: hidden values left out unless `reveal`. */

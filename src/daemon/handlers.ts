@@ -1,4 +1,4 @@
-import { auditVault, changePassword, listDevices, renameDevice, restoreBackup, revokeDevice, setAutoLock, writeKit } from "../app/index.js"
+import { auditVault, changePassword, listDevices, renameDevice, recordHistory, restoreBackup, revokeDevice, setAutoLock, writeKit } from "../app/index.js"
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import { exportToFile, importFromFile } from "../import/index.js"
 import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
@@ -81,7 +81,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
       await vault.remove(id, permanent)
       return { id, permanent }
     },
-    "records.history": (params) => vault.history(requireString(params, "id")),
+    "records.history": (params) => recordHistory({ vault, store }, requireString(params, "id")),
     "devices.list": () => listDevices({ store, selfId: vault.identity().deviceId, sessions: () => sync().replicator.sessions() }),
     "devices.revoke": (params) => revokeDevice({ vault, store, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {

@@ -4,9 +4,12 @@ import {
   decodeHistoryEntry, decodeRegister, encodeHistoryEntry, encodeRegister, registerAt, TITLE_FIELD,
   type Register, type StoredHistoryEntry, type StoredRecord,
 } from "./stored-record.js"
+import { actorOfOpId, writerAt } from "./register-writer.js"
 
-/** Where a register lives: its parent map, its key, and the history its old values go to. */
+/** Where a register lives: its bucket, its parent map, its key, and the history its old values go to. */
 export interface RegisterSlot {
+  /** The bucket document (its proxy inside a change): who wrote the current value is read there. */
+  root: unknown
   parent: Record<string, unknown>
   key: string
   /** The `field` of its history entries ("title" for the title). */
@@ -28,7 +31,8 @@ export function writeRegister(slot: RegisterSlot, next: { value: string; kind: F
   if (next !== undefined && current !== undefined && losers.length === 0 && sameValue(current, next)) return false
   if (current !== undefined) {
     const reason = next === undefined ? "removed" : "edited"
-    slot.history.push(encodeHistoryEntry({ field: slot.label, value: current.value, kind: current.kind, changedAt: now, reason }))
+    const deviceId = writerAt(slot.root, slot.parent, slot.key)
+    slot.history.push(encodeHistoryEntry({ field: slot.label, value: current.value, kind: current.kind, changedAt: now, reason, ...(deviceId ? { deviceId } : {}) }))
   }
   for (const loser of losers) slot.history.push(encodeHistoryEntry(loserEntry(slot.label, loser)))
   if (next === undefined) delete slot.parent[slot.key]
@@ -68,20 +72,23 @@ function registerLosers(parent: object, key: string, label: string): HistoryEntr
     .sort((a, b) => a.changedAt - b.changedAt || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
 }
 
+/** A losing value and the device that wrote it (the actor of its op). */
+type Loser = Register & { by?: string }
+
 /** The conflicting values other than the winner, each (value, kind) once. */
-function conflictLosers(winner: Register | undefined, conflicts: Automerge.Conflicts | undefined): Register[] {
-  const losers: Register[] = []
-  for (const raw of Object.values(conflicts ?? {})) {
+function conflictLosers(winner: Register | undefined, conflicts: Automerge.Conflicts | undefined): Loser[] {
+  const losers: Loser[] = []
+  for (const [opId, raw] of Object.entries(conflicts ?? {})) {
     const candidate = decodeRegister(raw)
     if (candidate === undefined) continue
     if ((winner !== undefined && sameValue(winner, candidate)) || losers.some((l) => sameValue(l, candidate))) continue
-    losers.push(candidate)
+    losers.push({ ...candidate, by: actorOfOpId(opId) })
   }
   return losers
 }
 
-function loserEntry(label: string, loser: Register): HistoryEntry {
-  return { field: label, value: loser.value, kind: loser.kind, changedAt: loser.at, reason: "conflict" }
+function loserEntry(label: string, loser: Loser): HistoryEntry {
+  return { field: label, value: loser.value, kind: loser.kind, changedAt: loser.at, reason: "conflict", ...(loser.by ? { deviceId: loser.by } : {}) }
 }
 
 function sameValue(a: { value: string; kind: FieldKind }, b: { value: string; kind: FieldKind }): boolean {

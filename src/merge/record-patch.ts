@@ -19,7 +19,7 @@ export function applyPatch(root: BucketRoot, id: string, patch: RecordPatch, now
     changed = true
   }
   if (set.title !== undefined) {
-    const slot = { parent: record as unknown as Record<string, unknown>, key: "title", label: TITLE_FIELD, history: record.history }
+    const slot = { root, parent: record as unknown as Record<string, unknown>, key: "title", label: TITLE_FIELD, history: record.history }
     changed = writeRegister(slot, { value: set.title, kind: "text" }, now) || changed
   }
   if (set.notes !== undefined && record.notes !== set.notes) {
@@ -30,14 +30,14 @@ export function applyPatch(root: BucketRoot, id: string, patch: RecordPatch, now
   if (set.tags !== undefined) changed = writeTags(record, set.tags) || changed
   changed = writeFlag(record, "favorite", set.favorite) || changed
   changed = writeFlag(record, "trashed", set.trashed) || changed
-  changed = writeFields(record, patch, now) || changed
+  changed = writeFields(root, record, patch, now) || changed
   if (changed) record.updatedAt = now
   return changed
 }
 
-function writeFields(record: StoredRecord, patch: RecordPatch, now: number): boolean {
+function writeFields(root: BucketRoot, record: StoredRecord, patch: RecordPatch, now: number): boolean {
   let changed = false
-  const slot = (key: string) => ({ parent: record.fields, key, label: key, history: record.history })
+  const slot = (key: string) => ({ root, parent: record.fields, key, label: key, history: record.history })
   for (const [name, field] of Object.entries(patch.set?.fields ?? {})) changed = writeRegister(slot(name), field, now) || changed
   for (const name of patch.unset ?? []) changed = writeRegister(slot(name), undefined, now) || changed
   return changed

@@ -19,7 +19,7 @@ export interface Register {
   at: number
 }
 
-/** A history entry: `[field, value, kind, changedAtMs, reason]` as JSON in one ImmutableString. */
+/** A history entry: `[field, value, kind, changedAtMs, reason, deviceId?]` as JSON in one ImmutableString (older entries have no device). */
 export type StoredHistoryEntry = ImmutableString
 
 /** A record as one bucket document holds it, under its id at the document root. */
@@ -47,6 +47,9 @@ export const HIDDEN_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(["secret"
 
 /** The history label of the title register. */
 export const TITLE_FIELD = "title"
+
+/** A device id (and so an Automerge actor): 32 lowercase hex characters. */
+const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 
 const HISTORY_REASONS: readonly HistoryEntry["reason"][] = ["edited", "removed", "conflict"]
 
@@ -90,7 +93,9 @@ export function registerAt(parent: object, key: string): Register | undefined {
 
 /** A history entry ready to push inside a change. */
 export function encodeHistoryEntry(entry: HistoryEntry): StoredHistoryEntry {
-  return new ImmutableString(JSON.stringify([entry.field, entry.value, entry.kind, entry.changedAt, entry.reason]))
+  const parts: unknown[] = [entry.field, entry.value, entry.kind, entry.changedAt, entry.reason]
+  if (entry.deviceId !== undefined) parts.push(entry.deviceId)
+  return new ImmutableString(JSON.stringify(parts))
 }
 
 /** A stored history entry; undefined if unreadable. */
@@ -98,7 +103,8 @@ export function decodeHistoryEntry(stored: unknown): HistoryEntry | undefined {
   const parts = parseArray(stored)
   if (parts === undefined || typeof parts[0] !== "string" || typeof parts[1] !== "string") return undefined
   const reason = HISTORY_REASONS.includes(parts[4] as HistoryEntry["reason"]) ? (parts[4] as HistoryEntry["reason"]) : "edited"
-  return { field: parts[0], value: parts[1], kind: readKind(parts[2]), changedAt: finiteOr0(parts[3]), reason }
+  const deviceId = typeof parts[5] === "string" && DEVICE_ID_PATTERN.test(parts[5]) ? parts[5] : undefined
+  return { field: parts[0], value: parts[1], kind: readKind(parts[2]), changedAt: finiteOr0(parts[3]), reason, ...(deviceId ? { deviceId } : {}) }
 }
 
 /** The stored form of a validated input, ready to assign at the root of its bucket. */
@@ -115,7 +121,8 @@ export function newStoredRecord(input: RecordInput, now: number): StoredRecord {
     trashed: false,
     createdAt: input.createdAt ?? now,
     updatedAt: input.updatedAt ?? input.createdAt ?? now,
-    history: (input.history ?? []).map(encodeHistoryEntry),
+    // Who made an imported earlier value is not known here: a device id given with it is dropped.
+    history: (input.history ?? []).map(({ field, value, kind, changedAt, reason }) => encodeHistoryEntry({ field, value, kind, changedAt, reason })),
   }
 }
 

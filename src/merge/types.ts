@@ -69,6 +69,8 @@ export interface HistoryEntry {
   /** When it stopped being current (ms since epoch); for conflict losers, when it was written. */
   changedAt: number
   reason: "edited" | "removed" | "conflict"
+  /** The device that wrote this value (its Automerge actor); absent for imported values and entries from before it was kept. */
+  deviceId?: string
 }
 
 export interface ListFilter {

@@ -101,6 +101,16 @@ describe("lanvault app with a second device", () => {
     await record.getByRole("button", { name: "Reveal password" }).click()
     const current = (await record.textContent())!.match(/from-(alpha|beta)-offline/)![0]
     expect(await loser.textContent()).not.toContain(current)
+    // Who made each value: the losing value names the device that wrote it, and so does the value both replaced.
+    const loserValue = (await loser.textContent())!.match(/from-(alpha|beta)-offline/)![0]
+    expect(await loser.getByRole("cell").nth(3).textContent()).toBe(loserValue === "from-alpha-offline" ? "alpha" : "beta")
+    const replaced = history.getByRole("row").filter({ hasText: "edited" }).filter({ has: page.getByRole("button", { name: /^Reveal earlier password/ }) })
+    await replaced.first().waitFor()
+    const madeBy = await replaced.evaluateAll((rows) => rows.map((row) => (row as unknown as { cells: Array<{ textContent: string }> }).cells[3].textContent))
+    expect(madeBy.length).toBeGreaterThan(0)
+    expect(new Set(madeBy)).toEqual(new Set(["alpha"]))
+    const viaSocket = await a.client!.call("records.history", { id: mailId })
+    expect(viaSocket.find((h) => h.value === loserValue)).toMatchObject({ reason: "conflict", deviceName: loserValue === "from-alpha-offline" ? "alpha" : "beta" })
     await screenshot(page, "history")
   }, 180_000)
 

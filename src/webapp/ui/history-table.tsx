@@ -8,8 +8,11 @@ const REASONS: Record<HistoryEntry["reason"], string> = {
   conflict: "lost a concurrent edit",
 }
 
-/** Every earlier and every conflicting value of a record, newest first; secret ones hidden until revealed. */
-export function HistoryTable(props: { entries: HistoryEntry[] }) {
+/** A history entry as the daemon answers: with the name of the device that made the value, when known. */
+export type NamedHistoryEntry = HistoryEntry & { deviceName?: string }
+
+/** Every earlier and every conflicting value of a record, newest first, and the device that made it; secret ones hidden until revealed. */
+export function HistoryTable(props: { entries: NamedHistoryEntry[] }) {
   const entries = [...props.entries].sort((a, b) => b.changedAt - a.changedAt)
   return (
     <section aria-label="History">
@@ -19,7 +22,7 @@ export function HistoryTable(props: { entries: HistoryEntry[] }) {
       ) : (
         <table>
           <thead>
-            <tr><th scope="col">Field</th><th scope="col">Earlier value</th><th scope="col">Why</th><th scope="col">When</th></tr>
+            <tr><th scope="col">Field</th><th scope="col">Earlier value</th><th scope="col">Why</th><th scope="col">Made by</th><th scope="col">When</th></tr>
           </thead>
           <tbody>
             {entries.map((entry, i) => <HistoryRow key={`${entry.field}-${entry.changedAt}-${i}`} entry={entry} />)}
@@ -30,7 +33,7 @@ export function HistoryTable(props: { entries: HistoryEntry[] }) {
   )
 }
 
-function HistoryRow(props: { entry: HistoryEntry }) {
+function HistoryRow(props: { entry: NamedHistoryEntry }) {
   const { entry } = props
   const [revealed, setRevealed] = useState(false)
   const secret = HIDDEN_KINDS.has(entry.kind)
@@ -52,6 +55,7 @@ function HistoryRow(props: { entry: HistoryEntry }) {
         )}
       </td>
       <td>{REASONS[entry.reason] ?? entry.reason}</td>
+      <td>{entry.deviceName ?? (entry.deviceId ? `device ${entry.deviceId.slice(0, 8)}` : <span class="muted">not known</span>)}</td>
       <td>{when}</td>
     </tr>
   )

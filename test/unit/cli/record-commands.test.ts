@@ -284,18 +284,21 @@ describe("record commands against a fake daemon", () => {
     expect(methods()).not.toContain("records.delete")
   })
 
-  it("history masks secret values unless --reveal", async () => {
-    const entries: HistoryEntry[] = [
+  it("history masks secret values unless --reveal, and names the device that made each value", async () => {
+    const entries: Array<HistoryEntry & { deviceName?: string }> = [
       { field: "username", value: "annie", kind: "text", changedAt: Date.UTC(2024, 0, 3), reason: "edited" },
-      { field: "password", value: "older-pw", kind: "secret", changedAt: Date.UTC(2024, 0, 4), reason: "conflict" },
+      { field: "password", value: "older-pw", kind: "secret", changedAt: Date.UTC(2024, 0, 4), reason: "conflict", deviceId: "b".repeat(32), deviceName: "laptop" },
+      { field: "title", value: "Old", kind: "text", changedAt: Date.UTC(2024, 0, 2), reason: "edited", deviceId: "c".repeat(32) },
     ]
     daemon.handlers["records.history"] = () => entries
     const table = await runCli(["history", "ab12"], { home })
-    expect(table.stdout).toMatch(/password\s+conflict\s+••••••••/)
-    expect(table.stdout).toMatch(/username\s+edited\s+annie/)
+    expect(table.stdout).toMatch(/REASON\s+MADE BY\s+VALUE/)
+    expect(table.stdout).toMatch(/password\s+conflict\s+laptop\s+••••••••/)
+    expect(table.stdout).toMatch(/username\s+edited\s+-\s+annie/)
+    expect(table.stdout).toMatch(/title\s+edited\s+cccccccc\s+Old/)
     expect(table.stdout).not.toContain("older-pw")
     const json = JSON.parse((await runCli(["history", "ab12", "--json"], { home })).stdout)
-    expect(json[1]).toEqual({ field: "password", kind: "secret", changedAt: entries[1].changedAt, reason: "conflict" })
+    expect(json[1]).toEqual({ field: "password", kind: "secret", changedAt: entries[1].changedAt, reason: "conflict", deviceId: "b".repeat(32), deviceName: "laptop" })
     expect(JSON.parse((await runCli(["history", "ab12", "--json", "--reveal"], { home })).stdout)).toEqual(entries)
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { LanvaultError } from "../../../src/errors.js"
 import { UnreadableChangesError } from "../../../src/merge/index.js"
 import type { RecordInput } from "../../../src/merge/index.js"
-import { deliver, made, makeNet, syncAll, type Device, type Net } from "./helpers.js"
+import { actorOf, deliver, made, makeNet, syncAll, type Device, type Net } from "./helpers.js"
 
 const LOGIN: RecordInput = {
   type: "login",
@@ -54,6 +54,39 @@ describe("two devices editing concurrently", () => {
       expect(history).toContainEqual(expect.objectContaining({ field: "password", value: "p0", reason: "edited" }))
     }
     expect(b.doc.history(id)).toEqual(a.doc.history(id))
+  })
+
+  it("history names the device that wrote each earlier and each conflicting value, the same on every device", () => {
+    const { net, id } = twoDevicesWithRecord()
+    const [a, b] = net.devices
+    setPassword(net, 0, id, "pA")
+    setPassword(net, 1, id, "pB")
+    syncAll(net)
+    const loser = a.doc.get(id)!.fields.password.value === "pA" ? "pB" : "pA"
+    const loserDevice = loser === "pA" ? actorOf(0) : actorOf(1)
+    for (const device of [a, b]) {
+      const history = device.doc.history(id)
+      expect(history).toContainEqual(expect.objectContaining({ value: loser, reason: "conflict", deviceId: loserDevice }))
+      // p0 was written by a (the record's creator), and replaced on both.
+      expect(history.filter((h) => h.value === "p0")).toEqual([expect.objectContaining({ reason: "edited", deviceId: actorOf(0) })])
+    }
+    // b resolves the conflict: both concurrent values go to history, each with its writer.
+    setPassword(net, 1, id, "pFinal")
+    syncAll(net)
+    for (const device of [a, b]) {
+      const history = device.doc.history(id)
+      expect(history).toContainEqual(expect.objectContaining({ value: "pA", deviceId: actorOf(0) }))
+      expect(history).toContainEqual(expect.objectContaining({ value: "pB", deviceId: actorOf(1) }))
+    }
+    expect(b.doc.history(id)).toEqual(a.doc.history(id))
+  })
+
+  it("an imported earlier value names no device, even if the input claims one", () => {
+    const net = makeNet(1)
+    const [a] = net.devices
+    const forged = { field: "password", value: "old", kind: "secret" as const, changedAt: 1, reason: "edited" as const, deviceId: actorOf(5) }
+    const { id } = a.doc.create({ ...LOGIN, history: [forged] })
+    expect(a.doc.history(id)).toEqual([{ field: "password", value: "old", kind: "secret", changedAt: 1, reason: "edited" }])
   })
 
   it("resolving a conflict by a later edit keeps both concurrent values in history", () => {

@@ -135,7 +135,7 @@ describe("VaultDoc updates", () => {
     const { id } = doc.create(LOGIN)
     const { record } = doc.update(id, { unset: ["otp"] })
     expect(record.fields.otp).toBeUndefined()
-    expect(doc.history(id)).toEqual([{ field: "otp", value: "JBSWY3DPEHPK3PXP", kind: "totp", changedAt: START_MS + 2, reason: "removed" }])
+    expect(doc.history(id)).toEqual([{ field: "otp", value: "JBSWY3DPEHPK3PXP", kind: "totp", changedAt: START_MS + 2, reason: "removed", deviceId: actorOf(0) }])
   })
 
   it("keeps every replaced password in history, newest first", () => {
@@ -144,9 +144,9 @@ describe("VaultDoc updates", () => {
     for (const value of ["second", "third"]) doc.update(id, { set: { fields: { password: { value, kind: "secret" } } } })
     doc.update(id, { set: { title: "Webmail" } })
     expect(doc.history(id)).toEqual([
-      { field: "title", value: "Mail", kind: "text", changedAt: START_MS + 4, reason: "edited" },
-      { field: "password", value: "second", kind: "secret", changedAt: START_MS + 3, reason: "edited" },
-      { field: "password", value: "hunter2", kind: "secret", changedAt: START_MS + 2, reason: "edited" },
+      { field: "title", value: "Mail", kind: "text", changedAt: START_MS + 4, reason: "edited", deviceId: actorOf(0) },
+      { field: "password", value: "second", kind: "secret", changedAt: START_MS + 3, reason: "edited", deviceId: actorOf(0) },
+      { field: "password", value: "hunter2", kind: "secret", changedAt: START_MS + 2, reason: "edited", deviceId: actorOf(0) },
     ])
     expect(doc.get(id)?.fields.password.value).toBe("third")
   })
