@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connect, type LanvaultClient } from "../../src/api/client.js"
-import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
+import type { LanvaultClient } from "../../src/api/client.js"
+import { PASSWORD, startDevice } from "../helpers/device-start.js"
+import { runCli, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { startKeyringSession, type KeyringSession } from "./helpers/keyring-session.js"
 import { KpxcClient, socketTransport } from "./helpers/kpxc-client.js"
 
-const PASSWORD = "correct horse battery"
 const SOCKET = join("app", "org.keepassxc.KeePassXC", "org.keepassxc.KeePassXC.BrowserServer")
 
 describe("the extension's unlock request uses the remembered quick unlock (real gnome-keyring)", () => {
@@ -21,9 +21,9 @@ describe("the extension's unlock request uses the remembered quick unlock (real 
   beforeAll(async () => {
     mkdirSync(runtime, { mode: 0o700 })
     keyring = await startKeyringSession()
-    expect((await cli(["init", "--name", "desk"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
-    daemon = await startDaemon({ home, args: ["--port", "0"], env: { ...keyring.env, XDG_RUNTIME_DIR: runtime } })
-    api = await connect({ socketPath: daemon.socketPath })
+    const device = await startDevice(home, { env: { ...keyring.env, XDG_RUNTIME_DIR: runtime } })
+    daemon = device.daemon
+    api = device.client
   }, 90_000)
 
   afterAll(async () => {

@@ -4,10 +4,10 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
+import { PASSWORD, startDevice } from "../helpers/device-start.js"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { hostTransport, KpxcClient, socketTransport, type Json } from "./helpers/kpxc-client.js"
 
-const PASSWORD = "correct horse battery"
 const SERVER = "org.keepassxc.KeePassXC.BrowserServer"
 const RELAY = fileURLToPath(new URL("../../bin/lanvault-browser-host.js", import.meta.url))
 const PROXY = "/usr/bin/keepassxc-proxy"
@@ -41,10 +41,9 @@ describe("the KeePassXC-Browser socket of a real daemon", () => {
 
   beforeAll(async () => {
     mkdirSync(runtime, { mode: 0o700 })
-    expect((await cli(["init", "--name", "desk"])).code).toBe(0)
-    daemon = await startDaemon({ home, env, args: ["--port", "0"] })
-    expect((await cli(["unlock"])).code).toBe(0)
-    api = await connect({ socketPath: daemon.socketPath })
+    const device = await startDevice(home, { env, unlock: true })
+    daemon = device.daemon
+    api = device.client
     const records: Array<[string, Json]> = [
       ["example", login("Example", "https://example.com", "alice", "pw-example")],
       ["sub", login("Sub", "https://login.example.com/signin", "bob", "pw-sub")],

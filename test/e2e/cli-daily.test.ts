@@ -6,10 +6,10 @@ import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connect } from "../../src/api/client.js"
 import { LanvaultError } from "../../src/errors.js"
-import { BIN, freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
+import { PASSWORD, startDevice, type StartedDevice } from "../helpers/device-start.js"
+import { BIN, freePort, runCli, tempHome, waitFor } from "./helpers/cli.js"
 import { startXvfb, type XServer } from "./helpers/xvfb.js"
 
-const PASSWORD = "correct horse battery"
 const MAIL_PW = "s3cret-mail-pw"
 // RFC 6238 Appendix B's SHA-1 seed "12345678901234567890" in base32, 8 digits.
 const RFC_SEED_B32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -26,15 +26,13 @@ function referenceTotp(atMs: number): string {
 
 describe("everyday commands through the real CLI and a real daemon", () => {
   const { home, cleanup } = tempHome("lanvault-daily-")
-  let daemon: DaemonProcess | undefined
+  let device: StartedDevice | undefined
   let xserver: XServer | undefined
   const cli = (args: string[], env: Record<string, string> = {}, input?: string) => runCli(args, { home, env, input })
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    expect((await cli(["init", "--name", "desk"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
-    daemon = await startDaemon({ home, args: ["--port", String(await freePort())] })
-    expect((await cli(["unlock"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
+    device = await startDevice(home, { unlock: true, daemonArgs: ["--port", String(await freePort())] })
     const add = async (name: string, args: string[], input = "") => {
       const result = await cli(["add", "--json", ...args], {}, input)
       expect(result.stderr).toBe("")
@@ -48,7 +46,7 @@ describe("everyday commands through the real CLI and a real daemon", () => {
 
   afterAll(async () => {
     await xserver?.stop()
-    await daemon?.stop("SIGKILL")
+    await device?.stop()
     cleanup()
   })
 
@@ -72,7 +70,7 @@ describe("everyday commands through the real CLI and a real daemon", () => {
     const none = await cli(["get", "nothing-like-this"])
     expect(none.code).toBe(1)
     expect(none.stderr).toContain("lanvault search")
-    const client = await connect({ socketPath: daemon!.socketPath })
+    const client = await connect({ socketPath: device!.daemon.socketPath })
     try {
       const error = await client.call("records.find", { query: "shop" }).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(LanvaultError)
@@ -122,7 +120,7 @@ describe("everyday commands through the real CLI and a real daemon", () => {
   })
 
   it("the totp method gives RFC 6238's published codes over the socket", async () => {
-    const client = await connect({ socketPath: daemon!.socketPath })
+    const client = await connect({ socketPath: device!.daemon.socketPath })
     try {
       expect((await client.call("totp", { query: "example", at: 59_000 })).code).toBe("94287082")
       expect((await client.call("totp", { id: ids.otp, at: 1_111_111_109_000 })).code).toBe("07081804")

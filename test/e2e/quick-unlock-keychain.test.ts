@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connect, type LanvaultClient } from "../../src/api/client.js"
+import type { LanvaultClient } from "../../src/api/client.js"
+import { PASSWORD, startDevice } from "../helpers/device-start.js"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { startKeyringSession, type KeyringSession } from "./helpers/keyring-session.js"
 
-const PASSWORD = "correct horse battery"
 const NEW_PASSWORD = "a different pass phrase"
 
 /** Every file of the home, as bytes: none may hold the password in the clear. */
@@ -22,9 +22,9 @@ describe("quick unlock through a real gnome-keyring (Secret Service in a private
 
   beforeAll(async () => {
     keyring = await startKeyringSession()
-    expect((await cli(["init", "--name", "desk"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
-    daemon = await startDaemon({ home, args: ["--port", "0"], env: keyring.env })
-    client = await connect({ socketPath: daemon.socketPath })
+    const device = await startDevice(home, { env: keyring.env })
+    daemon = device.daemon
+    client = device.client
   }, 90_000)
 
   afterAll(async () => {

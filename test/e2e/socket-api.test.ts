@@ -8,8 +8,8 @@ import type { EventParams } from "../../src/api/protocol.js"
 import { LanvaultError } from "../../src/errors.js"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { codeOfAsync as codeOf } from "../helpers/error-code.js"
+import { PASSWORD, startDevice } from "../helpers/device-start.js"
 
-const PASSWORD = "correct horse battery"
 
 /** Sends raw bytes and collects response lines until `count` arrive or the socket closes. */
 function rawExchange(socketPath: string, payload: string | Buffer, count: number): Promise<{ lines: string[]; closed: boolean }> {
@@ -42,9 +42,9 @@ describe("the socket API of a real daemon under bad input", () => {
   let client: LanvaultClient
 
   beforeAll(async () => {
-    expect((await runCli(["init", "--name", "api"], { home, env: { LANVAULT_PASSWORD: PASSWORD } })).code).toBe(0)
-    daemon = await startDaemon({ home })
-    client = await connect({ socketPath: daemon.socketPath })
+    const device = await startDevice(home, { name: "api" })
+    daemon = device.daemon
+    client = device.client
   }, 60_000)
 
   afterAll(async () => {
