@@ -26,4 +26,6 @@ export const META = {
   manualPeers: "peers.manual",
   /** Addresses other devices shared: dialled. */
   sharedPeers: "peers.shared",
+  /** JSON list of vaults from before a reset (backup paths) whose records the next unlock brings in (`join` sets it). */
+  formerPending: "former.pending",
 } as const

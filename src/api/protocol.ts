@@ -130,7 +130,11 @@ export interface Methods {
   /** Not in DESIGN §10's first list: backups (`lanvault backup`). */
   "backup.create": { params: Record<string, never>; result: BackupInfo }
   "backup.list": { params: Record<string, never>; result: BackupInfo[] }
-  "backup.restore": { params: { path: string; password: string; replace?: boolean }; result: { restoredEntries: number; replaced: boolean } }
+  /** A vault kept from before a reset (`former-*.lvbackup`, issue 11 item 2) is brought in as new records instead: `broughtIn`. */
+  "backup.restore": {
+    params: { path: string; password: string; replace?: boolean }
+    result: { restoredEntries: number; replaced: boolean; broughtIn?: { records: number; identical: number; unreadable: number } }
+  }
   /** Not in DESIGN §10's first list: addresses to dial when multicast is blocked (`lanvault peer`). */
   "peers.add": { params: { address: string }; result: { address: string } }
   "peers.list": { params: Record<string, never>; result: Array<{ address: string; how: string; state: string; deviceId?: string; lastError?: string }> }

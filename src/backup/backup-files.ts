@@ -12,13 +12,13 @@ const NEWLINE = 0x0a
 
 /**
  * Writes a backup's bytes durably: a temporary file (0600) in `dir` (created
- * 0700), fsync, then a rename to `lanvault-<ISO time>.lvbackup` (suffixed if the
+ * 0700), fsync, then a rename to `<prefix>-<ISO time>.lvbackup` (suffixed if the
  * name is taken), so a crash never leaves a half backup under a backup's name.
- * Returns the path.
+ * Returns the path. Only `lanvault-` files are listed and pruned.
  */
-export async function writeBackupFile(dir: string, createdAt: number, chunks: readonly Uint8Array[]): Promise<string> {
+export async function writeBackupFile(dir: string, createdAt: number, chunks: readonly Uint8Array[], prefix = "lanvault"): Promise<string> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE })
-  const path = await freeName(dir, createdAt)
+  const path = await freeName(dir, createdAt, prefix)
   // A random name created exclusively: nobody can plant the temp file (or a link in its place) beforehand.
   const temp = join(dir, `.lanvault-backup.tmp-${randomBytes(8).toString("hex")}`)
   const file = await open(temp, "wx", FILE_MODE)
@@ -50,9 +50,9 @@ export async function readBackupHeaderFile(path: string): Promise<{ header: Back
   }
 }
 
-/** `lanvault-<ISO time>.lvbackup` (colons made dashes, for every file system), suffixed if taken. */
-async function freeName(dir: string, createdAt: number): Promise<string> {
-  const base = `lanvault-${new Date(createdAt).toISOString().replaceAll(":", "-")}`
+/** `<prefix>-<ISO time>.lvbackup` (colons made dashes, for every file system), suffixed if taken. */
+async function freeName(dir: string, createdAt: number, prefix: string): Promise<string> {
+  const base = `${prefix}-${new Date(createdAt).toISOString().replaceAll(":", "-")}`
   for (let n = 1; ; n++) {
     const path = join(dir, n === 1 ? `${base}.lvbackup` : `${base}-${n}.lvbackup`)
     if (!(await exists(path))) return path

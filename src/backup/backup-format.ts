@@ -34,6 +34,22 @@ export interface BackupTrust {
   revokedAt?: number
 }
 
+/**
+ * A vault kept from before a reset (`join` found it): its own keyset stays as it
+ * was (old password + old account key); the old account key, and the old vault
+ * keys when the old password was given at join, are sealed to the new account's
+ * trust key (crypto/sealed-box.ts), so only an unlocked device of the account
+ * that joined opens them. `lanvault backup restore` brings its records in.
+ */
+export interface FormerVault {
+  /** base64 of the old account key sealed to the trust key. */
+  accountKey: string
+  /** base64 of the old vault keys (JSON) sealed to the trust key: brought in at the first unlock without a password. */
+  vaultKeys?: string
+  /** The old vault's bucket count (its changes name their buckets). */
+  bucketCount: number
+}
+
 /** The JSON line after the magic. */
 export interface BackupHeader {
   /** hex, as the store's meta holds it. */
@@ -49,6 +65,8 @@ export interface BackupHeader {
   entryCount: number
   /** Name of the device that made it. */
   deviceName: string
+  /** Set on a vault kept from before a reset of the account. */
+  former?: FormerVault
 }
 
 /** A backup read back and checked for shape (signatures are checked at restore). */
@@ -173,7 +191,16 @@ function checkHeader(value: unknown): BackupHeader {
     }
     seen.add((d as BackupTrust).deviceId)
   }
+  if (h.former !== undefined) checkFormer(h.former, fail)
   return h as BackupHeader
+}
+
+function checkFormer(value: unknown, fail: (what: string) => never): void {
+  const f = value as Partial<FormerVault> | null
+  if (typeof f !== "object" || f === null || !isBase64(f.accountKey) || f.accountKey === "" ||
+    (f.vaultKeys !== undefined && (!isBase64(f.vaultKeys) || f.vaultKeys === "")) || !isCount(f.bucketCount) || f.bucketCount < 1) {
+    fail("a malformed former-vault section")
+  }
 }
 
 function isCount(value: unknown): value is number {

@@ -1,13 +1,10 @@
 import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
-import { META } from "../account/account.js"
-import { toBase64 } from "../crypto/index.js"
-import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { encodeEntry } from "../store/log-entry.js"
-import type { VaultStore, VersionVector } from "../store/vault-store.js"
-import { encodeBackupHeader, parseBackup, trustToBackup, type Backup, type BackupHeader } from "./backup-format.js"
+import type { VaultStore } from "../store/vault-store.js"
+import { parseBackup, type Backup, type BackupHeader } from "./backup-format.js"
 import { readBackupHeaderFile, writeBackupFile } from "./backup-files.js"
+import { gatherBackup } from "./backup-gather.js"
 import { restoreBackup, type RestoreArgs, type RestoreResult } from "./backup-restore.js"
 
 const DEFAULT_KEEP = 10
@@ -15,8 +12,6 @@ const DEFAULT_EVERY_CHANGES = 5
 const DEFAULT_EVERY_MS = 24 * 60 * 60 * 1000
 /** How often the timer asks whether a time-based backup is due (at most everyMs). */
 const MAX_TICK_INTERVAL_MS = 15 * 60 * 1000
-/** Entries read from the store at a time while gathering a backup. */
-const PAGE_ENTRIES = 1_000
 const NAME_PATTERN = /^lanvault-[0-9TZ.-]+\.lvbackup$/
 
 /** What {@link BackupService} needs. */
@@ -56,6 +51,8 @@ export interface BackupInfo {
   bytes: number
   generation: number
   keysetVersion: number
+  /** A vault kept from before a reset (`join`): restore brings its records in. */
+  former?: boolean
 }
 
 /**
@@ -179,7 +176,9 @@ export class BackupService {
   /** The header and size of a backup file, without reading its entries. */
   static async readInfo(path: string): Promise<BackupInfo> {
     const { header, bytes } = await readBackupHeaderFile(path)
-    return { path, createdAt: header.createdAt, entries: header.entryCount, bytes, generation: header.generation, keysetVersion: header.keysetVersion }
+    const info: BackupInfo = { path, createdAt: header.createdAt, entries: header.entryCount, bytes, generation: header.generation, keysetVersion: header.keysetVersion }
+    if (header.former !== undefined) info.former = true
+    return info
   }
 
   /**
@@ -248,37 +247,8 @@ export class BackupService {
     }
   }
 
-  /** Everything a backup holds, read in one transaction so header and entries agree. */
   private gather(): { header: BackupHeader; chunks: Uint8Array[] } {
-    const { store } = this.deps
-    return store.transaction(() => {
-      const accountId = store.getMeta(META.accountId)
-      const keyset = store.getKeyset()
-      if (accountId === undefined || keyset === undefined) {
-        throw new LanvaultError("NO_ACCOUNT", "there is no account to back up: run `lanvault init` or `lanvault join` first")
-      }
-      const chunks: Uint8Array[] = []
-      let entryCount = 0
-      const vector: VersionVector = {}
-      for (let page = store.entriesAfter(vector, PAGE_ENTRIES); page.length > 0; page = store.entriesAfter(vector, PAGE_ENTRIES)) {
-        for (const entry of page) {
-          chunks.push(encodeEntry(entry))
-          vector[entry.deviceId] = entry.seq
-        }
-        entryCount += page.length
-      }
-      const header: BackupHeader = {
-        accountId,
-        generation: Number(store.getMeta(META.generation) ?? 1),
-        createdAt: this.now(),
-        keysetVersion: keyset.version,
-        keyset: toBase64(keyset.blob),
-        trust: store.trustList().map(trustToBackup),
-        entryCount,
-        deviceName: store.getMeta(META.deviceName) ?? "",
-      }
-      return { header, chunks: [encodeBackupHeader(header), ...chunks] }
-    })
+    return gatherBackup(this.deps.store, this.now())
   }
 
   private async prune(): Promise<void> {

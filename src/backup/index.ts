@@ -7,3 +7,4 @@
 export * from "./backup-format.js"
 export * from "./backup-restore.js"
 export * from "./backup-service.js"
+export * from "./former-vault.js"

@@ -87,9 +87,13 @@ async function runRestore(ctx: CliContext, command: Command, file: string, optio
     await ctx.secrets.confirm("Replace this device's vault with the backup?", { yes: options.yes })
   }
   const result = await ctx.withClient(command, async (client) => {
-    const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true })
+    // A vault kept from before a reset needs the password it had then: the account password when the backup was made.
+    const password = await ctx.secrets.password({ label: "backup's password (the account password when it was made)", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true })
     return client.call("backup.restore", { path: resolve(file), password, replace: options.replace === true })
   })
   if (options.json) ctx.printJson(result)
-  else ctx.print(`${result.replaced ? "Replaced the vault with" : "Merged"} the backup: ${result.restoredEntries} changes restored. Run \`lanvault unlock\`.`)
+  else if (result.broughtIn) {
+    const { records, identical } = result.broughtIn
+    ctx.print(`Brought ${records} records of the vault from before the reset into the account (${identical} already there were left out); they sync to the other devices.`)
+  } else ctx.print(`${result.replaced ? "Replaced the vault with" : "Merged"} the backup: ${result.restoredEntries} changes restored. Run \`lanvault unlock\`.`)
 }

@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline/promises"
+import { LanvaultError } from "../errors.js"
 import { CliError, usageError } from "./cli-error.js"
 import type { CliIo, Prompts } from "./io.js"
 import { StdinLines } from "./stdin-lines.js"
@@ -72,6 +73,25 @@ export class SecretReader {
       throw usageError("the password hint contains the password itself: write something only you can connect to it")
     }
     return hint
+  }
+
+  /**
+   * The old password of the vault a home held before `join` (issue 11 item 2):
+   * LANVAULT_OLD_PASSWORD, else a hidden prompt on a terminal (Enter for none),
+   * else none. A wrong LANVAULT_OLD_PASSWORD is refused (WRONG_PASSWORD) before
+   * anything changes: a script must not lose the records silently.
+   */
+  async oldPassword(attempt: number): Promise<string | undefined> {
+    const fromEnv = this.io.env.LANVAULT_OLD_PASSWORD
+    if (fromEnv !== undefined && fromEnv !== "") {
+      if (attempt > 1) throw new LanvaultError("WRONG_PASSWORD", "LANVAULT_OLD_PASSWORD does not open the vault this home holds: nothing was changed (unset it to keep that vault only as a backup)")
+      return fromEnv
+    }
+    if (!this.interactive) return undefined
+    if (attempt > 1) this.io.stderr.write("That password does not open it; try again.\n")
+    else this.io.stderr.write("This home holds a vault from before. Its password brings its records into the account at the first unlock (Enter to skip: it is kept as an encrypted backup).\n")
+    const typed = await this.terminal().hidden("Password of the vault from before (Enter to skip):")
+    return typed === "" ? undefined : typed
   }
 
   /** The account key for `join`: the next stdin line with --account-key-stdin (hidden when stdin is a terminal), else a hidden prompt. */

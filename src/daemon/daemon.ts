@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { ApiServer } from "../api/index.js"
 import type { EventParams } from "../api/protocol.js"
-import { homePaths, readAccountContext } from "../account/index.js"
+import { homePaths, META, readAccountContext } from "../account/index.js"
 import { errorFields, type Logger } from "../log.js"
 import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
 import { BackupService } from "../backup/index.js"
@@ -9,7 +9,7 @@ import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
-import { QuickUnlockFlow, storedAutoLockMinutes } from "../app/index.js"
+import { FormerVaultMerger, QuickUnlockFlow, storedAutoLockMinutes } from "../app/index.js"
 import { VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {
@@ -58,6 +58,8 @@ export class Daemon {
     const publish = (event: EventParams) => {
       this.api?.publish(event)
       if (event.type === "locked" || event.type === "unlocked") this.browser?.onLockChange(event.type === "locked")
+      // The records of this device's vault from before a reset, which `join` left pending, come in at the first unlock.
+      if (event.type === "unlocked" && store.getMeta(META.formerPending) !== undefined) void former.bringInPending()
     }
     const vault = new VaultService(
       {
@@ -69,6 +71,7 @@ export class Daemon {
     )
     this.vault = vault
     const quickUnlock = new QuickUnlockFlow({ vault, home: this.options.home, logger })
+    const former = new FormerVaultMerger({ vault, store, logger })
     vault.identity()
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
@@ -94,6 +97,7 @@ export class Daemon {
         backups: () => this.backups!,
         afterReset: () => this.restartSync(),
         quickUnlock,
+        former,
         status: () => ({
           version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
           port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,

@@ -10,7 +10,7 @@ import { assertInGoodStanding, readStanding } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "../vault/index.js"
-import type { QuickUnlockFlow, RememberLimits } from "../app/index.js"
+import type { FormerVaultMerger, QuickUnlockFlow, RememberLimits } from "../app/index.js"
 import { createDailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
@@ -22,6 +22,7 @@ export interface HandlerDeps {
   backups: () => BackupService
   afterReset: () => Promise<void>
   quickUnlock: QuickUnlockFlow
+  former: FormerVaultMerger
   status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
@@ -49,7 +50,7 @@ function refuseWritesOutOfStanding(handlers: Handlers, check: () => void): Handl
   return guarded as Handlers
 }
 
-function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, status }: HandlerDeps): Handlers {
+function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, former, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -108,7 +109,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, sta
     "backup.create": async () => infoOf(await backups().create()),
     "backup.list": async () => (await backups().list()).map(infoOf),
     "backup.restore": (params) => restoreBackup(
-      { vault, store, backups: backups(), replicator: sync().replicator },
+      { vault, store, backups: backups(), replicator: sync().replicator, former },
       requireString(params, "path"), requireString(params, "password"), optionalBoolean(params, "replace") ?? false,
     ),
     "pairing.close": () => {

@@ -1,4 +1,3 @@
-import { copyFileSync, existsSync } from "node:fs"
 import { hostname } from "node:os"
 import { AsideKeysets, ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
 import { generateDeviceKeys, randomBytes, toHex, wipe } from "../crypto/index.js"
@@ -9,6 +8,8 @@ import { silentLogger, type Logger } from "../log.js"
 import { dialWs, isLanAddress, runHandshake, type Channel } from "../transport/index.js"
 import { decodeWelcome, encodeJoinRequest, type Welcome } from "./pairing-messages.js"
 import { PAIR_PATH, parsePeerAddress } from "../connections/peer-address.js"
+import type { KeptVault } from "../backup/index.js"
+import { keepFormer, unlockFormerVault, type FormerKeys } from "./join-former.js"
 
 const WELCOME_TIMEOUT_MS = 15_000
 const DISCOVERY_TIMEOUT_MS = 30_000
@@ -20,13 +21,17 @@ export interface JoinResult {
   deviceName: string
   hostName: string
   code: string
+  /** The vault this home held before, kept as an encrypted backup (issue 11 item 2). */
+  former?: KeptVault
 }
 
 /**
  * `lanvault join`: pairs this home with a device whose pairing window is open,
  * proving the account key in a Noise XXpsk3 handshake, then stores the account
  * id, keyset and trust list it hands over. The daemon must not be running here.
- * An existing account in the home is kept as a copy (`vault.db.before-join-…`).
+ * A vault the home held is kept as an encrypted backup; one of the same account
+ * (from before a reset) is brought in at the first unlock when its old password
+ * was given, else by `lanvault backup restore` (join-former.ts).
  */
 export interface JoinArgs {
   home: string
@@ -36,18 +41,27 @@ export interface JoinArgs {
   logger?: Logger
   /** Holds the home against a daemon while the join writes it (the daemon's instance lock). */
   lockHome: (lockPath: string) => { release(): void }
+  /** Asked when the home holds a vault: its password (attempt 1, 2, 3), or undefined to keep it only as a backup. */
+  oldPassword?: (attempt: number) => Promise<string | undefined>
 }
 
+type JoinWith = JoinArgs & { held: FormerKeys }
+
 export async function joinAccount(args: JoinArgs): Promise<JoinResult> {
-  if (args.peer) return joinThrough({ ...args, peer: args.peer })
-  return joinByDiscovery(args)
+  const held = await unlockFormerVault(args.home, args.lockHome, args.oldPassword)
+  try {
+    if (args.peer) return await joinThrough({ ...args, held, peer: args.peer })
+    return await joinByDiscovery({ ...args, held })
+  } finally {
+    for (const key of held.keys?.keys.values() ?? []) key.fill(0)
+  }
 }
 
 /**
  * Finds devices of the account by mDNS (adverts whose `k=` tag matches the account
  * key) and pairs with the first whose pairing window is open.
  */
-async function joinByDiscovery(args: JoinArgs): Promise<JoinResult> {
+async function joinByDiscovery(args: JoinWith): Promise<JoinResult> {
   const logger = args.logger ?? silentLogger()
   const discovery = new MdnsDiscovery({ logger }, {
     port: 0,
@@ -82,7 +96,7 @@ async function joinByDiscovery(args: JoinArgs): Promise<JoinResult> {
   throw new LanvaultError("TIMEOUT", `found no device of this account with an open pairing window on this network within ${DISCOVERY_TIMEOUT_MS / 1000} s${seen}: run \`lanvault pair\` on one, or give --peer HOST:PORT`)
 }
 
-async function joinThrough(args: JoinArgs & { peer: string }): Promise<JoinResult> {
+async function joinThrough(args: JoinWith & { peer: string }): Promise<JoinResult> {
   ensureHome(args.home)
   const paths = homePaths(args.home)
   const lock = args.lockHome(paths.lock)
@@ -102,11 +116,12 @@ async function joinThrough(args: JoinArgs & { peer: string }): Promise<JoinResul
     })
     const welcome = await receiveWelcome(result.channel)
     if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
-    storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer)
+    const former = await keepFormer(args.home, welcome, args.held)
+    storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer, former)
     writeAccountKey(args.home, args.accountKey)
     result.channel.send(new Uint8Array([1]))
     setTimeout(() => result.channel.close("normal closure"), 200).unref()
-    return { accountId: welcome.accountId, deviceId, deviceName, hostName: welcome.host.name, code: result.confirmationCode ?? "" }
+    return { accountId: welcome.accountId, deviceId, deviceName, hostName: welcome.host.name, code: result.confirmationCode ?? "", ...(former ? { former } : {}) }
   } finally {
     wipe(keys.signSecret, keys.dhSecret)
     lock.release()
@@ -135,9 +150,10 @@ function receiveWelcome(channel: Channel): Promise<Welcome> {
   })
 }
 
-function storeWelcome(home: string, welcome: Welcome, identity: { deviceId: string; signSecret: Uint8Array; dhSecret: Uint8Array }, deviceName: string, peer: string): void {
+function storeWelcome(
+  home: string, welcome: Welcome, identity: { deviceId: string; signSecret: Uint8Array; dhSecret: Uint8Array }, deviceName: string, peer: string, former: KeptVault | undefined,
+): void {
   const paths = homePaths(home)
-  if (existsSync(paths.database)) copyFileSync(paths.database, `${paths.database}.before-join-${Date.now()}`)
   const store = SqliteStore.open(paths.database)
   try {
     store.transaction(() => {
@@ -154,6 +170,8 @@ function storeWelcome(home: string, welcome: Welcome, identity: { deviceId: stri
       store.putKeyset(welcome.keysetVersion, welcome.keyset)
       if (welcome.trustPublicKey !== undefined) store.setMeta(META.trustPublicKey, welcome.trustPublicKey)
       for (const entry of welcome.trust) store.putTrust(entry)
+      if (former?.pending) store.setMeta(META.formerPending, JSON.stringify([former.path]))
+      else store.deleteMeta(META.formerPending)
     })
     new AsideKeysets(home).clear()
     store.checkpoint()

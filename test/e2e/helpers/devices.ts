@@ -29,11 +29,11 @@ export class Device {
     this.accountKey = JSON.parse(result.stdout).accountKey
   }
 
-  /** Pairs `this` (new) through `host`'s pairing window; returns both codes. */
-  async joinThrough(host: Device, accountKey = host.accountKey): Promise<{ joinCode: string; hostCode: string; joinResult: Awaited<ReturnType<typeof runCli>> }> {
+  /** Pairs `this` (new) through `host`'s pairing window; returns both codes. `joinEnv`: the join's environment (LANVAULT_OLD_PASSWORD). */
+  async joinThrough(host: Device, accountKey = host.accountKey, joinEnv: Record<string, string> = {}): Promise<{ joinCode: string; hostCode: string; joinResult: Awaited<ReturnType<typeof runCli>> }> {
     const pair = spawnCli(["pair", "--seconds", "60", "--json"], { home: host.home })
     await waitFor(() => pair.output().includes("until"), "the pairing window")
-    const joinResult = await this.cli(["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"], {}, `${accountKey}\n`)
+    const joinResult = await this.cli(["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"], joinEnv, `${accountKey}\n`)
     if (joinResult.code !== 0) {
       pair.child.kill()
       return { joinCode: "", hostCode: "", joinResult }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { markStanding } from "../../../src/account/index.js"
-import type { QuickUnlockFlow } from "../../../src/app/index.js"
+import type { FormerVaultMerger, QuickUnlockFlow } from "../../../src/app/index.js"
 import { ASSOCIATION_TYPE } from "../../../src/browser/index.js"
 import type { BackupService } from "../../../src/backup/index.js"
 import { generateDeviceKeys, randomBytes, toHex } from "../../../src/crypto/index.js"
@@ -60,6 +60,7 @@ function setUp(options: { locked?: boolean } = {}) {
     backups: () => ({}) as BackupService,
     afterReset: async () => {},
     quickUnlock: { state: () => ({ available: false }) } as unknown as QuickUnlockFlow,
+    former: {} as FormerVaultMerger,
     status: () => ({ peers: [], pairingUntil: undefined }) as never,
   })
   return { handlers, calls, store, vault }

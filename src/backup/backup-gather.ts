@@ -1,0 +1,46 @@
+import { META } from "../account/account.js"
+import { toBase64 } from "../crypto/index.js"
+import { LanvaultError } from "../errors.js"
+import { encodeEntry } from "../store/log-entry.js"
+import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import { encodeBackupHeader, trustToBackup, type BackupHeader } from "./backup-format.js"
+
+/** Entries read from the store at a time while gathering a backup. */
+const PAGE_ENTRIES = 1_000
+
+/**
+ * Everything a backup of `store` holds (header bytes, then each entry's), read in
+ * one transaction so header and entries agree. `extra` adds header fields (a
+ * former vault's sealed keys). NO_ACCOUNT if the store holds no account.
+ */
+export function gatherBackup(store: VaultStore, createdAt: number, extra: Partial<BackupHeader> = {}): { header: BackupHeader; chunks: Uint8Array[] } {
+  return store.transaction(() => {
+    const accountId = store.getMeta(META.accountId)
+    const keyset = store.getKeyset()
+    if (accountId === undefined || keyset === undefined) {
+      throw new LanvaultError("NO_ACCOUNT", "there is no account to back up: run `lanvault init` or `lanvault join` first")
+    }
+    const chunks: Uint8Array[] = []
+    let entryCount = 0
+    const vector: VersionVector = {}
+    for (let page = store.entriesAfter(vector, PAGE_ENTRIES); page.length > 0; page = store.entriesAfter(vector, PAGE_ENTRIES)) {
+      for (const entry of page) {
+        chunks.push(encodeEntry(entry))
+        vector[entry.deviceId] = entry.seq
+      }
+      entryCount += page.length
+    }
+    const header: BackupHeader = {
+      accountId,
+      generation: Number(store.getMeta(META.generation) ?? 1),
+      createdAt,
+      keysetVersion: keyset.version,
+      keyset: toBase64(keyset.blob),
+      trust: store.trustList().map(trustToBackup),
+      entryCount,
+      deviceName: store.getMeta(META.deviceName) ?? "",
+      ...extra,
+    }
+    return { header, chunks: [encodeBackupHeader(header), ...chunks] }
+  })
+}
