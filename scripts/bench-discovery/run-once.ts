@@ -20,6 +20,7 @@ import type { LanvaultClient } from "../../src/api/client.js"
 import type { EventParams } from "../../src/api/protocol.js"
 import type { TestHost } from "../../test/hosts/netns.js"
 import { runCli, waitFor } from "../../test/e2e/helpers/cli.js"
+import { whileConfirming } from "../../test/helpers/pairing.js"
 import { HostDaemon, nowMs, sleep } from "./host-daemon.js"
 import { PacketTrace, type TracedPacket } from "./packet-trace.js"
 
@@ -121,7 +122,7 @@ async function setup(one: HostDaemon, two: HostDaemon): Promise<void> {
     await c1.call("unlock", { password: PASSWORD })
     await c1.call("records.create", { record: { type: "note", title: "setup record" } })
     await c1.call("pairing.open", { seconds: 60 })
-    const joined = await two.cli(["join", "--account-key-stdin", "--name", "two", "--json"], `${accountKey}\n`)
+    const { result: joined } = await whileConfirming(c1, () => two.cli(["join", "--account-key-stdin", "--name", "two", "--json"], `${accountKey}\n`))
     if (joined.code !== 0) throw new Error(`join on ${two.host.name} failed (${joined.code}): ${joined.stderr}`)
     await c1.call("pairing.close", {})
     two.spawn()

@@ -51,7 +51,8 @@ export class BenchDevice {
 
   /** Pairs this (new) device through `host`'s pairing window, dialling `viaPort` (a relay, or the host's own port). */
   async joinThrough(host: BenchDevice, viaPort = host.port): Promise<void> {
-    const pair = spawnCli(["pair", "--seconds", String(PAIRING_WINDOW_S), "--json"], { home: host.home })
+    // "y": the answer to "Does the new device show <code>?" on the host.
+    const pair = spawnCli(["pair", "--seconds", String(PAIRING_WINDOW_S), "--json"], { home: host.home, input: "y\n" })
     await waitFor(() => pair.output().includes("until"), "the pairing window")
     const args = ["join", "--peer", `127.0.0.1:${viaPort}`, "--account-key-stdin", "--name", this.name, "--json"]
     const result = await runCli(args, { home: this.home, input: `${host.accountKey}\n`, timeoutMs: CLI_TIMEOUT_MS })

@@ -111,6 +111,13 @@ export interface Methods {
   "devices.rename": { params: { deviceId: string; name: string }; result: DeviceInfo }
   "pairing.open": { params: { seconds?: number }; result: { until: number } }
   "pairing.close": { params: Record<string, never>; result: { closed: true } }
+  /**
+   * Issue 17: a person's answer to the code a new device waits with (event `pairing.code`). `accept: true` needs
+   * the code shown (INVALID_PARAMS otherwise); NOT_FOUND when no device waits. Only then is it trusted and sent the account.
+   */
+  "pairing.confirm": { params: { accept: boolean; code?: string }; result: { accepted: boolean } }
+  /** Issue 17: the pairing window and the new device waiting for confirmation, if any (a page opened late reads it here). */
+  "pairing.status": { params: Record<string, never>; result: PairingStatus }
   /** `allowWeak` keeps a password the strength estimate refuses (WEAK_PASSWORD); `hint` replaces this device's hint (none: removed). */
   "account.changePassword": { params: { old: string; new: string; allowWeak?: boolean; hint?: string }; result: { keysetVersion: number } }
   /** Not in DESIGN §10's first list: reset must go through the daemon while it holds the home. */
@@ -219,6 +226,13 @@ export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]["params"]
 export type ResultOf<M extends MethodName> = Methods[M]["result"]
 
+/** `pairing.status`: whether the window is open, and the new device waiting for a person's answer. */
+export interface PairingStatus {
+  open: boolean
+  until?: number
+  pending?: { deviceId: string; name: string; code: string; until: number }
+}
+
 /** Events a subscriber receives as `event` notifications. */
 export interface Events {
   /** A record was created, edited, trashed or deleted, here or by a peer. */
@@ -233,6 +247,10 @@ export interface Events {
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */
   "device.paired": { deviceId: string; name: string; code: string }
+  /** A new device proved the account key and shows `code`: ask a person here, answer with `pairing.confirm` before `until`. */
+  "pairing.code": { deviceId: string; name: string; code: string; until: number }
+  /** A new device was not confirmed (a "no", no answer in time, the vault locked, or it left): it received nothing secret. */
+  "pairing.declined": { deviceId: string; name: string; reason: "declined" | "timeout" | "locked" | "closed" }
   /** KeePassXC-Browser asked to unlock the vault (its "triggerUnlock"): a desktop app may show its unlock prompt. */
   "browser.unlockRequested": { reason?: "triggerUnlock" }
   /** This device learnt it was revoked or that the account was reset elsewhere (see StatusResult.standing). */
@@ -242,7 +260,7 @@ export interface Events {
 }
 
 export type EventName = keyof Events
-export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired", "device.standing", "browser.unlockRequested"]
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "locked", "unlocked", "device.paired", "pairing.code", "pairing.declined", "device.standing", "browser.unlockRequested"]
 
 /** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
 export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]

@@ -1,5 +1,4 @@
 import type { Command } from "commander"
-import type { LanvaultClient } from "../api/client.js"
 import type { DeviceInfo } from "../api/protocol.js"
 import { CliError } from "./cli-error.js"
 import { printAccountKey } from "./account-key-output.js"
@@ -10,9 +9,12 @@ import { formatTable, formatTime, shortId } from "./format.js"
 import { resolveDevice } from "./id-prefix.js"
 import { offerKit } from "./kit-command.js"
 import { integerIn } from "./option-parsers.js"
+import { PairingWatch } from "./pairing-watch.js"
 
 /** Longest pairing window `pair --seconds` may open. */
 const MAX_PAIRING_SECONDS = 3600
+/** After a yes, the new device stores the account and answers within seconds. */
+const OUTCOME_TIMEOUT_MS = 30_000
 
 interface JsonOption {
   json?: boolean
@@ -33,7 +35,7 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
     .command("pair")
     .description("open this device's pairing window so a new device can join the account")
     .option("--seconds <n>", "how long the window stays open (default: the daemon's)", integerIn(1, MAX_PAIRING_SECONDS))
-    .option("--json", "print {until} as JSON, then each paired device as a JSON line")
+    .option("--json", "print {until} as JSON, then the paired device as a JSON line (the question still goes to stderr)")
     .option("--no-wait", "return at once instead of waiting for a device to join")
     .action((options: PairOptions, command: Command) => runPair(ctx, command, options))
   program
@@ -59,13 +61,14 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
 }
 
 /**
- * Opens the pairing window and, unless --no-wait, stays until a device joins
- * (printing the 6-digit code both devices show) or the window closes.
+ * Opens the pairing window and, unless --no-wait, stays until a device joins:
+ * shows its code, asks "Does the new device show <code>? [y/N]" (a terminal
+ * prompt, else one stdin line) and confirms only on yes (issue 17).
  */
 async function runPair(ctx: CliContext, command: Command, options: PairOptions): Promise<void> {
   const params = options.seconds === undefined ? {} : { seconds: options.seconds }
   await ctx.withClient(command, async (client) => {
-    const paired = options.wait ? waitForPairing(client) : undefined
+    const watch = options.wait ? await PairingWatch.start(client) : undefined
     const result = await client.call("pairing.open", params)
     if (options.json) ctx.io.stdout.write(`${JSON.stringify(result)}\n`)
     else {
@@ -74,20 +77,21 @@ async function runPair(ctx: CliContext, command: Command, options: PairOptions):
       const port = await client.call("status", {}).then((status) => status.port, () => undefined)
       ctx.print(joinHint(port).join("\n"))
     }
-    if (!paired) return
-    const event = await Promise.race([paired, new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, result.until - Date.now())).unref())])
-    if (!event) throw new CliError("the pairing window closed and no device joined")
+    if (!watch) return
+    const waiting = (await client.call("pairing.status", {})).pending ?? await watch.next(["pairing.code"], result.until)
+    if (!waiting) throw new CliError("the pairing window closed and no device joined")
+    ctx.note(`"${waiting.name}" wants to join this account.`)
+    if (!(await ctx.secrets.yesNo(`Does the new device show ${waiting.code}?`))) {
+      await client.call("pairing.confirm", { accept: false }).catch(() => undefined)
+      await client.call("pairing.close", {})
+      throw new CliError(`not confirmed: nothing was shared with "${waiting.name}", and the pairing window is closed`)
+    }
+    await client.call("pairing.confirm", { accept: true, code: waiting.code })
+    const outcome = await watch.next(["device.paired", "pairing.declined"], Date.now() + OUTCOME_TIMEOUT_MS)
     await client.call("pairing.close", {})
-    if (options.json) ctx.io.stdout.write(`${JSON.stringify(event)}\n`)
-    else ctx.print(`"${event.name}" joined. Check that it shows the same code: ${event.code}`)
-  })
-}
-
-function waitForPairing(client: LanvaultClient): Promise<{ deviceId: string; name: string; code: string }> {
-  return new Promise((resolve) => {
-    void client.subscribe(["device.paired"], (event) => {
-      if (event.type === "device.paired") resolve({ deviceId: event.deviceId, name: event.name, code: event.code })
-    })
+    if (outcome?.type !== "device.paired") throw new CliError(`"${waiting.name}" did not join${outcome ? ` (${outcome.reason})` : ""}`)
+    if (options.json) ctx.io.stdout.write(`${JSON.stringify({ deviceId: outcome.deviceId, name: outcome.name, code: outcome.code })}\n`)
+    else ctx.print(`"${outcome.name}" joined (code ${outcome.code}).`)
   })
 }
 

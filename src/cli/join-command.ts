@@ -56,14 +56,17 @@ async function runJoin(ctx: CliContext, command: Command, options: JoinOptions):
   const accountKey = parseAccountKey(await ctx.secrets.accountKey(options.accountKeyStdin === true))
   const { runJoin } = await import("../daemon/run-join.js")
   try {
+    const onCode = (code: string, hostName: string) => {
+      ctx.note(`The new device's code: ${code}\nCheck that ${hostName ? `"${hostName}"` : "the other device"} shows the same code, and confirm it there (nothing is shared before that).`)
+    }
     const result = await runJoin({
-      home: ctx.home(command), accountKey, peer: options.peer, name: options.name, oldPassword: (attempt) => ctx.secrets.oldPassword(attempt),
+      home: ctx.home(command), accountKey, peer: options.peer, name: options.name, oldPassword: (attempt) => ctx.secrets.oldPassword(attempt), onCode,
     })
     if (options.json) {
       ctx.printJson(result.former ? { ...result, former: { ...result.former, command: bringInCommand(result.former) } } : result)
       return
     }
-    ctx.print(`Joined the account through "${result.hostName}". Check that both devices show the same code: ${result.code}`)
+    ctx.print(`Joined the account through "${result.hostName}", which confirmed the code ${result.code}.`)
     ctx.print(`This device is "${result.deviceName}" (${result.deviceId.slice(0, 8)}).`)
     ctx.print("Next: `lanvault daemon` (it finds the account's devices by itself), then `lanvault unlock` with the account password.")
     if (result.former) printFormer(ctx, result.former)

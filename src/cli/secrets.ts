@@ -117,6 +117,22 @@ export class SecretReader {
     return this.terminal().ask(question)
   }
 
+  /**
+   * A yes/no question a script may answer too: a prompt on a terminal, else the
+   * question on stderr and the next stdin line as the answer (none: no).
+   */
+  async yesNo(question: string): Promise<boolean> {
+    let answer: string | undefined
+    if (this.interactive) answer = await this.terminal().ask(`${question} [y/N] `)
+    else {
+      this.io.stderr.write(`${question} [y/N] `)
+      this.lines ??= new StdinLines(this.io.stdin)
+      answer = await this.lines.next()
+      this.io.stderr.write(`${answer ?? ""}\n`)
+    }
+    return /^y(es)?$/i.test((answer ?? "").trim())
+  }
+
   /** Asks to confirm `question` on a terminal; without one, `--yes` must have been given. */
   async confirm(question: string, options: { yes: boolean | undefined }): Promise<void> {
     if (options.yes === true) return

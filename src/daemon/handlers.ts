@@ -33,7 +33,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
 /** Writes that would never reach the other devices of a revoked or reset device (issue 11 item 7). */
 const WRITE_METHODS: readonly MethodName[] = [
-  "records.create", "records.update", "records.delete", "import", "devices.rename", "devices.revoke", "pairing.open", "account.changePassword",
+  "records.create", "records.update", "records.delete", "import", "devices.rename", "devices.revoke", "pairing.open", "pairing.confirm", "account.changePassword",
 ]
 
 /** Each write first checks this device still belongs to its account; reads (and export) stay open. */
@@ -115,6 +115,17 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     "pairing.close": () => {
       sync().pairing.close()
       return { closed: true }
+    },
+    "pairing.confirm": (params) => {
+      const accept = optionalBoolean(params, "accept")
+      if (accept === undefined) throw new InvalidParamsError('"accept" must be true or false')
+      // Accepting signs the new device in with the trust key: only an unlocked vault has it (the code keeps waiting).
+      if (accept && vault.locked) throw new LockedError()
+      return sync().pairing.confirm(accept, optionalString(params, "code"))
+    },
+    "pairing.status": () => {
+      const { pairing } = sync()
+      return { open: pairing.isOpen, ...(pairing.openUntil ? { until: pairing.openUntil } : {}), ...(pairing.pending ? { pending: pairing.pending } : {}) }
     },
     "devices.rename": (params) => {
       // Like every trust-list change, only with the vault unlocked (a name itself is not signed: it changes no trust).

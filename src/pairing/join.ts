@@ -1,17 +1,22 @@
 import { hostname } from "node:os"
 import { AsideKeysets, ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
-import { generateDeviceKeys, randomBytes, toHex, wipe } from "../crypto/index.js"
+import { generateDeviceKeys, pairingCode, pairingCommitment, PAIRING_NONCE_BYTES, randomBytes, toHex, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { SqliteStore } from "../store/index.js"
 import { discoveryKeys, MdnsDiscovery } from "../discovery/index.js"
 import { silentLogger, type Logger } from "../log.js"
-import { dialWs, isLanAddress, runHandshake, type Channel } from "../transport/index.js"
-import { decodeWelcome, encodeJoinRequest, type Welcome } from "./pairing-messages.js"
+import { dialWs, isLanAddress, runHandshake } from "../transport/index.js"
+import { CONFIRM_TIMEOUT_MS } from "./pairing-confirmation.js"
+import { PairingLink } from "./pairing-link.js"
+import { decodeStep, decodeWelcome, encodeJoinRequest, encodeStep, type PairingStep, type Welcome } from "./pairing-messages.js"
 import { PAIR_PATH, parsePeerAddress } from "../connections/peer-address.js"
 import type { KeptVault } from "../backup/index.js"
 import { keepFormer, unlockFormerVault, type FormerKeys } from "./join-former.js"
 
-const WELCOME_TIMEOUT_MS = 15_000
+/** The host sends its nonce right after the handshake. */
+const NONCE_TIMEOUT_MS = 15_000
+/** The host waits up to CONFIRM_TIMEOUT_MS for a person; the welcome then takes a moment more. */
+const WELCOME_TIMEOUT_MS = CONFIRM_TIMEOUT_MS + 15_000
 const DISCOVERY_TIMEOUT_MS = 30_000
 const DISCOVERY_POLL_MS = 250
 
@@ -43,6 +48,8 @@ export interface JoinArgs {
   lockHome: (lockPath: string) => { release(): void }
   /** Asked when the home holds a vault: its password (attempt 1, 2, 3), or undefined to keep it only as a backup. */
   oldPassword?: (attempt: number) => Promise<string | undefined>
+  /** Called once both devices can show the code: show it, a person confirms it on the other device. */
+  onCode?: (code: string, hostName: string) => void
 }
 
 type JoinWith = JoinArgs & { held: FormerKeys }
@@ -106,48 +113,63 @@ async function joinThrough(args: JoinWith & { peer: string }): Promise<JoinResul
     const deviceName = args.name?.trim() || hostname()
     const { host, port } = parsePeerAddress(args.peer)
     const socket = await dialWs(host, port, { path: PAIR_PATH })
+    const nonce = randomBytes(PAIRING_NONCE_BYTES)
     const result = await runHandshake(socket, {
       role: "initiator",
       mode: "pair",
       staticSecret: keys.dhSecret,
       accountKey: args.accountKey,
-      payload: encodeJoinRequest({ deviceId, name: deviceName, signPublic: keys.signPublic }),
+      payload: encodeJoinRequest({ deviceId, name: deviceName, signPublic: keys.signPublic, commit: pairingCommitment(nonce) }),
       accept: () => "accept",
     })
-    const welcome = await receiveWelcome(result.channel)
+    const link = new PairingLink(result.channel)
+    const hostStep = await expectStep(link, await link.next(NONCE_TIMEOUT_MS, "its nonce"), "nonce")
+    link.send(encodeStep({ type: "reveal", nonce }))
+    const code = pairingCode(result.handshakeHash, nonce, hostStep.nonce)
+    args.onCode?.(code, hostStep.hostName)
+    const welcome = await receiveWelcome(link)
     if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
     const former = await keepFormer(args.home, welcome, args.held)
     storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer, former)
     writeAccountKey(args.home, args.accountKey)
-    result.channel.send(new Uint8Array([1]))
+    link.send(new Uint8Array([1]))
     setTimeout(() => result.channel.close("normal closure"), 200).unref()
-    return { accountId: welcome.accountId, deviceId, deviceName, hostName: welcome.host.name, code: result.confirmationCode ?? "", ...(former ? { former } : {}) }
+    return { accountId: welcome.accountId, deviceId, deviceName, hostName: welcome.host.name, code, ...(former ? { former } : {}) }
   } finally {
     wipe(keys.signSecret, keys.dhSecret)
     lock.release()
   }
 }
 
-function receiveWelcome(channel: Channel): Promise<Welcome> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      channel.close("normal closure")
-      reject(new LanvaultError("TIMEOUT", "the other device did not send the account within 15 s"))
-    }, WELCOME_TIMEOUT_MS)
-    channel.onMessage((message) => {
-      clearTimeout(timer)
-      try {
-        resolve(decodeWelcome(message))
-      } catch (error) {
-        channel.close("protocol error")
-        reject(error)
-      }
-    })
-    channel.onClose((info) => {
-      clearTimeout(timer)
-      reject(new LanvaultError("PEER_REFUSED", `the other device closed the link: ${info.reason ?? info.code}`, { data: { reason: info.reason } }))
-    })
-  })
+/** The welcome once a person on the host confirmed the code; PEER_REFUSED ("pairing not confirmed") if they did not. */
+async function receiveWelcome(link: PairingLink): Promise<Welcome> {
+  const message = await link.next(WELCOME_TIMEOUT_MS, "the account (nobody confirmed the code there)")
+  let declined: Extract<PairingStep, { type: "declined" }> | undefined
+  try {
+    declined = decodeStep(message, "declined")
+  } catch {
+    declined = undefined
+  }
+  if (declined !== undefined) {
+    const why = declined.reason === "timeout" ? "nobody answered in time" : declined.reason === "locked" ? "its vault is locked" : "a person answered no"
+    throw new LanvaultError("PEER_REFUSED", `the other device did not confirm the code (${why}): nothing was shared, this device joined nothing`, { data: { reason: "pairing not confirmed" } })
+  }
+  try {
+    return decodeWelcome(message)
+  } catch (error) {
+    link.channel.close("protocol error")
+    throw error
+  }
+}
+
+function expectStep<T extends PairingStep["type"]>(link: PairingLink, message: Uint8Array, type: T): Extract<PairingStep, { type: T }> {
+  try {
+    return decodeStep(message, type)
+  } catch (error) {
+    // An older host sends the account before any code check: never taken.
+    link.channel.close("older protocol version")
+    throw error
+  }
 }
 
 function storeWelcome(

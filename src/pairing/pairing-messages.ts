@@ -1,4 +1,4 @@
-import { fromBase64, toBase64, utf8 } from "../crypto/index.js"
+import { fromBase64, PAIRING_NONCE_BYTES, toBase64, utf8 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { DEVICE_ID_PATTERN, type TrustEntry } from "../store/index.js"
 
@@ -9,7 +9,22 @@ export interface JoinRequest {
   deviceId: string
   name: string
   signPublic: Uint8Array
+  /**
+   * SHA-256 commitment to the joiner's nonce (crypto/pairing-code.ts). A join
+   * request without one comes from a lanvault that pairs without confirmation.
+   */
+  commit?: Uint8Array
 }
+
+/**
+ * The steps after the handshake, before anything secret moves (DESIGN §6):
+ * the host reveals its nonce, the joiner opens its commitment, both show the
+ * code; then the host sends the welcome, or `declined` if nobody confirmed.
+ */
+export type PairingStep =
+  | { type: "nonce"; nonce: Uint8Array; hostName: string }
+  | { type: "reveal"; nonce: Uint8Array }
+  | { type: "declined"; reason: "declined" | "timeout" | "locked" }
 
 /** What the host hands a new device once the pairing handshake is done. */
 export interface Welcome {
@@ -25,22 +40,46 @@ export interface Welcome {
 }
 
 export function encodeJoinRequest(request: JoinRequest): Uint8Array {
-  return utf8(JSON.stringify({ ...request, signPublic: toBase64(request.signPublic) }))
+  return utf8(JSON.stringify({ ...request, signPublic: toBase64(request.signPublic), commit: request.commit && toBase64(request.commit) }))
 }
 
 export function decodeJoinRequest(bytes: Uint8Array): JoinRequest {
-  const value = parse(bytes) as { deviceId?: unknown; name?: unknown; signPublic?: unknown }
+  const value = parse(bytes) as { deviceId?: unknown; name?: unknown; signPublic?: unknown; commit?: unknown }
   if (typeof value.deviceId !== "string" || !DEVICE_ID_PATTERN.test(value.deviceId) || typeof value.name !== "string" ||
     value.name.length === 0 || value.name.length > 100 || typeof value.signPublic !== "string") {
     throw protocolError("a malformed join request")
   }
   const signPublic = fromBase64(value.signPublic)
   if (signPublic.length !== 32) throw protocolError("a malformed join request")
-  return { deviceId: value.deviceId, name: value.name, signPublic }
+  if (value.commit === undefined) return { deviceId: value.deviceId, name: value.name, signPublic }
+  const commit = typeof value.commit === "string" ? fromBase64(value.commit) : new Uint8Array(0)
+  if (commit.length !== 32) throw protocolError("a malformed join request")
+  return { deviceId: value.deviceId, name: value.name, signPublic, commit }
+}
+
+export function encodeStep(step: PairingStep): Uint8Array {
+  return utf8(JSON.stringify("nonce" in step ? { ...step, nonce: toBase64(step.nonce) } : step))
+}
+
+/** A pairing step of the expected type; PROTOCOL_ERROR for anything else (an older host's welcome included). */
+export function decodeStep<T extends PairingStep["type"]>(bytes: Uint8Array, ...types: T[]): Extract<PairingStep, { type: T }> {
+  const value = parse(bytes) as Record<string, unknown>
+  const type = value.type as T
+  if (!types.includes(type)) throw protocolError(value.type === undefined && "keyset" in value ? "the account without a code check (an older lanvault: update it)" : "an unexpected pairing message")
+  if (type === "declined") {
+    if (value.reason !== "declined" && value.reason !== "timeout" && value.reason !== "locked") throw protocolError("a malformed pairing message")
+    return { type, reason: value.reason } as Extract<PairingStep, { type: T }>
+  }
+  const nonce = typeof value.nonce === "string" ? fromBase64(value.nonce) : new Uint8Array(0)
+  if (nonce.length !== PAIRING_NONCE_BYTES) throw protocolError("a malformed pairing nonce")
+  if (type === "reveal") return { type, nonce } as Extract<PairingStep, { type: T }>
+  const hostName = typeof value.hostName === "string" ? value.hostName.slice(0, 100) : ""
+  return { type, nonce, hostName } as Extract<PairingStep, { type: T }>
 }
 
 export function encodeWelcome(welcome: Welcome): Uint8Array {
   return utf8(JSON.stringify({
+    type: "welcome",
     ...welcome,
     keyset: toBase64(welcome.keyset),
     trust: welcome.trust.map((t) => ({

@@ -19,6 +19,10 @@ export const CLOSE_REASONS = {
   "too many connections": 4012,
   "internal error": 4013,
   "older protocol version": 4014,
+  /** Pairing: nobody on the host confirmed the code (a "no", a timeout or a locked vault); nothing secret was sent. */
+  "pairing not confirmed": 4015,
+  /** Pairing: another new device's code is on the host's screen right now. */
+  "pairing busy": 4016,
 } as const
 
 /** A reason a link can be closed for; the text is what a person sees. */

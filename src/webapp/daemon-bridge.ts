@@ -12,7 +12,7 @@ export const PAGE_METHODS: ReadonlySet<string> = new Set<MethodName>([
   "status", "unlock", "lock", "generate", "strength", "totp",
   "records.list", "records.get", "records.create", "records.update", "records.delete", "records.history",
   "devices.list", "devices.rename", "devices.revoke",
-  "pairing.open", "pairing.close",
+  "pairing.open", "pairing.close", "pairing.confirm", "pairing.status",
   "folders.list", "folders.add", "folders.remove", "backup.list", "backup.create", "backup.restore", "peers.list",
   "quickUnlock.forget", "settings.autoLock",
   "browser.status", "browser.allow", "browser.list",

@@ -10,6 +10,7 @@ import {
 } from "../../src/transport/index.js"
 import { freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
 import { PASSWORD } from "./helpers/devices.js"
+import { whileConfirming } from "../helpers/pairing.js"
 import {
   countEntries, emptySyncHello, findLogLine, forgedEntry, helloFor, LOG_INFO, logLinesSince, nextLoopbackAddress, pairingHandshake,
   PAIR_PATH, randomDeviceId, readHeads, readIdentity, readTrust, RogueConnection, trustedDhPublic, syncInbox, trustedHandshake, TRUSTED_PATH, type LogLine,
@@ -52,7 +53,7 @@ class LabDevice {
     await host.client!.call("pairing.open", { seconds: 60 })
     try {
       const args = ["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"]
-      const result = await runCli(args, { home: this.home, input: `${host.accountKey}\n` })
+      const { result } = await whileConfirming(host.client!, () => runCli(args, { home: this.home, input: `${host.accountKey}\n` }))
       if (result.code !== 0) throw new Error(`join failed: ${result.stderr}`)
     } finally {
       await host.client!.call("pairing.close", {})

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { createHosts, type TestHost, type TestHosts } from "../hosts/netns.js"
 import { BIN, runCli, tempHome, waitFor } from "./helpers/cli.js"
+import { whileConfirming } from "../helpers/pairing.js"
 
 const PASSWORD = "correct horse battery"
 const PORT = 47110
@@ -91,9 +92,11 @@ describe("three hosts find each other by mDNS alone (network namespaces on a bri
 
     for (const [device, name] of [[two, "two"], [three, "three"]] as const) {
       await one.client!.call("pairing.open", { seconds: 60 })
-      const joined = await device.cli(["join", "--account-key-stdin", "--name", name, "--json"], `${accountKey}\n`)
-      expect(joined.stderr).toBe("")
+      const { result: joined, code } = await whileConfirming(one.client!, () => device.cli(["join", "--account-key-stdin", "--name", name, "--json"], `${accountKey}\n`))
       expect(joined.code).toBe(0)
+      // The new device showed the code the host confirmed, and nothing else on stderr.
+      expect(joined.stderr).toMatch(new RegExp(`^The new device's code: ${code}\n[^\n]*confirm it there[^\n]*\n$`))
+      expect(JSON.parse(joined.stdout).code).toBe(code)
       await one.client!.call("pairing.close", {})
       await device.start()
       await device.client!.call("unlock", { password: PASSWORD })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
-import { waitFor } from "./helpers/cli.js"
+import { spawnCli, waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 
 async function unlockInWindow(page: import("playwright-core").Page): Promise<void> {
@@ -127,13 +127,17 @@ describe("lanvault app with a second device", () => {
     await page.getByRole("cell", { name: "alpha", exact: true }).waitFor()
     await page.getByRole("button", { name: "Open pairing window" }).click()
     await page.getByText(/pairing window is open until/).waitFor()
-    const joined = await b.cli(["join", "--peer", `127.0.0.1:${a.port}`, "--account-key-stdin", "--name", "beta", "--json"], {}, `${a.accountKey}\n`)
-    expect(joined.code).toBe(0)
-    const joinCode = JSON.parse(joined.stdout).code as string
-    expect(joinCode).toMatch(/^\d{6}$/)
-    const shown = page.getByLabel("Pairing code")
-    await shown.waitFor()
-    expect((await shown.textContent())!.replace(/\s/g, "")).toBe(joinCode)
+    const joining = spawnCli(["join", "--peer", `127.0.0.1:${a.port}`, "--account-key-stdin", "--name", "beta", "--json"], { home: b.home, input: `${a.accountKey}\n` })
+    // The new device shows its code and waits; the window asks whether both match, and nothing is shared before "Yes".
+    const joinCode = (await waitFor(() => /The new device's code: (\d{6})/.exec(joining.output())?.[1], "the new device's code"))!
+    const confirm = page.getByRole("alertdialog", { name: "Confirm the new device" })
+    await confirm.waitFor()
+    expect((await confirm.getByLabel("Pairing code").textContent())!.replace(/\s/g, "")).toBe(joinCode)
+    expect((await a.client!.call("devices.list", {})).map((d) => d.name)).toEqual(["alpha"])
+    await confirm.getByRole("button", { name: "Yes, it matches" }).click()
+    expect(await joining.exited).toBe(0)
+    expect(JSON.parse(joining.output().slice(joining.output().indexOf("{"))).code).toBe(joinCode)
+    await page.getByText(`beta joined (code ${joinCode.slice(0, 3)} ${joinCode.slice(3)})`).waitFor()
     await page.getByRole("cell", { name: "beta", exact: true }).waitFor()
     await page.getByRole("button", { name: "Rename beta" }).waitFor()
     await screenshot(page, "devices")

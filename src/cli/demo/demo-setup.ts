@@ -61,7 +61,8 @@ async function joinThrough(deps: DemoDeps, newcomer: DemoDevice, host: DemoDevic
   const { narrator } = deps
   narrator.step(`${newcomer.name} joins the account through ${host.name}`)
   narrator.command(host.name, ["pair", "--seconds", String(PAIRING_WINDOW_SECONDS)], `opens ${host.name}'s pairing window`)
-  const pair = host.spawn(["pair", "--seconds", String(PAIRING_WINDOW_SECONDS), "--json"])
+  // The demo answers yes to "Does the new device show <code>?"; it then checks both codes itself.
+  const pair = host.spawn(["pair", "--seconds", String(PAIRING_WINDOW_SECONDS), "--json"], { input: "y\n" })
   await pair.waitForStdout('"until"', PAIRING_OPEN_TIMEOUT_MS)
   const joinArgs = ["join", "--peer", host.address, "--account-key-stdin", "--name", newcomer.name]
   narrator.command(newcomer.name, joinArgs, "the account key on stdin")

@@ -4,28 +4,48 @@ import { call, type LiveEvent } from "./api.js"
 /** How long the pairing window stays open when opened from the app. */
 const PAIRING_WINDOW_S = 120
 
-/** Opens this device's pairing window and shows the 6-digit code to compare with the new device's screen. */
+type Waiting = { name: string; code: string }
+
+/** "123456" as a person reads it: "123 456". */
+function spaced(code: string): string {
+  return code.replace(/^(\d{3})(\d{3})$/, "$1 $2")
+}
+
+/**
+ * Opens this device's pairing window; when a new device shows its code, asks
+ * whether both screens match and confirms only on yes (nothing is shared before).
+ */
 export function PairingPanel(props: { subscribe: (listener: (event: LiveEvent) => void) => () => void }) {
   const [until, setUntil] = useState<number | undefined>(undefined)
-  const [paired, setPaired] = useState<{ name: string; code: string } | undefined>(undefined)
+  const [waiting, setWaiting] = useState<Waiting | undefined>(undefined)
+  const [outcome, setOutcome] = useState<{ paired: boolean; name: string; code?: string; reason?: string } | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
 
   useEffect(
     () =>
       props.subscribe((event) => {
-        if (event.type !== "device.paired") return
-        setPaired({ name: event.name, code: event.code })
-        setUntil(undefined)
+        if (event.type === "pairing.code") setWaiting({ name: event.name, code: event.code })
+        if (event.type === "device.paired") {
+          setWaiting(undefined)
+          setOutcome({ paired: true, name: event.name, code: event.code })
+          setUntil(undefined)
+        }
+        if (event.type === "pairing.declined") {
+          setWaiting(undefined)
+          setOutcome({ paired: false, name: event.name, reason: event.reason })
+        }
       }),
     [props.subscribe],
   )
 
   const open = async () => {
     setError(undefined)
-    setPaired(undefined)
+    setOutcome(undefined)
     try {
       const result = await call<{ until: number }>("pairing.open", { seconds: PAIRING_WINDOW_S })
       setUntil(result.until)
+      const status = await call<{ pending?: Waiting }>("pairing.status")
+      if (status.pending) setWaiting({ name: status.pending.name, code: status.pending.code })
     } catch (e) {
       setError((e as Error).message)
     }
@@ -34,6 +54,17 @@ export function PairingPanel(props: { subscribe: (listener: (event: LiveEvent) =
   const close = async () => {
     await call("pairing.close")
     setUntil(undefined)
+  }
+
+  const answer = async (accept: boolean) => {
+    if (!waiting) return
+    setError(undefined)
+    try {
+      await call("pairing.confirm", accept ? { accept, code: waiting.code } : { accept })
+      if (!accept) setUntil(undefined)
+    } catch (e) {
+      setError((e as Error).message)
+    }
   }
 
   return (
@@ -49,13 +80,20 @@ export function PairingPanel(props: { subscribe: (listener: (event: LiveEvent) =
           <button type="button" onClick={() => void close()}>Close pairing window</button>
         </div>
       )}
-      {paired && (
-        <div role="alert" class="paired">
-          <p>
-            {paired.name} joined. Check that it shows the same code:
-          </p>
-          <p class="code" aria-label="Pairing code">{paired.code.replace(/^(\d{3})(\d{3})$/, "$1 $2")}</p>
+      {waiting && (
+        <div role="alertdialog" aria-label="Confirm the new device" class="paired">
+          <p>{waiting.name} wants to join. Does the new device show this code?</p>
+          <p class="code" aria-label="Pairing code">{spaced(waiting.code)}</p>
+          <button type="button" onClick={() => void answer(true)}>Yes, it matches</button>
+          <button type="button" onClick={() => void answer(false)}>No</button>
         </div>
+      )}
+      {outcome && (
+        <p role="alert" class={outcome.paired ? "paired" : "error"}>
+          {outcome.paired
+            ? `${outcome.name} joined (code ${spaced(outcome.code ?? "")}).`
+            : `${outcome.name} was not added (${outcome.reason}): nothing was shared with it.`}
+        </p>
       )}
       {error && <p role="alert" class="error">{error}</p>}
     </section>

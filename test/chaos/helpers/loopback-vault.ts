@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync } from "node:fs"
 import { connect, type LanvaultClient } from "../../../src/api/client.js"
 import { freePort, runCli, startDaemon, tempHome, type DaemonProcess } from "../../e2e/helpers/cli.js"
+import { whileConfirming } from "../../helpers/pairing.js"
 
 export const PASSWORD = "correct horse battery"
 
@@ -41,7 +42,7 @@ export class LoopbackVault {
     await host.client!.call("pairing.open", { seconds: 60 })
     try {
       const args = ["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"]
-      const result = await runCli(args, { home: this.home, input: `${host.accountKey}\n`, timeoutMs: 60_000 })
+      const { result } = await whileConfirming(host.client!, () => runCli(args, { home: this.home, input: `${host.accountKey}\n`, timeoutMs: 60_000 }))
       if (result.code !== 0) throw new Error(`join of ${this.name} failed: ${result.stderr}`)
     } finally {
       await host.client!.call("pairing.close", {})

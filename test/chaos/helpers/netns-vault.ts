@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { connect, type LanvaultClient } from "../../../src/api/client.js"
 import type { TestHost } from "../../hosts/netns.js"
 import { BIN, runCli, tempHome, waitFor } from "../../e2e/helpers/cli.js"
+import { whileConfirming } from "../../helpers/pairing.js"
 import { PASSWORD } from "./loopback-vault.js"
 
 export const PORT = 47110
@@ -50,7 +51,7 @@ export class NetnsVault {
   async joinThrough(host: NetnsVault): Promise<void> {
     await host.client!.call("pairing.open", { seconds: 60 })
     try {
-      const joined = await this.cli(["join", "--account-key-stdin", "--name", this.name, "--json"], `${host.accountKey}\n`)
+      const { result: joined } = await whileConfirming(host.client!, () => this.cli(["join", "--account-key-stdin", "--name", this.name, "--json"], `${host.accountKey}\n`))
       if (joined.code !== 0) throw new Error(`join of ${this.name} failed: ${joined.stderr}`)
     } finally {
       await host.client!.call("pairing.close", {})

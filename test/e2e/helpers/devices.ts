@@ -31,7 +31,8 @@ export class Device {
 
   /** Pairs `this` (new) through `host`'s pairing window; returns both codes. `joinEnv`: the join's environment (LANVAULT_OLD_PASSWORD). */
   async joinThrough(host: Device, accountKey = host.accountKey, joinEnv: Record<string, string> = {}): Promise<{ joinCode: string; hostCode: string; joinResult: Awaited<ReturnType<typeof runCli>> }> {
-    const pair = spawnCli(["pair", "--seconds", "60", "--json"], { home: host.home })
+    // The person on the host answers yes to "Does the new device show <code>?" (one stdin line).
+    const pair = spawnCli(["pair", "--seconds", "60", "--json"], { home: host.home, input: "y\n" })
     await waitFor(() => pair.output().includes("until"), "the pairing window")
     const joinResult = await this.cli(["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"], joinEnv, `${accountKey}\n`)
     if (joinResult.code !== 0) {

@@ -10,7 +10,7 @@ import { connect as netConnect } from "node:net"
 import { join } from "node:path"
 import Database from "better-sqlite3"
 import { WebSocket } from "ws"
-import { randomBytes } from "../../../src/crypto/index.js"
+import { pairingCommitment, PAIRING_NONCE_BYTES, randomBytes } from "../../../src/crypto/index.js"
 import { accountTag, encodeHello, type HelloPayload } from "../../../src/connections/handshake-payload.js"
 import { PAIR_PATH, TRUSTED_PATH } from "../../../src/connections/peer-address.js"
 import { encodeJoinRequest } from "../../../src/pairing/pairing-messages.js"
@@ -170,20 +170,24 @@ export async function trustedHandshake(connection: RogueConnection, staticSecret
 
 /**
  * A pairing (XXpsk3) handshake as a joining device with `accountKey` and fresh
- * keys, claiming `deviceId` (random by default). Once paired it acknowledges
- * the welcome, as `lanvault join` does.
+ * keys, claiming `deviceId` (random by default), committed to `nonce` as
+ * `lanvault join` is (issue 17): the caller goes on with the code check.
  */
-export async function pairingHandshake(connection: RogueConnection, accountKey: Uint8Array, claim: { name?: string; deviceId?: string } = {}): Promise<HandshakeResult> {
+export async function pairingHandshake(
+  connection: RogueConnection, accountKey: Uint8Array, claim: { name?: string; deviceId?: string } = {},
+): Promise<HandshakeResult & { nonce: Uint8Array }> {
+  const nonce = randomBytes(PAIRING_NONCE_BYTES)
   const result = await runHandshake(connection, {
     role: "initiator",
     mode: "pair",
     staticSecret: randomBytes(32),
     accountKey,
-    payload: encodeJoinRequest({ deviceId: claim.deviceId ?? randomDeviceId(), name: claim.name ?? "rogue", signPublic: randomBytes(32) }),
+    payload: encodeJoinRequest({
+      deviceId: claim.deviceId ?? randomDeviceId(), name: claim.name ?? "rogue", signPublic: randomBytes(32), commit: pairingCommitment(nonce),
+    }),
     accept: () => "accept",
   })
-  result.channel.onMessage(() => result.channel.send(Uint8Array.of(1)))
-  return result
+  return { ...result, nonce }
 }
 
 /** A trusted-mode hello as a device of the account `accountIdHex` would send it. */
