@@ -54,6 +54,7 @@ describe("lanvault app: Settings", () => {
     await locking.getByRole("button", { name: "Save auto-lock" }).click()
     expect(await minutes.evaluate((input) => (input as unknown as { validity: { rangeOverflow: boolean } }).validity.rangeOverflow)).toBe(true)
     expect((await a.client!.call("status", {})).autoLockMinutes).toBe(3)
+    await minutes.fill("3")
 
     // Quick unlock on: the password is checked again, and the daemon keeps it in the (real) keychain.
     await locking.getByText("Quick unlock: off.").waitFor()
@@ -65,6 +66,7 @@ describe("lanvault app: Settings", () => {
     await locking.getByRole("button", { name: "Turn on quick unlock" }).click()
     await locking.getByText(/^Quick unlock: on \(50 uses left/).waitFor()
     expect((await a.client!.call("status", {})).quickUnlock?.usesLeft).toBe(50)
+    await screenshot(page, "settings")
     await a.client!.call("lock", {})
     expect((await a.client!.call("unlock", {})).quick?.usesLeft).toBe(49)
     await page.getByRole("button", { name: "Settings" }).click()

@@ -130,9 +130,26 @@ describe("lanvault app: the local web window", () => {
     await screenshot(page, "record")
     await record.getByRole("button", { name: "Hide password" }).click()
     expect(await record.textContent()).not.toContain("gh-Secret-42!")
+    // The clipboard is cleared 30 s after a copy (the page's production timer, on playwright's fake clock).
+    await page.clock.install()
     await record.getByRole("button", { name: "Copy password" }).click()
-    await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied" }).count(), POLL).toBe(1)
-    expect(await page.evaluate("navigator.clipboard.readText()")).toBe("gh-Secret-42!")
+    await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied password; the clipboard clears in 30 s" }).count(), POLL).toBe(1)
+    const clipboard = () => page.evaluate("navigator.clipboard.readText()")
+    expect(await clipboard()).toBe("gh-Secret-42!")
+    await page.clock.runFor(29_900)
+    expect(await clipboard()).toBe("gh-Secret-42!")
+    await page.clock.runFor(100)
+    await expect.poll(clipboard, POLL).toBe("")
+    // A second copy before the first one's 30 s are up: only the second one's timer clears, 30 s after it.
+    await record.getByRole("button", { name: "Copy username" }).click()
+    await expect.poll(clipboard, POLL).toBe("octo")
+    await page.clock.runFor(10_000)
+    await record.getByRole("button", { name: "Copy password" }).click()
+    await expect.poll(clipboard, POLL).toBe("gh-Secret-42!")
+    await page.clock.runFor(25_000)
+    expect(await clipboard()).toBe("gh-Secret-42!")
+    await page.clock.runFor(5_000)
+    await expect.poll(clipboard, POLL).toBe("")
 
     // Settings: a backup made from the window is listed.
     await page.getByRole("button", { name: "Settings" }).click()
@@ -148,7 +165,6 @@ describe("lanvault app: the local web window", () => {
     await page.getByText(/^Imported 1 record/).waitFor()
     const [imported] = await a.client!.call("records.list", { query: "Imported Site" })
     expect((await a.client!.call("records.get", { id: imported.id })).fields.password.value).toBe("imp-pw-1")
-    await screenshot(page, "settings")
 
     // Lock from the window: back to the password screen.
     await page.getByRole("button", { name: "Lock", exact: true }).click()
