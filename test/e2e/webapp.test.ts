@@ -45,6 +45,8 @@ describe("lanvault app: the local web window", () => {
     for (const path of ["/", "/assets/app.js", "/api/events"]) expect((await rawRequest(`${app.origin}${path}`)).status).toBe(401)
     const noSession = await rawRequest(`${app.origin}/api/call`, { method: "POST", headers: { "Content-Type": "application/json", Origin: app.origin }, body: '{"method":"status"}' })
     expect(noSession.status).toBe(401)
+    const exportWithout = await rawRequest(`${app.origin}/api/export`, { method: "POST", headers: { "Content-Type": "application/json", Origin: app.origin }, body: '{"format":"csv"}' })
+    expect(exportWithout.status).toBe(401)
     expect((await rawRequest(`${app.origin}/session?token=wrong`)).status).toBe(403)
 
     // A real browser signs in with the token; the cookie is HttpOnly and SameSite=Strict.
@@ -76,6 +78,10 @@ describe("lanvault app: the local web window", () => {
       })
     expect((await call("http://evil.example")).status).toBe(403)
     expect((await call(undefined)).status).toBe(403)
+    // The export download, too: a foreign page may not have the vault sent to it.
+    const exportFrom = (origin: string) =>
+      rawRequest(`${app.origin}/api/export`, { method: "POST", headers: { Cookie: session, Host: host, "Content-Type": "application/json", Origin: origin }, body: '{"format":"csv"}' })
+    expect((await exportFrom("http://evil.example")).status).toBe(403)
     expect((await a.client!.call("status", {})).locked).toBe(true)
     // A method the page has no business calling is refused even with a session.
     const reset = await rawRequest(`${app.origin}/api/call`, { method: "POST", headers: { Cookie: session, Origin: app.origin, "Content-Type": "application/json" }, body: JSON.stringify({ method: "account.reset", params: { password: PASSWORD } }) })
