@@ -97,7 +97,7 @@ export interface Methods {
   /** Not in DESIGN §10's first list: forgets this device's quick unlock (`lanvault forget`). */
   "quickUnlock.forget": { params: Record<string, never>; result: { forgotten: boolean } }
   lock: { params: Record<string, never>; result: { locked: true } }
-  /** Not in DESIGN §10's first list: minutes idle before the vault locks itself (0 = never, at most a week); kept on this device across restarts. */
+  /** Not in DESIGN §10's first list: minutes idle before the vault locks itself (0 = never, at most a week); kept on this device across restarts; LOCKED while locked. */
   "settings.autoLock": { params: { minutes: number }; result: { autoLockMinutes: number } }
   "records.list": { params: ListFilter; result: RecordSummary[] }
   "records.get": { params: { id: string }; result: VaultRecord }

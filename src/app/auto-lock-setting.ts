@@ -1,3 +1,4 @@
+import { LockedError } from "../errors.js"
 import type { VaultStore } from "../store/index.js"
 import { checkAutoLockMinutes } from "../vault/index.js"
 import type { VaultService } from "../vault/index.js"
@@ -19,8 +20,11 @@ export function storedAutoLockMinutes(store: Pick<VaultStore, "getMeta">): numbe
 /**
  * `settings.autoLock`: the vault locks after `minutes` idle (0 = never), from now on
  * and after a restart of the daemon (a `--auto-lock` given at start wins for that run).
+ * Only with the vault unlocked: whoever holds a locked device must not be able to make
+ * it stay open after its owner's next unlock.
  */
-export function setAutoLock(deps: { vault: Pick<VaultService, "setAutoLockMinutes">; store: Pick<VaultStore, "setMeta"> }, minutes: unknown): { autoLockMinutes: number } {
+export function setAutoLock(deps: { vault: Pick<VaultService, "setAutoLockMinutes" | "locked">; store: Pick<VaultStore, "setMeta"> }, minutes: unknown): { autoLockMinutes: number } {
+  if (deps.vault.locked) throw new LockedError()
   const checked = checkAutoLockMinutes(minutes)
   deps.vault.setAutoLockMinutes(checked)
   deps.store.setMeta(AUTO_LOCK_META, String(checked))

@@ -80,6 +80,9 @@ describe("lanvault app: Settings", () => {
     await a.stop()
     await a.start([], keyring.env)
     expect((await a.client!.call("status", {})).autoLockMinutes).toBe(3)
+    // A locked vault keeps its auto-lock: whoever holds the locked device cannot make it stay open later.
+    expect(await codeOfAsync(a.client!.call("settings.autoLock", { minutes: 0 }))).toBe("LOCKED")
+    expect((await a.client!.call("status", {})).autoLockMinutes).toBe(3)
     expect(urls.filter((url) => url.includes(PASSWORD) || url.includes("not the password"))).toEqual([])
   }, 120_000)
 

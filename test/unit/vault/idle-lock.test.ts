@@ -32,15 +32,18 @@ describe("the idle auto-lock", () => {
     expect(idle.minutes).toBe(15)
   })
 
-  it("settings.autoLock applies the minutes and keeps them in the device's meta; an unreadable stored value counts as none", () => {
+  it("settings.autoLock applies the minutes and keeps them in the device's meta, only while unlocked; an unreadable stored value counts as none", () => {
     const meta = new Map<string, string>()
     const store = { getMeta: (k: string) => meta.get(k), setMeta: (k: string, v: string) => void meta.set(k, v) }
     const applied: number[] = []
     expect(storedAutoLockMinutes(store)).toBeUndefined()
-    expect(setAutoLock({ vault: { setAutoLockMinutes: (m) => void applied.push(m) }, store }, 30)).toEqual({ autoLockMinutes: 30 })
+    const vault = { locked: false, setAutoLockMinutes: (m: number) => void applied.push(m) }
+    expect(setAutoLock({ vault, store }, 30)).toEqual({ autoLockMinutes: 30 })
     expect(applied).toEqual([30])
     expect(storedAutoLockMinutes(store)).toBe(30)
-    expect(codeOf(() => setAutoLock({ vault: { setAutoLockMinutes: (m) => void applied.push(m) }, store }, -5))).toBe("INVALID_PARAMS")
+    expect(codeOf(() => setAutoLock({ vault, store }, -5))).toBe("INVALID_PARAMS")
+    expect(codeOf(() => setAutoLock({ vault: { ...vault, locked: true }, store }, 0))).toBe("LOCKED")
+    expect(applied).toEqual([30])
     expect(storedAutoLockMinutes(store)).toBe(30)
     meta.set("vault.autoLockMinutes", "soon")
     expect(storedAutoLockMinutes(store)).toBeUndefined()
