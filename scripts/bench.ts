@@ -26,6 +26,8 @@ import { measureEditLatency } from "./bench/phases/edit-latency.js"
 import { measureFirstSync } from "./bench/phases/first-sync.js"
 import { addRatios, AUTOMERGE_VARIANTS, AutomergePeers, measureAutomergeRepo } from "./bench/phases/automerge-repo.js"
 import { measureMemory } from "./bench/phases/memory.js"
+import { addMemoryRatio, measureRestingMemory } from "./bench/phases/resting-memory.js"
+import { measureBigImport } from "./bench/phases/big-import.js"
 import { measureReconnect, measureReconnectAt } from "./bench/phases/reconnect.js"
 import { measureList, measurePut } from "./bench/phases/put-and-list.js"
 import { measureEmptyUnlock, measureUnlockAfterKill, measureUnlockAfterLock } from "./bench/phases/unlock.js"
@@ -54,6 +56,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   ctx.progress("unlock after lock")
   await measureUnlockAfterLock(ctx, alpha, ids[0])
   await measureUnlockAfterKill(ctx, alpha)
+  await measureRestingMemory(ctx, alpha)
   const joined = await measureFirstSync(ctx, alpha)
   ctx.progress("edit latency")
   await measureEditLatency(ctx, alpha, joined, ids, generator)
@@ -61,6 +64,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   await measureReconnect(ctx, alpha, joined, ids, generator, records)
   await ctx.lab.retire(joined.device)
   await ctx.lab.retire(alpha)
+  await measureBigImport(ctx)
   for (const entries of ctx.config.reconnectSizes) await measureReconnectAt(ctx, entries)
   if (ctx.config.automerge) {
     for (const variant of AUTOMERGE_VARIANTS) {
@@ -72,6 +76,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
       }
     }
     addRatios(ctx, AUTOMERGE_VARIANTS)
+    addMemoryRatio(ctx)
   }
   await measureDiscovery(ctx)
 }
