@@ -1,4 +1,5 @@
-import cliProgress from "cli-progress"
+import { createRequire } from "node:module"
+import type cliProgress from "cli-progress"
 import { formatClock, TYPE_COLUMN_CHARS } from "./event-format.js"
 
 /** One cli-progress bar per device a sync comes from; lines logged meanwhile are printed above the bars. */
@@ -15,9 +16,11 @@ export class ProgressBars {
 
   /** Moves the bar named `label` (made on first use) to `done` of `total`. */
   update(label: string, done: number, total: number): void {
-    this.multiBar ??= new cliProgress.MultiBar(
+    // Required at first use: every `lanvault` process (the daemon too) loads this file, few draw a bar.
+    const progress = createRequire(import.meta.url)("cli-progress") as typeof cliProgress
+    this.multiBar ??= new progress.MultiBar(
       { stream: this.stream, format: " {label} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true },
-      cliProgress.Presets.shades_classic,
+      progress.Presets.shades_classic,
     )
     const bar = this.bars.get(label) ?? this.multiBar.create(total, done, { label })
     this.bars.set(label, bar)

@@ -1,4 +1,5 @@
-import QRCode from "qrcode"
+import { createRequire } from "node:module"
+import type QRCodeModule from "qrcode"
 
 /** The quiet zone around a QR code, in modules (ISO/IEC 18004 §6.3.8 asks for 4). */
 export const QUIET_ZONE_MODULES = 4
@@ -13,6 +14,8 @@ const ANSI_RESET = "\x1b[0m"
  * white; without, dark modules are block characters and light ones spaces.
  */
 export function terminalQr(text: string, options: { ansi: boolean }): string {
+  // Required at first use: every `lanvault` process (the daemon too) loads this file, few draw a QR code.
+  const QRCode = createRequire(import.meta.url)("qrcode") as typeof QRCodeModule
   const { size, data } = QRCode.create(text, { errorCorrectionLevel: "M" }).modules
   const dark = (x: number, y: number) => x >= 0 && y >= 0 && x < size && y < size && data[y * size + x] === 1
   const lines: string[] = []

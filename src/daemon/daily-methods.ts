@@ -5,8 +5,8 @@ import { generate } from "../credentials/index.js"
 import { InvalidParamsError } from "../errors.js"
 import { estimateStrength } from "../health/password-strength.js"
 
-type DailyMethodName = "records.find" | "records.search" | "totp" | "generate" | "strength"
-type DailyMethods = { [M in DailyMethodName]: (params: ParamsOf<M>) => ResultOf<M> }
+export type DailyMethodName = "records.find" | "records.search" | "totp" | "generate" | "strength"
+export type DailyMethods = { [M in DailyMethodName]: (params: ParamsOf<M>) => ResultOf<M> }
 
 /** The everyday methods (issue 13): find by QUERY, search, TOTP codes, generated passwords. Each checks its params and makes one call. */
 export function createDailyMethods(vault: RecordReader): DailyMethods {

@@ -1,6 +1,5 @@
-import { ZxcvbnFactory } from "@zxcvbn-ts/core"
-import * as common from "@zxcvbn-ts/language-common"
-import * as english from "@zxcvbn-ts/language-en"
+import { createRequire } from "node:module"
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core"
 import { LanvaultError } from "../errors.js"
 import { describeWeakness, type StrengthReport } from "./strength-report.js"
 
@@ -20,9 +19,18 @@ const QUICK_PREFIX_CHARS = 16
 
 let estimator: ZxcvbnFactory | undefined
 
-/** The estimator with the common and English dictionaries, built once (≈ 1–2 s) on first use. */
+/**
+ * The estimator with the common and English dictionaries, loaded and built once
+ * (≈ 1–2 s, ≈ 16 MiB) on first use: a daemon that never judges a password never
+ * loads them (issue 18). `require` keeps this synchronous (the packages ship CommonJS).
+ */
 function zxcvbn(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
+  if (estimator !== undefined) return estimator
+  const require = createRequire(import.meta.url)
+  const { ZxcvbnFactory: Factory } = require("@zxcvbn-ts/core") as typeof import("@zxcvbn-ts/core")
+  const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common")
+  const english = require("@zxcvbn-ts/language-en") as typeof import("@zxcvbn-ts/language-en")
+  estimator = new Factory({
     dictionary: { ...common.dictionary, ...english.dictionary },
     graphs: common.adjacencyGraphs,
     translations: english.translations,

@@ -6,7 +6,7 @@
  */
 export { VaultService, type VaultServiceDeps, type VaultServiceOptions } from "./vault-service.js"
 export { KeyManager, type KeyEvents, type KeyManagerDeps } from "./key-manager.js"
-export { UnlockedVault, type Identity } from "./unlocked-vault.js"
+export type { UnlockedVault, Identity } from "./unlocked-vault.js"
 export { encodePayload, decodePayload } from "./change-payload.js"
 export { IdleLock, checkAutoLockMinutes, DEFAULT_AUTO_LOCK_MINUTES, MAX_AUTO_LOCK_MINUTES } from "./idle-lock.js"
 export { readFormerRecords, type FormerRecord } from "./former-records.js"
