@@ -85,7 +85,7 @@ export class FormerVaultMerger {
     const existing = [...vault.list({}), ...vault.list({ trash: true })].map((summary) => vault.get(summary.id))
     const { drafts, duplicates } = removeDuplicates(records.map((r) => ({ record: r.record })), existing)
     const trashed = new Set(records.filter((r) => r.trashed).map((r) => r.record))
-    const ids = drafts.length === 0 ? [] : vault.createMany(drafts.map((d) => d.record))
+    const ids = drafts.length === 0 ? [] : await vault.createMany(drafts.map((d) => d.record))
     for (const [i, draft] of drafts.entries()) if (trashed.has(draft.record)) await vault.remove(ids[i], false)
     await rm(path, { force: true })
     this.dropPending(path)

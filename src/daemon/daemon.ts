@@ -98,6 +98,7 @@ export class Daemon {
         afterReset: () => this.restartSync(),
         quickUnlock,
         former,
+        publish,
         status: () => ({
           version: VERSION, home: this.options.home, socket: this.options.socketPath, pid: process.pid, startedAt: this.startedAt,
           port: this.sync?.network.port, peers: this.sync?.peers() ?? [], obsolete: this.sync?.network.obsoleteReason,

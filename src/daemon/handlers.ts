@@ -1,7 +1,7 @@
 import { auditVault, changePassword, listDevices, renameDevice, recordHistory, restoreBackup, revokeDevice, setAutoLock, writeKit } from "../app/index.js"
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
-import { exportToFile, importFromFile } from "../import/index.js"
-import type { MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
+import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
+import { exportToFile, importFromFile, type ImportProgress } from "../import/transfer.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import type { VaultStore } from "../store/index.js"
@@ -11,7 +11,8 @@ import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "../vault/index.js"
 import type { FormerVaultMerger, QuickUnlockFlow, RememberLimits } from "../app/index.js"
-import { createDailyMethods } from "./daily-methods.js"
+import type { RecordReader } from "../app/index.js"
+import type { DailyMethodName, DailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
 
@@ -23,6 +24,7 @@ export interface HandlerDeps {
   afterReset: () => Promise<void>
   quickUnlock: QuickUnlockFlow
   former: FormerVaultMerger
+  publish: (event: EventParams) => void
   status: () => Omit<StatusResult, "locked" | "records" | "unreadableEntries" | "keysetVersion" | "accountId" | "deviceId" | "deviceName" | "autoLockMinutes">
 }
 
@@ -50,7 +52,7 @@ function refuseWritesOutOfStanding(handlers: Handlers, check: () => void): Handl
   return guarded as Handlers
 }
 
-function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, former, status }: HandlerDeps): Handlers {
+function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, former, publish, status }: HandlerDeps): Handlers {
   return {
     status: () => ({
       ...status(),
@@ -146,10 +148,35 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     },
     "account.kit": (params) => writeKit(vault, requireString(params, "path")),
     audit: () => auditVault(vault),
-    import: (params) => importFromFile(vault, params),
+    // Parsers and writers (kdbxweb, fast-xml-parser, csv-*: ≈ 20 MiB) run on a worker thread, never loaded here.
+    import: (params) => importFromFile(vault, params, importProgress(publish)),
     export: (params) => exportToFile(vault, params),
-    ...createDailyMethods(vault),
+    ...lazyDailyMethods(vault),
   }
+}
+
+/** Between two `import.progress` events at least this long passes (the last one always goes). */
+const PROGRESS_EVERY_MS = 100
+
+function importProgress(publish: (event: EventParams) => void): ImportProgress {
+  let last = 0
+  return (done, total) => {
+    const now = Date.now()
+    if (done < total && now - last < PROGRESS_EVERY_MS) return
+    last = now
+    publish({ type: "import.progress", done, total })
+  }
+}
+
+const DAILY_METHODS: readonly DailyMethodName[] = ["records.find", "records.search", "totp", "generate", "strength"]
+
+/** The everyday methods, their module (record queries over Automerge, TOTP, the generator) loaded at the first call. */
+function lazyDailyMethods(vault: RecordReader): Handlers {
+  let methods: Promise<DailyMethods> | undefined
+  const load = () => (methods ??= import("./daily-methods.js").then((module) => module.createDailyMethods(vault)))
+  const table: Record<string, (params: unknown) => Promise<unknown>> = {}
+  for (const name of DAILY_METHODS) table[name] = async (params) => ((await load())[name] as (params: unknown) => unknown)(params)
+  return table as Handlers
 }
 
 /** `remember`: true (default limits) or `{uses?, days?}`; anything else is refused. */

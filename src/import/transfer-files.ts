@@ -4,7 +4,7 @@
  * private (0600) regular file. Everything else in import/ is pure.
  */
 import { constants } from "node:fs"
-import { lstat, open, rename, unlink } from "node:fs/promises"
+import { lstat, open, rename, unlink, type FileHandle } from "node:fs/promises"
 import { randomBytes } from "node:crypto"
 import { basename, dirname, isAbsolute, join } from "node:path"
 import { InvalidParamsError, LanvaultError } from "../errors.js"
@@ -22,8 +22,24 @@ const EXPORT_FILE_MODE = 0o600
  * huge file fail at once with `NOT_A_FILE` / `FILE_TOO_LARGE`.
  */
 export async function readRegularFile(path: string, what: string, maxBytes = MAX_IMPORT_BYTES): Promise<Uint8Array> {
+  return withRegularFile(path, what, maxBytes, async (handle) => {
+    const bytes = await handle.readFile()
+    if (bytes.length > maxBytes) throw new LanvaultError("FILE_TOO_LARGE", `the ${what} ${path} grew past ${mib(maxBytes)} MiB while being read`)
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+  })
+}
+
+/**
+ * The checks of {@link readRegularFile} without reading: a refused file fails
+ * here at once, in the calling thread, before any work starts. Resolves with the size.
+ */
+export async function checkRegularFile(path: string, what: string, maxBytes = MAX_IMPORT_BYTES): Promise<number> {
+  return withRegularFile(path, what, maxBytes, async (handle) => (await handle.stat()).size)
+}
+
+async function withRegularFile<T>(path: string, what: string, maxBytes: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
   if (!isAbsolute(path)) throw new InvalidParamsError(`the ${what} path must be absolute`)
-  let handle
+  let handle: FileHandle
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
   } catch (error) {
@@ -37,9 +53,7 @@ export async function readRegularFile(path: string, what: string, maxBytes = MAX
         data: { size: stats.size, limit: maxBytes },
       })
     }
-    const bytes = await handle.readFile()
-    if (bytes.length > maxBytes) throw new LanvaultError("FILE_TOO_LARGE", `the ${what} ${path} grew past ${mib(maxBytes)} MiB while being read`)
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+    return await use(handle)
   } catch (error) {
     if (error instanceof LanvaultError) throw error
     throw ioFailure("IMPORT_FAILED", `cannot read the ${what} ${path}`, error)

@@ -5,16 +5,18 @@
  */
 import { InvalidParamsError, LanvaultError } from "../errors.js"
 import type { HistoryEntry, ListFilter, RecordInput, VaultRecord } from "../merge/types.js"
-import { renderExport } from "./export-records.js"
-import { readImport, READABLE_FORMATS } from "./parse-import.js"
-import { MAX_KEY_FILE_BYTES, readRegularFile, writePrivateFile } from "./transfer-files.js"
-import { EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./types.js"
+import { runOffThread } from "./off-thread.js"
+import type { ReadImportResult } from "./parse-import.js"
+import { mapInSlices } from "./slices.js"
+import { checkRegularFile, MAX_KEY_FILE_BYTES, readRegularFile, writePrivateFile } from "./transfer-files.js"
+import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat, type ExportRecord } from "./types.js"
 
 /** The vault as an import sees it. */
 export interface ImportTarget {
   list(filter: ListFilter): Array<{ id: string }>
   get(id: string): VaultRecord
-  createMany(inputs: RecordInput[]): string[]
+  /** Creates records in slices that leave the event loop free; `progress` after each. */
+  createMany(inputs: RecordInput[], progress?: ImportProgress): Promise<string[]>
 }
 
 /** The vault as an export sees it. */
@@ -36,25 +38,31 @@ export interface ImportOutcome {
 
 const PARAM_KEYS = { import: ["path", "format", "password", "keyFile"], export: ["path", "format", "password"] }
 
+/** Progress of an import's commit: `done` of `total` records are in the vault. */
+export type ImportProgress = (done: number, total: number) => void
+
 /**
- * Imports a file into the vault in one commit, all or nothing. The file is
- * checked (regular, at most 256 MiB) before a byte is read, and a refused
- * file changes nothing.
+ * Imports a file into the vault without holding the event loop: the file is
+ * checked (regular, at most 256 MiB) here at once, read and parsed on a worker
+ * thread, then committed in batches of about 25 ms each (one transaction and one
+ * Automerge change per bucket each), `progress` told after each. A file refused,
+ * unreadable or malformed changes nothing; a commit that fails midway (a full
+ * disk, a lock) keeps the batches before it.
  */
-export async function importFromFile(target: ImportTarget, params: unknown): Promise<ImportOutcome> {
+export async function importFromFile(target: ImportTarget, params: unknown, progress?: ImportProgress): Promise<ImportOutcome> {
   const p = checkParams(params, "import")
   const path = requirePath(p.path, "import")
   const format = optionalString(p.format, "format")
   const password = optionalString(p.password, "password")
   const keyFilePath = p.keyFile === undefined ? undefined : requirePath(p.keyFile, "key file")
-  if (format !== undefined && !(READABLE_FORMATS as readonly string[]).includes(format)) {
-    throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format "${format}": use one of ${READABLE_FORMATS.join(", ")}`)
+  if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format "${format}": use one of ${IMPORT_FORMATS.join(", ")}`)
   }
-  const bytes = await readRegularFile(path, "import file")
+  await checkRegularFile(path, "import file")
   const keyFile = keyFilePath === undefined ? undefined : await readRegularFile(keyFilePath, "key file", MAX_KEY_FILE_BYTES)
-  const existing = target.list({}).map((summary) => target.get(summary.id))
-  const result = await readImport(bytes, format, { existing, password, keyFile })
-  if (result.records.length > 0) target.createMany(result.records)
+  const existing = await mapInSlices(target.list({}), (summary) => existingOf(target.get(summary.id)))
+  const result = await runOffThread({ op: "import", path, format, password, keyFile, existing }) as ReadImportResult
+  if (result.records.length > 0) await target.createMany(result.records, progress)
   return {
     imported: result.records.length,
     format: result.format,
@@ -74,10 +82,15 @@ export async function exportToFile(source: ExportSource, params: unknown): Promi
     throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use one of ${EXPORT_FORMATS.join(", ")}`)
   }
   const password = optionalString(p.password, "password")
-  const records: ExportRecord[] = source.list({}).map((summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }))
-  const data = await renderExport(records, format as ExportFormat, { password })
+  const records: ExportRecord[] = await mapInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }))
+  const data = await runOffThread({ op: "export", records, format: format as ExportFormat, password }) as string | Uint8Array
   await writePrivateFile(path, data)
   return { exported: records.length, path, format }
+}
+
+/** What duplicate detection reads of a record already in the vault (all that crosses to the worker). */
+function existingOf(record: VaultRecord): ExistingRecord {
+  return { type: record.type, title: record.title, fields: record.fields, notes: record.notes, tags: record.tags }
 }
 
 function checkParams(params: unknown, method: keyof typeof PARAM_KEYS): Record<string, unknown> {

@@ -1,8 +1,9 @@
 import { concatBytes, deriveTrustKey, open, seal, TRUST_ROOT_EPOCH, u64be, utf8, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
-import type { BucketChange } from "../merge/types.js"
+import { bucketOf, changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
+import { checkRecordInput } from "../merge/validate.js"
+import type { BucketChange, RecordInput } from "../merge/types.js"
 import { openEntry, sealEntry, type LogEntry, type VaultStore, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import { decodePayload, encodePayload } from "./change-payload.js"
@@ -54,11 +55,15 @@ export class UnlockedVault {
     private readonly deps: UnlockedVaultDeps,
     private readonly keys: VaultKeys,
     readonly doc: VaultDoc,
+    /** Ids the doc hands to the next records it creates (see {@link createWithIds}); else random ones. */
+    private readonly plannedIds: string[],
   ) {}
 
   /** Loads the last snapshot, then replays every entry after it. */
   static open(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): UnlockedVault {
-    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount })
+    const plannedIds: string[] = []
+    const newId = () => plannedIds.shift() ?? globalThis.crypto.randomUUID()
+    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount, newId })
     let doc = newDoc()
     let covered: VersionVector = {}
     try {
@@ -69,13 +74,36 @@ export class UnlockedVault {
       doc = newDoc()
       covered = {}
     }
-    const vault = new UnlockedVault(deps, keys, doc)
+    const vault = new UnlockedVault(deps, keys, doc, plannedIds)
     vault.replay(covered)
     return vault
   }
 
   get entriesPending(): number {
     return this.entriesSinceSnapshot
+  }
+
+  /** The bucket a record id lives in. */
+  bucketOf(id: string): number {
+    return bucketOf(id, this.doc.bucketCount)
+  }
+
+  /** Checks records before any is created (an import checks all before its first slice). */
+  checkInputs(inputs: readonly unknown[]): void {
+    for (const input of inputs) checkRecordInput(input)
+  }
+
+  /**
+   * Creates records under fresh `ids` chosen by the caller (an import groups them
+   * by bucket, so a slice is one Automerge change); the doc still checks each is unused.
+   */
+  createWithIds(ids: readonly string[], inputs: RecordInput[]): BucketChange[] {
+    this.plannedIds.push(...ids)
+    try {
+      return this.doc.createMany(inputs).changes
+    } finally {
+      this.plannedIds.length = 0
+    }
   }
 
   /** Seals, signs and appends local changes in one transaction; the doc already holds them. */

@@ -2,15 +2,18 @@ import { formatAccountKey, signPublicKey, wipe, type TrustKeyPair } from "../cry
 import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
-import type { VaultDoc } from "../merge/index.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
 import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
+import { createInSlices } from "./bulk-create.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { IdleLock } from "./idle-lock.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
-import { UnlockedVault, type Identity } from "./unlocked-vault.js"
+import type { Identity, UnlockedVault } from "./unlocked-vault.js"
+
+/** The unlocked session's module and with it Automerge's wasm (≈ 21 MiB), loaded at unlock: a locked daemon never holds them. */
+const loadUnlockedVault = async (): Promise<typeof UnlockedVault> => (await import("./unlocked-vault.js")).UnlockedVault
 
 export interface VaultServiceDeps {
   store: VaultStore
@@ -97,12 +100,12 @@ export class VaultService {
    * every wrong one counts toward the throttle.
    */
   async unlock(password: string): Promise<number> {
-    return this.openWith(await this.keys.unlock(password))
+    return this.openWith(await this.keys.unlock(password), await loadUnlockedVault())
   }
 
   /** Quick unlock: a remembered password key instead of the password (see QuickUnlock). */
   async unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
-    return this.openWith(await this.keys.unlockWithPasswordKey(passwordKey))
+    return this.openWith(await this.keys.unlockWithPasswordKey(passwordKey), await loadUnlockedVault())
   }
 
   lock(reason: LockReason): void {
@@ -163,11 +166,9 @@ export class VaultService {
     })
   }
 
-  /** Creates records in one commit of their own (an import): at most one change per bucket. */
-  createMany(inputs: RecordInput[]): string[] {
-    const { ids, changes } = this.unlocked().doc.createMany(inputs)
-    this.persist(changes, ids.map((id) => ({ id })))
-    return ids
+  /** Creates records (an import) in slices that leave the event loop free: see bulk-create.ts. */
+  createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
+    return createInSlices({ open: () => this.unlocked(), persist: (changes, changed) => this.persist(changes, changed) }, inputs, progress)
   }
 
   /** Edits a record; resolves with the record once the edit is durable (group commit). */
@@ -236,15 +237,15 @@ export class VaultService {
   }
 
   /** Opens the vault with checked keys; if it is open already, those keys are not needed and are wiped. */
-  private openWith(keys: VaultKeys): number {
+  private openWith(keys: VaultKeys, opener: typeof UnlockedVault): number {
     if (this.open) {
       wipe(...keys.keys.values())
       return this.open.doc.size
     }
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
-    this.open = UnlockedVault.open(
-      { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.accountIdBytes() },
+    this.open = opener.open(
+      { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: accountIdBytes(this.accountId) },
       keys, bucketCount,
     )
     this.snapshots.check()
@@ -252,10 +253,6 @@ export class VaultService {
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size
-  }
-
-  private accountIdBytes(): Uint8Array {
-    return accountIdBytes(this.accountId)
   }
 
   /** `record.changed` for records a peer's entries (or newly readable ones) changed. */

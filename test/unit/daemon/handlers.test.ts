@@ -58,6 +58,7 @@ function setUp(options: { locked?: boolean } = {}) {
     store,
     sync: () => sync as unknown as SyncStack,
     backups: () => ({}) as BackupService,
+    publish: () => undefined,
     afterReset: async () => {},
     quickUnlock: { state: () => ({ available: false }) } as unknown as QuickUnlockFlow,
     former: {} as FormerVaultMerger,

@@ -1,0 +1,56 @@
+/**
+ * Runs a TransferJob on a worker thread of its own, ended when it answers: the
+ * daemon keeps serving the socket while a big file is read and parsed, and the
+ * parsers' memory goes with the worker. From the TypeScript sources (tests) no
+ * compiled worker exists: then the job runs in this thread.
+ */
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import { isErrorCode, LanvaultError } from "../errors.js"
+import type { ReadImportResult } from "./parse-import.js"
+import type { ExistingRecord, ExportFormat, ExportRecord } from "./types.js"
+
+/** One import (read + parse + dedupe) or one export (render). */
+export type TransferJob =
+  | { op: "import"; path: string; format?: string; password?: string; keyFile?: Uint8Array; existing: ExistingRecord[] }
+  | { op: "export"; records: ExportRecord[]; format: ExportFormat; password?: string }
+
+/** What the job answers: a value, or an error as plain data (it crosses a thread). */
+export type TransferReply =
+  | { ok: true; value: ReadImportResult | string | Uint8Array }
+  | { ok: false; error: { code: string; message: string; data?: Record<string, unknown> } }
+
+const WORKER_URL = new URL("./parse-worker.js", import.meta.url)
+/** The worker's own heap: a 256 MiB file and what it parses into fit; a runaway parse ends the worker, not the daemon. */
+const WORKER_MAX_OLD_GENERATION_MB = 1_024
+
+/** Runs `job` off the event loop; resolves with its value or rejects with its LanvaultError. */
+export async function runOffThread(job: TransferJob): Promise<ReadImportResult | string | Uint8Array> {
+  if (!existsSync(fileURLToPath(WORKER_URL))) {
+    const { runTransferJob } = await import("./transfer-job.js")
+    return unwrapReply(await runTransferJob(job))
+  }
+  const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_OLD_GENERATION_MB } })
+  try {
+    const reply = await new Promise<TransferReply>((resolve, reject) => {
+      worker.once("message", resolve)
+      worker.once("error", reject)
+      worker.once("exit", (code) => reject(new LanvaultError("INTERNAL", `the import/export worker exited (${code}) before answering`)))
+      worker.postMessage(job)
+    })
+    return unwrapReply(reply)
+  } catch (error) {
+    if (error instanceof LanvaultError) throw error
+    throw new LanvaultError("INTERNAL", `the import/export worker failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  } finally {
+    await worker.terminate()
+  }
+}
+
+/** The reply's value, or its error thrown again as a LanvaultError. */
+export function unwrapReply(reply: TransferReply): ReadImportResult | string | Uint8Array {
+  if (reply.ok) return reply.value
+  const code = isErrorCode(reply.error.code) ? reply.error.code : "INTERNAL"
+  throw new LanvaultError(code, reply.error.message, reply.error.data === undefined ? undefined : { data: reply.error.data })
+}

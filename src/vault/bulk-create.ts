@@ -1,0 +1,88 @@
+/**
+ * Many new records at once (an import), created without holding the event
+ * loop: grouped by bucket, created a chunk of one bucket at a time (one
+ * Automerge change and one log entry per chunk), committed once per slice of
+ * about SLICE_MS (one transaction, one fsync), with a turn of the event loop
+ * between slices so the socket and the peers are served meanwhile (issue 18).
+ */
+import { randomUUID } from "node:crypto"
+import { performance } from "node:perf_hooks"
+import { setImmediate as nextTurn } from "node:timers/promises"
+import type { BucketChange, RecordInput } from "../merge/types.js"
+import type { ChangedRecord } from "./edit-queue.js"
+import type { UnlockedVault } from "./unlocked-vault.js"
+
+/** How long one slice may hold the event loop. */
+const SLICE_MS = 25
+/**
+ * Records per chunk at first; then sized so a chunk takes about CHUNK_MS. Each
+ * change has a fixed cost (Automerge, a signed entry), so chunks stay large.
+ */
+const FIRST_CHUNK = 32
+const CHUNK_MS = 20
+const MIN_CHUNK = 16
+const MAX_CHUNK = 1_024
+/** Records planned between two looks at the clock. */
+const CLOCK_EVERY = 64
+
+export interface BulkCreateDeps {
+  /** The open vault now (LOCKED if it locked meanwhile: the import stops there). */
+  open: () => UnlockedVault
+  /** Makes changes durable in one transaction and announces the records. */
+  persist: (changes: BucketChange[], changed: ChangedRecord[]) => void
+}
+
+/**
+ * Creates `inputs` in slices; resolves with their ids in input order. All are
+ * checked before the first is created (also in slices); a failure midway (a full
+ * disk, a lock) keeps the slices committed before it.
+ */
+export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
+  const first = deps.open()
+  const ids: string[] = new Array(inputs.length)
+  const groups = new Map<number, number[]>()
+  // Checking and bucketing 50k records takes a second of its own: in slices too.
+  await forEachInSlices(inputs.length, (index) => {
+    first.checkInputs([inputs[index]])
+    const id = (ids[index] = randomUUID())
+    const bucket = first.bucketOf(id)
+    const group = groups.get(bucket)
+    if (group) group.push(index)
+    else groups.set(bucket, [index])
+  })
+  const queue = [...groups.values()]
+  let chunk = FIRST_CHUNK
+  let done = 0
+  while (queue.length > 0) {
+    const sliceStart = performance.now()
+    const changes: BucketChange[] = []
+    const changed: ChangedRecord[] = []
+    do {
+      const group = queue[queue.length - 1]
+      const indexes = group.splice(Math.max(0, group.length - chunk))
+      if (group.length === 0) queue.pop()
+      const started = performance.now()
+      changes.push(...deps.open().createWithIds(indexes.map((i) => ids[i]), indexes.map((i) => inputs[i])))
+      const ms = performance.now() - started
+      for (const i of indexes) changed.push({ id: ids[i] })
+      chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.round((indexes.length * CHUNK_MS) / Math.max(ms, 0.1))))
+    } while (queue.length > 0 && performance.now() - sliceStart < SLICE_MS)
+    deps.persist(changes, changed)
+    done += changed.length
+    progress?.(done, inputs.length)
+    await nextTurn()
+  }
+  return ids
+}
+
+/** Runs `step(0 … count-1)`, yielding to the event loop whenever a slice has run SLICE_MS. */
+async function forEachInSlices(count: number, step: (index: number) => void): Promise<void> {
+  let sliceStart = performance.now()
+  for (let index = 0; index < count; index++) {
+    step(index)
+    if (index % CLOCK_EVERY === CLOCK_EVERY - 1 && performance.now() - sliceStart >= SLICE_MS) {
+      await nextTurn()
+      sliceStart = performance.now()
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Issue 18 on a real daemon: a locked daemon has not loaded the unlock-only and
+ * command-only packages (read from the process itself by a module-trace preload),
+ * and a big import leaves the socket answering while it runs.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterEach, describe, expect, it } from "vitest"
+import { connect, type LanvaultClient } from "../../src/api/client.js"
+import type { EventParams } from "../../src/api/protocol.js"
+import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
+
+const PASSWORD = "correct horse battery"
+const TRACE_PRELOAD = fileURLToPath(new URL("../helpers/module-trace.mjs", import.meta.url))
+/** Packages only an unlocked vault or one command needs (Automerge's wasm, the PDF kit, KeePass files, the strength estimator, the web app). */
+const UNLOCK_OR_COMMAND_ONLY = ["@automerge/automerge", "pdfkit", "kdbxweb", "@zxcvbn-ts/core", "hono", "fast-xml-parser", "qrcode", "csv-parse"]
+const IMPORT_ROWS = 6_000
+const STATUS_EVERY_MS = 20
+
+describe("a lean daemon", () => {
+  const cleanups: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  async function startedDaemon(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ home: string; daemon: DaemonProcess; client: LanvaultClient }> {
+    const { home, cleanup } = tempHome("lanvault-lean-")
+    cleanups.push(cleanup)
+    expect((await runCli(["init", "--name", "lean"], { home, env: { LANVAULT_PASSWORD: PASSWORD } })).code).toBe(0)
+    const daemon = await startDaemon({ home, env, nodeArgs })
+    cleanups.push(() => daemon.stop("SIGKILL"))
+    const client = await connect({ socketPath: daemon.socketPath })
+    cleanups.push(() => client.close())
+    return { home, daemon, client }
+  }
+
+  it("does not load Automerge, pdfkit, kdbxweb, zxcvbn or Hono while locked; unlocking loads Automerge", async () => {
+    const { home } = tempHome("lanvault-lean-trace-")
+    const trace = join(home, "modules.txt")
+    writeFileSync(trace, "")
+    const { client } = await startedDaemon({ LANVAULT_MODULE_TRACE: trace }, ["--import", TRACE_PRELOAD])
+    const loaded = () => new Set(readFileSync(trace, "utf8").split("\n").filter(Boolean))
+    expect((await client.call("status", {})).locked).toBe(true)
+    // The trace sees what the daemon really loads: its store and its logger are there.
+    expect(loaded()).toContain("better-sqlite3")
+    expect(loaded()).toContain("pino")
+    expect(UNLOCK_OR_COMMAND_ONLY.filter((name) => loaded().has(name))).toEqual([])
+    await client.call("unlock", { password: PASSWORD })
+    expect(loaded()).toContain("@automerge/automerge")
+    expect(["pdfkit", "kdbxweb", "hono", "fast-xml-parser", "@zxcvbn-ts/core"].filter((name) => loaded().has(name))).toEqual([])
+    // The strength estimator comes with its first use (through require: the trace sees that path too).
+    await client.call("strength", { secret: "a passphrase of some length" })
+    expect(loaded()).toContain("@zxcvbn-ts/core")
+    await client.call("lock", {})
+  }, 60_000)
+
+  it("answers status while a big import runs, and tells its progress", async () => {
+    const { home, client } = await startedDaemon()
+    await client.call("unlock", { password: PASSWORD })
+    const path = join(home, "chrome.csv")
+    const lines = ["name,url,username,password"]
+    for (let i = 0; i < IMPORT_ROWS; i++) lines.push(`site${i}.example,https://site${i}.example/,user${i},pw-${i}`)
+    writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 })
+    const events: EventParams[] = []
+    const watcher = await connect({ socketPath: join(home, "lanvault.sock") })
+    cleanups.push(() => watcher.close())
+    await watcher.subscribe(["import.progress"], (event) => events.push(event))
+
+    let importDone = false
+    const importing = client.call("import", { path }, { timeoutMs: 120_000 }).finally(() => (importDone = true))
+    const poller = await connect({ socketPath: join(home, "lanvault.sock") })
+    cleanups.push(() => poller.close())
+    let answeredDuringImport = 0
+    while (!importDone) {
+      const status = await poller.call("status", {}, { timeoutMs: 30_000 })
+      if (!importDone) answeredDuringImport++
+      expect(status.locked).toBe(false)
+      await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS))
+    }
+    const summary = await importing
+    expect(summary.imported).toBe(IMPORT_ROWS)
+    // Several answers came while the import was still running: the socket was not deaf.
+    expect(answeredDuringImport).toBeGreaterThanOrEqual(5)
+    expect((await client.call("status", {})).records).toBe(IMPORT_ROWS)
+    const progress = events.filter((e): e is Extract<EventParams, { type: "import.progress" }> => e.type === "import.progress")
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    expect(progress.at(-1)).toMatchObject({ done: IMPORT_ROWS, total: IMPORT_ROWS })
+    expect(progress.every((e, i) => i === 0 || e.done >= progress[i - 1].done)).toBe(true)
+  }, 180_000)
+})
