@@ -7,7 +7,7 @@ import { LanvaultError, LockedError } from "../errors.js"
 import { removeDuplicates } from "../import/dedupe.js"
 import { errorFields, type Logger } from "../log.js"
 import type { VaultStore } from "../store/index.js"
-import { readFormerRecords, type VaultService } from "../vault/index.js"
+import type { VaultService } from "../vault/index.js"
 
 const FORMER_PENDING_META = META.formerPending
 /** Failures that another unlock would not cure: the file stays for `backup restore`, the unlock stops trying. */
@@ -78,6 +78,8 @@ export class FormerVaultMerger {
     } finally {
       wipe(trust.secret)
     }
+    // Reading a former vault replays it in an UnlockedVault (Automerge): loaded only when there is one to read.
+    const { readFormerRecords } = await import("../vault/former-records.js")
     const { records, unreadable } = readFormerRecords({
       entries: backup.entries, keys, accountId: accountIdBytes(backup.header.accountId), bucketCount: backup.header.former!.bucketCount, logger,
     })

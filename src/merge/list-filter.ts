@@ -1,5 +1,4 @@
-import { HIDDEN_KINDS } from "./stored-record.js"
-import type { ListFilter, RecordSummary } from "./types.js"
+import { HIDDEN_KINDS, type ListFilter, type RecordSummary } from "./types.js"
 
 // A fixed locale: every device sorts the same way, whatever its settings.
 const TITLE_COLLATOR = new Intl.Collator("en", { sensitivity: "base", numeric: true })

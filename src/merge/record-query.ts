@@ -1,5 +1,5 @@
 import { compareSummaries } from "./list-filter.js"
-import { HIDDEN_KINDS } from "./stored-record.js"
+import { HIDDEN_KINDS } from "./types.js"
 import type { RecordSummary } from "./types.js"
 
 /** Field names whose value is a record's user name, for search. */

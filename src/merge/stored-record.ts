@@ -1,6 +1,6 @@
 import * as Automerge from "@automerge/automerge"
 import { ImmutableString } from "@automerge/automerge"
-import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
+import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
 
 /**
  * A last-writer-wins value: `[value, kind, writtenAtMs]` as JSON in one
@@ -42,8 +42,8 @@ export interface StoredRecord {
 /** The root of one bucket document: records by id, nothing else. */
 export type BucketRoot = Record<string, StoredRecord>
 
-/** Kinds whose values `list` leaves out (a TOTP seed yields codes, so it is a secret too). */
-export const HIDDEN_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(["secret", "totp"])
+/** Re-exported: it lives in types.ts so queries need not load Automerge. */
+export { HIDDEN_KINDS }
 
 /** The history label of the title register. */
 export const TITLE_FIELD = "title"

@@ -5,6 +5,9 @@ export type FieldKind = "text" | "secret" | "url" | "email" | "phone" | "totp" |
 
 export const FIELD_KINDS: readonly FieldKind[] = ["text", "secret", "url", "email", "phone", "totp", "number", "date"]
 
+/** Kinds whose values `list` leaves out (a TOTP seed yields codes, so it is a secret too). Here, not in stored-record.ts: queries need it without loading Automerge. */
+export const HIDDEN_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(["secret", "totp"])
+
 /** Record types people keep; other strings are allowed and shown as they are. */
 export const RECORD_TYPES = ["login", "card", "note", "identity", "wifi", "ssh-key", "document"] as const
 

@@ -9,4 +9,4 @@ export { KeyManager, type KeyEvents, type KeyManagerDeps } from "./key-manager.j
 export type { UnlockedVault, Identity } from "./unlocked-vault.js"
 export { encodePayload, decodePayload } from "./change-payload.js"
 export { IdleLock, checkAutoLockMinutes, DEFAULT_AUTO_LOCK_MINUTES, MAX_AUTO_LOCK_MINUTES } from "./idle-lock.js"
-export { readFormerRecords, type FormerRecord } from "./former-records.js"
+export type { FormerRecord } from "./former-records.js"
