@@ -6,7 +6,8 @@ import { META } from "./meta-keys.js"
 /**
  * Facts of the account this home belongs to, read once from store meta and
  * passed to the parts that need them (instead of each re-reading `META.accountId`).
- * A reset makes a new account: the daemon reads a new context then.
+ * A reset makes a new account and generation: the daemon reads a new context then
+ * (it rebuilds the parts that talk to other devices).
  */
 export interface AccountContext {
   /** The account id, 32 hex characters. */
@@ -15,6 +16,8 @@ export interface AccountContext {
   readonly accountIdBytes: Uint8Array
   /** This device's id. */
   readonly deviceId: string
+  /** How many times the account was reset (1 at init): devices of older generations are refused. */
+  readonly generation: number
 }
 
 /** Reads the context of the account in `store`; NO_ACCOUNT if the home holds none. */
@@ -22,7 +25,7 @@ export function readAccountContext(store: Pick<VaultStore, "getMeta" | "getIdent
   const accountId = store.getMeta(META.accountId)
   const identity = store.getIdentity()
   if (accountId === undefined || identity === undefined) throw new LanvaultError("NO_ACCOUNT", "this home holds no account: run `lanvault init` or `lanvault join`")
-  return { accountId, accountIdBytes: accountIdBytes(accountId), deviceId: identity.deviceId }
+  return { accountId, accountIdBytes: accountIdBytes(accountId), deviceId: identity.deviceId, generation: Number(store.getMeta(META.generation) ?? 1) }
 }
 
 /** An account id's 16 bytes from its hex form (the one place this conversion is written). */

@@ -1,4 +1,4 @@
-import { accountIdBytes, META } from "../account/index.js"
+import type { AccountContext } from "../account/index.js"
 import { wipe } from "../crypto/index.js"
 import { LanvaultError, NotFoundError } from "../errors.js"
 import { signRevoke, type VaultStore } from "../store/index.js"
@@ -6,7 +6,8 @@ import type { VaultService } from "../vault/index.js"
 
 export interface RevokeDeps {
   vault: Pick<VaultService, "identity" | "locked" | "rekey" | "trustKey">
-  store: Pick<VaultStore, "getTrust" | "putTrust" | "head" | "getMeta">
+  store: Pick<VaultStore, "getTrust" | "putTrust" | "head">
+  account: Pick<AccountContext, "accountIdBytes">
   network: { disconnect(deviceId: string, reason: "revoked"): void }
   replicator: { publishTrust(): void; publishKeyset(): void }
 }
@@ -16,7 +17,7 @@ export interface RevokeDeps {
  * new account key and vault-key epoch, handed to the remaining devices over
  * their secure links (offline ones get them when they next connect).
  */
-export function revokeDevice({ vault, store, network, replicator }: RevokeDeps, deviceId: string): { deviceId: string; accountKey: string } {
+export function revokeDevice({ vault, store, account, network, replicator }: RevokeDeps, deviceId: string): { deviceId: string; accountKey: string } {
   const device = store.getTrust(deviceId)
   if (!device) throw new NotFoundError(`device ${deviceId}`)
   if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
@@ -26,7 +27,7 @@ export function revokeDevice({ vault, store, network, replicator }: RevokeDeps, 
   const revokedAt = Date.now()
   const lastSeq = store.head(deviceId)
   const trustKey = vault.trustKey()
-  const revokeSig = signRevoke(trustKey.secret, accountIdBytes(store.getMeta(META.accountId) ?? ""), deviceId, revokedAt, lastSeq)
+  const revokeSig = signRevoke(trustKey.secret, account.accountIdBytes, deviceId, revokedAt, lastSeq)
   wipe(trustKey.secret)
   const { accountKey } = vault.rekey()
   store.putTrust({ ...device, revokedAt, revokeSig, lastSeq })

@@ -1,7 +1,6 @@
-import { accountIdBytes, META, readAccountKey } from "../account/index.js"
+import { readAccountKey, type AccountContext } from "../account/index.js"
 import { discoveryKeys, MdnsDiscovery, type DiscoveredPeer } from "../discovery/index.js"
 import { errorFields, type Logger } from "../log.js"
-import type { VaultStore } from "../store/index.js"
 import { isLanAddress } from "../transport/index.js"
 import type { PeerNetwork } from "./peer-network.js"
 
@@ -15,7 +14,7 @@ export class DiscoveryLink {
   private readonly dialled = new Map<string, string>()
 
   constructor(
-    private readonly deps: { store: VaultStore; home: string; logger: Logger; network: PeerNetwork },
+    private readonly deps: { account: AccountContext; home: string; logger: Logger; network: PeerNetwork },
     private readonly options: { extraCidrs?: string[] } = {},
   ) {}
 
@@ -54,8 +53,7 @@ export class DiscoveryLink {
   }
 
   private keys() {
-    const accountId = accountIdBytes(this.deps.store.getMeta(META.accountId) ?? "")
-    return discoveryKeys(accountId, readAccountKey(this.deps.home))
+    return discoveryKeys(this.deps.account.accountIdBytes, readAccountKey(this.deps.home))
   }
 
   private onPeer(peer: DiscoveredPeer): void {

@@ -1,4 +1,4 @@
-import { META, type StandingState } from "../account/index.js"
+import { META, type AccountContext, type StandingState } from "../account/index.js"
 import { equalBytes } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
@@ -22,6 +22,8 @@ export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
 
 export interface PeerNetworkDeps {
   store: VaultStore
+  /** The account and this device, read once: what the handshake's hello claims. */
+  account: AccountContext
   logger: Logger
   replicator: Replicator
   /** Takes connections on the pairing path (the PairingHost). */
@@ -205,7 +207,7 @@ export class PeerNetwork {
 
   /** Trusted devices to try at an address, the one last met there first. */
   private candidates(address: string): Array<{ deviceId: string; dhPublic: Uint8Array }> {
-    const selfId = this.deps.store.getIdentity()?.deviceId
+    const selfId = this.deps.account.deviceId
     const last = this.deviceAt.get(address)
     return this.deps.store
       .trustList()
@@ -237,13 +239,13 @@ export class PeerNetwork {
   private handshake(socket: FrameSocket, role: "initiator" | "responder", remoteStatic?: Uint8Array): Promise<HandshakeResult> {
     const identity = this.deps.store.getIdentity()
     if (!identity) throw new LanvaultError("NO_ACCOUNT", "this device has no identity")
-    const payload = encodeHello(this.selfHello(identity.deviceId))
+    const payload = encodeHello(this.selfHello())
     return runHandshake(socket, { role, mode: "trusted", remoteStatic, staticSecret: identity.dhSecret, payload, accept: (key, hello) => this.decide(key, hello) })
   }
 
-  private selfHello(deviceId: string): HelloPayload {
-    const { store } = this.deps
-    return { deviceId, accountTag: accountTag(store.getMeta(META.accountId)!), generation: Number(store.getMeta(META.generation) ?? 1) }
+  private selfHello(): HelloPayload {
+    const { account } = this.deps
+    return { deviceId: account.deviceId, accountTag: accountTag(account.accountId), generation: account.generation }
   }
 
   /**
@@ -255,7 +257,7 @@ export class PeerNetwork {
   private decide(remoteStatic: Uint8Array, payload: Uint8Array): AcceptDecision {
     const { store, logger } = this.deps
     const remote = decodeHello(payload)
-    const self = this.selfHello(store.getIdentity()!.deviceId)
+    const self = this.selfHello()
     if (!remote) return { refuse: "protocol error" }
     if (remote.accountTag !== self.accountTag) return { refuse: "unknown device" }
     const trusted = store.getTrust(remote.deviceId)
@@ -279,7 +281,7 @@ export class PeerNetwork {
    */
   private adopt(result: HandshakeResult, address: string, weInitiated: boolean): ChannelLink {
     const remote = decodeHello(result.remotePayload)!
-    const selfId = this.deps.store.getIdentity()!.deviceId
+    const selfId = this.deps.account.deviceId
     const initiator = weInitiated ? selfId : remote.deviceId
     const link = new ChannelLink(result.channel, remote.deviceId, address, initiator)
     const existing = this.links.get(remote.deviceId)

@@ -86,7 +86,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     },
     "records.history": (params) => recordHistory({ vault, store }, requireString(params, "id")),
     "devices.list": () => listDevices({ store, selfId: vault.identity().deviceId, sessions: () => sync().replicator.sessions() }),
-    "devices.revoke": (params) => revokeDevice({ vault, store, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
+    "devices.revoke": (params) => revokeDevice({ vault, store, account: sync().account, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {
       // Pairing signs the new device into the trust list with the trust key: only an unlocked vault has it.
       if (vault.locked) throw new LockedError()

@@ -48,7 +48,7 @@ export class SyncStack {
     })
     this.standing = new StandingNotice({ store, logger, publish })
     const onStanding = (state: StandingState, by?: string) => this.standing.note(state, by)
-    this.network = new PeerNetwork({ store, logger, replicator: this.replicator, pairing: this.pairing, onStanding }, options)
+    this.network = new PeerNetwork({ store, account, logger, replicator: this.replicator, pairing: this.pairing, onStanding }, options)
     this.sharing = new PeerSharing({
       shareable: () => this.network.shareableAddresses(),
       learn: (addresses) => this.network.learnPeers(addresses),
@@ -58,16 +58,21 @@ export class SyncStack {
       logger,
     })
     this.folders = new FolderManager({
-      store, logger,
+      store, account, logger,
       onEntries: (entries) => {
         vault.applyRemote(entries)
         this.replicator.publishLocal(entries)
       },
     })
     if (options.mdns !== false) {
-      this.discovery = new DiscoveryLink({ store, home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
+      this.discovery = new DiscoveryLink({ account, home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
     }
     this.wire(vault, publish)
+  }
+
+  /** The account this stack was built for (read once; a reset builds a new stack). */
+  get account(): AccountContext {
+    return this.deps.account
   }
 
   async start(): Promise<void> {

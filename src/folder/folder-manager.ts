@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path"
-import { accountIdBytes as accountIdBytesOf, META } from "../account/index.js"
+import type { AccountContext } from "../account/index.js"
 import { InvalidParamsError, NotFoundError } from "../errors.js"
 import { FolderSync } from "./folder-sync.js"
 import { accountTagOf } from "./lvlog-format.js"
@@ -29,7 +29,7 @@ interface SavedFolder {
 export class FolderManager {
   private readonly running = new Map<string, { sync: FolderSync; addedAt: number }>()
 
-  constructor(private readonly deps: { store: VaultStore; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
+  constructor(private readonly deps: { store: VaultStore; account: AccountContext; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
 
   async start(): Promise<void> {
     for (const folder of this.saved()) await this.run(folder)
@@ -78,14 +78,10 @@ export class FolderManager {
   }
 
   private async run(folder: SavedFolder): Promise<void> {
-    const { store, logger } = this.deps
-    const identity = store.getIdentity()
-    const accountId = store.getMeta(META.accountId)
-    if (!identity || !accountId) return
-    const accountIdBytes = accountIdBytesOf(accountId)
+    const { store, logger, account } = this.deps
     const sync = new FolderSync(
-      { store, logger, accountId: accountIdBytes, deviceId: identity.deviceId, onEntries: this.deps.onEntries },
-      { path: folder.path, accountTag: accountTagOf(accountIdBytes) },
+      { store, logger, accountId: account.accountIdBytes, deviceId: account.deviceId, onEntries: this.deps.onEntries },
+      { path: folder.path, accountTag: accountTagOf(account.accountIdBytes) },
     )
     this.running.set(folder.path, { sync, addedAt: folder.addedAt })
     try {

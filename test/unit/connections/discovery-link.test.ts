@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest"
-import { META, writeAccountKey } from "../../../src/account/index.js"
+import { META, readAccountContext, writeAccountKey } from "../../../src/account/index.js"
 import { DiscoveryLink } from "../../../src/connections/discovery-link.js"
 import type { PeerNetwork } from "../../../src/connections/peer-network.js"
-import { randomBytes, toHex } from "../../../src/crypto/index.js"
+import { generateDeviceKeys, randomBytes, toHex } from "../../../src/crypto/index.js"
 import { discoveryKeys, type DiscoveredPeer, type DiscoveryKeys } from "../../../src/discovery/index.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import { recordingLogger } from "../helpers/recording-logger.js"
@@ -64,9 +64,11 @@ describe("DiscoveryLink", () => {
     writeAccountKey(home, accountKey)
     const store = new MemoryStore()
     store.setMeta(META.accountId, toHex(accountId))
+    const keys = generateDeviceKeys()
+    store.setIdentity({ deviceId: toHex(randomBytes(16)), signSecret: keys.signSecret, dhSecret: keys.dhSecret })
     network = { port: 40123, learnDiscovered: vi.fn(), forget: vi.fn() }
     logger = recordingLogger()
-    link = new DiscoveryLink({ store, home, logger, network: network as unknown as PeerNetwork }, { extraCidrs: ["100.64.0.0/10"] })
+    link = new DiscoveryLink({ account: readAccountContext(store), home, logger, network: network as unknown as PeerNetwork }, { extraCidrs: ["100.64.0.0/10"] })
   })
 
   const emit = (event: string, payload: unknown) => made[0].listeners.get(event)!(payload)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest"
-import { META } from "../../../src/account/index.js"
+import { META, readAccountContext } from "../../../src/account/index.js"
 import type { ChannelLink } from "../../../src/connections/channel-link.js"
 import { PeerNetwork } from "../../../src/connections/peer-network.js"
 import { toHex } from "../../../src/crypto/index.js"
@@ -34,7 +34,7 @@ describe("PeerNetwork over loopback", () => {
     const standing: string[] = []
     const pairing = { handled: 0, handle: async () => void pairing.handled++ }
     const network = new PeerNetwork(
-      { store: device.store, logger: recordingLogger(), replicator, pairing, onStanding: (state) => void standing.push(state) },
+      { store: device.store, account: readAccountContext(device.store), logger: recordingLogger(), replicator, pairing, onStanding: (state) => void standing.push(state) },
       { host: "127.0.0.1", port: 0, peers: options.peers },
     )
     networks.push(network)

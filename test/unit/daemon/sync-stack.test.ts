@@ -51,7 +51,7 @@ describe("SyncStack", () => {
     const deviceHome = mkdtempSync(join(home, "device-"))
     writeAccountKey(deviceHome, device.accountKey)
     device.store.setMeta(META.accountId, toHex(account.accountId))
-    const context: AccountContext = { accountId: toHex(account.accountId), accountIdBytes: account.accountId, deviceId: device.deviceId }
+    const context: AccountContext = { accountId: toHex(account.accountId), accountIdBytes: account.accountId, deviceId: device.deviceId, generation: 1 }
     const events: EventParams[] = []
     const fake = fakeVault()
     const stack = new SyncStack(

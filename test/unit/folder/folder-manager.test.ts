@@ -1,11 +1,10 @@
 import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { META } from "../../../src/account/index.js"
+import { META, readAccountContext } from "../../../src/account/index.js"
 import { toHex } from "../../../src/crypto/index.js"
 import { FolderManager } from "../../../src/folder/folder-manager.js"
 import type { LogEntry } from "../../../src/store/index.js"
-import { MemoryStore } from "../../../src/store/memory-store.js"
 import { appendOwn, makeAccount, recordingLogger, tempDir, waitFor, type TestAccount, type TestDevice } from "./folder-fixtures.js"
 
 describe("FolderManager", () => {
@@ -23,7 +22,7 @@ describe("FolderManager", () => {
   function managerOf(account: TestAccount, device: TestDevice) {
     device.store.setMeta(META.accountId, toHex(account.accountId))
     const received: LogEntry[] = []
-    const manager = new FolderManager({ store: device.store, logger: recordingLogger(), onEntries: (entries) => void received.push(...entries) })
+    const manager = new FolderManager({ store: device.store, account: readAccountContext(device.store), logger: recordingLogger(), onEntries: (entries) => void received.push(...entries) })
     cleanups.push(() => manager.stop())
     return { manager, received }
   }
@@ -89,14 +88,12 @@ describe("FolderManager", () => {
     expect(second.manager.list().map((f) => f.path)).toEqual([path])
   })
 
-  it("a home without an account keeps its folders but syncs none", async () => {
-    const store = new MemoryStore()
-    const path = folder()
-    store.setMeta("folders", JSON.stringify([{ path, addedAt: 1 }]))
-    const manager = new FolderManager({ store, logger: recordingLogger(), onEntries: () => {} })
+  it("a remembered list that is not one (a damaged meta value) counts as no folders", async () => {
+    const account = makeAccount(["a"])
+    const [a] = account.devices
+    a.store.setMeta("folders", "{not json")
+    const { manager } = managerOf(account, a)
     await manager.start()
     expect(manager.list()).toEqual([])
-    expect(JSON.parse(store.getMeta("folders")!)).toEqual([{ path, addedAt: 1 }])
-    await manager.stop()
   })
 })
