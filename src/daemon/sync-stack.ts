@@ -42,7 +42,7 @@ export class SyncStack {
       accept: (version: number, blob: Uint8Array, accountKey: Uint8Array, from: string) => vault.keys.acceptKeyset(version, blob, accountKey, from),
     }
     const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
-    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks })
+    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks }, { deviceId: account.deviceId })
     this.pairing = new PairingHost({
       store, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
     })

@@ -1,13 +1,13 @@
 /**
- * sync/ owns replication of the encrypted change logs between trusted devices:
- * version vectors, the sync message codec, one session per peer link and the
- * replicator that pushes, relays and spreads keyset and trust changes. It sees
- * entries only as signed ciphertext, and reaches the network only through the
- * PeerLink port it declares: it never imports transport/, discovery/, merge/ or ws.
+ * sync/ owns replication of the encrypted change logs between trusted devices: version vectors,
+ * the message codec, one session per peer link, and the replicator that pushes, relays and spreads
+ * keyset and trust changes. It sees entries only as signed ciphertext and reaches the network and
+ * the store through ports it declares (PeerLink, EntryLog, TrustBook): never transport/, merge/ or ws.
  */
 export * from "./version-vector.js"
 export * from "./messages.js"
 export type { PeerLink } from "./peer-link.js"
+export type { EntryLog, SessionStore, TrustBook } from "./ports.js"
 export { mergeTrust, toTrustInfo, type TrustMergeOptions, type TrustMergeResult } from "./trust-merge.js"
 export { BATCH_ENTRIES, MAX_BATCH_BYTES, WINDOW_BATCHES, type OutboundOptions } from "./outbound-stream.js"
 export {

@@ -1,8 +1,9 @@
 import { LanvaultError } from "../errors.js"
 import type { LogEntry } from "../store/log-entry.js"
-import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import type { VersionVector } from "../store/vault-store.js"
 import { takeBatch } from "./entry-batch.js"
 import type { EntriesMessage } from "./messages.js"
+import type { EntryLog } from "./ports.js"
 import { advanceVector, missingCount, seqOf } from "./version-vector.js"
 
 /** Entries read from the store per batch. */
@@ -21,7 +22,7 @@ export interface OutboundOptions {
 
 /** What an {@link OutboundStream} needs. */
 export interface OutboundDeps {
-  store: VaultStore
+  store: Pick<EntryLog, "versionVector" | "entriesAfter">
   /** Sends one batch; false if the link failed (the stream then stops). */
   send: (message: EntriesMessage) => boolean
   /** The first catch-up was sent entirely. */

@@ -1,9 +1,9 @@
 import type { TrustChecks } from "./trust-merge.js"
 import type { Logger } from "../log.js"
 import type { LogEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
 import type { OutboundOptions } from "./outbound-stream.js"
 import type { PeerLink } from "./peer-link.js"
+import type { SessionStore } from "./ports.js"
 
 /** Where a session is: catching up, caught up both ways, or ended. */
 export type SessionState = "syncing" | "idle" | "closed"
@@ -11,7 +11,7 @@ export type SessionState = "syncing" | "idle" | "closed"
 /** What a session needs. */
 export interface PeerSessionDeps {
   link: PeerLink
-  store: VaultStore
+  store: SessionStore
   logger: Logger
   /** The account every entry must be signed for. */
   accountId: Uint8Array
