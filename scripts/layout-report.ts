@@ -146,28 +146,43 @@ export function accountIdReaders(tree: SourceTree): string[] {
 }
 
 /**
- * The hops of a `records.update` from `lanvault edit` to the other device's vault, as read from
- * the code (a call path cannot be found by a grep; update this list when the path moves). Each
- * hop is a file and the function entered there; the report checks every file exists.
+ * The hops of a `records.update` from `lanvault edit ID` (a full id) to the other device's vault,
+ * in call order, as read from the code (a call path cannot be found by a grep: update this list when
+ * the path moves; the report checks that every file exists). A file is listed where the edit, its
+ * log entry or its bytes pass through it; helpers it calls and returns from in the same step are
+ * named in the note. The first part runs in the CLI, then in device A's daemon, then in device B's.
  */
 export const RECORDS_UPDATE_PATH: ReadonlyArray<readonly [string, string]> = [
-  ["src/cli/record-commands.ts", "edit: parse options, read secret fields"],
+  ["src/cli/record-commands.ts", "edit: options, secret fields from stdin"],
   ["src/cli/context.ts", "withClient: connect to the socket"],
-  ["src/api/client.ts", "LanvaultClient.call(\"records.update\")"],
-  ["src/api/api-connection.ts", "a line arrives on the daemon's socket"],
-  ["src/api/rpc-dispatcher.ts", "decode, find the method, map errors"],
-  ["src/daemon/handlers.ts", "\"records.update\": check params, one call"],
-  ["src/vault/vault-service.ts", "update: needs the unlocked vault"],
-  ["src/vault/unlocked-vault.ts", "update: resolve the id, apply the patch in its bucket"],
-  ["src/merge/vault-doc.ts", "change the bucket's document"],
-  ["src/vault/edit-queue.ts", "group commit: encrypt, sign, append"],
-  ["src/store/sqlite-store.ts", "append the log entry"],
-  ["src/sync/replicator.ts", "entry appended: push to every session"],
-  ["src/sync/peer-session.ts", "send the entries batch"],
-  ["src/transport/channel.ts", "encrypt a Noise transport message"],
-  ["src/sync/peer-session.ts", "(peer) receive the batch"],
-  ["src/store/sqlite-store.ts", "(peer) store the foreign entry"],
-  ["src/vault/unlocked-vault.ts", "(peer) merge the new entries"],
+  ["src/cli/id-prefix.ts", "resolveRecord: a full id costs one records.get, no records.list"],
+  ["src/api/client.ts", "call(\"records.update\"): encodeRequest (rpc-codec), one line on the socket"],
+  ["src/api/api-connection.ts", "A: the line arrives (LineReader)"],
+  ["src/api/rpc-dispatcher.ts", "A: parseRequest, checkParams (rpc-codec), the handler"],
+  ["src/daemon/handlers.ts", "A: \"records.update\": requireString, readPatch (api/params), one call"],
+  ["src/vault/vault-service.ts", "A: update: queue the edit"],
+  ["src/vault/edit-queue.ts", "A: group commit: apply every queued edit"],
+  ["src/merge/vault-doc.ts", "A: update: the record's bucket (bucket, record-patch, validate)"],
+  ["src/vault/vault-service.ts", "A: persist (edit-queue's commit hands the changes back)"],
+  ["src/vault/unlocked-vault.ts", "A: commit: encodePayload (change-payload), sealEntry (store/log-entry, crypto)"],
+  ["src/store/sqlite-store.ts", "A: append the own entries in one transaction"],
+  ["src/daemon/daemon.ts", "A: onLocalEntries: to the replicator, the folders and the backups"],
+  ["src/sync/replicator.ts", "A: publishLocal: every session"],
+  ["src/sync/peer-session.ts", "A: push to the peer"],
+  ["src/sync/outbound-stream.ts", "A: a batch (entry-batch), encodeMessage (messages)"],
+  ["src/connections/channel-link.ts", "A: send on the device's link"],
+  ["src/transport/channel.ts", "A: Noise transport message (channel-frames, cipher-state)"],
+  ["src/transport/ws-frame-socket.ts", "A: one binary WebSocket message"],
+  ["src/transport/ws-frame-socket.ts", "B: the message arrives"],
+  ["src/transport/channel.ts", "B: decrypt, reassemble"],
+  ["src/connections/channel-link.ts", "B: onMessage"],
+  ["src/sync/peer-session.ts", "B: decodeMessage, verifyBatch (entry-batch), insertEntries"],
+  ["src/store/sqlite-store.ts", "B: store the entries"],
+  ["src/sync/replicator.ts", "B: \"entries\" event (and relay to B's other peers)"],
+  ["src/daemon/sync-stack.ts", "B: wiring: entries to the vault"],
+  ["src/vault/vault-service.ts", "B: applyRemote"],
+  ["src/vault/unlocked-vault.ts", "B: openEntry (store/log-entry), decodePayload (change-payload)"],
+  ["src/merge/vault-doc.ts", "B: applyChanges"],
 ]
 
 /** The path's files, its folders, and the folders it enters more than once. */
@@ -194,7 +209,14 @@ function report(tree: SourceTree): string {
   list("import cycles in src/ (static, not type-only)", importCycles(tree).map((cycle) => cycle.join(" -> ")))
   list("CLI imports outside cli/, api/, errors and the daemon entry points", cliReach(tree))
   list("files outside store/ naming VaultStore", vaultStoreUsers(tree))
-  list("files reading META.accountId", accountIdReaders(tree))
+  list("files naming META.accountId", accountIdReaders(tree))
+  const path = pathSummary(tree)
+  out.push(`records.update, CLI to the peer's vault: ${RECORDS_UPDATE_PATH.length} hops, ${path.files.length} files, ${path.folders.length} folders (${path.folders.join(", ")})`)
+  out.push(`  folders entered more than once: ${path.reentered.join(", ") || "none"}${path.missing.length > 0 ? `; MISSING files: ${path.missing.join(", ")}` : ""}`)
+  const sender = pathSummary(tree, RECORDS_UPDATE_PATH.filter(([, note]) => !note.startsWith("B:")))
+  const receiver = pathSummary(tree, RECORDS_UPDATE_PATH.filter(([, note]) => note.startsWith("B:")))
+  out.push(`  CLI and device A: ${sender.files.length} files, re-entered: ${sender.reentered.join(", ") || "none"}; device B: ${receiver.files.length} files, re-entered: ${receiver.reentered.join(", ") || "none"}`)
+  RECORDS_UPDATE_PATH.forEach(([file, note], i) => out.push(`  ${String(i + 1).padStart(2)}. ${file}  ${note}`))
   return out.join("\n")
 }
 
