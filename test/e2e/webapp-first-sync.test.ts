@@ -5,8 +5,12 @@ import { launchBrowser, openWindow, startApp } from "./helpers/browser.js"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 
-/** More log entries than fit in two batches: a first sync of them takes at least three messages. */
-const RECORDS = BATCH_ENTRIES * 2 + 100
+/**
+ * More log entries than fit in one batch, so a first sync of them takes two messages (a step
+ * the bar shows, then the end), and fewer than a thousand: a device further behind may take
+ * snapshots first (issue 18), whose progress this test does not pin down.
+ */
+const RECORDS = BATCH_ENTRIES * 2 - 1
 
 /** What the page showed of the first-sync bar, one state per change: "done/max", or "none" when it is not there. */
 type BarStates = string[]
@@ -63,7 +67,7 @@ describe("lanvault app during a first sync", () => {
     console.log(`first sync: events ${events.map((e) => `${e.done}/${e.total}`).join(" ")}; bar states ${bars.join(" ")}`)
     // The daemon sent the first sync in several steps (else there is no bar to see).
     const steps = events.filter((e) => e.done < e.total).map((e) => `${e.done}/${e.total}`)
-    expect(steps.length).toBeGreaterThanOrEqual(2)
+    expect(steps.length).toBeGreaterThanOrEqual(1)
     // The page showed each step, in order, and nothing else; the bar went away when done reached total.
     expect(bars[0]).toBe("none")
     expect(bars.filter((state) => state !== "none")).toEqual(steps)
