@@ -44,7 +44,7 @@ export class SyncStack {
     const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
     this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks }, { deviceId: account.deviceId })
     this.pairing = new PairingHost({
-      store, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
+      store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
     })
     this.standing = new StandingNotice({ store, logger, publish })
     const onStanding = (state: StandingState, by?: string) => this.standing.note(state, by)

@@ -1,4 +1,4 @@
-import { readAccountKey, META } from "../account/index.js"
+import { readAccountKey, META, type AccountContext } from "../account/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { LogThrottle } from "../log-throttle.js"
@@ -19,6 +19,8 @@ const REVEAL_TIMEOUT_MS = 10_000
 
 export interface PairingHostDeps {
   store: VaultStore
+  /** The account a new device joins (read once): its id signs the addition and goes in the welcome. */
+  account: AccountContext
   home: string
   logger: Logger
   replicator: Replicator
@@ -165,13 +167,13 @@ export class PairingHost {
     const keyset = store.getKeyset()!
     const trustKey = this.deps.trustKey()
     const added = { deviceId: request.deviceId, name: request.name, signPublic: request.signPublic, dhPublic, addedAt: Date.now() }
-    const accountId = new Uint8Array(Buffer.from(store.getMeta(META.accountId)!, "hex"))
-    store.putTrust({ ...added, addSig: signAdd(trustKey.secret, accountId, added) })
+    const { account } = this.deps
+    store.putTrust({ ...added, addSig: signAdd(trustKey.secret, account.accountIdBytes, added) })
     wipe(trustKey.secret)
     const selfTrust = store.getTrust(self.deviceId)
     link.send(encodeWelcome({
-      accountId: store.getMeta(META.accountId)!,
-      generation: Number(store.getMeta(META.generation) ?? 1),
+      accountId: account.accountId,
+      generation: account.generation,
       bucketCount: Number(store.getMeta(META.bucketCount) ?? 64),
       keysetVersion: keyset.version,
       keyset: keyset.blob,

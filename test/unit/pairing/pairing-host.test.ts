@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
-import { writeAccountKey } from "../../../src/account/index.js"
+import { META, readAccountContext, writeAccountKey } from "../../../src/account/index.js"
 import { generateAccountKey, generateDeviceKeys, randomBytes, toHex } from "../../../src/crypto/index.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { PairingHost, type PairingHostDeps } from "../../../src/pairing/pairing-host.js"
@@ -23,8 +23,9 @@ function host(options: { now?: () => number; unlocked?: boolean } = {}) {
   store.setIdentity({ deviceId: toHex(randomBytes(16)), signSecret: keys.signSecret, dhSecret: keys.dhSecret })
   const logger = recordingLogger()
   const published: unknown[] = []
+  store.setMeta(META.accountId, toHex(randomBytes(16)))
   const deps: PairingHostDeps = {
-    store, home, logger,
+    store, account: readAccountContext(store), home, logger,
     replicator: { publishTrust: () => {} } as unknown as Replicator,
     publish: (event) => void published.push(event),
     trustKey: () => {
