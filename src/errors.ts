@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   FILE_TOO_LARGE: { rpc: -32091, exit: 1 },
   /** An export that could not be written (disk full, no such directory…). */
   EXPORT_FAILED: { rpc: -32092, exit: 1 },
+  /** A backup whose header (trust list, generation, account) the account's trust key does not vouch for: tampered, or too old to check. */
+  BACKUP_NOT_AUTHENTIC: { rpc: -32093, exit: 1 },
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

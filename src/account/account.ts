@@ -9,7 +9,7 @@ import { requireStrongPassword } from "../health/index.js"
 import { accountIdBytes } from "./account-context.js"
 import { META } from "./meta-keys.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/bucket.js"
-import { signAdd, SqliteStore, type VaultStore } from "../store/index.js"
+import { signAdd, signGeneration, SqliteStore, type VaultStore } from "../store/index.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
 import { AsideKeysets } from "./aside-keysets.js"
 import { homePaths } from "./home.js"
@@ -120,6 +120,7 @@ export async function writeFreshAccount(
     store.setMeta(META.trustPublicKey, toHex(trustKey.publicKey))
     const self = { deviceId, name: args.deviceName, signPublic: keys.signPublic, dhPublic: keys.dhPublic, addedAt: now }
     store.putTrust({ ...self, addSig: signAdd(trustKey.secret, idBytes, self) })
+    store.setMeta(META.generationSig, toBase64(signGeneration(trustKey.secret, idBytes, Number(store.getMeta(META.generation)))))
   })
   writeAccountKey(home, accountKey)
   // Old key material leaves the home: keysets kept aside, a half-done re-key, the WAL's copies.

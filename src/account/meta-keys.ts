@@ -20,6 +20,12 @@ export const META = {
    * and keyset changes. Public; set at init, join, and checked at every unlock.
    */
   trustPublicKey: "trust.publicKey",
+  /**
+   * The trust key's signature (base64) over the account's generation: public, made
+   * while unlocked (init, reset, every unlock), carried by backups so a restore can
+   * trust the generation they name (issue 17 item 8).
+   */
+  generationSig: "account.generationSig",
   /** Addresses (HOST:PORT) of peers this device has reached: dialled at start. */
   knownPeers: "peers.known",
   /** Addresses added by hand with `lanvault peer add`: dialled and shared with the other devices. */

@@ -32,6 +32,11 @@ export interface BackupTrust {
   dhPublic: string
   addedAt: number
   revokedAt?: number
+  /** base64 of the trust key's signature of the addition (store/trust-proof.ts): a restore checks it. */
+  addSig?: string
+  /** base64 of the trust key's signature of the revocation, and the cutoff it signs. */
+  revokeSig?: string
+  lastSeq?: number
 }
 
 /**
@@ -67,6 +72,12 @@ export interface BackupHeader {
   deviceName: string
   /** Set on a vault kept from before a reset of the account. */
   former?: FormerVault
+  /**
+   * base64 of the trust key's signature over account id and generation. With the
+   * trust list's signatures it authenticates the header: a restore refuses a
+   * backup without them (issue 17 item 8).
+   */
+  generationSig?: string
 }
 
 /** A backup read back and checked for shape (signatures are checked at restore). */
@@ -94,6 +105,11 @@ export function trustToBackup(entry: TrustEntry): BackupTrust {
     signPublic: toBase64(entry.signPublic), dhPublic: toBase64(entry.dhPublic), addedAt: entry.addedAt,
   }
   if (entry.revokedAt !== undefined) out.revokedAt = entry.revokedAt
+  if (entry.addSig !== undefined) out.addSig = toBase64(entry.addSig)
+  if (entry.revokeSig !== undefined && entry.lastSeq !== undefined) {
+    out.revokeSig = toBase64(entry.revokeSig)
+    out.lastSeq = entry.lastSeq
+  }
   return out
 }
 
@@ -164,6 +180,11 @@ function trustFromBackup(t: BackupTrust): TrustEntry {
     throw new CorruptDataError(`the backup's trust list has a malformed key for device ${t.deviceId}`)
   }
   if (t.revokedAt !== undefined) entry.revokedAt = t.revokedAt
+  if (t.addSig !== undefined) entry.addSig = fromBase64(t.addSig)
+  if (t.revokeSig !== undefined && t.lastSeq !== undefined) {
+    entry.revokeSig = fromBase64(t.revokeSig)
+    entry.lastSeq = t.lastSeq
+  }
   return entry
 }
 
@@ -180,13 +201,15 @@ function checkHeader(value: unknown): BackupHeader {
   if (typeof h.keyset !== "string" || h.keyset === "" || !BASE64_PATTERN.test(h.keyset)) fail("no valid keyset")
   if (!isCount(h.entryCount)) fail("no valid entry count")
   if (typeof h.deviceName !== "string") fail("no valid device name")
+  if (h.generationSig !== undefined && !isBase64(h.generationSig)) fail("no valid generation signature")
   if (!Array.isArray(h.trust) || h.trust.length === 0) return fail("no trust list")
   const seen = new Set<string>()
   for (const t of h.trust as unknown[]) {
     const d = t as Partial<BackupTrust> | null
     if (typeof d !== "object" || d === null || typeof d.deviceId !== "string" || !ID_PATTERN.test(d.deviceId) ||
       seen.has(d.deviceId) || typeof d.name !== "string" || !isBase64(d.signPublic) || !isBase64(d.dhPublic) ||
-      !isCount(d.addedAt) || (d.revokedAt !== undefined && !isCount(d.revokedAt))) {
+      !isCount(d.addedAt) || (d.revokedAt !== undefined && !isCount(d.revokedAt)) || (d.addSig !== undefined && !isBase64(d.addSig)) ||
+      (d.revokeSig !== undefined && !isBase64(d.revokeSig)) || (d.lastSeq !== undefined && !isCount(d.lastSeq))) {
       fail("a malformed trust list")
     }
     seen.add((d as BackupTrust).deviceId)

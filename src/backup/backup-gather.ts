@@ -39,6 +39,7 @@ export function gatherBackup(store: VaultStore, createdAt: number, extra: Partia
       trust: store.trustList().map(trustToBackup),
       entryCount,
       deviceName: store.getMeta(META.deviceName) ?? "",
+      ...(store.getMeta(META.generationSig) === undefined ? {} : { generationSig: store.getMeta(META.generationSig) }),
       ...extra,
     }
     return { header, chunks: [encodeBackupHeader(header), ...chunks] }

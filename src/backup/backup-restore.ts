@@ -1,10 +1,11 @@
 import { META } from "../account/account.js"
 import { parseKeyset, unwrapKeyset } from "../account/keyset.js"
-import { ACCOUNT_KEY_BYTES, deriveUnlockKey, equalBytes, fromHex, wipe } from "../crypto/index.js"
+import { ACCOUNT_KEY_BYTES, deriveTrustKey, deriveUnlockKey, equalBytes, fromHex, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
 import { DecryptionError, InvalidParamsError, LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { verifyEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VaultStore } from "../store/vault-store.js"
+import { authenticateHeader } from "./backup-authenticity.js"
 import type { Backup } from "./backup-format.js"
 
 /** The secrets and the choice a restore needs. */
@@ -55,11 +56,19 @@ export async function restoreBackup(store: VaultStore, logger: Logger, backup: B
     throw new LanvaultError("NOT_ALLOWED", "this backup belongs to another account and cannot be restored here")
   }
   const accountIdBytes = fromHex(accountId)
-  await proveSecrets(backup, args, accountIdBytes)
+  const trustPublic = await proveSecrets(backup, args, accountIdBytes)
+  authenticateHeader(backup, trustPublic)
+  // A merge takes the backup's devices into this account: its trust key must be the one this vault knows.
+  const held = store.getMeta(META.trustPublicKey)
+  if (args.replace !== true && held !== undefined && held !== toHex(trustPublic)) {
+    throw new LanvaultError("NOT_ALLOWED", "this backup was made before a reset of the account: use --replace to restore it")
+  }
   verifyEntries(backup, accountIdBytes)
   const result = { replaced: args.replace === true, generation: header.generation, keysetVersion: header.keysetVersion }
   if (args.replace === true) {
     const counts = replaceWith(store, backup)
+    store.setMeta(META.trustPublicKey, toHex(trustPublic))
+    store.setMeta(META.generationSig, header.generationSig!)
     logger.info("restored a backup, replacing the vault", { entries: counts.restoredEntries, createdAt: header.createdAt })
     return { ...result, ...counts, skippedDevices: [] }
   }
@@ -72,7 +81,8 @@ export async function restoreBackup(store: VaultStore, logger: Logger, backup: B
   return { ...result, ...counts }
 }
 
-async function proveSecrets(backup: Backup, args: RestoreArgs, accountId: Uint8Array): Promise<void> {
+/** Opens the backup's keyset with the secrets (WRONG_PASSWORD if they do not) and returns its trust public key. */
+async function proveSecrets(backup: Backup, args: RestoreArgs, accountId: Uint8Array): Promise<Uint8Array> {
   if (typeof args.password !== "string") throw new InvalidParamsError("a restore needs the account password")
   if (!(args.accountKey instanceof Uint8Array) || args.accountKey.length !== ACCOUNT_KEY_BYTES) {
     throw new InvalidParamsError(`a restore needs the account key (${ACCOUNT_KEY_BYTES} bytes)`)
@@ -81,7 +91,11 @@ async function proveSecrets(backup: Backup, args: RestoreArgs, accountId: Uint8A
   const unlockKey = await deriveUnlockKey(args.password, args.accountKey, accountId, keyset.kdf)
   try {
     const keys = unwrapKeyset(keyset, unlockKey, accountId)
-    wipe(...keys.keys.values())
+    const root = keys.keys.get(TRUST_ROOT_EPOCH)
+    const trust = root === undefined ? undefined : deriveTrustKey(root)
+    wipe(trust?.secret, ...keys.keys.values())
+    if (trust === undefined) throw new LanvaultError("BACKUP_NOT_AUTHENTIC", "this backup cannot be restored: its keyset lacks the account's first vault key")
+    return trust.publicKey
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error
     const wrong = new WrongPasswordError()

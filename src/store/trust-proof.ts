@@ -3,6 +3,7 @@ import type { TrustEntry } from "./vault-store.js"
 
 const ADD_CONTEXT = "lanvault trust add v1"
 const REVOKE_CONTEXT = "lanvault trust revoke v1"
+const GENERATION_CONTEXT = "lanvault generation v1"
 const DEVICE_ID_BYTES = 16
 
 type Added = Pick<TrustEntry, "deviceId" | "signPublic" | "dhPublic" | "addedAt">
@@ -26,6 +27,15 @@ export function signRevoke(trustSecret: Uint8Array, accountId: Uint8Array, devic
   return sign(trustSecret, revokeStatement(accountId, deviceId, revokedAt, lastSeq))
 }
 
+/** The statement an unlocked device signs for the account's generation (a backup carries it: a restore may trust it). */
+export function generationStatement(accountId: Uint8Array, generation: number): Uint8Array {
+  return concatBytes(utf8(GENERATION_CONTEXT), accountId, u64be(generation))
+}
+
+export function signGeneration(trustSecret: Uint8Array, accountId: Uint8Array, generation: number): Uint8Array {
+  return sign(trustSecret, generationStatement(accountId, generation))
+}
+
 /** Checks trust-list changes against the account's trust public key; with no key known, nothing passes. */
 export class TrustVerifier {
   constructor(private readonly accountId: Uint8Array, private readonly trustPublic: () => Uint8Array | undefined) {}
@@ -41,6 +51,13 @@ export class TrustVerifier {
     const key = this.trustPublic()
     if (key === undefined || entry.revokedAt === undefined || entry.revokeSig === undefined || entry.lastSeq === undefined) return false
     return checks(key, revokeStatement(this.accountId, entry.deviceId, entry.revokedAt, entry.lastSeq), entry.revokeSig)
+  }
+
+  /** Whether `signature` is the trust key's over the account's `generation`. */
+  generation(generation: number, signature: Uint8Array | undefined): boolean {
+    const key = this.trustPublic()
+    return key !== undefined && signature !== undefined && Number.isSafeInteger(generation) && generation >= 0 &&
+      checks(key, generationStatement(this.accountId, generation), signature)
   }
 }
 

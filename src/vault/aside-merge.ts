@@ -1,7 +1,7 @@
-import { deriveTrustKey, fromBase64, passwordKey, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
+import { deriveTrustKey, fromBase64, fromHex, passwordKey, toBase64, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
 import type { Logger } from "../log.js"
 import { keysetBeats } from "../store/keyset-rank.js"
-import type { KeysetRow, VaultStore } from "../store/index.js"
+import { signGeneration, TrustVerifier, type KeysetRow, type VaultStore } from "../store/index.js"
 import { checkKdfBounds, META, parseKeyset, writeAccountKey, type AsideKeysets, type VaultKeys, type WrappedKeyset } from "../account/index.js"
 
 /** What {@link mergeAside} needs from the KeyManager. */
@@ -110,13 +110,23 @@ export async function unlockWithAside(deps: UnlockAsideDeps): Promise<{ keys: Va
   return undefined
 }
 
-/** Records the trust public key the opened keys give (a pairing told it; the password proves it). */
+/**
+ * Records the trust public key the opened keys give (a pairing told it; the
+ * password proves it), and signs the account's generation when no valid
+ * signature is stored yet (a joined device, an older home): backups carry it.
+ */
 export function noteTrustPublicKey(store: VaultStore, keys: VaultKeys): void {
   const root = keys.keys.get(TRUST_ROOT_EPOCH)
   if (root === undefined) return
   const { secret, publicKey } = deriveTrustKey(root)
-  wipe(secret)
   if (store.getMeta(META.trustPublicKey) !== toHex(publicKey)) store.setMeta(META.trustPublicKey, toHex(publicKey))
+  const accountId = store.getMeta(META.accountId)
+  const generation = Number(store.getMeta(META.generation) ?? 1)
+  const stored = store.getMeta(META.generationSig)
+  if (accountId !== undefined && !new TrustVerifier(fromHex(accountId), () => publicKey).generation(generation, stored === undefined ? undefined : fromBase64(stored))) {
+    store.setMeta(META.generationSig, toBase64(signGeneration(secret, fromHex(accountId), generation)))
+  }
+  wipe(secret)
 }
 
 /**

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { BackupService } from "../../../src/backup/backup-service.js"
-import { generateAccountKey, toHex } from "../../../src/crypto/index.js"
+import { concatBytes, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex } from "../../../src/crypto/index.js"
+import { encodeBackupHeader, parseBackupHeader, type BackupHeader } from "../../../src/backup/backup-format.js"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import type { VaultStore } from "../../../src/store/vault-store.js"
 import { appendOwn, dump, recordingLogger, sealEntries, tempDir, trustOf } from "../folder/folder-fixtures.js"
@@ -142,6 +143,49 @@ describe("restore: refusals leave the vault untouched", () => {
     const before = snapshot(b.store)
     await expect(serviceFor(b.store).restore(path, args(vault, { replace: true }))).rejects.toMatchObject({ code: "BAD_SIGNATURE" })
     expect(snapshot(b.store)).toEqual(before)
+  })
+})
+
+/** Rewrites a backup file's header with `edit` (the entries stay as they are). */
+function alterHeader(path: string, edit: (header: BackupHeader) => BackupHeader): void {
+  const bytes = new Uint8Array(readFileSync(path))
+  const { header, end } = parseBackupHeader(bytes)
+  writeFileSync(path, concatBytes(encodeBackupHeader(edit(header)), bytes.subarray(end)))
+}
+
+describe("restore: a header altered by someone without the password is BACKUP_NOT_AUTHENTIC (issue 17 item 8)", () => {
+  const planted = () => {
+    const keys = generateDeviceKeys()
+    return {
+      deviceId: toHex(randomBytes(16)), name: "planted", signPublic: toBase64(keys.signPublic), dhPublic: toBase64(keys.dhPublic),
+      addedAt: Date.now(), addSig: toBase64(randomBytes(64)),
+    }
+  }
+  const cases: Array<[string, (header: BackupHeader) => BackupHeader]> = [
+    ["a device planted in the trust list", (h) => ({ ...h, trust: [...h.trust, planted()] })],
+    ["another generation", (h) => ({ ...h, generation: h.generation + 1 })],
+    ["a revocation made up", (h) => ({ ...h, trust: h.trust.map((t, i) => (i === 1 ? { ...t, revokedAt: Date.now(), revokeSig: toBase64(randomBytes(64)), lastSeq: 0 } : t)) })],
+    ["no signatures (an older lanvault's, or stripped)", (h) => ({ ...h, generationSig: undefined, trust: h.trust.map((t) => ({ ...t, addSig: undefined })) })],
+  ]
+  for (const [what, edit] of cases) {
+    it(`${what}: refused, merge or replace, with the right secrets, and nothing is written`, async () => {
+      const { vault, path } = await vaultWithBackup()
+      const [, b] = vault.devices
+      alterHeader(path, edit)
+      const before = snapshot(b.store)
+      for (const replace of [false, true]) {
+        await expect(serviceFor(b.store).restore(path, args(vault, { replace }))).rejects.toMatchObject({ code: "BACKUP_NOT_AUTHENTIC" })
+      }
+      expect(snapshot(b.store)).toEqual(before)
+      expect(b.store.trustList().map((t) => t.name).sort()).toEqual(["desktop", "laptop"])
+    })
+  }
+
+  it("the same backup unaltered restores, and its devices keep their signatures", async () => {
+    const { vault, path } = await vaultWithBackup()
+    const [, b] = vault.devices
+    await serviceFor(b.store).restore(path, args(vault, { replace: true }))
+    expect(b.store.trustList().every((t) => t.addSig?.length === 64)).toBe(true)
   })
 })
 
