@@ -4,6 +4,7 @@ import { call, listen, type LiveEvent, type StatusResult } from "./api.js"
 import { DevicesView } from "./devices-view.js"
 import { RecordsView } from "./records-view.js"
 import { SettingsView } from "./settings-view.js"
+import { nextSyncProgress } from "./sync-progress.js"
 import { SyncStatus, type SyncState } from "./sync-status.js"
 import { UnlockView } from "./unlock-view.js"
 
@@ -14,7 +15,7 @@ export function App() {
   const [status, setStatus] = useState<StatusResult | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
   const [tab, setTab] = useState<Tab>("records")
-  const [sync, setSync] = useState<SyncState>({ streamOpen: false, daemon: true })
+  const [sync, setSync] = useState<SyncState>({ streamOpen: false, daemon: true, progress: {} })
   const [lastEvent, setLastEvent] = useState<LiveEvent | undefined>(undefined)
   const [unlockRequested, setUnlockRequested] = useState(false)
   /** Why the vault locked, when the window made it lock (a backup restored): shown on the password screen. */
@@ -46,7 +47,9 @@ export function App() {
           setUnlockRequested(false)
           setLockNotice(undefined)
         }
-        if (event.type === "sync.progress") setSync((s) => ({ ...s, progress: { done: event.done, total: event.total } }))
+        if (event.type === "sync.progress" || event.type === "peer.disconnected" || event.type === "daemon") {
+          setSync((s) => ({ ...s, progress: nextSyncProgress(s.progress, event) }))
+        }
         if (event.type === "record.changed" && event.origin === "remote") setSync((s) => ({ ...s, lastReceivedAt: Date.now() }))
       },
       (open) => setSync((s) => ({ ...s, streamOpen: open })),
