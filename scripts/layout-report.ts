@@ -135,9 +135,16 @@ export function cliReach(tree: SourceTree): string[] {
   )
 }
 
-/** Files outside store/ (and the public surface) that name the whole `VaultStore` port. */
+/** Files outside store/ that name the `VaultStore` port at all (imports, re-exports and `Pick`s included). */
 export function vaultStoreUsers(tree: SourceTree): string[] {
   return tree.files().filter((path) => !path.startsWith("src/store/") && /\bVaultStore\b/.test(tree.text(path)))
+}
+
+/** Of those, the files that take the whole port somewhere (a `VaultStore` that is not inside `Pick<…>` nor an import or re-export line). */
+export function wholeVaultStoreUsers(tree: SourceTree): string[] {
+  return vaultStoreUsers(tree).filter((path) =>
+    tree.text(path).split("\n").some((line) => !/^\s*(import|export \{|export type \{|export \*|\*|\/\/|\/\*\*)/.test(line) && /\bVaultStore\b/.test(line.replace(/Pick<VaultStore\b/g, ""))),
+  )
 }
 
 /** Files that read the account id from store meta. */
@@ -208,7 +215,8 @@ function report(tree: SourceTree): string {
   out.push(`src/daemon/: ${daemon.files} files, ${daemon.lines} lines`)
   list("import cycles in src/ (static, not type-only)", importCycles(tree).map((cycle) => cycle.join(" -> ")))
   list("CLI imports outside cli/, api/, errors and the daemon entry points", cliReach(tree))
-  list("files outside store/ naming VaultStore", vaultStoreUsers(tree))
+  out.push(`files outside store/ naming VaultStore: ${vaultStoreUsers(tree).length}`)
+  list("files outside store/ taking the whole VaultStore (not a Pick)", wholeVaultStoreUsers(tree))
   list("files naming META.accountId", accountIdReaders(tree))
   const path = pathSummary(tree)
   out.push(`records.update, CLI to the peer's vault: ${RECORDS_UPDATE_PATH.length} hops, ${path.files.length} files, ${path.folders.length} folders (${path.folders.join(", ")})`)

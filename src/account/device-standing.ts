@@ -20,7 +20,8 @@ export interface Standing {
   next: string
 }
 
-type StandingStore = Pick<VaultStore, "getMeta" | "setMeta" | "getIdentity" | "getTrust">
+/** The part of the store a device's standing is read from and kept in. */
+export type StandingStore = Pick<VaultStore, "getMeta" | "setMeta" | "getIdentity" | "getTrust">
 
 const NEXT = "lanvault export FILE --format json (to keep what only this device holds), then on a trusted device show the account key and run `lanvault join` here"
 const WORDS: Record<StandingState, { message: string; next: string }> = {

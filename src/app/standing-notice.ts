@@ -1,7 +1,6 @@
 import type { EventParams } from "../api/protocol.js"
-import { markStanding, readStanding, type StandingState } from "../account/index.js"
+import { markStanding, readStanding, type StandingState, type StandingStore } from "../account/index.js"
 import type { Logger } from "../log.js"
-import type { VaultStore } from "../store/index.js"
 
 /**
  * Tells, once per change, that this device is out of its account (revoked, or
@@ -11,7 +10,7 @@ export class StandingNotice {
   /** The standing last announced, so a change is told once. */
   private announced: StandingState | undefined
 
-  constructor(private readonly deps: { store: VaultStore; logger: Logger; publish: (event: EventParams) => void }) {}
+  constructor(private readonly deps: { store: StandingStore; logger: Logger; publish: (event: EventParams) => void }) {}
 
   /** A trusted device showed this one is out of the account. */
   note(state: StandingState, by?: string): void {

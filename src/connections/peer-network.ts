@@ -21,7 +21,7 @@ const MAX_TRUSTED_ADDRESSES = 256
 export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
 
 export interface PeerNetworkDeps {
-  store: VaultStore
+  store: Pick<VaultStore, "getMeta" | "setMeta" | "getIdentity" | "trustList" | "getTrust" | "touchTrust">
   /** The account and this device, read once: what the handshake's hello claims. */
   account: AccountContext
   logger: Logger
