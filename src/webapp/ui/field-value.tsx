@@ -48,7 +48,8 @@ function TotpCode(props: { recordId: string; name: string; secret: string; onCop
   }, [expired, failed, props.recordId, props.name, props.secret])
   if (failed) return <span class="muted">(not a TOTP secret)</span>
   if (!code) return null
-  const remaining = Math.max(0, Math.ceil((code.expiresAt - now) / 1000))
+  // `now` may predate the fetch by up to a tick: never show more than the period.
+  const remaining = Math.min(code.period, Math.max(0, Math.ceil((code.expiresAt - now) / 1000)))
   return (
     <span class="totp">
       <span aria-label={`${props.name} code`}>{code.code.replace(/^(\d{3})(\d{3})$/, "$1 $2")}</span>
