@@ -106,6 +106,17 @@ export function checkKdfBounds(kdf: KdfParams): void {
   }
 }
 
+/**
+ * Refuses KDF parameters whose cost could exhaust memory or time (a keyset from a
+ * file: a backup). Unlike {@link checkKdfBounds} it takes a weak one: that only fails to open.
+ */
+export function checkKdfCost(kdf: KdfParams): void {
+  const n = Number(kdf.N), r = Number(kdf.r), p = Number(kdf.p)
+  if (!(n >= 2 && n <= 2 ** KDF_MAX_LOG2_N && r >= 1 && r <= KDF_MAX_R && p >= 1 && p <= KDF_MAX_P)) {
+    throw new LanvaultError("CORRUPT_DATA", "the keyset asks for a KDF cost out of bounds (scrypt N up to 2^20, r up to 16, p up to 4)")
+  }
+}
+
 /** Whether `keyset` holds a key for every epoch `other` does (by their public epoch lists). */
 export function holdsEpochsOf(keyset: WrappedKeyset, other: WrappedKeyset): boolean {
   const mine = new Set(keyset.epochs ?? [])

@@ -22,15 +22,15 @@ export function revokeDevice({ vault, store, account, network, replicator }: Rev
   if (!device) throw new NotFoundError(`device ${deviceId}`)
   if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
   if (vault.locked) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first (a revoke re-keys the vault)")
-  // Signed first (needs the unlocked vault's trust key), then the re-key that can refuse, then the revocation with its
-  // cutoff: all in one turn of the event loop, so no link sees a revocation without its new key, nor a key without it.
+  // Signed first (needs the unlocked vault's trust key), then the re-key and the revocation with its cutoff in one
+  // store transaction: both are stored or neither (a failed write never leaves the revoked device trusted with the
+  // new key on its way), in one turn of the event loop, so no link sees a revocation without its new key, nor a key without it.
   const revokedAt = Date.now()
   const lastSeq = store.head(deviceId)
   const trustKey = vault.trustKey()
   const revokeSig = signRevoke(trustKey.secret, account.accountIdBytes, deviceId, revokedAt, lastSeq)
   wipe(trustKey.secret)
-  const { accountKey } = vault.rekey()
-  store.putTrust({ ...device, revokedAt, revokeSig, lastSeq })
+  const { accountKey } = vault.rekey(() => store.putTrust({ ...device, revokedAt, revokeSig, lastSeq }))
   network.disconnect(deviceId, "revoked")
   replicator.publishTrust()
   replicator.publishKeyset()

@@ -1,5 +1,5 @@
 import { META } from "../account/account.js"
-import { parseKeyset, unwrapKeyset } from "../account/keyset.js"
+import { checkKdfCost, parseKeyset, unwrapKeyset } from "../account/keyset.js"
 import { ACCOUNT_KEY_BYTES, deriveTrustKey, deriveUnlockKey, equalBytes, fromHex, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
 import { DecryptionError, InvalidParamsError, LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
@@ -88,6 +88,7 @@ async function proveSecrets(backup: Backup, args: RestoreArgs, accountId: Uint8A
     throw new InvalidParamsError(`a restore needs the account key (${ACCOUNT_KEY_BYTES} bytes)`)
   }
   const keyset = parseKeyset(backup.keyset)
+  checkKdfCost(keyset.kdf)
   const unlockKey = await deriveUnlockKey(args.password, args.accountKey, accountId, keyset.kdf)
   try {
     const keys = unwrapKeyset(keyset, unlockKey, accountId)

@@ -1,5 +1,5 @@
 import { hostname } from "node:os"
-import { AsideKeysets, ensureHome, homePaths, META, writeAccountKey } from "../account/index.js"
+import { AsideKeysets, checkKdfBounds, ensureHome, homePaths, META, parseKeyset, writeAccountKey } from "../account/index.js"
 import { generateDeviceKeys, pairingCode, pairingCommitment, PAIRING_NONCE_BYTES, randomBytes, toHex, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { SqliteStore } from "../store/index.js"
@@ -128,6 +128,7 @@ async function joinThrough(args: JoinWith & { peer: string }): Promise<JoinResul
     const code = pairingCode(result.handshakeHash, nonce, hostStep.nonce)
     args.onCode?.(code, hostStep.hostName)
     const welcome = await receiveWelcome(link)
+    checkKdfBounds(parseKeyset(welcome.keyset).kdf)
     if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
     const former = await keepFormer(args.home, welcome, args.held)
     storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer, former)

@@ -123,8 +123,8 @@ export class KeyManager {
     return { version, keys }
   }
 
-  /** Revoke's re-key (DESIGN §6): a new account key and a new vault-key epoch, same password. Needs the vault unlocked. */
-  rekey(keys: VaultKeys): { accountKey: Uint8Array; keys: VaultKeys; version: number } {
+  /** Revoke's re-key (DESIGN §6): new account key and vault-key epoch, same password; `alongside` shares its store transaction. */
+  rekey(keys: VaultKeys, alongside?: () => void): { accountKey: Uint8Array; keys: VaultKeys; version: number } {
     const current = this.keyset()
     if (!this.held) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first")
     if (this.held.salt !== current.kdf.salt) {
@@ -134,7 +134,7 @@ export class KeyManager {
     const next: VaultKeys = { currentEpoch: epoch, keys: new Map([...keys.keys, [epoch, randomBytes(VAULT_KEY_BYTES)]]) }
     const accountKey = generateAccountKey()
     const version = current.version + 1
-    this.storeKeyset(next, this.held.passwordKey, accountKey, version, current.kdf)
+    this.storeKeyset(next, this.held.passwordKey, accountKey, version, current.kdf, alongside)
     return { accountKey, keys: next, version }
   }
 
@@ -240,12 +240,15 @@ export class KeyManager {
   }
 
   /** Stores a keyset made here (signed) and its account key: account.key.next, the keyset, then the rename (redone after a crash). */
-  private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams): void {
+  private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams, alongside?: () => void): void {
     const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
     try {
       const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf, accountKey)
       if (!equalBytes(readAccountKey(this.deps.home), accountKey)) writeNextAccountKey(this.deps.home, accountKey)
-      if (!this.deps.store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
+      this.deps.store.transaction(() => {
+        if (!this.deps.store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
+        alongside?.() // both stored, or neither
+      })
       this.settleAccountKey()
       this.deps.store.checkpoint?.()
     } finally {

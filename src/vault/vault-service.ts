@@ -216,9 +216,9 @@ export class VaultService {
   trustKey = (): TrustKeyPair => this.unlocked().trustKey()
 
   /** Revoke's re-key: a new account key and vault-key epoch for all future changes. */
-  rekey(): { accountKey: string; version: number; accountKeyBytes: Uint8Array } {
+  rekey(alongside?: () => void): { accountKey: string; version: number; accountKeyBytes: Uint8Array } {
     const open = this.unlocked()
-    const { accountKey, keys, version } = this.keys.rekey(open.copyKeys())
+    const { accountKey, keys, version } = this.keys.rekey(open.copyKeys(), alongside)
     open.adoptKeys(keys)
     return { accountKey: formatAccountKey(accountKey), version, accountKeyBytes: accountKey }
   }

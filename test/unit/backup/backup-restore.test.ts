@@ -181,6 +181,21 @@ describe("restore: a header altered by someone without the password is BACKUP_NO
     })
   }
 
+  it("a keyset asking for a KDF cost out of bounds is refused before any derivation (CORRUPT_DATA)", async () => {
+    const { vault, path } = await vaultWithBackup()
+    const [, b] = vault.devices
+    alterHeader(path, (h) => {
+      const keyset = JSON.parse(Buffer.from(h.keyset, "base64").toString("utf8")) as { kdf: { N: number } }
+      keyset.kdf.N = 2 ** 30 // 128 GiB of scrypt memory
+      return { ...h, keyset: Buffer.from(JSON.stringify(keyset)).toString("base64") }
+    })
+    const before = snapshot(b.store)
+    const started = Date.now()
+    await expect(serviceFor(b.store).restore(path, args(vault, { replace: true }))).rejects.toMatchObject({ code: "CORRUPT_DATA" })
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(snapshot(b.store)).toEqual(before)
+  })
+
   it("the same backup unaltered restores, and its devices keep their signatures", async () => {
     const { vault, path } = await vaultWithBackup()
     const [, b] = vault.devices

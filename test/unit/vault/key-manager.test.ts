@@ -117,6 +117,22 @@ describe("KeyManager: keysets made on both sides of a partition", () => {
     await expect(loser.keys.unlock(other)).rejects.toMatchObject({ code: "WRONG_PASSWORD" })
   }, 90_000)
 
+  it("stores a revoke's re-key and its revocation together: when the revocation fails, keyset and account key stay as they were", async () => {
+    const [one] = await twoDevices()
+    const keys = await one.keys.unlock(PASSWORD)
+    const before = { version: one.store.getKeyset()!.version, accountKey: readAccountKey(one.home) }
+    expect(() => one.keys.rekey(keys, () => {
+      throw new Error("disk full while storing the revocation")
+    })).toThrow(/disk full/)
+    expect(one.store.getKeyset()!.version).toBe(before.version)
+    expect(readAccountKey(one.home)).toEqual(before.accountKey)
+    expect(one.published).toBe(0)
+    const { version, accountKey } = one.keys.rekey(keys, () => one.store.setMeta("test.revoked", "yes"))
+    expect(one.store.getKeyset()!.version).toBe(version)
+    expect(one.store.getMeta("test.revoked")).toBe("yes")
+    expect(readAccountKey(one.home)).toEqual(accountKey)
+  }, 90_000)
+
   it("finishes an account-key write a crash cut short, drops a stray one, and refuses a keyset whose header lies", async () => {
     const [one, two] = await twoDevices()
     const keys = await one.keys.unlock(PASSWORD)
