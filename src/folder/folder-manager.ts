@@ -5,6 +5,7 @@ import { FolderSync } from "./folder-sync.js"
 import { accountTagOf } from "./lvlog-format.js"
 import { errorFields, type Logger } from "../log.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
+import type { FolderStore } from "./folder-store.js"
 
 /** A sync folder as `folders.list` shows it (the socket's FolderInfo). */
 export interface FolderInfo {
@@ -29,7 +30,7 @@ interface SavedFolder {
 export class FolderManager {
   private readonly running = new Map<string, { sync: FolderSync; addedAt: number }>()
 
-  constructor(private readonly deps: { store: VaultStore; account: AccountContext; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
+  constructor(private readonly deps: { store: FolderStore & Pick<VaultStore, "getMeta" | "setMeta">; account: AccountContext; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
 
   async start(): Promise<void> {
     for (const folder of this.saved()) await this.run(folder)

@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path"
 import { InvalidParamsError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { DEVICE_ID_PATTERN, type LogEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
+import type { FolderStore } from "./folder-store.js"
 import { deviceIdOfFileName } from "./lvlog-format.js"
 import { OwnLogWriter } from "./own-log-writer.js"
 import { PeerLogIngester } from "./peer-log-ingester.js"
@@ -27,7 +27,7 @@ const ACCOUNT_TAG_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/
 
 /** What a {@link FolderSync} needs from the daemon. */
 export interface FolderSyncDeps {
-  store: VaultStore
+  store: FolderStore
   logger: Logger
   /** The account id (raw bytes), bound into every entry's signature. */
   accountId: Uint8Array

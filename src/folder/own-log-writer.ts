@@ -4,7 +4,7 @@ import { join } from "node:path"
 import type { Logger } from "../log.js"
 import { errorFields } from "../log.js"
 import { sameEntry, verifyEntry, type LogEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
+import type { FolderStore } from "./folder-store.js"
 import { LVLOG_MAGIC, checkRun, encodeEntries, logFileName, parseLogChunk } from "./lvlog-format.js"
 import { syncDirectory } from "../durable-file.js"
 
@@ -13,7 +13,7 @@ const PAGE_ENTRIES = 1_000
 
 /** What {@link OwnLogWriter} needs. */
 export interface OwnLogWriterDeps {
-  store: VaultStore
+  store: FolderStore
   logger: Logger
   accountId: Uint8Array
   deviceId: string

@@ -3,7 +3,7 @@ import { join } from "node:path"
 import { CorruptDataError, LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { verifyEntry, type LogEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
+import type { FolderStore } from "./folder-store.js"
 import { LVLOG_MAGIC, checkRun, deviceIdOfFileName, parseLogChunk, type ParsedChunk } from "./lvlog-format.js"
 
 /** Bytes read from a file at a time (a larger single entry is read whole). */
@@ -11,7 +11,7 @@ const MAX_READ_BYTES = 16 * 1024 * 1024
 
 /** What {@link PeerLogIngester} needs. */
 export interface PeerLogIngesterDeps {
-  store: VaultStore
+  store: FolderStore
   logger: Logger
   accountId: Uint8Array
   /** Called with entries newly stored. */
