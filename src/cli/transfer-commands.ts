@@ -4,6 +4,7 @@ import { Option, type Command } from "commander"
 import { NotFoundError } from "../errors.js"
 import type { ImportSummary } from "../api/protocol.js"
 import type { CliContext } from "./context.js"
+import { ProgressBars } from "./progress-bars.js"
 
 /** Formats `import` reads (DESIGN §11, §13); without `--format` the daemon detects it. */
 export const IMPORT_FORMATS = [
@@ -61,7 +62,17 @@ async function runImport(ctx: CliContext, command: Command, file: string, option
     ? await ctx.secrets.password({ label: "KeePass database password", envVar: "LANVAULT_IMPORT_PASSWORD", fromStdin: options.passwordStdin === true })
     : undefined
   const params = { path, ...(options.format ? { format: options.format } : {}), ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}) }
-  const result = await ctx.withClient(command, (client) => client.call("import", params))
+  const result = await ctx.withClient(command, async (client) => {
+    // On a terminal, a bar on stderr follows the daemon's import.progress events; the summary below is printed always.
+    const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
+    const bars = stderr.isTTY === true && options.json !== true ? new ProgressBars(stderr) : undefined
+    if (bars) await client.subscribe(["import.progress"], (event) => event.type === "import.progress" && bars.update("importing", event.done, event.total))
+    try {
+      return await client.call("import", params)
+    } finally {
+      bars?.stop()
+    }
+  })
   if (options.json) ctx.printJson(result)
   else printSummary(ctx, result)
 }
