@@ -7,6 +7,7 @@ import type { LogEntry, VaultStore } from "../store/index.js"
 import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
+import { releaseHeapSoon } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
@@ -125,6 +126,7 @@ export class VaultService {
     this.snapshots.cancel()
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
+    releaseHeapSoon()
   }
 
   /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */
