@@ -136,8 +136,10 @@ describe("lanvault app: the local web window", () => {
     await screenshot(page, "record")
     await record.getByRole("button", { name: "Hide password" }).click()
     expect(await record.textContent()).not.toContain("gh-Secret-42!")
-    // The clipboard is cleared 30 s after a copy (the page's production timer, on playwright's fake clock).
+    // The clipboard is cleared 30 s after a copy (the page's production timer, on playwright's fake clock,
+    // paused so that only runFor moves it: however slow this machine is, nothing else advances it).
     await page.clock.install()
+    await page.clock.pauseAt(Date.now() + 1_000)
     await record.getByRole("button", { name: "Copy password" }).click()
     await expect.poll(() => page.getByRole("status").filter({ hasText: "Copied password; the clipboard clears in 30 s" }).count(), POLL).toBe(1)
     const clipboard = () => page.evaluate("navigator.clipboard.readText()")
@@ -156,6 +158,7 @@ describe("lanvault app: the local web window", () => {
     expect(await clipboard()).toBe("gh-Secret-42!")
     await page.clock.runFor(5_000)
     await expect.poll(clipboard, POLL).toBe("")
+    await page.clock.resume()
 
     // Settings: a backup made from the window is listed.
     await page.getByRole("button", { name: "Settings" }).click()
