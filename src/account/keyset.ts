@@ -32,6 +32,12 @@ export interface WrappedKeyset {
   epochs?: number[]
   /** Digest of the account key that opens it (accountKeyDigest, base64): a key that came with it must match. */
   akDigest?: string
+  /**
+   * How many times the account key was replaced (a revoke's re-key bumps it;
+   * absent = 0). When keysets of two sides of a partition merge, the account key
+   * of the highest count wins, so a merge never brings back a revoked key (issue 11 item 6).
+   */
+  akSerial?: number
   /** XChaCha20-Poly1305 of the JSON `{currentEpoch, keys: {epoch: base64}}`. */
   wrapped: string
   /**
@@ -54,7 +60,9 @@ function associatedData(accountId: Uint8Array, version: number, kdf: KdfParams):
  * data. With `accountKey` it names that key by digest and is signed by the
  * trust key of the root epoch, so peers can tell it was made by an unlocked device.
  */
-export function wrapKeyset(keys: VaultKeys, unlockKey: Uint8Array, accountId: Uint8Array, version: number, kdf: KdfParams, accountKey?: Uint8Array): Uint8Array {
+export function wrapKeyset(
+  keys: VaultKeys, unlockKey: Uint8Array, accountId: Uint8Array, version: number, kdf: KdfParams, accountKey?: Uint8Array, akSerial?: number,
+): Uint8Array {
   const plain = utf8(JSON.stringify({
     currentEpoch: keys.currentEpoch,
     keys: Object.fromEntries([...keys.keys].map(([epoch, key]) => [epoch, toBase64(key)])),
@@ -63,6 +71,7 @@ export function wrapKeyset(keys: VaultKeys, unlockKey: Uint8Array, accountId: Ui
   plain.fill(0)
   const epochs = [...keys.keys.keys()].sort((a, b) => a - b)
   const keyset: WrappedKeyset = { format: "lanvault-keyset", v: 1, version, kdf, epochs, wrapped: toBase64(wrapped) }
+  if (akSerial !== undefined && akSerial > 0) keyset.akSerial = akSerial
   const root = keys.keys.get(TRUST_ROOT_EPOCH)
   if (accountKey !== undefined && root !== undefined) {
     keyset.akDigest = toBase64(accountKeyDigest(accountKey))
@@ -79,6 +88,8 @@ function signedPart(keyset: WrappedKeyset, accountId: Uint8Array): Uint8Array {
   const fields = {
     format: keyset.format, v: keyset.v, version: keyset.version, kdf: { alg, N, r, p, salt }, epochs: keyset.epochs ?? null,
     akDigest: keyset.akDigest ?? null, wrapped: keyset.wrapped,
+    // Only when set, so keysets made before it keep their signatures.
+    ...(keyset.akSerial === undefined ? {} : { akSerial: keyset.akSerial }),
   }
   return concatBytes(utf8(KEYSET_SIG_CONTEXT), accountId, utf8(JSON.stringify(fields)))
 }
@@ -135,7 +146,8 @@ export function parseKeyset(blob: Uint8Array): WrappedKeyset {
   if (parsed?.format !== "lanvault-keyset" || parsed.v !== 1 || !Number.isSafeInteger(parsed.version) ||
     kdf?.alg !== "scrypt" || typeof kdf.salt !== "string" || typeof parsed.wrapped !== "string" ||
     (parsed.epochs !== undefined && !(Array.isArray(parsed.epochs) && parsed.epochs.every((e) => Number.isSafeInteger(e)))) ||
-    (parsed.akDigest !== undefined && typeof parsed.akDigest !== "string") || (parsed.sig !== undefined && typeof parsed.sig !== "string")) {
+    (parsed.akDigest !== undefined && typeof parsed.akDigest !== "string") ||
+    (parsed.akSerial !== undefined && !(Number.isSafeInteger(parsed.akSerial) && parsed.akSerial >= 0)) || (parsed.sig !== undefined && typeof parsed.sig !== "string")) {
     throw new CorruptDataError("the stored keyset has an unknown format")
   }
   return parsed

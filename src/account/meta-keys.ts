@@ -34,4 +34,6 @@ export const META = {
   sharedPeers: "peers.shared",
   /** JSON list of vaults from before a reset (backup paths) whose records the next unlock brings in (`join` sets it). */
   formerPending: "former.pending",
+  /** The password key a password change replaced, sealed under the new one (vault/previous-password.ts). */
+  previousPassword: "password.previous",
 } as const

@@ -1,4 +1,4 @@
-import { readAccountKey, type StandingState } from "../account/index.js"
+import { holdsEpochsOf, parseKeyset, readAccountKey, type StandingState } from "../account/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
 import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, type PeerNetworkOptions } from "../connections/index.js"
 import { StandingNotice } from "../app/index.js"
@@ -40,6 +40,10 @@ export class SyncStack {
     const keysets = {
       accountKey: () => readAccountKey(home),
       accept: (version: number, blob: Uint8Array, accountKey: Uint8Array, from: string) => vault.keys.acceptKeyset(version, blob, accountKey, from),
+      lacksOurEpochs: (blob: Uint8Array) => {
+        const own = store.getKeyset()
+        return own !== undefined && !holdsEpochsOf(parseKeyset(blob), parseKeyset(own.blob))
+      },
     }
     const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
     this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks }, { deviceId: account.deviceId })

@@ -32,6 +32,12 @@ export interface KeysetExchange {
    * held (KeyManager.acceptKeyset).
    */
   accept(version: number, blob: Uint8Array, accountKey: Uint8Array, fromDeviceId: string): boolean
+  /**
+   * Whether a peer's keyset lacks a vault-key epoch ours holds (by the public
+   * epoch lists): ours is then sent back even if it ranks lower, so the two
+   * sides of a partition each get what the other made (issue 11 item 6).
+   */
+  lacksOurEpochs?(blob: Uint8Array): boolean
 }
 
 /** Tuning (batch size, byte budget, window); the defaults suit a LAN. */

@@ -35,6 +35,8 @@ export class PeerSession {
   private current: SessionState = "syncing"
   private started = false
   private peerKeyset: KeysetRank = NO_KEYSET
+  /** Our keyset last sent regardless of rank (sendOwnKeysetOnce). */
+  private forcedKeyset: string | undefined
   private receivedFinal = false
   private incoming: { done: number; total: number } | undefined
   private lastTouchAt = Number.NEGATIVE_INFINITY
@@ -202,7 +204,19 @@ export class PeerSession {
       this.deps.logger.info("adopted a newer keyset from a peer", { deviceId: this.remoteDeviceId, version })
       this.events.emit("keyset", { version })
     }
+    if (this.deps.keysets.lacksOurEpochs?.(blob) === true) this.sendOwnKeysetOnce()
     this.offerKeyset()
+  }
+
+  /** Sends our keyset whatever its rank, once per keyset (the peer's lacks one of our epochs: it merges). */
+  private sendOwnKeysetOnce(): void {
+    const keyset = this.deps.store.getKeyset()
+    if (keyset === undefined || this.current === "closed" || !this.peerTrusted()) return
+    const rank = keysetRank(keyset)
+    const id = `${rank.version}:${Buffer.from(rank.digest).toString("hex")}`
+    if (this.forcedKeyset === id) return
+    this.forcedKeyset = id
+    this.send({ type: "keyset", version: keyset.version, accountKey: this.deps.keysets.accountKey(), blob: keyset.blob })
   }
 
   private mergeTrust(devices: TrustInfo[]): void {

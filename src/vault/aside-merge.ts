@@ -2,7 +2,7 @@ import { deriveTrustKey, fromBase64, fromHex, passwordKey, toBase64, toHex, TRUS
 import type { Logger } from "../log.js"
 import { keysetBeats } from "../store/keyset-rank.js"
 import { signGeneration, TrustVerifier, type KeysetRow, type VaultStore } from "../store/index.js"
-import { checkKdfBounds, META, parseKeyset, writeAccountKey, type AsideKeysets, type VaultKeys, type WrappedKeyset } from "../account/index.js"
+import { checkKdfBounds, holdsEpochsOf, META, parseKeyset, writeAccountKey, type AsideKeysets, type VaultKeys, type WrappedKeyset } from "../account/index.js"
 
 /** What {@link mergeAside} needs from the KeyManager. */
 export interface AsideMergeDeps {
@@ -16,8 +16,8 @@ export interface AsideMergeDeps {
   signedByTrustKey: (keyset: WrappedKeyset, accountKey: Uint8Array) => boolean
   /** Adopts a keyset as is (it holds every epoch). */
   adopt: (version: number, blob: Uint8Array, accountKey: Uint8Array) => boolean
-  /** Stores a merged keyset made here; `accountKey` undefined keeps the current one. */
-  storeMerged: (merged: VaultKeys, version: number, accountKey: Uint8Array | undefined) => void
+  /** Stores a merged keyset made here; `accountKey` undefined keeps the current one; `akSerial` its re-key count. */
+  storeMerged: (merged: VaultKeys, version: number, accountKey: Uint8Array | undefined, akSerial: number) => void
 }
 
 interface Top {
@@ -30,19 +30,25 @@ interface Top {
  * Settles the keysets kept aside once the password key is held: each one that
  * opens joins the union of vault keys; if the highest-ranked of them all holds
  * the union it is adopted as is, else the union is stored as the next version
- * under the highest-ranked one's account key (so both sides of a partition
- * end with the same key and every epoch). One that neither opens nor bears the
- * trust key's signature is dropped; a signed one made under another password waits.
+ * under the account key of the most re-keyed side (`akSerial`, then rank: a
+ * merge never brings back a key a revoke replaced), so both sides of a
+ * partition end with the same key and every epoch. One that neither opens nor
+ * bears the trust key's signature is dropped; a signed one made under another
+ * password waits (unless it is the password this device replaced: `open` tries
+ * the previous password key too).
  */
 export function mergeAside(deps: AsideMergeDeps): VaultKeys {
   const row = deps.store.getKeyset()
   if (row === undefined) return deps.keys
   const union = new Map(deps.keys.keys)
   let top: Top = { row, accountKey: undefined, opened: deps.keys }
+  const own = tryParse(row.blob)
+  let ak: { serial: number; row: KeysetRow; accountKey: Uint8Array | undefined } = { serial: own?.akSerial ?? 0, row, accountKey: undefined }
   let consumed = 0
   deps.aside.retain((aside) => {
     const keyset = tryParse(aside.blob)
-    if (keyset === undefined || !keysetBeats(aside, row)) return false
+    // One that ranks lower is kept only for an epoch ours lacks (the other side of a partition).
+    if (keyset === undefined || (!keysetBeats(aside, row) && own !== undefined && holdsEpochsOf(own, keyset))) return false
     const opened = deps.open(keyset, aside.accountKey)
     if (opened === undefined) {
       const waits = deps.signedByTrustKey(keyset, aside.accountKey)
@@ -52,18 +58,20 @@ export function mergeAside(deps: AsideMergeDeps): VaultKeys {
     consumed += 1
     for (const [epoch, key] of opened.keys) if (!union.has(epoch)) union.set(epoch, key)
     if (keysetBeats(aside, top.row)) top = { row: { version: aside.version, blob: aside.blob }, accountKey: aside.accountKey, opened }
+    const serial = keyset.akSerial ?? 0
+    if (serial > ak.serial || (serial === ak.serial && keysetBeats(aside, ak.row))) ak = { serial, row: aside, accountKey: aside.accountKey }
     return false
   })
   if (consumed === 0) return deps.keys
   const merged: VaultKeys = { currentEpoch: top.opened.currentEpoch, keys: union }
-  if (top.accountKey !== undefined && [...union.keys()].every((epoch) => top.opened.keys.has(epoch))) {
+  if (top.accountKey !== undefined && top.accountKey === ak.accountKey && [...union.keys()].every((epoch) => top.opened.keys.has(epoch))) {
     deps.adopt(top.row.version, top.row.blob, top.accountKey)
     deps.logger.info("adopted a keyset kept aside", { keysetVersion: top.row.version })
     return merged
   }
-  if (union.size === deps.keys.keys.size && top.accountKey === undefined) return deps.keys
+  if (union.size === deps.keys.keys.size && ak.accountKey === undefined) return deps.keys
   const version = Math.max(row.version, top.row.version) + 1
-  deps.storeMerged(merged, version, top.accountKey)
+  deps.storeMerged(merged, version, ak.accountKey, ak.serial)
   deps.logger.info("merged the vault keys of a keyset made on the other side of a partition", { keysetVersion: version, epochs: union.size })
   return merged
 }

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto"
-import { parseKeyset, readAccountKey, type WrappedKeyset } from "../account/index.js"
+import { parseKeyset, readAccountKey, unwrapKeyset, type VaultKeys, type WrappedKeyset } from "../account/index.js"
+import { combineUnlockKey, wipe } from "../crypto/index.js"
 
 const MAX_EPOCH_ID = 0xffff_ffff
 
@@ -24,5 +25,17 @@ export function readAccountKeyIfAny(home: string): Uint8Array | undefined {
     return readAccountKey(home)
   } catch {
     return undefined
+  }
+}
+
+/** The vault keys `keyset` holds, opened with a password key and an account key; undefined if they do not open it. */
+export function openKeyset(keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array, accountId: Uint8Array): VaultKeys | undefined {
+  const unlockKey = combineUnlockKey(slow, accountKey, accountId)
+  try {
+    return unwrapKeyset(keyset, unlockKey, accountId)
+  } catch {
+    return undefined
+  } finally {
+    wipe(unlockKey)
   }
 }

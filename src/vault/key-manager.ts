@@ -1,6 +1,5 @@
 import {
-  accountKeyDigest, combineUnlockKey, DEFAULT_KDF, deriveTrustKey, equalBytes, fromHex, generateAccountKey, passwordKey,
-  randomBytes, toBase64, toHex, TRUST_ROOT_EPOCH, wipe, type KdfParams,
+  accountKeyDigest, combineUnlockKey, DEFAULT_KDF, equalBytes, fromHex, generateAccountKey, passwordKey, randomBytes, toBase64, wipe, type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
@@ -9,10 +8,11 @@ import { keysetBeats } from "../store/keyset-rank.js"
 import type { VaultStore } from "../store/index.js"
 import {
   accountIdBytes, AsideKeysets, checkKdfBounds, checkNewPassword, hintMeta, holdsEpochsOf, keysetSignedBy, META, parseKeyset, readAccountKey,
-  settleAccountKeyFile, unwrapKeyset, wrapKeyset, writeNextAccountKey, type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
+  settleAccountKeyFile, wrapKeyset, writeNextAccountKey, type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 import { mergeAside, migrateLegacyKeys, noteTrustPublicKey, unlockWithAside } from "./aside-merge.js"
-import { newEpochId } from "./key-helpers.js"
+import { newEpochId, openKeyset } from "./key-helpers.js"
+import { keepPreviousPassword, openPreviousPassword } from "./previous-password.js"
 import { PasswordCheck } from "./password-check.js"
 
 const VAULT_KEY_BYTES = 32
@@ -107,14 +107,15 @@ export class KeyManager {
   private async changePasswordNow(oldPassword: string, newPassword: string, hint: string | undefined): Promise<{ version: number; keys: VaultKeys }> {
     const current = this.keyset()
     const { keys, slow } = await this.check.unwrap(oldPassword, current, this.accountId())
-    wipe(slow)
     const epoch = newEpochId(keys.keys)
     keys.keys.set(epoch, randomBytes(VAULT_KEY_BYTES))
     keys.currentEpoch = epoch
     const kdf: KdfParams = { ...DEFAULT_KDF, salt: toBase64(randomBytes(16)) }
     const newSlow = await passwordKey(newPassword, kdf)
     const version = Math.max(current.version, this.keyset().version) + 1
-    this.storeKeyset(keys, newSlow, readAccountKey(this.deps.home), version, kdf)
+    keepPreviousPassword(this.deps.store, { salt: current.kdf.salt, slow }, newSlow)
+    wipe(slow)
+    this.storeKeyset(keys, newSlow, readAccountKey(this.deps.home), version, kdf, current.akSerial)
     if (hint === undefined) this.deps.store.deleteMeta(META.hint)
     else this.deps.store.setMeta(META.hint, hintMeta(hint, kdf.salt))
     if (this.held) this.hold(newSlow, kdf.salt)
@@ -134,16 +135,15 @@ export class KeyManager {
     const next: VaultKeys = { currentEpoch: epoch, keys: new Map([...keys.keys, [epoch, randomBytes(VAULT_KEY_BYTES)]]) }
     const accountKey = generateAccountKey()
     const version = current.version + 1
-    this.storeKeyset(next, this.held.passwordKey, accountKey, version, current.kdf, alongside)
+    this.storeKeyset(next, this.held.passwordKey, accountKey, version, current.kdf, (current.akSerial ?? 0) + 1, alongside)
     return { accountKey, keys: next, version }
   }
 
   /**
-   * Takes a trusted peer's keyset (and the account key that opens it) if it
-   * ranks above ours and passes the checks in the class comment; otherwise
-   * keeps it aside and logs why. A keyset that opens but lacks one of our
-   * epochs (made on the other side of a partition) is merged with ours at once
-   * when unlocked, else at the next unlock. Says whether the stored keyset changed.
+   * Takes a trusted peer's keyset (and the account key that opens it) if it ranks above ours and passes the
+   * checks in the class comment; otherwise keeps it aside and logs why. One that lacks an epoch of ours, or
+   * ranks lower but holds one we lack (the other side of a partition), is merged at once when unlocked, else
+   * at the next unlock. Says whether the stored keyset changed.
    */
   acceptKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array, from = "unknown"): boolean {
     const incoming = parseKeyset(blob)
@@ -155,23 +155,22 @@ export class KeyManager {
       throw new LanvaultError("PROTOCOL_ERROR", "a peer sent a keyset with an account key that is not its own")
     }
     const heldRow = this.deps.store.getKeyset()
-    if (heldRow !== undefined && !keysetBeats({ version, blob }, heldRow)) return false
     const held = heldRow === undefined ? undefined : parseKeyset(heldRow.blob)
     const keepAside = (reason: string): boolean => {
       this.aside.put({ from, version, blob, accountKey, reason })
       this.deps.logger.warn("a peer's keyset was kept aside, not adopted", { deviceId: from, version, reason })
-      return false
+      const before = this.deps.store.getKeyset()?.version
+      this.refresh() // unlocked: merges now what the held (or previous) password key opens (mergeAside)
+      return this.deps.store.getKeyset()?.version !== before
     }
+    if (heldRow !== undefined && !keysetBeats({ version, blob }, heldRow)) return !holdsEpochsOf(held!, incoming) && keepAside("it ranks lower but holds a vault-key epoch this device lacks")
     if (this.held !== undefined && this.held.salt === incoming.kdf.salt) {
       const opened = this.open(incoming, this.held.passwordKey, accountKey)
       if (opened === undefined) return keepAside("it does not open with this device's unlock key")
       const complete = held === undefined || (held.epochs ?? []).every((epoch) => opened.keys.has(epoch))
       wipe(...opened.keys.values())
       if (complete) return this.adopt(version, blob, accountKey)
-      keepAside("it lacks a vault-key epoch this device holds: merging")
-      const before = this.deps.store.getKeyset()?.version
-      this.refresh()
-      return this.deps.store.getKeyset()?.version !== before
+      return keepAside("it lacks a vault-key epoch this device holds: merging")
     }
     const trustPublic = this.trustPublicKey()
     if (trustPublic === undefined || !keysetSignedBy(incoming, this.accountId(), trustPublic, accountKey)) {
@@ -240,10 +239,10 @@ export class KeyManager {
   }
 
   /** Stores a keyset made here (signed) and its account key: account.key.next, the keyset, then the rename (redone after a crash). */
-  private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams, alongside?: () => void): void {
+  private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams, akSerial: number | undefined, alongside?: () => void): void {
     const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
     try {
-      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf, accountKey)
+      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf, accountKey, akSerial)
       if (!equalBytes(readAccountKey(this.deps.home), accountKey)) writeNextAccountKey(this.deps.home, accountKey)
       this.deps.store.transaction(() => {
         if (!this.deps.store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
@@ -268,30 +267,30 @@ export class KeyManager {
   private settleAside(keys: VaultKeys): VaultKeys {
     const held = this.held
     if (held === undefined) return keys
-    return mergeAside({
+    const previous = openPreviousPassword(this.deps.store, held.passwordKey)
+    try {
+      return mergeAside({
       keys, aside: this.aside, store: this.deps.store, logger: this.deps.logger,
-      open: (keyset, accountKey) => keyset.kdf.salt === held.salt ? this.open(keyset, held.passwordKey, accountKey) : undefined,
+      // A keyset made under the password this device replaced (a peer's re-key across a partition) opens with the previous key.
+      open: (keyset, accountKey) => keyset.kdf.salt === held.salt ? this.open(keyset, held.passwordKey, accountKey)
+        : keyset.kdf.salt === previous?.salt ? this.open(keyset, previous.slow, accountKey) : undefined,
       signedByTrustKey: (keyset, accountKey) => {
         const trustPublic = this.trustPublicKey()
         return trustPublic !== undefined && keysetSignedBy(keyset, this.accountId(), trustPublic, accountKey)
       },
       adopt: (version, blob, accountKey) => this.adopt(version, blob, accountKey),
-      storeMerged: (merged, version, accountKey) => {
-        this.storeKeyset(merged, held.passwordKey, accountKey ?? readAccountKey(this.deps.home), version, this.keyset().kdf)
+      storeMerged: (merged, version, accountKey, akSerial) => {
+        this.storeKeyset(merged, held.passwordKey, accountKey ?? readAccountKey(this.deps.home), version, this.keyset().kdf, akSerial)
         this.events.emit("keysetChanged", {})
       },
-    })
+      })
+    } finally {
+      wipe(previous?.slow)
+    }
   }
 
   private open(keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array): VaultKeys | undefined {
-    const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
-    try {
-      return unwrapKeyset(keyset, unlockKey, this.accountId())
-    } catch {
-      return undefined
-    } finally {
-      wipe(unlockKey)
-    }
+    return openKeyset(keyset, slow, accountKey, this.accountId())
   }
 
   private accountId(): Uint8Array {

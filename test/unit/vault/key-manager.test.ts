@@ -70,14 +70,14 @@ const asideCount = (side: Side) => new AsideKeysets(side.home).list().length
 describe("KeyManager: keysets made on both sides of a partition", () => {
   it("re-keys on both sides: the loser keeps its epoch, merges, and the winner gets every epoch", async () => {
     const { winner, loser, epochs } = await concurrentRekeys()
-    expect(send(loser, winner)).toBe(false)
+    // The winner is sent the lower-ranked keyset too (it holds an epoch the winner lacks) and merges it at once.
+    expect(send(loser, winner)).toBe(true)
+    expect(winner.published).toBe(1)
     expect(send(winner, loser)).toBe(true)
     expect(readAccountKey(loser.home)).toEqual(readAccountKey(winner.home))
     const merged = loser.keys.refresh()!
     for (const epoch of [1, ...epochs]) expect(merged.keys.has(epoch)).toBe(true)
-    expect(loser.published).toBe(1)
     expect(asideCount(loser)).toBe(0)
-    expect(send(loser, winner)).toBe(true)
     expect(asideCount(winner)).toBe(0)
     const winnerKeys = winner.keys.refresh()!
     expect([...winnerKeys.keys.keys()].sort()).toEqual([...merged.keys.keys()].sort())
@@ -133,6 +133,35 @@ describe("KeyManager: keysets made on both sides of a partition", () => {
     expect(readAccountKey(one.home)).toEqual(accountKey)
   }, 90_000)
 
+  it("a password changed on one side while the other revokes: every epoch ends on both, under the new password and the re-key's account key (issue 11 item 6)", async () => {
+    for (const order of ["changer first", "revoker first"] as const) {
+      const [changer, revoker] = await twoDevices()
+      const newPassword = "the changed password"
+      await changer.keys.unlock(PASSWORD)
+      const changed = await changer.keys.changePassword(PASSWORD, newPassword)
+      const rekeyed = revoker.keys.rekey(await revoker.keys.unlock(PASSWORD))
+      const revokedKey = readAccountKey(revoker.home)
+      expect(revokedKey).not.toEqual(readAccountKey(changer.home))
+      // The partition heals: each sends its keyset (whichever ranks higher), in both orders.
+      if (order === "changer first") send(changer, revoker)
+      send(revoker, changer)
+      // The changer (which knew the old password) merged both epochs under its new password and the re-key's account key.
+      expect(readAccountKey(changer.home)).toEqual(revokedKey)
+      const merged = changer.keys.refresh()!
+      for (const epoch of [1, changed.keys.currentEpoch, rekeyed.keys.currentEpoch]) expect(merged.keys.has(epoch), `${order}: epoch ${epoch}`).toBe(true)
+      expect(parseKeyset(changer.store.getKeyset()!.blob).akSerial).toBe(1)
+      // The revoker adopts the merged keyset (signed, holds every epoch) and then opens it with the new password.
+      expect(send(changer, revoker)).toBe(true)
+      expect(readAccountKey(revoker.home)).toEqual(revokedKey)
+      revoker.keys.forget()
+      await expect(revoker.keys.unlock(PASSWORD)).rejects.toMatchObject({ code: "WRONG_PASSWORD" })
+      const opened = await revoker.keys.unlock(newPassword)
+      expect([...opened.keys.keys()].sort()).toEqual([...merged.keys.keys()].sort())
+      // A merge never brings back the account key the revoke replaced: the old one opens nothing.
+      expect(parseKeyset(revoker.store.getKeyset()!.blob).akDigest).toBe(parseKeyset(changer.store.getKeyset()!.blob).akDigest)
+    }
+  }, 120_000)
+
   it("finishes an account-key write a crash cut short, drops a stray one, and refuses a keyset whose header lies", async () => {
     const [one, two] = await twoDevices()
     const keys = await one.keys.unlock(PASSWORD)
@@ -173,7 +202,8 @@ describe("KeyManager: a keyset is adopted only if it opens or is signed, and hol
       expect(side.keys.acceptKeyset(version, blob, thiefKey, "thief")).toBe(false)
       expect(side.store.getKeyset()!.version).toBe(1)
       expect(readAccountKey(side.home)).toEqual(accountKey)
-      expect(asideCount(side)).toBe(1)
+      // Unlocked, it is settled at once: it neither opens nor bears the trust key's signature, so it is dropped.
+      expect(asideCount(side)).toBe(side === one ? 0 : 1)
       side.keys.forget()
       expect((await side.keys.unlock(PASSWORD)).keys.size).toBe(1)
       expect(asideCount(side)).toBe(0)
