@@ -86,6 +86,8 @@ export interface UnlockAsideDeps {
   logger: Logger
   open: (keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array) => VaultKeys | undefined
   adopt: (version: number, blob: Uint8Array, accountKey: Uint8Array) => boolean
+  /** The salt of the password this device replaced: its old password never brings back a keyset under it. */
+  replacedSalt?: string
 }
 
 /**
@@ -98,7 +100,7 @@ export interface UnlockAsideDeps {
 export async function unlockWithAside(deps: UnlockAsideDeps): Promise<{ keys: VaultKeys; slow: Uint8Array } | undefined> {
   for (const aside of deps.aside.list()) {
     const keyset = tryParse(aside.blob)
-    if (keyset === undefined || keyset.kdf.salt === deps.current.kdf.salt || !keysetBeats(aside, deps.store.getKeyset())) continue
+    if (keyset === undefined || keyset.kdf.salt === deps.current.kdf.salt || keyset.kdf.salt === deps.replacedSalt || !keysetBeats(aside, deps.store.getKeyset())) continue
     try {
       checkKdfBounds(keyset.kdf)
     } catch {

@@ -12,7 +12,7 @@ import {
 } from "../account/index.js"
 import { mergeAside, migrateLegacyKeys, noteTrustPublicKey, unlockWithAside } from "./aside-merge.js"
 import { newEpochId, openKeyset } from "./key-helpers.js"
-import { keepPreviousPassword, openPreviousPassword } from "./previous-password.js"
+import { keepPreviousPassword, openPreviousPassword, replacedSalt } from "./previous-password.js"
 import { PasswordCheck } from "./password-check.js"
 
 const VAULT_KEY_BYTES = 32
@@ -257,7 +257,7 @@ export class KeyManager {
 
   private unlockAside(password: string): Promise<{ keys: VaultKeys; slow: Uint8Array } | undefined> {
     return unlockWithAside({
-      password, current: this.keyset(), aside: this.aside, store: this.deps.store, logger: this.deps.logger,
+      password, current: this.keyset(), aside: this.aside, store: this.deps.store, logger: this.deps.logger, replacedSalt: replacedSalt(this.deps.store),
       open: (keyset, slow, accountKey) => this.open(keyset, slow, accountKey),
       adopt: (version, blob, accountKey) => this.adopt(version, blob, accountKey),
     })

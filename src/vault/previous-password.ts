@@ -36,3 +36,12 @@ export function openPreviousPassword(store: Pick<VaultStore, "getMeta">, heldSlo
     wipe(key)
   }
 }
+
+/** The salt of the password this device replaced (public): a keyset under it is never adopted by typing that old password. */
+export function replacedSalt(store: Pick<VaultStore, "getMeta">): string | undefined {
+  try {
+    return (JSON.parse(store.getMeta(META.previousPassword) ?? "null") as { salt?: string } | null)?.salt
+  } catch {
+    return undefined
+  }
+}

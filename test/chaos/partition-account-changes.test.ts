@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from "vitest"
 import type { LanvaultError } from "../../src/errors.js"
 import { waitFor } from "../e2e/helpers/cli.js"
-import { chaosSeed, describeChaos, log, Rng, sleep } from "./helpers/chaos-env.js"
+import { chaosSeed, describeChaos, log, Rng, sized, sleep } from "./helpers/chaos-env.js"
 import { PASSWORD } from "./helpers/loopback-vault.js"
 import { linkedDevices, tearDown, waitLinked, type Lab } from "./helpers/netns-lab.js"
 import type { NetnsVault } from "./helpers/netns-vault.js"
@@ -28,6 +28,7 @@ describeChaos("account changes made on both sides of a partition", () => {
 
   concurrentPasswordChanges(() => lab!)
   concurrentRevokes(() => lab!)
+  passwordChangeWhileRevoke(() => lab!)
 })
 
 /**
@@ -114,4 +115,69 @@ function concurrentRevokes(ctx: () => Lab) {
       expect((await device.client!.call("status", {})).unreadableEntries ?? 0).toBe(0)
     }
   }, 180_000)
+}
+
+/**
+ * Issue 11 item 6: one side changes the password while the other revokes a
+ * device; both write during the partition (seeded counts), and the changer may
+ * be killed -9 and restarted before the heal (seeded). Once healed, every entry
+ * either side wrote is readable on both, with the one password that survives
+ * (the changed one), and no entry waits for a key.
+ */
+function passwordChangeWhileRevoke(ctx: () => Lab) {
+  it("a password change on one side while the other revokes: afterwards every entry is readable on both with the new password", async () => {
+    const { devices, faults } = ctx()
+    const [one, two, three] = devices
+    const rng = new Rng(chaosSeed("partitions password change while revoke"))
+    const newPassword = `one's new password ${rng.word(6)}`
+    const writes = sized({ ci: rng.int(2, 4), full: rng.int(15, 30) })
+    const crash = rng.chance(0.5)
+    const revokeFirst = rng.chance(0.5)
+    await faults.cutLink(one.host)
+    const changePassword = () => one.client!.call("account.changePassword", { old: PASSWORD, new: newPassword })
+    const revoke = () => two.client!.call("devices.revoke", { deviceId: three.deviceId })
+    if (revokeFirst) await revoke()
+    await changePassword()
+    if (!revokeFirst) await revoke()
+    await three.stop("SIGKILL")
+    const titles: string[] = []
+    for (let i = 0; i < writes; i++) {
+      for (const [device, side] of [[one, "one"], [two, "two"]] as const) {
+        const title = `${side} during the partition ${i} ${rng.word(4)}`
+        await device.client!.call("records.create", { record: { type: "note", title } })
+        titles.push(title)
+      }
+    }
+    if (crash) {
+      await one.stop("SIGKILL")
+      await one.start()
+      await one.client!.call("unlock", { password: newPassword })
+    }
+    log(`partitions password change while revoke: ${writes} writes a side, revoke ${revokeFirst ? "before" : "after"} the password change, one killed -9: ${crash}`)
+    const keyset = async (d: NetnsVault) => (await d.client!.call("status", {})).keysetVersion ?? 0
+    const apart = Math.max(await keyset(one), await keyset(two))
+    await faults.restoreLink(one.host)
+    await waitLinked([one, two])
+    // Converged: both on one keyset made after the heal (the merge of both sides' epochs).
+    await waitFor(async () => (await keyset(one)) === (await keyset(two)) && (await keyset(one)) > apart, "one and two on the merged keyset", 60_000)
+    const held = async (d: NetnsVault) => (await d.client!.call("records.list", {})).map((r) => r.title)
+    const unreadable = async (d: NetnsVault) => (await d.client!.call("status", {})).unreadableEntries ?? 0
+    for (const device of [one, two]) {
+      await device.lock()
+      // The changed password opens every device; the old one no longer does.
+      const withOld = await device.client!.call("unlock", { password: PASSWORD }).then(() => "opened", (error: LanvaultError) => error.code)
+      if (withOld !== "WRONG_PASSWORD") log(`${device.name}'s daemon said:\n${device.output}`)
+      expect(withOld, `${device.name} with the old password`).toBe("WRONG_PASSWORD")
+      await device.client!.call("unlock", { password: newPassword })
+      device.locked = false
+      await waitFor(async () => {
+        const have = await held(device)
+        return titles.every((t) => have.includes(t))
+      }, `${device.name} reading every entry`, 30_000).catch(() => undefined)
+      const have = await held(device)
+      log(`${device.name}: ${titles.filter((t) => have.includes(t)).length} of ${titles.length} entries readable, ${await unreadable(device)} unreadable entries`)
+      expect(titles.filter((t) => !have.includes(t)), `${device.name} misses entries`).toEqual([])
+      expect(await unreadable(device)).toBe(0)
+    }
+  }, 240_000)
 }
