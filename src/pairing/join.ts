@@ -128,8 +128,14 @@ async function joinThrough(args: JoinWith & { peer: string }): Promise<JoinResul
     const code = pairingCode(result.handshakeHash, nonce, hostStep.nonce)
     args.onCode?.(code, hostStep.hostName)
     const welcome = await receiveWelcome(link)
-    checkKdfBounds(parseKeyset(welcome.keyset).kdf)
-    if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
+    try {
+      checkKdfBounds(parseKeyset(welcome.keyset).kdf)
+      if (!welcome.trust.some((t) => t.deviceId === deviceId)) throw new LanvaultError("PROTOCOL_ERROR", "the other device did not add this one to its trust list")
+    } catch (error) {
+      // Nothing of it is stored; an open link would keep `lanvault join` from exiting.
+      result.channel.close("protocol error")
+      throw error
+    }
     const former = await keepFormer(args.home, welcome, args.held)
     storeWelcome(args.home, welcome, { deviceId, signSecret: keys.signSecret, dhSecret: keys.dhSecret }, deviceName, args.peer, former)
     writeAccountKey(args.home, args.accountKey)

@@ -65,7 +65,7 @@ export function encodeStep(step: PairingStep): Uint8Array {
 export function decodeStep<T extends PairingStep["type"]>(bytes: Uint8Array, ...types: T[]): Extract<PairingStep, { type: T }> {
   const value = parse(bytes) as Record<string, unknown>
   const type = value.type as T
-  if (!types.includes(type)) throw protocolError(value.type === undefined && "keyset" in value ? "the account without a code check (an older lanvault: update it)" : "an unexpected pairing message")
+  if (!types.includes(type)) throw protocolError("keyset" in value ? "the account without a code check (an older lanvault: update it)" : "an unexpected pairing message")
   if (type === "declined") {
     if (value.reason !== "declined" && value.reason !== "timeout" && value.reason !== "locked") throw protocolError("a malformed pairing message")
     return { type, reason: value.reason } as Extract<PairingStep, { type: T }>
