@@ -169,7 +169,8 @@ describe("lanvault app: Settings", () => {
     await backups.getByRole("button", { name: "Back up now" }).click()
     await backups.getByText(/^Backup written/).waitFor()
     const [made] = (await a.client!.call("backup.list", {})).sort((x, y) => y.createdAt - x.createdAt)
-    const restoreButton = backups.getByRole("button", { name: `Restore the backup of ${await page.evaluate((at) => new Date(at).toLocaleString(), made.createdAt)}` })
+    // Newest first: .first() is this one even if another backup was made in the same second.
+    const restoreButton = backups.getByRole("button", { name: `Restore the backup of ${await page.evaluate((at) => new Date(at).toLocaleString(), made.createdAt)}` }).first()
     await restoreButton.click()
     const form = page.getByRole("form", { name: "Restore a backup" })
     await form.getByLabel("Password when the backup was made").fill("not the password")
