@@ -19,8 +19,8 @@ const SLICE_MS = 25
  * signed entry, so chunks stay large: small ones cost several times the CPU.
  */
 const FIRST_CHUNK = 64
-const CHUNK_MS = 20
-const MIN_CHUNK = 48
+const CHUNK_MS = 25
+const MIN_CHUNK = 64
 const MAX_CHUNK = 1_024
 /** Records planned between two looks at the clock. */
 const CLOCK_EVERY = 64
