@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { writeFreshAccount } from "../../../src/account/account.js"
+import type { RecordInput } from "../../../src/merge/types.js"
+import { VaultService } from "../../../src/vault/vault-service.js"
+import { silentLogger } from "../../../src/log.js"
+import { MemoryStore } from "../../../src/store/memory-store.js"
+import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+
+const PASSWORD = "correct horse battery"
+const RECORDS = 1_500
+
+function logins(count: number): RecordInput[] {
+  return Array.from({ length: count }, (_, i) => ({ type: "login", title: `site ${i}`, fields: { password: { value: `pw-${i}`, kind: "secret" } } }))
+}
+
+describe("VaultService.createMany (an import's commit)", () => {
+  let home: string
+  let store: MemoryStore
+  let vault: VaultService
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-bulk-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
+    await vault.unlock(PASSWORD)
+  })
+
+  afterEach(() => {
+    vault.lock("shutdown")
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it("leaves the event loop free between slices, tells its progress and creates every record", async () => {
+    let turns = 0
+    const ticker = setInterval(() => turns++, 0)
+    const progress: number[] = []
+    const ids = await vault.createMany(logins(RECORDS), (done, total) => {
+      expect(total).toBe(RECORDS)
+      progress.push(done)
+    })
+    clearInterval(ticker)
+    expect(ids).toHaveLength(RECORDS)
+    expect(vault.list({})).toHaveLength(RECORDS)
+    expect(ids.map((id) => vault.get(id).title)).toEqual(logins(RECORDS).map((r) => r.title))
+    // Committed in several slices, with timers run between them.
+    expect(progress.length).toBeGreaterThan(1)
+    expect(progress.at(-1)).toBe(RECORDS)
+    expect(turns).toBeGreaterThanOrEqual(progress.length - 1)
+  }, 120_000)
+
+  it("groups records by bucket: about one log entry per bucket, not one per slice and bucket", async () => {
+    await vault.createMany(logins(RECORDS))
+    const entries = store.entriesOf(vault.identity().deviceId, 0)
+    // ≈ 23 records per bucket fit one chunk each: 64 entries, a few more if a bucket was split.
+    expect(entries.length).toBeGreaterThanOrEqual(64)
+    expect(entries.length).toBeLessThanOrEqual(128)
+  }, 120_000)
+
+  it("refuses a bad record before creating any", async () => {
+    const inputs = [...logins(10), { type: "", title: "no type" } as RecordInput]
+    expect(await codeOf(() => vault.createMany(inputs))).toBe("INVALID_PARAMS")
+    expect(vault.list({})).toHaveLength(0)
+  })
+})
