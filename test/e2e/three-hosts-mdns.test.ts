@@ -33,10 +33,10 @@ class HostDevice {
     return this.host.run([process.execPath, BIN, ...args], { env: this.env(), input, timeoutMs: 60_000 })
   }
 
-  async start(): Promise<LanvaultClient> {
+  async start(port = PORT): Promise<LanvaultClient> {
     const socket = join(this.home, "lanvault.sock")
     this.output = ""
-    this.daemon = this.host.exec([process.execPath, BIN, "daemon", "--port", String(PORT), "--auto-lock", "0"], { env: this.env() })
+    this.daemon = this.host.exec([process.execPath, BIN, "daemon", "--port", String(port), "--auto-lock", "0"], { env: this.env() })
     this.daemon.stdout?.on("data", (chunk) => (this.output += chunk))
     this.daemon.stderr?.on("data", (chunk) => (this.output += chunk))
     await waitFor(() => existsSync(socket), `${this.host.name}'s daemon socket`)
@@ -109,13 +109,17 @@ describe("three hosts find each other by mDNS alone (network namespaces on a bri
     await three.client!.call("records.create", { record: { type: "note", title: "from three" } })
     for (const device of [one, two]) await waitFor(async () => (await device.titles()).includes("from three"), `three's record on ${device.host.name}`)
 
+    // two comes back on another port: the address the others remember is stale, so only its new mDNS
+    // advert tells them where it is now (two itself may dial them first, at addresses it remembers).
     await two.stop()
     await one.client!.call("records.create", { record: { type: "note", title: "while two was down" } })
-    await two.start()
+    await two.start(PORT + 1)
     await two.client!.call("unlock", { password: PASSWORD })
     await waitFor(async () => (await two.titles()).includes("while two was down"), "two caught up after its restart")
-    // Catching up may come first over a link another device dialled; two's own mDNS browse then finds them.
-    await waitFor(async () => (await two.client!.call("status", {})).peers.some((p) => p.how === "mdns"), "two found its peers by mDNS again")
+    const twoNow = `${two.host.address}:${PORT + 1}`
+    for (const device of [one, three]) {
+      await waitFor(async () => (await device.client!.call("status", {})).peers.some((p) => p.address === twoNow && p.how === "mdns"), `${device.host.name} found two's new port by mDNS`)
+    }
 
     const threeId = await three.deviceId()
     await one.client!.call("devices.revoke", { deviceId: threeId })
