@@ -67,8 +67,9 @@ export class VaultDoc {
    * Loads a bucket from a snapshot made by `saveBucket`. Meant for a bucket with
    * no changes yet; into one that has some, the snapshot is merged. Throws
    * CorruptDataError on bytes Automerge cannot read, leaving the bucket as it was.
+   * Returns the ids of the records the snapshot holds.
    */
-  loadBucket(bucket: number, saved: Uint8Array): void {
+  loadBucket(bucket: number, saved: Uint8Array): string[] {
     this.checkBucket(bucket)
     let loaded: Automerge.Doc<BucketRoot>
     try {
@@ -78,6 +79,7 @@ export class VaultDoc {
     }
     const current = this.buckets[bucket]
     this.buckets[bucket] = isPristine(current) ? loaded : forgetLastPatch(Automerge.merge(current, loaded))
+    return Object.keys(loaded)
   }
 
   /** The whole bucket as one compact Automerge document (a snapshot). */

@@ -2,7 +2,7 @@ import { NotFoundError } from "../errors.js"
 import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import {
-  checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
+  checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow, checkSnapshotSet,
   checkTrustEntry, checkVector, compareTrust, copyTrust, placeEntry, sortByPosition,
 } from "./store-checks.js"
 import type {
@@ -12,8 +12,9 @@ import type {
 /** Everything the store holds; cloned on entering a transaction so a throw can restore it. */
 interface State {
   meta: Map<string, string>
-  /** deviceId → entries, index = seq − 1 (logs have no gaps). */
-  logs: Map<string, LogEntry[]>
+  /** deviceId → entries, index = seq − 1; holes only at or below the device's floor. */
+  logs: Map<string, Array<LogEntry | undefined>>
+  floors: Map<string, number>
   snapshots: Map<number, SnapshotRow>
   keyset: KeysetRow | undefined
   trust: Map<string, TrustEntry>
@@ -21,7 +22,7 @@ interface State {
 }
 
 function emptyState(): State {
-  return { meta: new Map(), logs: new Map(), snapshots: new Map(), keyset: undefined, trust: new Map(), identity: undefined }
+  return { meta: new Map(), logs: new Map(), floors: new Map(), snapshots: new Map(), keyset: undefined, trust: new Map(), identity: undefined }
 }
 
 // Entries, rows and keys are never mutated in place, so a shallow copy per
@@ -30,6 +31,7 @@ function cloneState(s: State): State {
   return {
     meta: new Map(s.meta),
     logs: new Map([...s.logs].map(([id, log]) => [id, [...log]])),
+    floors: new Map(s.floors),
     snapshots: new Map(s.snapshots),
     keyset: s.keyset,
     trust: new Map(s.trust),
@@ -81,7 +83,8 @@ export class MemoryStore implements VaultStore {
       const inserted: LogEntry[] = []
       for (const entry of sortByPosition(entries)) {
         const log = this.live().logs.get(entry.deviceId)
-        if (placeEntry(entry, log?.length ?? 0, log?.[entry.seq - 1]) === "skip") continue
+        const floor = this.live().floors.get(entry.deviceId) ?? 0
+        if (placeEntry(entry, log?.length ?? 0, log?.[entry.seq - 1], floor) === "skip") continue
         this.logOf(entry.deviceId).push(copyEntry(entry))
         inserted.push(entry)
       }
@@ -117,8 +120,27 @@ export class MemoryStore implements VaultStore {
 
   countEntries(): number {
     let count = 0
-    for (const log of this.live().logs.values()) count += log.length
+    for (const log of this.live().logs.values()) for (const entry of log) if (entry !== undefined) count++
     return count
+  }
+
+  floorVector(): VersionVector {
+    return Object.fromEntries(this.live().floors)
+  }
+
+  adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void {
+    checkSnapshotSet(rows, vector)
+    this.transaction(() => {
+      const state = this.live()
+      state.snapshots.clear()
+      for (const row of rows) this.putSnapshot(row)
+      for (const [deviceId, seq] of Object.entries(vector)) {
+        const log = this.logOf(deviceId)
+        if (seq <= log.length) continue
+        log.length = seq
+        state.floors.set(deviceId, Math.max(seq, state.floors.get(deviceId) ?? 0))
+      }
+    })
   }
 
   putSnapshot(row: SnapshotRow): void {
@@ -204,6 +226,7 @@ export class MemoryStore implements VaultStore {
   wipeAccountData(): void {
     const state = this.live()
     state.logs.clear()
+    state.floors.clear()
     state.snapshots.clear()
     state.keyset = undefined
     state.trust.clear()
@@ -228,10 +251,15 @@ export class MemoryStore implements VaultStore {
 
   private slice(deviceId: string, afterSeq: number, max: number): LogEntry[] {
     const log = this.live().logs.get(deviceId) ?? []
-    return log.slice(afterSeq, Math.min(log.length, afterSeq + max)).map(copyEntry)
+    const out: LogEntry[] = []
+    for (let i = afterSeq; i < log.length && out.length < max; i++) {
+      const entry = log[i]
+      if (entry !== undefined) out.push(copyEntry(entry))
+    }
+    return out
   }
 
-  private logOf(deviceId: string): LogEntry[] {
+  private logOf(deviceId: string): Array<LogEntry | undefined> {
     checkDeviceId(deviceId)
     const logs = this.live().logs
     let log = logs.get(deviceId)

@@ -9,7 +9,7 @@ import { notChangedHint } from "./sqlite-file.js"
  */
 
 /** Schema version this code writes; migrations[v] takes a file from v to v + 1. */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 /** "LVLT": written in the SQLite header of every lanvault database. */
 export const APPLICATION_ID = 0x4c564c54
 
@@ -59,6 +59,10 @@ const MIGRATIONS: readonly string[] = [
   // 2 → 3: a device name carries the time of its rename, so renames sync like any change (issue 11 item 9).
   `
   ALTER TABLE trust ADD COLUMN renamed_at INTEGER;
+  `,
+  // 3 → 4: snapshot-first sync (issue 18): entries up to a device's floor may be absent, a peer's snapshot covers them.
+  `
+  CREATE TABLE floors (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL CHECK (seq >= 1)) WITHOUT ROWID;
   `,
 ]
 
@@ -112,6 +116,9 @@ export const SQL = {
   head: "SELECT seq FROM heads WHERE device_id = ?",
   setHead: "INSERT INTO heads (device_id, seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET seq = excluded.seq",
   heads: "SELECT device_id, seq FROM heads ORDER BY device_id",
+  floor: "SELECT seq FROM floors WHERE device_id = ?",
+  floors: "SELECT device_id, seq FROM floors ORDER BY device_id",
+  setFloor: "INSERT INTO floors (device_id, seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET seq = max(seq, excluded.seq)",
   countEntries: "SELECT count(*) FROM entries",
   putSnapshot: "INSERT OR REPLACE INTO snapshots (bucket, epoch, vector, ciphertext) VALUES (?, ?, ?, ?)",
   snapshots: "SELECT bucket, epoch, vector, ciphertext FROM snapshots ORDER BY bucket",
@@ -140,5 +147,5 @@ export const SQL = {
   getIdentity: "SELECT device_id, sign_secret, dh_secret FROM identity WHERE id = 1",
   setIdentity: `INSERT INTO identity (id, device_id, sign_secret, dh_secret) VALUES (1, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, sign_secret = excluded.sign_secret, dh_secret = excluded.dh_secret`,
-  wipeAccountData: ["DELETE FROM entries", "DELETE FROM heads", "DELETE FROM snapshots", "DELETE FROM keyset", "DELETE FROM trust"],
+  wipeAccountData: ["DELETE FROM entries", "DELETE FROM heads", "DELETE FROM floors", "DELETE FROM snapshots", "DELETE FROM keyset", "DELETE FROM trust"],
 } as const

@@ -5,9 +5,10 @@ import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
 import { mapSqliteError } from "./sqlite-file.js"
+import { bytes, toEntry, toTrust, type EntryRow, type TrustRow } from "./sqlite-rows.js"
 import { SQL } from "./sqlite-schema.js"
 import {
-  checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow,
+  checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow, checkSnapshotSet,
   checkTrustEntry, checkVector, placeEntry, sortByPosition,
 } from "./store-checks.js"
 import type {
@@ -17,12 +18,6 @@ import type {
 /** SQLite's LIMIT for "no limit". */
 const NO_LIMIT = -1
 
-interface EntryRow { device_id: string; seq: number; epoch: number; ciphertext: Buffer; signature: Buffer }
-interface TrustRow {
-  device_id: string; name: string; sign_public: Buffer; dh_public: Buffer
-  added_at: number; revoked_at: number | null; last_seen_at: number | null
-  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null; renamed_at: number | null
-}
 interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
 
 type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
@@ -88,7 +83,8 @@ export class SqliteStore implements VaultStore {
       for (const entry of sorted) {
         const head = heads.get(entry.deviceId) ?? this.head(entry.deviceId)
         const held = entry.seq <= head ? this.entryAt(entry.deviceId, entry.seq) : undefined
-        if (placeEntry(entry, head, held) === "skip") continue
+        const floor = held === undefined && entry.seq <= head ? this.floorOf(entry.deviceId) : 0
+        if (placeEntry(entry, head, held, floor) === "skip") continue
         this.writeEntry(entry)
         heads.set(entry.deviceId, entry.seq)
         inserted.push(entry)
@@ -136,6 +132,28 @@ export class SqliteStore implements VaultStore {
 
   countEntries(): number {
     return this.guard(() => this.stmt("countEntries").pluck().get() as number)
+  }
+
+  floorVector(): VersionVector {
+    return this.guard(() => {
+      const vector: VersionVector = {}
+      for (const { device_id, seq } of this.stmt("floors").all() as Array<{ device_id: string; seq: number }>) vector[device_id] = seq
+      return vector
+    })
+  }
+
+  adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void {
+    checkSnapshotSet(rows, vector)
+    this.transaction(() => {
+      this.stmt("clearSnapshots").run()
+      for (const row of rows) this.putSnapshot(row)
+      for (const [deviceId, seq] of Object.entries(vector)) {
+        checkDeviceId(deviceId)
+        if (seq <= this.head(deviceId)) continue
+        this.stmt("setHead").run(deviceId, seq)
+        this.stmt("setFloor").run(deviceId, seq)
+      }
+    })
   }
 
   putSnapshot(row: SnapshotRow): void {
@@ -236,6 +254,10 @@ export class SqliteStore implements VaultStore {
     this.stmt("insertEntry").run(entry.deviceId, entry.seq, entry.epoch, entry.ciphertext, entry.signature)
   }
 
+  private floorOf(deviceId: string): number {
+    return (this.stmt("floor").pluck().get(deviceId) as number | undefined) ?? 0
+  }
+
   private entryAt(deviceId: string, seq: number): LogEntry | undefined {
     const row = this.stmt("getEntry").get(deviceId, seq) as EntryRow | undefined
     return row === undefined ? undefined : toEntry(row)
@@ -268,28 +290,6 @@ export class SqliteStore implements VaultStore {
       throw mapSqliteError(error, this.path)
     }
   }
-}
-
-function toEntry(row: EntryRow): LogEntry {
-  return { deviceId: row.device_id, seq: row.seq, epoch: row.epoch, ciphertext: bytes(row.ciphertext), signature: bytes(row.signature) }
-}
-
-function toTrust(row: TrustRow): TrustEntry {
-  const entry: TrustEntry = {
-    deviceId: row.device_id, name: row.name, signPublic: bytes(row.sign_public), dhPublic: bytes(row.dh_public), addedAt: row.added_at,
-  }
-  if (row.revoked_at !== null) entry.revokedAt = row.revoked_at
-  if (row.last_seen_at !== null) entry.lastSeenAt = row.last_seen_at
-  if (row.add_sig !== null) entry.addSig = bytes(row.add_sig)
-  if (row.revoke_sig !== null) entry.revokeSig = bytes(row.revoke_sig)
-  if (row.last_seq !== null) entry.lastSeq = row.last_seq
-  if (row.renamed_at !== null) entry.renamedAt = row.renamed_at
-  return entry
-}
-
-/** A plain Uint8Array copy of what SQLite returned (callers compare and keep it). */
-function bytes(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer)
 }
 
 function isThenable(value: unknown): boolean {

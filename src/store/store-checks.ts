@@ -16,13 +16,15 @@ export type Placement = "insert" | "skip"
 
 /**
  * Decides an incoming entry: continue the log ("insert"), already held byte for
- * byte ("skip"), held with other bytes (CorruptDataError) or beyond the head +1
+ * byte or covered by an adopted snapshot at or below the device's `floor`
+ * ("skip"), held with other bytes (CorruptDataError) or beyond the head +1
  * (SEQUENCE_GAP). Throws CorruptDataError if the entry is malformed.
  */
-export function placeEntry(entry: LogEntry, head: number, held: LogEntry | undefined): Placement {
+export function placeEntry(entry: LogEntry, head: number, held: LogEntry | undefined, floor = 0): Placement {
   checkEntry(entry)
   if (entry.seq <= head) {
     if (held !== undefined && sameEntry(held, entry)) return "skip"
+    if (held === undefined && entry.seq <= floor) return "skip"
     throw new CorruptDataError(
       `conflicting entry: device ${entry.deviceId} seq ${entry.seq} is already held with other content; the stored entry was kept`,
     )
@@ -104,6 +106,23 @@ export function checkSnapshotRow(row: SnapshotRow): void {
   if (!Number.isSafeInteger(row.epoch) || row.epoch < 0) throw new TypeError("snapshot epoch must be a non-negative integer")
   checkVector(row.vector)
   if (!(row.ciphertext instanceof Uint8Array)) throw new TypeError("snapshot ciphertext must be bytes")
+}
+
+/** Checks a snapshot set before it replaces the held one: rows well-formed, one per bucket, all covering `vector`. */
+export function checkSnapshotSet(rows: readonly SnapshotRow[], vector: VersionVector): void {
+  checkVector(vector)
+  const buckets = new Set<number>()
+  const canonical = JSON.stringify(sortedVector(vector))
+  for (const row of rows) {
+    checkSnapshotRow(row)
+    if (buckets.has(row.bucket)) throw new CorruptDataError(`a snapshot set holds bucket ${row.bucket} twice`)
+    buckets.add(row.bucket)
+    if (JSON.stringify(sortedVector(row.vector)) !== canonical) throw new CorruptDataError("a snapshot set's rows cover different version vectors")
+  }
+}
+
+function sortedVector(vector: VersionVector): Array<[string, number]> {
+  return Object.keys(vector).sort().filter((k) => vector[k] > 0).map((k) => [k, vector[k]])
 }
 
 export function checkKeyset(version: number, blob: Uint8Array): void {

@@ -99,6 +99,20 @@ export interface VaultStore {
   versionVector(): VersionVector
   countEntries(): number
 
+  /**
+   * Per device, the seq up to which entries may be absent because a peer's
+   * snapshot covered them (snapshot-first sync, DESIGN §8); a device not named
+   * has its whole log held.
+   */
+  floorVector(): VersionVector
+  /**
+   * Takes a verified snapshot set from a peer in one transaction: every snapshot
+   * row replaced by `rows` (which must all cover `vector`), each device's head
+   * raised to `vector` where it is lower, and that seq recorded as its floor.
+   * Entries at or below a floor that arrive later are skipped as held.
+   */
+  adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void
+
   /** Stores a bucket's snapshot, replacing that bucket's previous one. */
   putSnapshot(row: SnapshotRow): void
   /** All snapshots, ordered by bucket. */
@@ -123,7 +137,7 @@ export interface VaultStore {
   setIdentity(identity: DeviceIdentity): void
 
   /**
-   * Deletes entries, snapshots, keyset and trust list in one transaction (a reset).
+   * Deletes entries, floors, snapshots, keyset and trust list in one transaction (a reset).
    * Meta and identity are left to the caller.
    */
   wipeAccountData(): void

@@ -1,4 +1,3 @@
-import { fromHex, toHex } from "../crypto/bytes.js"
 import { LanvaultError } from "../errors.js"
 import { MAX_MESSAGE_BYTES } from "../limits.js"
 import { KEYSET_DIGEST_BYTES, type KeysetRank } from "../store/keyset-rank.js"
@@ -7,14 +6,18 @@ import type { TrustEntry, VersionVector } from "../store/vault-store.js"
 import { ByteReader, protocolError } from "./byte-reader.js"
 import { ByteWriter } from "./byte-writer.js"
 import { MAX_NAME_BYTES, nameBytes, utf8Strict } from "./text-fields.js"
+import { readSnapshotPart, writeSnapshotPart, type SnapshotMessage } from "./snapshot-part.js"
+import { readVector, writeVector } from "./vector-codec.js"
 import { readTrust, writeTrust } from "./trust-codec.js"
 
 /**
  * Sync protocol version carried in `hello`; a peer speaking another one is refused.
  * 3: trust items carry the account trust key's signatures and a revocation's cutoff (issue 17).
  * 4: a device name carries the time of its rename; the newest rename wins everywhere (issue 11 item 9).
+ * 5: snapshot-first sync (issue 18): `hello` carries the sender's floor vector, and a far-behind
+ *    peer first receives signed, encrypted per-bucket `snapshot` messages, then the log tail.
  */
-export const SYNC_PROTOCOL_VERSION = 4
+export const SYNC_PROTOCOL_VERSION = 5
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 export { MAX_NAME_BYTES, nameBytes, utf8Strict }
@@ -24,12 +27,11 @@ export const MAX_CONTROL_KIND_BYTES = 64
 const DEVICE_ID_BYTES = 16
 const ACCOUNT_KEY_BYTES = 16
 const PUBLIC_KEY_BYTES = 32
-const VECTOR_ITEM_BYTES = DEVICE_ID_BYTES + 8
 /** Header and signature around an entry's ciphertext (see encodeEntry). */
 const ENTRY_OVERHEAD_BYTES = 1 + DEVICE_ID_BYTES + 8 + 4 + 4 + 64
 const ENTRIES_FLAG_FINAL = 0x01
 const ENTRIES_FLAG_TOTAL = 0x02
-const TYPE_CODES = { hello: 1, entries: 2, ack: 3, keyset: 4, trust: 5, control: 6 } as const
+const TYPE_CODES = { hello: 1, entries: 2, ack: 3, keyset: 4, trust: 5, control: 6, snapshot: 7 } as const
 
 /** A trust-list entry as peers exchange it: the local `lastSeenAt` stays home. */
 export type TrustInfo = Omit<TrustEntry, "lastSeenAt">
@@ -38,6 +40,8 @@ export type TrustInfo = Omit<TrustEntry, "lastSeenAt">
 export interface HelloMessage {
   type: "hello"
   vector: VersionVector
+  /** Devices whose entries up to this seq the sender may not hold (it adopted a snapshot); left out when empty. */
+  floor?: VersionVector
   /** Rank of the keyset held (version 0 and a zero digest when none). */
   keyset: KeysetRank
   trust: TrustInfo[]
@@ -84,7 +88,9 @@ export interface ControlMessage {
 }
 
 /** Every message of the sync protocol. */
-export type SyncMessage = HelloMessage | EntriesMessage | AckMessage | KeysetMessage | TrustMessage | ControlMessage
+export type SyncMessage = HelloMessage | EntriesMessage | AckMessage | KeysetMessage | TrustMessage | ControlMessage | SnapshotMessage
+
+export type { SnapshotMessage }
 
 /** Bytes an entry takes inside an `entries` message. */
 export function encodedEntryBytes(entry: LogEntry): number {
@@ -101,6 +107,7 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
     case "hello":
       w.u8(SYNC_PROTOCOL_VERSION).u64(message.keyset.version).bytes(checkDigest(message.keyset.digest))
       writeVector(w, message.vector)
+      writeVector(w, message.floor ?? {})
       writeTrust(w, message.trust)
       break
     case "entries":
@@ -118,6 +125,9 @@ export function encodeMessage(message: SyncMessage): Uint8Array {
       break
     case "control":
       writeControl(w, message)
+      break
+    case "snapshot":
+      writeSnapshotPart(w, message)
       break
   }
   return w.finish()
@@ -152,6 +162,8 @@ function readBody(r: ByteReader, type: number): SyncMessage {
       return { type: "trust", devices: readTrust(r) }
     case TYPE_CODES.control:
       return readControl(r)
+    case TYPE_CODES.snapshot:
+      return readSnapshotPart(r)
     default:
       throw protocolError(`unknown message type ${type}`)
   }
@@ -167,7 +179,10 @@ function readHello(r: ByteReader): HelloMessage {
   if (version !== SYNC_PROTOCOL_VERSION) throw protocolError(`unsupported sync protocol version ${version}`)
   const keyset = { version: r.u64(), digest: r.bytes(KEYSET_DIGEST_BYTES) }
   const vector = readVector(r)
-  return { type: "hello", vector, keyset, trust: readTrust(r) }
+  const floor = readVector(r)
+  const hello: HelloMessage = { type: "hello", vector, keyset, trust: readTrust(r) }
+  if (Object.keys(floor).length > 0) hello.floor = floor
+  return hello
 }
 
 function readKeyset(r: ByteReader): KeysetMessage {
@@ -175,24 +190,6 @@ function readKeyset(r: ByteReader): KeysetMessage {
   if (version < 1) throw protocolError("keyset version must be 1 or more")
   const accountKey = r.bytes(ACCOUNT_KEY_BYTES)
   return { type: "keyset", version, accountKey, blob: r.rest() }
-}
-
-function writeVector(w: ByteWriter, vector: VersionVector): void {
-  const items = Object.entries(vector).filter(([, seq]) => seq > 0)
-  w.u32(items.length)
-  for (const [deviceId, seq] of items) w.bytes(fromHex(deviceId)).u64(seq)
-}
-
-function readVector(r: ByteReader): VersionVector {
-  const count = r.u32()
-  if (count * VECTOR_ITEM_BYTES > r.remaining) throw protocolError("the version vector is truncated")
-  const vector: VersionVector = {}
-  for (let i = 0; i < count; i++) {
-    const deviceId = toHex(r.bytes(DEVICE_ID_BYTES))
-    if (Object.hasOwn(vector, deviceId)) throw protocolError("a device appears twice in the version vector")
-    vector[deviceId] = r.u64()
-  }
-  return vector
 }
 
 function writeEntries(w: ByteWriter, message: EntriesMessage): void {

@@ -4,6 +4,8 @@ import type { LogEntry } from "../store/log-entry.js"
 import type { OutboundOptions } from "./outbound-stream.js"
 import type { PeerLink } from "./peer-link.js"
 import type { SessionStore } from "./ports.js"
+import type { VersionVector } from "../store/vault-store.js"
+import type { SnapshotPort } from "./snapshot-exchange.js"
 
 /** Where a session is: catching up, caught up both ways, or ended. */
 export type SessionState = "syncing" | "idle" | "closed"
@@ -20,6 +22,8 @@ export interface PeerSessionDeps {
   keysets: KeysetExchange
   /** The account trust key's signatures on trust items (a peer's unsigned addition or revocation is ignored). */
   trustChecks: TrustChecks
+  /** Snapshot-first sync (DESIGN §8); without it snapshots are neither served nor taken. */
+  snapshots?: SnapshotPort
 }
 
 /** How keysets cross a link: each goes with the account key that opens it. */
@@ -44,6 +48,8 @@ export interface KeysetExchange {
 export interface PeerSessionOptions extends OutboundOptions {
   /** Clock in ms since the epoch (tests). */
   now?: () => number
+  /** A peer missing at least this many entries gets the snapshot first (SNAPSHOT_MIN_MISSING_ENTRIES). */
+  snapshotMinEntries?: number
 }
 
 /** Events of a {@link PeerSession}. */
@@ -56,6 +62,8 @@ export interface PeerSessionEvents {
   trust: { membershipChanged: boolean }
   /** The peer showed a signed revocation of this device: it was removed from the account (never stored in its own trust list). */
   removed: Record<string, never>
+  /** A snapshot set from this peer was verified and stored; it covers `vector`. */
+  snapshot: { vector: VersionVector }
   /** Progress of receiving this peer's first catch-up. */
   progress: { done: number; total: number }
   /** An opaque notice from the peer for the daemon. */

@@ -4,8 +4,9 @@ import { compareKeysetRanks, keysetRank, NO_KEYSET, type KeysetRank } from "../s
 import type { LogEntry } from "../store/log-entry.js"
 import type { VersionVector } from "../store/vault-store.js"
 import { verifyBatch } from "./entry-batch.js"
-import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type SyncMessage, type TrustInfo } from "./messages.js"
+import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type HelloMessage, type SnapshotMessage, type SyncMessage, type TrustInfo } from "./messages.js"
 import { OutboundStream } from "./outbound-stream.js"
+import { SnapshotExchange } from "./snapshot-exchange.js"
 import { mergeTrust, toTrustInfo } from "./trust-merge.js"
 import { TypedEvents } from "../typed-events.js"
 import type { PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"
@@ -31,6 +32,9 @@ export class PeerSession {
   readonly address: string
   private readonly events: TypedEvents<PeerSessionEvents>
   private readonly outbound: OutboundStream
+  private readonly snapshots: SnapshotExchange
+  /** What the peer said it holds in its hello. */
+  private peerHello: VersionVector = {}
   private readonly now: () => number
   private current: SessionState = "syncing"
   private started = false
@@ -49,6 +53,10 @@ export class PeerSession {
       { store: deps.store, send: (message) => this.send(message), onCaughtUp: () => this.updateState() },
       options,
     )
+    this.snapshots = new SnapshotExchange({
+      store: deps.store, logger: deps.logger, accountId: deps.accountId, remoteDeviceId: this.remoteDeviceId, port: deps.snapshots,
+      send: (message) => this.send(message),
+    }, options.snapshotMinEntries)
     this.now = options.now ?? Date.now
     this.events = new TypedEvents((event, error) =>
       deps.logger.error("a sync event listener failed", { event, deviceId: this.remoteDeviceId, ...errorFields(error) }))
@@ -79,7 +87,10 @@ export class PeerSession {
     const { link, store } = this.deps
     // Hello before listening: a link may hand over a waiting message as soon as
     // we listen, and our reply to it must not overtake our hello.
-    this.send({ type: "hello", vector: store.versionVector(), keyset: keysetRank(store.getKeyset()), trust: this.trustInfo() })
+    const hello: HelloMessage = { type: "hello", vector: store.versionVector(), keyset: keysetRank(store.getKeyset()), trust: this.trustInfo() }
+    const floor = store.floorVector()
+    if (Object.keys(floor).length > 0) hello.floor = floor
+    this.send(hello)
     if (this.state === "closed") return
     link.onMessage((bytes) => this.receive(bytes))
     link.onClose((reason) => this.finish(reason))
@@ -140,7 +151,7 @@ export class PeerSession {
     }
     switch (message.type) {
       case "hello":
-        return this.onHello(message.vector, message.keyset, message.trust)
+        return this.onHello(message)
       case "entries":
         return this.onEntries(message)
       case "ack":
@@ -151,17 +162,26 @@ export class PeerSession {
         return this.mergeTrust(message.devices)
       case "control":
         return this.events.emit("control", { kind: message.kind, body: message.body })
+      case "snapshot":
+        return this.onSnapshot(message)
     }
   }
 
-  private onHello(vector: VersionVector, keyset: KeysetRank, trust: TrustInfo[]): void {
+  private onHello({ vector, floor, keyset, trust }: HelloMessage): void {
     if (this.outbound.started) throw new LanvaultError("PROTOCOL_ERROR", "a second hello")
     this.peerKeyset = keyset
+    this.peerHello = vector
     // Trust first: a new device learns the keys that verify the entries to come.
     this.mergeTrust(trust)
     this.touch()
-    this.outbound.begin(vector)
+    // A far-behind peer starts from our snapshot; the entries after it follow.
+    this.outbound.begin(this.snapshots.offer(vector, floor ?? {}))
     this.offerKeyset()
+  }
+
+  private onSnapshot(message: SnapshotMessage): void {
+    const vector = this.snapshots.receive(message, this.peerHello)
+    if (vector !== undefined) this.events.emit("snapshot", { vector })
   }
 
   private onEntries(message: EntriesMessage): void {
@@ -244,9 +264,7 @@ export class PeerSession {
       this.deps.link.send(encodeMessage(message))
       return true
     } catch (error) {
-      this.deps.logger.error("sending a sync message failed; closing the link", {
-        deviceId: this.remoteDeviceId, type: message.type, ...errorFields(error),
-      })
+      this.deps.logger.error("sending a sync message failed; closing the link", { deviceId: this.remoteDeviceId, type: message.type, ...errorFields(error) })
       this.close("internal error")
       return false
     }
@@ -255,9 +273,7 @@ export class PeerSession {
   private fail(error: unknown): void {
     const code = error instanceof LanvaultError ? error.code : undefined
     if (code !== undefined && PEER_FAULTS.has(code)) {
-      this.deps.logger.warn("a peer sent data that was refused; closing the link", {
-        deviceId: this.remoteDeviceId, address: this.address, code, ...errorFields(error),
-      })
+      this.deps.logger.warn("a peer sent data that was refused; closing the link", { deviceId: this.remoteDeviceId, address: this.address, code, ...errorFields(error) })
       this.close("protocol error")
       return
     }

@@ -6,6 +6,7 @@ import { checkControlKind } from "./messages.js"
 import type { PeerLink } from "./peer-link.js"
 import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
 import type { TrustChecks } from "./trust-merge.js"
+import type { SnapshotPort } from "./snapshot-exchange.js"
 import { TypedEvents } from "../typed-events.js"
 
 /** What a {@link Replicator} needs. */
@@ -17,6 +18,8 @@ export interface ReplicatorDeps {
   keysets: KeysetExchange
   /** The account trust key's signatures on trust items. */
   trustChecks: TrustChecks
+  /** Snapshot-first sync; without it snapshots are neither served nor taken. */
+  snapshots?: SnapshotPort
 }
 
 /** Tuning of every session, plus this device's id (read from the store's identity when left out). */
@@ -40,6 +43,8 @@ export interface SessionInfo {
 export interface ReplicatorEvents {
   /** Entries from device `from` were verified and stored: merge them when unlocked. */
   entries: { entries: LogEntry[]; from: string }
+  /** A snapshot set from device `from` was verified and stored (covering `vector`): load it when unlocked. */
+  snapshot: { vector: Record<string, number>; from: string }
   /** A keyset from a peer that ranks above ours was stored. */
   keyset: { version: number }
   /** The trust list changed (a device added, revoked or renamed by a peer). */
@@ -94,7 +99,7 @@ export class Replicator {
    */
   addLink(link: PeerLink): PeerSession {
     const { store, logger, accountId } = this.deps
-    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks }, this.options)
+    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots }, this.options)
     const deviceId = link.remoteDeviceId
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
       session.close(this.stopped ? "shutting down" : "revoked")
@@ -174,6 +179,7 @@ export class Replicator {
       this.events.emit("entries", { entries, from: deviceId })
       this.forOthers(deviceId, (other) => other.push(entries))
     })
+    session.on("snapshot", ({ vector }) => this.events.emit("snapshot", { vector, from: deviceId }))
     session.on("keyset", ({ version }) => {
       this.events.emit("keyset", { version })
       this.forOthers(deviceId, (other) => other.offerKeyset())

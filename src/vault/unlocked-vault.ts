@@ -69,8 +69,12 @@ export class UnlockedVault {
     try {
       covered = loadSnapshots(deps, keys, doc)
     } catch (error) {
-      // A bad snapshot is only a shortcut lost: replay the whole log instead.
-      deps.logger.warn("snapshot unreadable; replaying the whole log", errorFields(error))
+      // A bad snapshot is only a shortcut lost: replay the whole log instead. Not
+      // so if a peer's snapshot stands in for entries never received (a floor).
+      const floor = Object.keys(deps.store.floorVector()).length > 0
+      deps.logger[floor ? "error" : "warn"](floor
+        ? "snapshot unreadable and the log here starts after it (snapshot-first sync): records may be missing until a peer sends a snapshot again"
+        : "snapshot unreadable; replaying the whole log", errorFields(error))
       doc = newDoc()
       covered = {}
     }
@@ -164,6 +168,21 @@ export class UnlockedVault {
     const changes = this.decryptAll(entries)
     this.entriesSinceSnapshot += entries.length
     return this.merge(changes)
+  }
+
+  /**
+   * Merges the stored snapshot set into the open records (a peer's set was just
+   * adopted: snapshot-first sync); returns the ids it holds. Entries this vault
+   * merged already stay: Automerge merges, it never overwrites.
+   */
+  mergeStoredSnapshot(): string[] {
+    const ids: string[] = []
+    for (const row of this.deps.store.snapshots()) {
+      const key = this.keys.keys.get(row.epoch)
+      if (key === undefined || row.bucket >= this.doc.bucketCount) continue
+      ids.push(...this.doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(this.deps.accountId, row.bucket, row.epoch, row.vector))))
+    }
+    return ids
   }
 
   /** Writes an encrypted snapshot of every bucket with the version vector it covers. */

@@ -198,6 +198,37 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
       it("refuses a negative bucket", () => {
         expect(() => store.putSnapshot({ bucket: -1, epoch: 1, vector: {}, ciphertext: Uint8Array.of(1) })).toThrow(TypeError)
       })
+
+      it("a peer's snapshot set replaces the held one, raises heads to its vector and records floors", () => {
+        for (const entry of fakeLog(DEVICE_A, 2)) store.appendOwn(entry)
+        for (const entry of fakeLog(DEVICE_B, 9)) store.appendOwn(entry)
+        store.putSnapshot({ bucket: 7, epoch: 1, vector: { [DEVICE_A]: 1 }, ciphertext: Uint8Array.of(9) })
+        const vector = { [DEVICE_A]: 5, [DEVICE_B]: 3 }
+        const rows = [0, 1].map((bucket) => ({ bucket, epoch: 2, vector, ciphertext: Uint8Array.of(bucket) }))
+        store.adoptSnapshot(rows, vector)
+        expect(store.snapshots()).toEqual(rows)
+        expect(store.versionVector()).toEqual({ [DEVICE_A]: 5, [DEVICE_B]: 9 })
+        expect(store.floorVector()).toEqual({ [DEVICE_A]: 5 })
+        // Held entries stay; the snapshot stands in for 3 to 5.
+        expect(store.entriesOf(DEVICE_A, 0).map((e) => e.seq)).toEqual([1, 2])
+        // Entries at or below the floor are skipped as held; the log continues after it.
+        const { inserted } = store.insertEntries(fakeLog(DEVICE_A, 6))
+        expect(inserted.map((e) => e.seq)).toEqual([6])
+        expect(store.head(DEVICE_A)).toBe(6)
+        expect(store.entriesAfter({ [DEVICE_A]: 5, [DEVICE_B]: 9 }).map((e) => e.seq)).toEqual([6])
+        store.wipeAccountData()
+        expect(store.floorVector()).toEqual({})
+      })
+
+      it("refuses a snapshot set whose rows cover different vectors, or name a bucket twice, and keeps what it held", () => {
+        store.putSnapshot({ bucket: 0, epoch: 1, vector: {}, ciphertext: Uint8Array.of(3) })
+        const mixed = [{ bucket: 0, epoch: 1, vector: { [DEVICE_A]: 1 }, ciphertext: Uint8Array.of(1) }, { bucket: 1, epoch: 1, vector: { [DEVICE_A]: 2 }, ciphertext: Uint8Array.of(2) }]
+        expect(thrown(() => store.adoptSnapshot(mixed, { [DEVICE_A]: 2 })).code).toBe("CORRUPT_DATA")
+        const twice = [0, 0].map((bucket) => ({ bucket, epoch: 1, vector: { [DEVICE_A]: 2 }, ciphertext: Uint8Array.of(2) }))
+        expect(thrown(() => store.adoptSnapshot(twice, { [DEVICE_A]: 2 })).code).toBe("CORRUPT_DATA")
+        expect(store.snapshots()).toEqual([{ bucket: 0, epoch: 1, vector: {}, ciphertext: Uint8Array.of(3) }])
+        expect(store.versionVector()).toEqual({})
+      })
     })
 
     describe("keyset", () => {

@@ -1,0 +1,103 @@
+import type { Logger } from "../log.js"
+import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import { protocolError } from "./byte-reader.js"
+import { sameVector, SnapshotIntake, type SnapshotSet } from "./snapshot-intake.js"
+import { snapshotSigningBytes, type SnapshotMessage } from "./snapshot-part.js"
+import { dominates, mergeVectors, missingCount, seqOf } from "./version-vector.js"
+
+/** A peer missing at least this many entries is far behind: it gets the snapshot first, then the log tail. */
+export const SNAPSHOT_MIN_MISSING_ENTRIES = 1_000
+
+/**
+ * What snapshot-first sync needs of the daemon. Without it a session neither
+ * serves snapshots nor accepts them (a `snapshot` message is then a protocol error).
+ */
+export interface SnapshotPort {
+  /** Signs each message with this device's Ed25519 key, RFC 8032 (a locked device can: its device key is not the vault key). */
+  signAll(messages: readonly Uint8Array[]): Uint8Array[]
+  /** This vault's bucket count. */
+  bucketCount(): number
+  /** The vault-key epochs the stored keyset names (public ids, no key). */
+  knownEpochs(): ReadonlySet<number>
+}
+
+export interface SnapshotExchangeDeps {
+  store: VaultStore
+  logger: Logger
+  accountId: Uint8Array
+  remoteDeviceId: string
+  port: SnapshotPort | undefined
+  send: (message: SnapshotMessage) => boolean
+}
+
+/**
+ * The snapshot half of a session (DESIGN §8). Serving: a peer far behind, or
+ * one lacking entries below this device's floor, gets the stored snapshot set
+ * (each bucket signed) before the entries after it. Receiving: parts are
+ * verified by a {@link SnapshotIntake}; a complete set is stored only if this
+ * device holds every entry after its vector (its floor is at or below it) and
+ * the snapshot held is not newer, so a snapshot never overwrites newer state.
+ */
+export class SnapshotExchange {
+  private intake: SnapshotIntake | undefined
+
+  constructor(private readonly deps: SnapshotExchangeDeps, private readonly minMissing = SNAPSHOT_MIN_MISSING_ENTRIES) {}
+
+  /** Sends the snapshot set if the peer should start from it; returns what the peer holds afterwards. */
+  offer(peerVector: VersionVector, peerFloor: VersionVector): VersionVector {
+    const set = this.deps.port === undefined ? undefined : this.setFor(peerVector, peerFloor, this.deps.port.bucketCount())
+    if (set === undefined) return peerVector
+    const parts = set.rows.map((row) => ({ bucketCount: set.rows.length, bucket: row.bucket, epoch: row.epoch, vector: set.vector, ciphertext: row.ciphertext }))
+    const signatures = this.deps.port!.signAll(parts.map((part) => snapshotSigningBytes(this.deps.accountId, part)))
+    for (let i = 0; i < parts.length; i++) {
+      if (!this.deps.send({ type: "snapshot", ...parts[i], signature: signatures[i] })) return peerVector
+    }
+    this.deps.logger.info("served a snapshot to a far-behind device", { deviceId: this.deps.remoteDeviceId, buckets: set.rows.length })
+    return mergeVectors(peerVector, set.vector)
+  }
+
+  /**
+   * Takes one part; returns the vector of a set it stored. Throws
+   * PROTOCOL_ERROR or BAD_SIGNATURE for anything refused (the link closes;
+   * nothing of the set was stored).
+   */
+  receive(part: SnapshotMessage, senderVector: VersionVector): VersionVector | undefined {
+    const port = this.deps.port
+    if (port === undefined) throw protocolError("a snapshot, which this device does not take")
+    const { store, accountId, remoteDeviceId } = this.deps
+    this.intake ??= new SnapshotIntake(
+      { accountId, bucketCount: port.bucketCount(), knownEpochs: port.knownEpochs(), lookup: (deviceId) => store.getTrust(deviceId) },
+      remoteDeviceId, senderVector,
+    )
+    const set = this.intake.receive(part)
+    if (set === undefined) return undefined
+    this.intake = undefined
+    return this.adopt(set) ? set.vector : undefined
+  }
+
+  private adopt(set: SnapshotSet): boolean {
+    const { store, logger, remoteDeviceId } = this.deps
+    const held = store.snapshots()
+    if (!dominates(set.vector, store.floorVector()) || (held.length > 0 && dominates(held[0].vector, set.vector))) {
+      logger.info("kept the snapshot held: a peer's is not newer, or entries after it are missing here", { deviceId: remoteDeviceId })
+      return false
+    }
+    store.adoptSnapshot(set.rows, set.vector)
+    logger.info("took a snapshot from a peer", { deviceId: remoteDeviceId, buckets: set.rows.length })
+    return true
+  }
+
+  /** The stored set, if whole and worth sending to this peer. */
+  private setFor(peerVector: VersionVector, peerFloor: VersionVector, bucketCount: number): SnapshotSet | undefined {
+    const { store } = this.deps
+    const floor = store.floorVector()
+    const belowFloor = Object.entries(floor).some(([deviceId, seq]) => seqOf(peerVector, deviceId) < seq)
+    if (!belowFloor && missingCount(peerVector, store.versionVector()) < this.minMissing) return undefined
+    const rows = store.snapshots()
+    if (rows.length !== bucketCount || rows.some((row, i) => row.bucket !== i || !sameVector(row.vector, rows[0].vector))) return undefined
+    const vector = rows[0].vector
+    // The peer must hold every entry after the snapshot (its floor), and we every entry we then send (ours).
+    if (!dominates(vector, floor) || !dominates(vector, peerFloor) || dominates(peerVector, vector)) return undefined
+    return { vector, rows }
+  }
+}
