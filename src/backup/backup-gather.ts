@@ -20,6 +20,10 @@ export function gatherBackup(store: VaultStore, createdAt: number, extra: Partia
     if (accountId === undefined || keyset === undefined) {
       throw new LanvaultError("NO_ACCOUNT", "there is no account to back up: run `lanvault init` or `lanvault join` first")
     }
+    // A backup holds log entries only: while a first sync still fills in those a snapshot stood in for, it would miss records.
+    if (Object.keys(store.floorVector()).length > 0) {
+      throw new LanvaultError("TIMEOUT", "the log is still being filled in from another device after a first sync; back up once it is done")
+    }
     const chunks: Uint8Array[] = []
     let entryCount = 0
     const vector: VersionVector = {}

@@ -1,4 +1,4 @@
-import { holdsEpochsOf, parseKeyset, readAccountKey, type StandingState } from "../account/index.js"
+import { holdsEpochsOf, parseKeyset, readAccountKey, SnapshotSigner, type StandingState } from "../account/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
 import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, type PeerNetworkOptions } from "../connections/index.js"
 import { StandingNotice } from "../app/index.js"
@@ -46,7 +46,8 @@ export class SyncStack {
       },
     }
     const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
-    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks }, { deviceId: account.deviceId })
+    const snapshots = new SnapshotSigner(store)
+    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots }, { deviceId: account.deviceId })
     this.pairing = new PairingHost({
       store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
     })
@@ -103,6 +104,7 @@ export class SyncStack {
   private wire(vault: VaultService, publish: (event: EventParams) => void): void {
     const { replicator } = this
     replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
+    replicator.on("snapshot", () => vault.applySnapshot())
     replicator.on("trust", () => {
       this.folders.refresh()
       this.standing.announce()

@@ -81,14 +81,25 @@ export class MemoryStore implements VaultStore {
   insertEntries(entries: readonly LogEntry[]): InsertResult {
     return this.transaction(() => {
       const inserted: LogEntry[] = []
+      let filled = 0
+      const { floors } = this.live()
       for (const entry of sortByPosition(entries)) {
         const log = this.live().logs.get(entry.deviceId)
-        const floor = this.live().floors.get(entry.deviceId) ?? 0
-        if (placeEntry(entry, log?.length ?? 0, log?.[entry.seq - 1], floor) === "skip") continue
-        this.logOf(entry.deviceId).push(copyEntry(entry))
-        inserted.push(entry)
+        const floor = floors.get(entry.deviceId) ?? 0
+        const placement = placeEntry(entry, log?.length ?? 0, log?.[entry.seq - 1], floor)
+        if (placement === "skip") continue
+        if (placement === "insert") {
+          this.logOf(entry.deviceId).push(copyEntry(entry))
+          inserted.push(entry)
+          continue
+        }
+        const holes = this.logOf(entry.deviceId)
+        holes[entry.seq - 1] = copyEntry(entry)
+        filled++
+        // A floor with no hole left under it is dropped: the log is whole again.
+        if (!holes.slice(0, floor).includes(undefined)) floors.delete(entry.deviceId)
       }
-      return { inserted }
+      return { inserted, filled }
     })
   }
 

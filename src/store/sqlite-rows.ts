@@ -1,5 +1,6 @@
+import { CorruptDataError } from "../errors.js"
 import type { LogEntry } from "./log-entry.js"
-import type { TrustEntry } from "./vault-store.js"
+import type { SnapshotRow, TrustEntry, VersionVector } from "./vault-store.js"
 
 /** Rows as better-sqlite3 returns them, and their conversion to the store's types (SqliteStore). */
 
@@ -33,3 +34,15 @@ export function bytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer)
 }
 
+
+export interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
+
+export function toSnapshot(row: SnapshotDbRow, path: string): SnapshotRow {
+  let vector: VersionVector
+  try {
+    vector = JSON.parse(row.vector) as VersionVector
+  } catch (error) {
+    throw new CorruptDataError(`${path}: the version vector of snapshot ${row.bucket} is unreadable`, { cause: error })
+  }
+  return { bucket: row.bucket, epoch: row.epoch, vector, ciphertext: bytes(row.ciphertext) }
+}

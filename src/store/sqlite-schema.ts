@@ -118,6 +118,8 @@ export const SQL = {
   heads: "SELECT device_id, seq FROM heads ORDER BY device_id",
   floor: "SELECT seq FROM floors WHERE device_id = ?",
   floors: "SELECT device_id, seq FROM floors ORDER BY device_id",
+  dropFloor: "DELETE FROM floors WHERE device_id = ?",
+  countUpTo: "SELECT count(*) FROM entries WHERE device_id = ? AND seq <= ?",
   setFloor: "INSERT INTO floors (device_id, seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET seq = max(seq, excluded.seq)",
   countEntries: "SELECT count(*) FROM entries",
   putSnapshot: "INSERT OR REPLACE INTO snapshots (bucket, epoch, vector, ciphertext) VALUES (?, ?, ?, ?)",

@@ -5,7 +5,7 @@ import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
 import { mapSqliteError } from "./sqlite-file.js"
-import { bytes, toEntry, toTrust, type EntryRow, type TrustRow } from "./sqlite-rows.js"
+import { bytes, toEntry, toSnapshot, toTrust, type EntryRow, type SnapshotDbRow, type TrustRow } from "./sqlite-rows.js"
 import { SQL } from "./sqlite-schema.js"
 import {
   checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow, checkSnapshotSet,
@@ -18,7 +18,6 @@ import type {
 /** SQLite's LIMIT for "no limit". */
 const NO_LIMIT = -1
 
-interface SnapshotDbRow { bucket: number; epoch: number; vector: string; ciphertext: Buffer }
 
 type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
 
@@ -80,17 +79,27 @@ export class SqliteStore implements VaultStore {
     return this.transaction(() => {
       const heads = new Map<string, number>()
       const inserted: LogEntry[] = []
+      const filled = new Set<string>()
+      let fills = 0
       for (const entry of sorted) {
         const head = heads.get(entry.deviceId) ?? this.head(entry.deviceId)
         const held = entry.seq <= head ? this.entryAt(entry.deviceId, entry.seq) : undefined
         const floor = held === undefined && entry.seq <= head ? this.floorOf(entry.deviceId) : 0
-        if (placeEntry(entry, head, held, floor) === "skip") continue
+        const placement = placeEntry(entry, head, held, floor)
+        if (placement === "skip") continue
         this.writeEntry(entry)
+        if (placement === "fill") {
+          filled.add(entry.deviceId)
+          fills++
+          continue
+        }
         heads.set(entry.deviceId, entry.seq)
         inserted.push(entry)
       }
       for (const [deviceId, seq] of heads) this.stmt("setHead").run(deviceId, seq)
-      return { inserted }
+      // A floor with no hole left under it is dropped: the log is whole again.
+      for (const deviceId of filled) if (this.stmt("countUpTo").pluck().get(deviceId, this.floorOf(deviceId)) === this.floorOf(deviceId)) this.stmt("dropFloor").run(deviceId)
+      return { inserted, filled: fills }
     })
   }
 
@@ -162,7 +171,7 @@ export class SqliteStore implements VaultStore {
   }
 
   snapshots(): SnapshotRow[] {
-    return this.guard(() => (this.stmt("snapshots").all() as SnapshotDbRow[]).map((r) => this.toSnapshot(r)))
+    return this.guard(() => (this.stmt("snapshots").all() as SnapshotDbRow[]).map((r) => toSnapshot(r, this.path)))
   }
 
   clearSnapshots(): void {
@@ -261,16 +270,6 @@ export class SqliteStore implements VaultStore {
   private entryAt(deviceId: string, seq: number): LogEntry | undefined {
     const row = this.stmt("getEntry").get(deviceId, seq) as EntryRow | undefined
     return row === undefined ? undefined : toEntry(row)
-  }
-
-  private toSnapshot(row: SnapshotDbRow): SnapshotRow {
-    let vector: VersionVector
-    try {
-      vector = JSON.parse(row.vector) as VersionVector
-    } catch (error) {
-      throw new CorruptDataError(`${this.path}: the version vector of snapshot ${row.bucket} is unreadable`, { cause: error })
-    }
-    return { bucket: row.bucket, epoch: row.epoch, vector, ciphertext: bytes(row.ciphertext) }
   }
 
   private stmt(name: SqlName): Database.Statement {

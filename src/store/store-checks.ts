@@ -11,20 +11,24 @@ import type { DeviceIdentity, SnapshotRow, TrustEntry, VersionVector } from "./v
 const PUBLIC_KEY_BYTES = 32
 const SECRET_KEY_BYTES = 32
 
-/** What to do with an entry given its device's head and the entry held at its seq. */
-export type Placement = "insert" | "skip"
+/**
+ * What to do with an entry given its device's head and the entry held at its
+ * seq: continue the log, skip it as held, or fill a hole below the floor (an
+ * entry a peer's snapshot stood in for, arriving later).
+ */
+export type Placement = "insert" | "skip" | "fill"
 
 /**
  * Decides an incoming entry: continue the log ("insert"), already held byte for
- * byte or covered by an adopted snapshot at or below the device's `floor`
- * ("skip"), held with other bytes (CorruptDataError) or beyond the head +1
- * (SEQUENCE_GAP). Throws CorruptDataError if the entry is malformed.
+ * byte ("skip"), not held at or below the device's `floor` ("fill": a hole an
+ * adopted snapshot stood in for), held with other bytes (CorruptDataError) or
+ * beyond the head +1 (SEQUENCE_GAP). Throws CorruptDataError if the entry is malformed.
  */
 export function placeEntry(entry: LogEntry, head: number, held: LogEntry | undefined, floor = 0): Placement {
   checkEntry(entry)
   if (entry.seq <= head) {
     if (held !== undefined && sameEntry(held, entry)) return "skip"
-    if (held === undefined && entry.seq <= floor) return "skip"
+    if (held === undefined && entry.seq <= floor) return "fill"
     throw new CorruptDataError(
       `conflicting entry: device ${entry.deviceId} seq ${entry.seq} is already held with other content; the stored entry was kept`,
     )

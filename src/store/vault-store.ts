@@ -56,8 +56,10 @@ export interface DeviceIdentity {
 
 /** What {@link VaultStore.insertEntries} stored. */
 export interface InsertResult {
-  /** Newly stored entries, ordered by device then seq (already-held duplicates left out). */
+  /** Newly stored entries that continued their logs, ordered by device then seq (already-held duplicates left out). */
   inserted: LogEntry[]
+  /** Entries stored into holes below a floor (snapshot-first sync backfill): their content was in the snapshot already. */
+  filled: number
 }
 
 /**
@@ -109,7 +111,8 @@ export interface VaultStore {
    * Takes a verified snapshot set from a peer in one transaction: every snapshot
    * row replaced by `rows` (which must all cover `vector`), each device's head
    * raised to `vector` where it is lower, and that seq recorded as its floor.
-   * Entries at or below a floor that arrive later are skipped as held.
+   * Entries at or below a floor that arrive later fill the holes (counted as
+   * `filled`, not `inserted`); once none is left the floor is dropped.
    */
   adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void
 

@@ -4,7 +4,7 @@ import type { VersionVector } from "../store/vault-store.js"
 import { takeBatch } from "./entry-batch.js"
 import type { EntriesMessage } from "./messages.js"
 import type { EntryLog } from "./ports.js"
-import { advanceVector, missingCount, seqOf } from "./version-vector.js"
+import { advanceVector, mergeVectors, missingCount, missingRanges, seqOf, type MissingRange } from "./version-vector.js"
 
 /** Entries read from the store per batch. */
 export const BATCH_ENTRIES = 500
@@ -22,7 +22,7 @@ export interface OutboundOptions {
 
 /** What an {@link OutboundStream} needs. */
 export interface OutboundDeps {
-  store: Pick<EntryLog, "versionVector" | "entriesAfter">
+  store: Pick<EntryLog, "versionVector" | "entriesAfter" | "entriesOf">
   /** Sends one batch; false if the link failed (the stream then stops). */
   send: (message: EntriesMessage) => boolean
   /** The first catch-up was sent entirely. */
@@ -49,6 +49,8 @@ export class OutboundStream {
   private pumping = false
   private pumpAgain = false
   private sent = 0
+  /** Entries under a snapshot the peer took from us, still to send it once caught up (first range first). */
+  private readonly backfill: MissingRange[] = []
 
   constructor(private readonly deps: OutboundDeps, options: OutboundOptions = {}) {
     this.batchEntries = options.batchEntries ?? BATCH_ENTRIES
@@ -70,10 +72,15 @@ export class OutboundStream {
     return this.sent
   }
 
-  /** Starts the catch-up from the peer's hello vector. */
-  begin(peerVector: VersionVector): void {
-    this.peerVector = peerVector
-    this.total = missingCount(peerVector, this.deps.store.versionVector())
+  /**
+   * Starts the catch-up from the peer's hello vector; with `snapshot`, the
+   * vector of a snapshot just sent to it: only the entries after it are sent
+   * first, and those under it (the backfill) after the catch-up.
+   */
+  begin(peerVector: VersionVector, snapshot?: VersionVector): void {
+    this.peerVector = snapshot === undefined ? peerVector : mergeVectors(peerVector, snapshot)
+    if (snapshot !== undefined) this.backfill.push(...missingRanges(peerVector, snapshot))
+    this.total = missingCount(this.peerVector, this.deps.store.versionVector())
     this.pump()
   }
 
@@ -127,7 +134,7 @@ export class OutboundStream {
     if (known === undefined) return false
     const page = this.deps.store.entriesAfter(known, this.batchEntries)
     const batch = takeBatch(page, this.maxBatchBytes)
-    if (batch.length === 0 && this.caughtUp) return false
+    if (batch.length === 0 && this.caughtUp) return this.sendBackfill()
     const message: EntriesMessage = { type: "entries", entries: batch }
     const final = !this.caughtUp && page.length < this.batchEntries && batch.length === page.length
     if (final) message.final = true
@@ -145,5 +152,28 @@ export class OutboundStream {
       this.deps.onCaughtUp()
     }
     return true
+  }
+
+  /** Sends the next batch of the backfill; false when it is done. Never before the catch-up, so it never delays it. */
+  private sendBackfill(): boolean {
+    while (this.backfill.length > 0) {
+      const range = this.backfill[0]
+      const page = this.deps.store.entriesOf(range.deviceId, range.afterSeq, Math.min(this.batchEntries, range.toSeq - range.afterSeq))
+      const batch = takeBatch(page.filter((entry) => entry.seq <= range.toSeq), this.maxBatchBytes)
+      if (batch.length === 0) {
+        this.backfill.shift()
+        continue
+      }
+      range.afterSeq = batch[batch.length - 1].seq
+      if (range.afterSeq >= range.toSeq) this.backfill.shift()
+      if (!this.deps.send({ type: "entries", entries: batch })) {
+        this.stop()
+        return false
+      }
+      this.inFlight.push(batch.length)
+      this.sent += batch.length
+      return true
+    }
+    return false
   }
 }

@@ -174,8 +174,9 @@ export class PeerSession {
     // Trust first: a new device learns the keys that verify the entries to come.
     this.mergeTrust(trust)
     this.touch()
-    // A far-behind peer starts from our snapshot; the entries after it follow.
-    this.outbound.begin(this.snapshots.offer(vector, floor ?? {}))
+    // A far-behind peer starts from our snapshot; the entries after it follow, then those under it.
+    const covered = this.snapshots.offer(vector, floor ?? {})
+    this.outbound.begin(vector, covered)
     this.offerKeyset()
   }
 

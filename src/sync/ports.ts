@@ -1,5 +1,5 @@
 import type { LogEntry } from "../store/log-entry.js"
-import type { InsertResult, KeysetRow, TrustEntry, VersionVector } from "../store/vault-store.js"
+import type { InsertResult, KeysetRow, SnapshotRow, TrustEntry, VersionVector } from "../store/vault-store.js"
 
 /** The change logs as sync reads and extends them (the store implements it). */
 export interface EntryLog {
@@ -7,8 +7,19 @@ export interface EntryLog {
   versionVector(): VersionVector
   /** Entries after `vector`, device then seq, at most `limit`: O(devices + entries returned). */
   entriesAfter(vector: VersionVector, limit?: number): LogEntry[]
+  /** One device's entries with seq > afterSeq, ascending, at most `limit` (the backfill under a snapshot sent). */
+  entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[]
   /** Stores verified entries from a peer, all or none. */
   insertEntries(entries: readonly LogEntry[]): InsertResult
+}
+
+/** The snapshot set as snapshot-first sync serves and takes it (the store implements it). */
+export interface SnapshotShelf {
+  /** Per device, the seq up to which entries may be missing because a peer's snapshot stood in for them. */
+  floorVector(): VersionVector
+  snapshots(): SnapshotRow[]
+  /** Replaces the snapshot set with a verified one from a peer, raising heads to its vector. */
+  adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void
 }
 
 /** The trust list as sync reads and merges it (the store implements it). */
@@ -21,7 +32,7 @@ export interface TrustBook {
 }
 
 /** What one peer session needs of the store: the logs, the trust list, the keyset's rank, one transaction for a trust merge. */
-export interface SessionStore extends EntryLog, TrustBook {
+export interface SessionStore extends EntryLog, TrustBook, SnapshotShelf {
   getKeyset(): KeysetRow | undefined
   transaction<T>(fn: () => T): T
 }

@@ -1,9 +1,10 @@
 import type { Logger } from "../log.js"
-import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import type { VersionVector } from "../store/vault-store.js"
+import type { EntryLog, SnapshotShelf, TrustBook } from "./ports.js"
 import { protocolError } from "./byte-reader.js"
 import { sameVector, SnapshotIntake, type SnapshotSet } from "./snapshot-intake.js"
 import { snapshotSigningBytes, type SnapshotMessage } from "./snapshot-part.js"
-import { dominates, mergeVectors, missingCount, seqOf } from "./version-vector.js"
+import { dominates, missingCount, seqOf } from "./version-vector.js"
 
 /** A peer missing at least this many entries is far behind: it gets the snapshot first, then the log tail. */
 export const SNAPSHOT_MIN_MISSING_ENTRIES = 1_000
@@ -22,7 +23,7 @@ export interface SnapshotPort {
 }
 
 export interface SnapshotExchangeDeps {
-  store: VaultStore
+  store: SnapshotShelf & Pick<EntryLog, "versionVector"> & Pick<TrustBook, "getTrust">
   logger: Logger
   accountId: Uint8Array
   remoteDeviceId: string
@@ -43,17 +44,17 @@ export class SnapshotExchange {
 
   constructor(private readonly deps: SnapshotExchangeDeps, private readonly minMissing = SNAPSHOT_MIN_MISSING_ENTRIES) {}
 
-  /** Sends the snapshot set if the peer should start from it; returns what the peer holds afterwards. */
-  offer(peerVector: VersionVector, peerFloor: VersionVector): VersionVector {
+  /** Sends the snapshot set if the peer should start from it; returns the vector it covers, if sent. */
+  offer(peerVector: VersionVector, peerFloor: VersionVector): VersionVector | undefined {
     const set = this.deps.port === undefined ? undefined : this.setFor(peerVector, peerFloor, this.deps.port.bucketCount())
-    if (set === undefined) return peerVector
+    if (set === undefined) return undefined
     const parts = set.rows.map((row) => ({ bucketCount: set.rows.length, bucket: row.bucket, epoch: row.epoch, vector: set.vector, ciphertext: row.ciphertext }))
     const signatures = this.deps.port!.signAll(parts.map((part) => snapshotSigningBytes(this.deps.accountId, part)))
     for (let i = 0; i < parts.length; i++) {
-      if (!this.deps.send({ type: "snapshot", ...parts[i], signature: signatures[i] })) return peerVector
+      if (!this.deps.send({ type: "snapshot", ...parts[i], signature: signatures[i] })) return undefined
     }
     this.deps.logger.info("served a snapshot to a far-behind device", { deviceId: this.deps.remoteDeviceId, buckets: set.rows.length })
-    return mergeVectors(peerVector, set.vector)
+    return set.vector
   }
 
   /**

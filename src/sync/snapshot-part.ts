@@ -50,12 +50,12 @@ export function verifySnapshotPart(accountId: Uint8Array, part: SnapshotMessage,
   verify(signPublic, snapshotSigningBytes(accountId, part), part.signature)
 }
 
-/** `u32 bucketCount ‖ u32 bucket ‖ u32 epoch ‖ vector ‖ signature (64) ‖ ciphertext (the rest)`. */
+/** `u32 bucketCount ‖ u32 bucket ‖ u32 epoch ‖ vector ‖ u32 length ‖ ciphertext ‖ signature (64)`. */
 export function writeSnapshotPart(w: ByteWriter, part: SnapshotMessage): void {
   if (part.signature.length !== SIGNATURE_BYTES) throw new TypeError(`a snapshot signature is ${SIGNATURE_BYTES} bytes`)
   w.u32(part.bucketCount).u32(part.bucket).u32(part.epoch)
   writeVector(w, part.vector)
-  w.bytes(part.signature).bytes(part.ciphertext)
+  w.u32(part.ciphertext.length).bytes(part.ciphertext).bytes(part.signature)
 }
 
 export function readSnapshotPart(r: ByteReader): SnapshotMessage {
@@ -63,9 +63,9 @@ export function readSnapshotPart(r: ByteReader): SnapshotMessage {
   const bucket = r.u32()
   const epoch = r.u32()
   const vector = readVector(r)
-  const signature = r.bytes(SIGNATURE_BYTES)
   if (bucketCount < 1 || bucket >= bucketCount) throw protocolError(`a snapshot part names bucket ${bucket} of ${bucketCount}`)
-  return { type: "snapshot", bucketCount, bucket, epoch, vector, signature, ciphertext: r.rest() }
+  const ciphertext = r.bytes(r.u32())
+  return { type: "snapshot", bucketCount, bucket, epoch, vector, ciphertext, signature: r.bytes(SIGNATURE_BYTES) }
 }
 
 function sortedVector(vector: VersionVector): VersionVector {

@@ -199,13 +199,7 @@ export class VaultService {
 
   /** A peer's snapshot set was stored (snapshot-first sync): an open vault merges it now, a locked one at unlock. */
   applySnapshot(): void {
-    const open = this.open
-    if (!open) return
-    try {
-      this.publishRemoteChanges(open, new Set(open.mergeStoredSnapshot()))
-    } catch (error) {
-      this.deps.logger.error("a peer's snapshot could not be merged; it is read again at the next unlock", errorFields(error))
-    }
+    if (this.open) this.publishRemoteChanges(this.open, new Set(this.open.mergeStoredSnapshot()))
   }
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */

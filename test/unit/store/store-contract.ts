@@ -118,7 +118,7 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
       })
 
       it("an empty batch inserts nothing", () => {
-        expect(store.insertEntries([])).toEqual({ inserted: [] })
+        expect(store.insertEntries([])).toEqual({ inserted: [], filled: 0 })
       })
     })
 
@@ -211,11 +211,17 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.floorVector()).toEqual({ [DEVICE_A]: 5 })
         // Held entries stay; the snapshot stands in for 3 to 5.
         expect(store.entriesOf(DEVICE_A, 0).map((e) => e.seq)).toEqual([1, 2])
-        // Entries at or below the floor are skipped as held; the log continues after it.
-        const { inserted } = store.insertEntries(fakeLog(DEVICE_A, 6))
-        expect(inserted.map((e) => e.seq)).toEqual([6])
+        // The log continues after the floor; entries under it fill the holes, and the floor goes once none is left.
+        expect(store.insertEntries(fakeLog(DEVICE_A, 1, 6))).toEqual({ inserted: fakeLog(DEVICE_A, 1, 6), filled: 0 })
+        expect(store.insertEntries(fakeLog(DEVICE_A, 1, 4))).toEqual({ inserted: [], filled: 1 })
+        expect(store.floorVector()).toEqual({ [DEVICE_A]: 5 })
+        expect(store.entriesOf(DEVICE_A, 0).map((e) => e.seq)).toEqual([1, 2, 4, 6])
+        expect(store.insertEntries(fakeLog(DEVICE_A, 6))).toEqual({ inserted: [], filled: 2 })
+        expect(store.floorVector()).toEqual({})
         expect(store.head(DEVICE_A)).toBe(6)
-        expect(store.entriesAfter({ [DEVICE_A]: 5, [DEVICE_B]: 9 }).map((e) => e.seq)).toEqual([6])
+        expect(store.entriesOf(DEVICE_A, 0)).toEqual(fakeLog(DEVICE_A, 6))
+        store.adoptSnapshot([{ bucket: 0, epoch: 2, vector: { [DEVICE_B]: 12 }, ciphertext: Uint8Array.of(1) }], { [DEVICE_B]: 12 })
+        expect(store.floorVector()).toEqual({ [DEVICE_B]: 12 })
         store.wipeAccountData()
         expect(store.floorVector()).toEqual({})
       })

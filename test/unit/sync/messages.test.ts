@@ -14,6 +14,8 @@ const revoked: TrustInfo = { deviceId: B, name: "", signPublic: new Uint8Array(3
 const samples: SyncMessage[] = [
   { type: "hello", vector: { [A]: 3, [B]: 1 }, keyset: { version: 7, digest: new Uint8Array(32).fill(9) }, trust: [laptop, revoked] },
   { type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] },
+  { type: "hello", vector: { [A]: 9 }, floor: { [A]: 5 }, keyset: NO_KEYSET, trust: [] },
+  { type: "snapshot", bucketCount: 64, bucket: 63, epoch: 7, vector: { [A]: 3, [B]: 1 }, ciphertext: new Uint8Array([1, 2, 3]), signature: new Uint8Array(64).fill(6) },
   { type: "entries", entries: [fakeEntry(A, 1), fakeEntry(A, 2), fakeEntry(B, 9)] },
   { type: "entries", entries: [], final: true, total: 0 },
   { type: "entries", entries: [fakeEntry(B, 1)], total: 5000 },

@@ -5,6 +5,7 @@ import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import type { TrustEntry, VaultStore } from "../../../src/store/vault-store.js"
 import { Replicator, type ReplicatorOptions } from "../../../src/sync/replicator.js"
+import type { SnapshotPort } from "../../../src/sync/snapshot-exchange.js"
 import { linkPair, type MemoryLink, type TraceLine } from "./memory-link.js"
 
 export { recordingLogger, type LogLine } from "../helpers/recording-logger.js"
@@ -57,7 +58,10 @@ export function trustOf(device: { deviceId: string; name: string; keys: DeviceKe
  * `names.length` devices, each with a store (a MemoryStore unless `newStore`
  * says otherwise) holding its identity and a trust list of all of them.
  */
-export function makeAccount(names: string[], options: ReplicatorOptions = {}, newStore: () => VaultStore = () => new MemoryStore()): Account {
+export function makeAccount(
+  names: string[], options: ReplicatorOptions = {}, newStore: () => VaultStore = () => new MemoryStore(),
+  snapshots?: (device: { keys: DeviceKeys }) => SnapshotPort,
+): Account {
   const accountId = randomBytes(16)
   const accountKey = randomBytes(16)
   const identities = names.map(newDeviceIdentity)
@@ -75,7 +79,7 @@ export function makeAccount(names: string[], options: ReplicatorOptions = {}, ne
         return taken
       },
     }
-    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey) }, options) })
+    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey), snapshots: snapshots?.(device) }, options) })
   })
   return { accountId, vaultKey: randomBytes(32), devices }
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest"
+import { waitFor } from "./helpers/cli.js"
+import { Device } from "./helpers/devices.js"
+
+/** More entries than a peer may lack before it starts from a snapshot (sync/SNAPSHOT_MIN_MISSING_ENTRIES). */
+const RECORDS_IN_SNAPSHOT = 1_100
+const TAIL_RECORDS = 5
+const IN_FLIGHT = 16
+
+/** Daemons log at info here: the test reads who served and who took the snapshot. */
+const INFO_LOG = { LANVAULT_LOG_LEVEL: "info" }
+
+function daemonLog(device: Device): string {
+  return device.daemon!.output()
+}
+
+async function createMany(device: Device, count: number, prefix: string): Promise<string[]> {
+  const ids: string[] = []
+  for (let start = 0; start < count; start += IN_FLIGHT) {
+    const batch = Array.from({ length: Math.min(IN_FLIGHT, count - start) }, (_, i) => device.client!.call("records.create", {
+      record: { type: "login", title: `${prefix} ${start + i}`, fields: { username: { value: `user${start + i}`, kind: "text" }, password: { value: `pw-${prefix}-${start + i}`, kind: "secret" } } },
+    }))
+    for (const { id } of await Promise.all(batch)) ids.push(id)
+  }
+  return ids
+}
+
+describe("snapshot-first sync between real daemons", () => {
+  it("a new device joins, takes the snapshot of a locked device and then the log tail, and lists every record", async () => {
+    const a = await Device.create("alpha")
+    const b = await Device.create("beta")
+    await a.init()
+    await a.start([], INFO_LOG)
+    await a.unlock()
+    const [first] = await createMany(a, RECORDS_IN_SNAPSHOT, "snap")
+    // The lock writes the snapshot; later records are only in the log: the tail.
+    await a.client!.call("lock", {})
+    await a.unlock()
+    const tail = await createMany(a, TAIL_RECORDS, "tail")
+    const total = RECORDS_IN_SNAPSHOT + TAIL_RECORDS
+    const head = (await a.client!.call("devices.list", {})).find((d) => d.self)!.seq
+    // B joins while A is locked: a locked device serves its snapshot (its device key signs it).
+    await a.client!.call("lock", {})
+    await a.unlock()
+    const { joinResult } = await b.joinThrough(a)
+    expect(joinResult.code).toBe(0)
+    await a.client!.call("lock", {})
+
+    await b.start([], INFO_LOG)
+    await b.unlock()
+    await waitFor(async () => (await b.client!.call("records.list", {})).length === total, `${total} records listed on B`, 120_000)
+    expect(daemonLog(b)).toContain("took a snapshot from a peer")
+    expect(daemonLog(a)).toContain("served a snapshot to a far-behind device")
+    expect((await b.client!.call("records.get", { id: first })).fields.password.value).toBe("pw-snap-0")
+    expect((await b.client!.call("records.get", { id: tail[TAIL_RECORDS - 1] })).fields.password.value).toBe(`pw-tail-${TAIL_RECORDS - 1}`)
+
+    // The backfill brings every entry under the snapshot too; then B's log is whole (it can back up, relay, replay).
+    await waitFor(async () => (await b.client!.call("devices.list", {})).find((d) => d.name === "alpha")?.seq === head, "A's head on B", 60_000)
+    await waitFor(async () => (await b.cli(["backup", "create", "--json"])).code === 0, "a backup of B once its log is whole", 60_000)
+
+    // After a restart B opens from the snapshot it took plus the tail, and edits flow both ways.
+    await b.stop()
+    await b.start()
+    await b.unlock()
+    expect((await b.client!.call("records.list", {})).length).toBe(total)
+    await a.unlock()
+    await b.client!.call("records.update", { id: first, set: { title: "edited on B" } })
+    await waitFor(async () => (await a.client!.call("records.get", { id: first })).title === "edited on B", "B's edit on A", 30_000)
+  }, 300_000)
+})
