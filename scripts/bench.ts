@@ -24,6 +24,7 @@ import { describeMachine, loadAverage1m } from "./bench/machine.js"
 import { measureDiscovery } from "./bench/phases/discovery.js"
 import { measureEditLatency } from "./bench/phases/edit-latency.js"
 import { measureFirstSync } from "./bench/phases/first-sync.js"
+import { addJoinRatios, measureJoinListed } from "./bench/phases/join-listed.js"
 import { addRatios, AUTOMERGE_VARIANTS, AutomergePeers, measureAutomergeRepo } from "./bench/phases/automerge-repo.js"
 import { measureMemory } from "./bench/phases/memory.js"
 import { addMemoryRatio, measureRestingMemory } from "./bench/phases/resting-memory.js"
@@ -58,6 +59,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   await measureUnlockAfterKill(ctx, alpha)
   await measureRestingMemory(ctx, alpha)
   const joined = await measureFirstSync(ctx, alpha)
+  await measureJoinListed(ctx, alpha)
   ctx.progress("edit latency")
   await measureEditLatency(ctx, alpha, joined, ids, generator)
   ctx.progress(`reconnect at ${records} entries`)
@@ -77,6 +79,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
     }
     addRatios(ctx, AUTOMERGE_VARIANTS)
     addMemoryRatio(ctx)
+    addJoinRatios(ctx, AUTOMERGE_VARIANTS)
   }
   await measureDiscovery(ctx)
 }

@@ -1,4 +1,5 @@
 import { InvalidParamsError, isErrorCode, LanvaultError, rpcCodeOf, type ErrorCode } from "../errors.js"
+import { frozenListJson } from "./frozen-json.js"
 import { EVENT_NAMES, type EventName, type EventParams } from "./protocol.js"
 import type { ApiLogger } from "./types.js"
 
@@ -105,8 +106,10 @@ export function errorObject(error: LanvaultError): RpcErrorObject {
   return { code: rpcCodeOf(error.code), message: error.message, data: { ...error.data, name: error.code } }
 }
 
-/** A success response line (without the newline). */
+/** A success response line (without the newline); a long list of frozen objects is joined from cached JSON (frozen-json.ts). */
 export function encodeResult(id: RpcId, result: unknown): string {
+  const list = frozenListJson(result)
+  if (list !== undefined) return `{"jsonrpc":"${JSONRPC_VERSION}","id":${JSON.stringify(id)},"result":${list}}`
   return JSON.stringify({ jsonrpc: JSONRPC_VERSION, id, result: result ?? null })
 }
 

@@ -176,6 +176,11 @@ export class VaultDoc {
     })
   }
 
+  /** Whether a record exists (trashed ones included): cheaper than `get`, which reads every value. */
+  has(id: string): boolean {
+    return this.stored(id) !== undefined
+  }
+
   /** A record with every value, secrets included; undefined if there is none. */
   get(id: string): VaultRecord | undefined {
     const stored = this.stored(id)

@@ -264,7 +264,7 @@ export class VaultService {
 
   /** `record.changed` for records a peer's entries (or newly readable ones) changed. */
   private publishRemoteChanges(open: UnlockedVault, ids: Iterable<string>): void {
-    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.get(id) ? {} : { deleted: true }) })
+    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.has(id) ? {} : { deleted: true }) })
   }
 
   private unlocked(): UnlockedVault {
