@@ -273,9 +273,8 @@ export class VaultService {
   }
 
   /**
-   * Makes local changes durable, then announces them. If the disk refuses, the in-memory doc already holds
-   * the edits, so it is rebuilt from what is durable and the error goes to the callers: an acknowledged edit
-   * is on disk, a refused one is nowhere.
+   * Makes local changes durable, then announces them. If the disk refuses, the in-memory doc already holds the edits, so it
+   * is rebuilt from what is durable and the error goes to the callers: an acknowledged edit is on disk, a refused one is nowhere.
    */
   private persist(changes: BucketChange[], changed: ChangedRecord[]): void {
     let entries: LogEntry[]
