@@ -87,10 +87,7 @@ export class PeerSession {
     const { link, store } = this.deps
     // Hello before listening: a link may hand over a waiting message as soon as
     // we listen, and our reply to it must not overtake our hello.
-    const hello: HelloMessage = { type: "hello", vector: store.versionVector(), keyset: keysetRank(store.getKeyset()), trust: this.trustInfo() }
-    const floor = store.floorVector()
-    if (Object.keys(floor).length > 0) hello.floor = floor
-    this.send(hello)
+    this.send({ type: "hello", vector: store.versionVector(), floor: store.floorVector(), keyset: keysetRank(store.getKeyset()), trust: this.trustInfo() })
     if (this.state === "closed") return
     link.onMessage((bytes) => this.receive(bytes))
     link.onClose((reason) => this.finish(reason))

@@ -69,12 +69,9 @@ export class UnlockedVault {
     try {
       covered = loadSnapshots(deps, keys, doc)
     } catch (error) {
-      // A bad snapshot is only a shortcut lost: replay the whole log instead. Not
-      // so if a peer's snapshot stands in for entries never received (a floor).
+      // A bad snapshot is only a shortcut lost: replay the whole log instead (not whole yet while a floor stands: see floorVector).
       const floor = Object.keys(deps.store.floorVector()).length > 0
-      deps.logger[floor ? "error" : "warn"](floor
-        ? "snapshot unreadable and the log here starts after it (snapshot-first sync): records may be missing until a peer sends a snapshot again"
-        : "snapshot unreadable; replaying the whole log", errorFields(error))
+      deps.logger[floor ? "error" : "warn"](`snapshot unreadable; replaying the whole log${floor ? ", still being filled in after a first sync: records may be missing until it is" : ""}`, errorFields(error))
       doc = newDoc()
       covered = {}
     }
@@ -171,9 +168,8 @@ export class UnlockedVault {
   }
 
   /**
-   * Merges the stored snapshot set into the open records (a peer's set was just
-   * adopted: snapshot-first sync); returns the ids it holds. Entries this vault
-   * merged already stay: Automerge merges, it never overwrites.
+   * Merges the stored snapshot set into the open records (a peer's set was just adopted: snapshot-first
+   * sync); returns the ids it holds. What this vault merged already stays: Automerge merges, never overwrites.
    */
   mergeStoredSnapshot(): string[] {
     const ids: string[] = []
