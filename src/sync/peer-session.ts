@@ -7,7 +7,8 @@ import { verifyBatch } from "./entry-batch.js"
 import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type HelloMessage, type SnapshotMessage, type SyncMessage, type TrustInfo } from "./messages.js"
 import { OutboundStream } from "./outbound-stream.js"
 import { SnapshotExchange } from "./snapshot-exchange.js"
-import { mergeTrust, toTrustInfo } from "./trust-merge.js"
+import { takeTrust } from "./trust-intake.js"
+import { toTrustInfo } from "./trust-merge.js"
 import { TypedEvents } from "../typed-events.js"
 import type { PeerSessionDeps, PeerSessionEvents, PeerSessionOptions, SessionState } from "./peer-session-types.js"
 
@@ -238,23 +239,9 @@ export class PeerSession {
   }
 
   private mergeTrust(devices: TrustInfo[]): void {
-    const { store, logger, selfDeviceId } = this.deps
-    const result = mergeTrust(store.trustList(), devices, { selfId: selfDeviceId, checks: this.deps.trustChecks })
-    for (const deviceId of result.keyConflicts) {
-      logger.warn("a peer describes a known device with other keys; ours were kept", { deviceId: this.remoteDeviceId, device: deviceId })
-    }
-    if (result.unauthenticated.length > 0) {
-      logger.warn("ignored trust-list changes a peer sent without the account's signature", { deviceId: this.remoteDeviceId, devices: result.unauthenticated })
-    }
-    if (result.selfRevoked) {
-      logger.warn("another device removed this device from the account", { deviceId: this.remoteDeviceId })
-      this.events.emit("removed", {})
-    }
-    if (result.updates.length === 0) return
-    store.transaction(() => {
-      for (const entry of result.updates) store.putTrust(entry)
-    })
-    this.events.emit("trust", { membershipChanged: result.membershipChanged })
+    const taken = takeTrust(this.deps, this.remoteDeviceId, devices)
+    if (taken.selfRevoked) this.events.emit("removed", {})
+    if (taken.changed) this.events.emit("trust", { membershipChanged: taken.membershipChanged })
   }
 
   private send(message: SyncMessage): boolean {

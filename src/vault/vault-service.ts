@@ -1,5 +1,5 @@
-import { formatAccountKey, signPublicKey, wipe, type TrustKeyPair } from "../crypto/index.js"
-import { LanvaultError, LockedError, NotFoundError } from "../errors.js"
+import { formatAccountKey, wipe, type TrustKeyPair } from "../crypto/index.js"
+import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
@@ -9,6 +9,7 @@ import { createInSlices } from "./bulk-create.js"
 import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { releaseHeapSoon } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
+import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
 import type { Identity, UnlockedVault } from "./unlocked-vault.js"
@@ -89,9 +90,7 @@ export class VaultService {
   }
 
   identity(): Identity & { signPublic: Uint8Array } {
-    const identity = this.deps.store.getIdentity()
-    if (!identity) throw new LanvaultError("NO_ACCOUNT", `${this.deps.home} holds no account: run \`lanvault init\``)
-    return { deviceId: identity.deviceId, signSecret: identity.signSecret, signPublic: signPublicKey(identity.signSecret) }
+    return readIdentity(this.deps.store, this.deps.home)
   }
 
   /**
@@ -198,9 +197,7 @@ export class VaultService {
   }
 
   /** A peer's snapshot set was stored (snapshot-first sync): an open vault merges it now, a locked one at unlock. */
-  applySnapshot(): void {
-    if (this.open) this.publishRemoteChanges(this.open, new Set(this.open.mergeStoredSnapshot()))
-  }
+  applySnapshot = (): void => void (this.open && this.publishRemoteChanges(this.open, new Set(this.open.mergeStoredSnapshot())))
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
   refreshKeys(): void {
