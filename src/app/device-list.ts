@@ -45,14 +45,19 @@ export function listDevices({ store, selfId, sessions }: DeviceListDeps): Device
  * Renames a device of the trust list (this one's name is also kept in meta). The
  * name carries the rename's time, later than any it replaces, so it syncs like any
  * change: the newest rename wins on every device (sync/trust-merge.ts newerName).
- * The caller publishes the trust list.
+ * `signRename` signs the rename with the account's trust key (only an unlocked
+ * device holds it; peers adopt only signed renames). The caller publishes the trust list.
  */
-export function renameDevice(store: Pick<VaultStore, "versionVector" | "trustList" | "getTrust" | "putTrust" | "setMeta">, selfId: string, deviceId: string, name: string, now = Date.now()): DeviceView {
+export function renameDevice(
+  store: Pick<VaultStore, "versionVector" | "trustList" | "getTrust" | "putTrust" | "setMeta">, selfId: string, deviceId: string, name: string,
+  signRename: (deviceId: string, name: string, renamedAt: number) => Uint8Array, now = Date.now(),
+): DeviceView {
   const device = store.getTrust(deviceId)
   if (!device) throw new NotFoundError(`device ${deviceId}`)
   if (name.trim().length === 0 || name.length > 100) throw new InvalidParamsError("a device name has 1 to 100 characters")
   const renamedAt = Math.max(now, (device.renamedAt ?? 0) + 1)
-  store.putTrust({ ...device, name: name.trim(), renamedAt })
+  const renameSig = signRename(deviceId, name.trim(), renamedAt)
+  store.putTrust({ ...device, name: name.trim(), renamedAt, renameSig })
   if (deviceId === selfId) store.setMeta("device.name", name.trim())
   return listDevices({ store, selfId }).find((d) => d.deviceId === deviceId)!
 }

@@ -5,8 +5,8 @@ import type { Backup } from "./backup-format.js"
 
 /**
  * Checks that the account's trust key vouches for a backup's header (issue 17
- * item 8): its generation and every device of its trust list (additions and
- * revocations) bear the trust key's signatures. The account id is vouched for by
+ * item 8): its generation and every device of its trust list (additions,
+ * revocations and renames) bear the trust key's signatures. The account id is vouched for by
  * the keyset, which opens only under it. Only an unlocked device makes these
  * signatures, so a header edited by anyone else (a device planted in the trust
  * list, another generation) is refused with BACKUP_NOT_AUTHENTIC, before
@@ -26,6 +26,9 @@ export function authenticateHeader(backup: Backup, trustPublic: Uint8Array): voi
     if (!verifier.added(device)) throw notAuthentic(`device "${device.name}" in its trust list does not bear the account's signature: the file was altered`)
     if (device.revokedAt !== undefined && !verifier.revoked(device)) {
       throw notAuthentic(`the revocation of device "${device.name}" does not bear the account's signature: the file was altered`)
+    }
+    if (device.renamedAt !== undefined && !verifier.renamed(device)) {
+      throw notAuthentic(`the rename of device "${device.name}" does not bear the account's signature: the file was altered`)
     }
   }
 }

@@ -37,6 +37,9 @@ export interface BackupTrust {
   /** base64 of the trust key's signature of the revocation, and the cutoff it signs. */
   revokeSig?: string
   lastSeq?: number
+  /** The rename that gave `name` (only a signed one is carried) and base64 of the trust key's signature of it. */
+  renamedAt?: number
+  renameSig?: string
 }
 
 /**
@@ -109,6 +112,10 @@ export function trustToBackup(entry: TrustEntry): BackupTrust {
   if (entry.revokeSig !== undefined && entry.lastSeq !== undefined) {
     out.revokeSig = toBase64(entry.revokeSig)
     out.lastSeq = entry.lastSeq
+  }
+  if (entry.renamedAt !== undefined && entry.renameSig !== undefined) {
+    out.renamedAt = entry.renamedAt
+    out.renameSig = toBase64(entry.renameSig)
   }
   return out
 }
@@ -185,6 +192,10 @@ function trustFromBackup(t: BackupTrust): TrustEntry {
     entry.revokeSig = fromBase64(t.revokeSig)
     entry.lastSeq = t.lastSeq
   }
+  if (t.renamedAt !== undefined && t.renameSig !== undefined) {
+    entry.renamedAt = t.renamedAt
+    entry.renameSig = fromBase64(t.renameSig)
+  }
   return entry
 }
 
@@ -209,7 +220,8 @@ function checkHeader(value: unknown): BackupHeader {
     if (typeof d !== "object" || d === null || typeof d.deviceId !== "string" || !ID_PATTERN.test(d.deviceId) ||
       seen.has(d.deviceId) || typeof d.name !== "string" || !isBase64(d.signPublic) || !isBase64(d.dhPublic) ||
       !isCount(d.addedAt) || (d.revokedAt !== undefined && !isCount(d.revokedAt)) || (d.addSig !== undefined && !isBase64(d.addSig)) ||
-      (d.revokeSig !== undefined && !isBase64(d.revokeSig)) || (d.lastSeq !== undefined && !isCount(d.lastSeq))) {
+      (d.revokeSig !== undefined && !isBase64(d.revokeSig)) || (d.lastSeq !== undefined && !isCount(d.lastSeq)) ||
+      (d.renamedAt !== undefined && !isCount(d.renamedAt)) || (d.renameSig !== undefined && !isBase64(d.renameSig))) {
       fail("a malformed trust list")
     }
     seen.add((d as BackupTrust).deviceId)

@@ -4,7 +4,8 @@ import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "
 import { exportToFile, importFromFile, type ImportProgress } from "../import/transfer.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
-import type { VaultStore } from "../store/index.js"
+import { signRename, type VaultStore } from "../store/index.js"
+import { wipe } from "../crypto/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
 import { assertInGoodStanding, readStanding } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
@@ -130,9 +131,17 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       return { open: pairing.isOpen, ...(pairing.openUntil ? { until: pairing.openUntil } : {}), ...(pairing.pending ? { pending: pairing.pending } : {}) }
     },
     "devices.rename": (params) => {
-      // Like every trust-list change, only with the vault unlocked (a name itself is not signed: it changes no trust).
+      // Like every trust-list change, only with the vault unlocked: the rename is signed with the trust key (peers take only signed ones).
       if (vault.locked) throw new LockedError()
-      const renamed = renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"))
+      const { accountIdBytes } = sync().account
+      const renamed = renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"), (deviceId, name, renamedAt) => {
+        const trustKey = vault.trustKey()
+        try {
+          return signRename(trustKey.secret, accountIdBytes, deviceId, name, renamedAt)
+        } finally {
+          wipe(trustKey.secret)
+        }
+      })
       sync().replicator.publishTrust()
       return renamed
     },

@@ -9,7 +9,7 @@ export interface EntryRow { device_id: string; seq: number; epoch: number; ciphe
 export interface TrustRow {
   device_id: string; name: string; sign_public: Buffer; dh_public: Buffer
   added_at: number; revoked_at: number | null; last_seen_at: number | null
-  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null; renamed_at: number | null
+  add_sig: Buffer | null; revoke_sig: Buffer | null; last_seq: number | null; renamed_at: number | null; rename_sig: Buffer | null
 }
 
 export function toEntry(row: EntryRow): LogEntry {
@@ -26,6 +26,7 @@ export function toTrust(row: TrustRow): TrustEntry {
   if (row.revoke_sig !== null) entry.revokeSig = bytes(row.revoke_sig)
   if (row.last_seq !== null) entry.lastSeq = row.last_seq
   if (row.renamed_at !== null) entry.renamedAt = row.renamed_at
+  if (row.rename_sig !== null) entry.renameSig = bytes(row.rename_sig)
   return entry
 }
 

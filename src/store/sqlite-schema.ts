@@ -9,7 +9,7 @@ import { notChangedHint } from "./sqlite-file.js"
  */
 
 /** Schema version this code writes; migrations[v] takes a file from v to v + 1. */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 /** "LVLT": written in the SQLite header of every lanvault database. */
 export const APPLICATION_ID = 0x4c564c54
 
@@ -63,6 +63,10 @@ const MIGRATIONS: readonly string[] = [
   // 3 → 4: snapshot-first sync (issue 18): entries up to a device's floor may be absent, a peer's snapshot covers them.
   `
   CREATE TABLE floors (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL CHECK (seq >= 1)) WITHOUT ROWID;
+  `,
+  // 4 → 5: a rename carries the trust key's signature; peers adopt only signed renames (issue 17).
+  `
+  ALTER TABLE trust ADD COLUMN rename_sig BLOB;
   `,
 ]
 
@@ -134,9 +138,9 @@ export const SQL = {
   // Revocation is sticky (the earliest time wins) and last-seen only moves forward,
   // so replaying an older trust list never un-revokes a device.
   // The revocation's signature and cutoff go with the revocation time that wins.
-  putTrust: `INSERT INTO trust (device_id, name, sign_public, dh_public, added_at, revoked_at, last_seen_at, add_sig, revoke_sig, last_seq, renamed_at)
-    VALUES (@deviceId, @name, @signPublic, @dhPublic, @addedAt, @revokedAt, @lastSeenAt, @addSig, @revokeSig, @lastSeq, @renamedAt)
-    ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, renamed_at = excluded.renamed_at, sign_public = excluded.sign_public,
+  putTrust: `INSERT INTO trust (device_id, name, sign_public, dh_public, added_at, revoked_at, last_seen_at, add_sig, revoke_sig, last_seq, renamed_at, rename_sig)
+    VALUES (@deviceId, @name, @signPublic, @dhPublic, @addedAt, @revokedAt, @lastSeenAt, @addSig, @revokeSig, @lastSeq, @renamedAt, @renameSig)
+    ON CONFLICT (device_id) DO UPDATE SET name = excluded.name, renamed_at = excluded.renamed_at, rename_sig = excluded.rename_sig, sign_public = excluded.sign_public,
       dh_public = excluded.dh_public, added_at = excluded.added_at, add_sig = coalesce(excluded.add_sig, trust.add_sig),
       revoke_sig = CASE WHEN excluded.revoked_at IS NOT NULL AND (trust.revoked_at IS NULL OR excluded.revoked_at < trust.revoked_at)
         THEN excluded.revoke_sig ELSE coalesce(trust.revoke_sig, excluded.revoke_sig) END,

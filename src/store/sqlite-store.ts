@@ -207,6 +207,7 @@ export class SqliteStore implements VaultStore {
       deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
       addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
       addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null, renamedAt: entry.renamedAt ?? null,
+      renameSig: entry.renameSig ?? null,
     }))
   }
 

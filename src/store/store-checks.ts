@@ -102,6 +102,7 @@ export function checkTrustEntry(entry: TrustEntry): void {
   checkTime(entry.renamedAt, "renamedAt", true)
   if (entry.addSig !== undefined) checkBytes(entry.addSig, 64, "addition signature")
   if (entry.revokeSig !== undefined) checkBytes(entry.revokeSig, 64, "revocation signature")
+  if (entry.renameSig !== undefined) checkBytes(entry.renameSig, 64, "rename signature")
   if (entry.lastSeq !== undefined && (!Number.isSafeInteger(entry.lastSeq) || entry.lastSeq < 0)) throw new TypeError("lastSeq must be a non-negative integer")
 }
 
@@ -155,6 +156,7 @@ export function copyTrust(entry: TrustEntry): TrustEntry {
   if (entry.revokeSig !== undefined) copy.revokeSig = entry.revokeSig.slice()
   if (entry.lastSeq !== undefined) copy.lastSeq = entry.lastSeq
   if (entry.renamedAt !== undefined) copy.renamedAt = entry.renamedAt
+  if (entry.renameSig !== undefined) copy.renameSig = entry.renameSig.slice()
   return copy
 }
 

@@ -4,6 +4,7 @@ import type { TrustEntry } from "./vault-store.js"
 const ADD_CONTEXT = "lanvault trust add v1"
 const REVOKE_CONTEXT = "lanvault trust revoke v1"
 const GENERATION_CONTEXT = "lanvault generation v1"
+const RENAME_CONTEXT = "lanvault trust rename v1"
 const DEVICE_ID_BYTES = 16
 
 type Added = Pick<TrustEntry, "deviceId" | "signPublic" | "dhPublic" | "addedAt">
@@ -18,6 +19,12 @@ export function revokeStatement(accountId: Uint8Array, deviceId: string, revoked
   return concatBytes(utf8(REVOKE_CONTEXT), accountId, deviceIdBytes(deviceId), u64be(revokedAt), u64be(lastSeq))
 }
 
+/** The statement an unlocked device signs to rename one: account, device id, the name (UTF-8, length-prefixed), time. */
+export function renameStatement(accountId: Uint8Array, deviceId: string, name: string, renamedAt: number): Uint8Array {
+  const nameBytes = utf8(name)
+  return concatBytes(utf8(RENAME_CONTEXT), accountId, deviceIdBytes(deviceId), u64be(nameBytes.length), nameBytes, u64be(renamedAt))
+}
+
 /** Signs `entry`'s addition with the account's trust key (an unlocked device's). */
 export function signAdd(trustSecret: Uint8Array, accountId: Uint8Array, entry: Added): Uint8Array {
   return sign(trustSecret, addStatement(accountId, entry))
@@ -25,6 +32,10 @@ export function signAdd(trustSecret: Uint8Array, accountId: Uint8Array, entry: A
 
 export function signRevoke(trustSecret: Uint8Array, accountId: Uint8Array, deviceId: string, revokedAt: number, lastSeq: number): Uint8Array {
   return sign(trustSecret, revokeStatement(accountId, deviceId, revokedAt, lastSeq))
+}
+
+export function signRename(trustSecret: Uint8Array, accountId: Uint8Array, deviceId: string, name: string, renamedAt: number): Uint8Array {
+  return sign(trustSecret, renameStatement(accountId, deviceId, name, renamedAt))
 }
 
 /** The statement an unlocked device signs for the account's generation (a backup carries it: a restore may trust it). */
@@ -51,6 +62,13 @@ export class TrustVerifier {
     const key = this.trustPublic()
     if (key === undefined || entry.revokedAt === undefined || entry.revokeSig === undefined || entry.lastSeq === undefined) return false
     return checks(key, revokeStatement(this.accountId, entry.deviceId, entry.revokedAt, entry.lastSeq), entry.revokeSig)
+  }
+
+  /** Whether the entry's name and rename time bear the trust key's signature (a locked device cannot rename). */
+  renamed(entry: Pick<TrustEntry, "deviceId" | "name" | "renamedAt" | "renameSig">): boolean {
+    const key = this.trustPublic()
+    if (key === undefined || entry.renamedAt === undefined || entry.renameSig === undefined) return false
+    return checks(key, renameStatement(this.accountId, entry.deviceId, entry.name, entry.renamedAt), entry.renameSig)
   }
 
   /** Whether `signature` is the trust key's over the account's `generation`. */

@@ -27,6 +27,8 @@ export interface TrustEntry {
   lastSeq?: number
   /** ms since the epoch of the rename that gave `name` (absent: the name given at pairing); the newest rename wins. */
   renamedAt?: number
+  /** With renamedAt: the trust key's signature of the rename (store/trust-proof.ts renameStatement); peers adopt only signed renames. */
+  renameSig?: Uint8Array
 }
 
 /** An encrypted Automerge `save()` of one bucket and the version vector it covers. */

@@ -16,8 +16,9 @@ import { readTrust, writeTrust } from "./trust-codec.js"
  * 4: a device name carries the time of its rename; the newest rename wins everywhere (issue 11 item 9).
  * 5: snapshot-first sync (issue 18): `hello` carries the sender's floor vector, and a far-behind
  *    peer first receives signed, encrypted per-bucket `snapshot` messages, then the log tail.
+ * 6: a rename carries the trust key's signature (trust flag 0x10); unsigned renames are ignored (issue 17).
  */
-export const SYNC_PROTOCOL_VERSION = 5
+export const SYNC_PROTOCOL_VERSION = 6
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 export { MAX_NAME_BYTES, nameBytes, utf8Strict }

@@ -5,7 +5,7 @@ import type { ByteWriter } from "./byte-writer.js"
 import type { TrustInfo } from "./messages.js"
 import { MAX_NAME_BYTES, nameBytes, utf8Strict } from "./text-fields.js"
 
-/** Trust items of `hello` and `trust` messages: keys, times, and the trust key's signatures (sync protocol 4: with rename times). */
+/** Trust items of `hello` and `trust` messages: keys, times, and the trust key's signatures (sync protocol 6: with rename times and their signatures). */
 
 const DEVICE_ID_BYTES = 16
 const PUBLIC_KEY_BYTES = 32
@@ -16,7 +16,9 @@ const TRUST_FLAG_ADD_SIG = 0x02
 const TRUST_FLAG_REVOKE_PROOF = 0x04
 /** The name carries its rename time (sync protocol 4). */
 const TRUST_FLAG_RENAMED = 0x08
-const TRUST_FLAGS = TRUST_FLAG_REVOKED | TRUST_FLAG_ADD_SIG | TRUST_FLAG_REVOKE_PROOF | TRUST_FLAG_RENAMED
+/** The rename time carries the trust key's signature of the rename (sync protocol 6); needs TRUST_FLAG_RENAMED. */
+const TRUST_FLAG_RENAME_SIG = 0x10
+const TRUST_FLAGS = TRUST_FLAG_REVOKED | TRUST_FLAG_ADD_SIG | TRUST_FLAG_REVOKE_PROOF | TRUST_FLAG_RENAMED | TRUST_FLAG_RENAME_SIG
 const SIGNATURE_BYTES = 64
 
 
@@ -26,12 +28,15 @@ export function writeTrust(w: ByteWriter, devices: readonly TrustInfo[]): void {
     const name = nameBytes(d.name)
     w.bytes(fromHex(d.deviceId)).bytes(d.signPublic).bytes(d.dhPublic).u64(d.addedAt)
     const proof = d.revokedAt !== undefined && d.revokeSig !== undefined && d.lastSeq !== undefined
-    w.u8((d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED) | (d.addSig === undefined ? 0 : TRUST_FLAG_ADD_SIG) | (proof ? TRUST_FLAG_REVOKE_PROOF : 0) | (d.renamedAt === undefined ? 0 : TRUST_FLAG_RENAMED))
+    const renameSig = d.renamedAt !== undefined && d.renameSig !== undefined
+    w.u8((d.revokedAt === undefined ? 0 : TRUST_FLAG_REVOKED) | (d.addSig === undefined ? 0 : TRUST_FLAG_ADD_SIG) | (proof ? TRUST_FLAG_REVOKE_PROOF : 0) |
+      (d.renamedAt === undefined ? 0 : TRUST_FLAG_RENAMED) | (renameSig ? TRUST_FLAG_RENAME_SIG : 0))
     if (d.revokedAt !== undefined) w.u64(d.revokedAt)
     if (d.addSig !== undefined) w.bytes(checkSignature(d.addSig))
     if (proof) w.bytes(checkSignature(d.revokeSig!)).u64(d.lastSeq!)
     w.u16(name.length).bytes(name)
     if (d.renamedAt !== undefined) w.u64(d.renamedAt)
+    if (renameSig) w.bytes(checkSignature(d.renameSig!))
   }
 }
 
@@ -57,6 +62,7 @@ function readTrustItem(r: ByteReader): TrustInfo {
   const flags = r.u8()
   if ((flags & ~TRUST_FLAGS) !== 0) throw protocolError("unknown trust flags")
   if ((flags & TRUST_FLAG_REVOKE_PROOF) !== 0 && (flags & TRUST_FLAG_REVOKED) === 0) throw protocolError("a revocation proof without a revocation")
+  if ((flags & TRUST_FLAG_RENAME_SIG) !== 0 && (flags & TRUST_FLAG_RENAMED) === 0) throw protocolError("a rename signature without a rename")
   const revokedAt = flags & TRUST_FLAG_REVOKED ? r.u64() : undefined
   const addSig = flags & TRUST_FLAG_ADD_SIG ? r.bytes(SIGNATURE_BYTES) : undefined
   const revokeSig = flags & TRUST_FLAG_REVOKE_PROOF ? r.bytes(SIGNATURE_BYTES) : undefined
@@ -66,6 +72,7 @@ function readTrustItem(r: ByteReader): TrustInfo {
   const name = utf8Strict(r.bytes(nameBytes))
   const info: TrustInfo = { deviceId, name, signPublic, dhPublic, addedAt }
   if (flags & TRUST_FLAG_RENAMED) info.renamedAt = r.u64()
+  if (flags & TRUST_FLAG_RENAME_SIG) info.renameSig = r.bytes(SIGNATURE_BYTES)
   if (revokedAt !== undefined) info.revokedAt = revokedAt
   if (addSig !== undefined) info.addSig = addSig
   if (revokeSig !== undefined) info.revokeSig = revokeSig

@@ -6,6 +6,7 @@ import type { TrustInfo } from "./messages.js"
 export interface TrustChecks {
   added(info: TrustInfo): boolean
   revoked(info: TrustInfo): boolean
+  renamed(info: TrustInfo): boolean
 }
 
 /** How to merge a peer's trust list. */
@@ -28,7 +29,7 @@ export interface TrustMergeResult {
   membershipChanged: boolean
   /** Devices the peer describes with other public keys than ours: ours are kept. */
   keyConflicts: string[]
-  /** Additions or revocations without a valid signature of the trust key: ignored. */
+  /** Additions, revocations or renames without a valid signature of the trust key: ignored. */
   unauthenticated: string[]
   /** A signed revocation of this device itself: never stored, only reported ("you were removed"). */
   selfRevoked: boolean
@@ -38,8 +39,8 @@ export interface TrustMergeResult {
  * Merges a peer's trust list into ours (pure). Union by device id, for
  * additions signed by the trust key; a signed revocation is sticky (the earliest revokedAt wins and is never cleared);
  * public keys of a known device never change; a name follows the newest
- * rename (`renamedAt`, then the greater name on a tie), from a hello as from a
- * notice. This is a join on membership, revocation and names, so relaying
+ * rename signed by the trust key (`renamedAt`, then the greater name on a tie), from a hello as from a
+ * notice; an unsigned or badly signed rename is ignored. This is a join on membership, revocation and names, so relaying
  * those changes converges.
  */
 export function mergeTrust(held: readonly TrustEntry[], incoming: readonly TrustInfo[], options: TrustMergeOptions): TrustMergeResult {
@@ -54,6 +55,7 @@ export function mergeTrust(held: readonly TrustEntry[], incoming: readonly Trust
       }
       const entry = toEntry(info)
       if (entry.revokedAt !== undefined && !options.checks.revoked(info)) stripRevocation(entry)
+      if (entry.renamedAt !== undefined && !options.checks.renamed(info)) stripRename(entry)
       result.updates.push(entry)
       result.membershipChanged = true
       continue
@@ -71,6 +73,12 @@ export function mergeTrust(held: readonly TrustEntry[], incoming: readonly Trust
       result.selfRevoked = true
       info = { ...info }
       stripRevocation(info)
+    }
+    if (newerName(ours, info) && !options.checks.renamed(info)) {
+      // A rename only an unlocked device could sign: without it the held name stays.
+      result.unauthenticated.push(info.deviceId)
+      info = { ...info }
+      stripRename(info)
     }
     const next = mergeOne(ours, info, options)
     if (next === undefined) continue
@@ -90,6 +98,7 @@ export function toTrustInfo(entry: TrustEntry): TrustInfo {
   if (entry.revokeSig !== undefined) info.revokeSig = entry.revokeSig
   if (entry.lastSeq !== undefined) info.lastSeq = entry.lastSeq
   if (entry.renamedAt !== undefined) info.renamedAt = entry.renamedAt
+  if (entry.renameSig !== undefined) info.renameSig = entry.renameSig
   return info
 }
 
@@ -110,13 +119,18 @@ function stripRevocation(entry: TrustInfo): void {
   delete entry.lastSeq
 }
 
+function stripRename(entry: TrustInfo): void {
+  delete entry.renamedAt
+  delete entry.renameSig
+}
+
 function mergeOne(ours: TrustEntry, info: TrustInfo, options: TrustMergeOptions): { entry: TrustEntry; revoked: boolean; renamed: boolean } | undefined {
   const revoked = info.revokedAt !== undefined && (ours.revokedAt === undefined || info.revokedAt < ours.revokedAt)
   const renamed = newerName(ours, info)
   // A legacy entry of ours without an addition signature takes a valid one (it can then be relayed).
   const signs = ours.addSig === undefined && info.addSig !== undefined && options.checks.added(info)
   if (!revoked && !renamed && !signs) return undefined
-  const entry: TrustEntry = toEntry(renamed ? { ...toTrustInfo(ours), name: info.name, renamedAt: info.renamedAt } : toTrustInfo(ours))
+  const entry: TrustEntry = toEntry(renamed ? { ...toTrustInfo(ours), name: info.name, renamedAt: info.renamedAt, renameSig: info.renameSig } : toTrustInfo(ours))
   if (signs) entry.addSig = info.addSig
   if (revoked) {
     entry.revokedAt = info.revokedAt
@@ -135,6 +149,7 @@ function toEntry(info: TrustInfo): TrustEntry {
   if (info.revokeSig !== undefined) entry.revokeSig = info.revokeSig.slice()
   if (info.lastSeq !== undefined) entry.lastSeq = info.lastSeq
   if (info.renamedAt !== undefined) entry.renamedAt = info.renamedAt
+  if (info.renameSig !== undefined) entry.renameSig = info.renameSig.slice()
   return entry
 }
 

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { BackupService } from "../../../src/backup/backup-service.js"
-import { concatBytes, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex } from "../../../src/crypto/index.js"
+import { concatBytes, deriveTrustKey, generateAccountKey, generateDeviceKeys, randomBytes, toBase64, toHex } from "../../../src/crypto/index.js"
+import { signRename } from "../../../src/store/trust-proof.js"
 import { encodeBackupHeader, parseBackupHeader, type BackupHeader } from "../../../src/backup/backup-format.js"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import type { VaultStore } from "../../../src/store/vault-store.js"
@@ -165,6 +166,7 @@ describe("restore: a header altered by someone without the password is BACKUP_NO
     ["a device planted in the trust list", (h) => ({ ...h, trust: [...h.trust, planted()] })],
     ["another generation", (h) => ({ ...h, generation: h.generation + 1 })],
     ["a revocation made up", (h) => ({ ...h, trust: h.trust.map((t, i) => (i === 1 ? { ...t, revokedAt: Date.now(), revokeSig: toBase64(randomBytes(64)), lastSeq: 0 } : t)) })],
+    ["a rename made up (a name with a later rename time and a random signature)", (h) => ({ ...h, trust: h.trust.map((t, i) => (i === 1 ? { ...t, name: "thief", renamedAt: Date.now(), renameSig: toBase64(randomBytes(64)) } : t)) })],
     ["no signatures (an older lanvault's, or stripped)", (h) => ({ ...h, generationSig: undefined, trust: h.trust.map((t) => ({ ...t, addSig: undefined })) })],
   ]
   for (const [what, edit] of cases) {
@@ -201,6 +203,28 @@ describe("restore: a header altered by someone without the password is BACKUP_NO
     const [, b] = vault.devices
     await serviceFor(b.store).restore(path, args(vault, { replace: true }))
     expect(b.store.trustList().every((t) => t.addSig?.length === 64)).toBe(true)
+  })
+})
+
+describe("restore: a signed rename", () => {
+  it("travels in the header with its time and signature, and a replace restore keeps all three (peers then check it like any rename)", async () => {
+    const vault = await makeVault(["desktop", "laptop"])
+    const [a, b] = vault.devices
+    const trustKey = deriveTrustKey(vault.vaultKey)
+    const renamedAt = 1_800_000_000_000
+    const renameSig = signRename(trustKey.secret, vault.accountId, b.deviceId, "study", renamedAt)
+    a.store.putTrust({ ...a.store.getTrust(b.deviceId)!, name: "study", renamedAt, renameSig })
+    // An unsigned rename (made before renames were signed) is not carried as one: only its name goes.
+    a.store.putTrust({ ...a.store.getTrust(a.deviceId)!, name: "old desk", renamedAt: 5 })
+    const { path } = await serviceFor(a.store).create()
+    const { header } = parseBackupHeader(new Uint8Array(readFileSync(path)))
+    expect(header.trust.find((t) => t.deviceId === b.deviceId)).toMatchObject({ name: "study", renamedAt, renameSig: toBase64(renameSig) })
+    const own = header.trust.find((t) => t.deviceId === a.deviceId)!
+    expect(own.name).toBe("old desk")
+    expect(own.renamedAt).toBeUndefined()
+    expect(own.renameSig).toBeUndefined()
+    await serviceFor(b.store).restore(path, args(vault, { replace: true }))
+    expect(b.store.getTrust(b.deviceId)).toMatchObject({ name: "study", renamedAt, renameSig })
   })
 })
 

@@ -288,6 +288,18 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.trustList().find((t) => t.deviceId === DEVICE_A)?.renamedAt).toBe(1234)
       })
 
+      it("a rename's signature is kept with the name and time, and replaced by the next rename's", () => {
+        const first = new Uint8Array(64).fill(5)
+        store.putTrust(trustEntry(DEVICE_A, 1, { name: "work", renamedAt: 1234, renameSig: first }))
+        expect(store.getTrust(DEVICE_A)?.renameSig).toEqual(first)
+        expect(store.trustList().find((t) => t.deviceId === DEVICE_A)?.renameSig).toEqual(first)
+        const second = new Uint8Array(64).fill(6)
+        store.putTrust(trustEntry(DEVICE_A, 1, { name: "home", renamedAt: 2000, renameSig: second }))
+        expect(store.getTrust(DEVICE_A)).toMatchObject({ name: "home", renamedAt: 2000, renameSig: second })
+        expect(() => store.putTrust(trustEntry(DEVICE_A, 1, { name: "x", renamedAt: 3000, renameSig: new Uint8Array(10) }))).toThrow(/rename signature/)
+        expect(store.getTrust(DEVICE_A)?.name).toBe("home")
+      })
+
       it("revoking an unknown device is NOT_FOUND", () => {
         expect(thrown(() => store.revokeTrust(DEVICE_A, 1)).code).toBe("NOT_FOUND")
       })

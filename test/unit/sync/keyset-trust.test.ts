@@ -3,7 +3,7 @@ import { randomBytes } from "../../../src/crypto/index.js"
 import { compareKeysetRanks, keysetRank, NO_KEYSET } from "../../../src/store/keyset-rank.js"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { linkPair } from "./memory-link.js"
-import { appendOwn, connect, makeAccount, newDeviceIdentity, revokeSigned, settle, signedAdd, trustOf } from "./sync-fixtures.js"
+import { appendOwn, connect, makeAccount, newDeviceIdentity, renameSigned, revokeSigned, settle, signedAdd, trustOf } from "./sync-fixtures.js"
 
 const blob = (version: number) => new Uint8Array(48).fill(version)
 
@@ -193,14 +193,17 @@ describe("trust merge between devices", () => {
     connect(a, b)
     connect(a, c)
     await settle()
-    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(c)), name: "kitchen pc", renamedAt: 100 })
+    a.store.putTrust(renameSigned(account.accountId, signedAdd(account.accountId, trustOf(c)), "kitchen pc", 100))
     a.store.putTrust({ ...signedAdd(account.accountId, trustOf(b)), name: "not a rename" })
+    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(a)), name: "unsigned rename", renamedAt: 100 })
     a.replicator.publishTrust()
     await settle()
     expect(b.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")
     expect(c.store.getTrust(c.deviceId)?.name).toBe("kitchen pc")
     expect(b.store.getTrust(b.deviceId)?.name).toBe("b")
     expect(c.store.getTrust(b.deviceId)?.name).toBe("b")
+    expect(b.store.getTrust(a.deviceId)?.name).toBe("a")
+    expect(c.store.getTrust(a.deviceId)?.name).toBe("a")
   })
 
   it("a rename made while a device was away reaches it through a third one (relayed, and from a hello)", async () => {
@@ -208,7 +211,7 @@ describe("trust merge between devices", () => {
     const [a, b, c] = account.devices
     connect(a, b)
     await settle()
-    a.store.putTrust({ ...signedAdd(account.accountId, trustOf(a)), name: "study", renamedAt: 200 })
+    a.store.putTrust(renameSigned(account.accountId, signedAdd(account.accountId, trustOf(a)), "study", 200))
     a.replicator.publishTrust()
     await settle()
     expect(b.store.getTrust(a.deviceId)?.name).toBe("study")

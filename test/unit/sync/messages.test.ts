@@ -11,8 +11,10 @@ const B = "0123456789abcdef0123456789abcdef"
 const laptop: TrustInfo = { deviceId: A, name: "laptop ✓", signPublic: new Uint8Array(32).fill(1), dhPublic: new Uint8Array(32).fill(2), addedAt: 1_700_000_000_000 }
 const revoked: TrustInfo = { deviceId: B, name: "", signPublic: new Uint8Array(32).fill(3), dhPublic: new Uint8Array(32).fill(4), addedAt: 5, revokedAt: 0, renamedAt: 1_700_000_000_001 }
 
+const renamed: TrustInfo = { ...laptop, deviceId: "c".repeat(32), name: "study", renamedAt: 1_700_000_000_002, renameSig: new Uint8Array(64).fill(8) }
+
 const samples: SyncMessage[] = [
-  { type: "hello", vector: { [A]: 3, [B]: 1 }, keyset: { version: 7, digest: new Uint8Array(32).fill(9) }, trust: [laptop, revoked] },
+  { type: "hello", vector: { [A]: 3, [B]: 1 }, keyset: { version: 7, digest: new Uint8Array(32).fill(9) }, trust: [laptop, revoked, renamed] },
   { type: "hello", vector: {}, keyset: NO_KEYSET, trust: [] },
   { type: "hello", vector: { [A]: 9 }, floor: { [A]: 5 }, keyset: NO_KEYSET, trust: [] },
   { type: "snapshot", bucketCount: 64, bucket: 63, epoch: 7, vector: { [A]: 3, [B]: 1 }, ciphertext: new Uint8Array([1, 2, 3]), signature: new Uint8Array(64).fill(6) },
@@ -40,6 +42,17 @@ function expectProtocolError(fn: () => unknown): void {
 describe("sync messages", () => {
   it.each(samples.map((m) => [m.type, m] as const))("a %s message survives a round trip", (_, message) => {
     expect(decodeMessage(encodeMessage(message))).toEqual(message)
+  })
+
+  it("a rename's signature travels with its time (trust flag 0x10), never alone", () => {
+    const bytes = encodeMessage({ type: "trust", devices: [renamed] })
+    expect((decodeMessage(bytes) as { devices: TrustInfo[] }).devices[0]!.renameSig).toEqual(new Uint8Array(64).fill(8))
+    // type, count, device id, two keys, addedAt: then the flags byte.
+    const flagsAt = 1 + 4 + 16 + 64 + 8
+    expect(bytes[flagsAt]! & 0x18).toBe(0x18)
+    const alone = bytes.slice()
+    alone[flagsAt] = alone[flagsAt]! & ~0x08
+    expectProtocolError(() => decodeMessage(alone))
   })
 
   it("an entries message stays compact: one type byte, flags, count, then the encoded entries", () => {

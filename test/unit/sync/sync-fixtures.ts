@@ -1,5 +1,5 @@
 import { deriveTrustKey, generateDeviceKeys, randomBytes, toHex, type DeviceKeys } from "../../../src/crypto/index.js"
-import { signAdd, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
+import { signAdd, signRename, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
 import type { Logger } from "../../../src/log.js"
 import { sealEntry, type LogEntry } from "../../../src/store/log-entry.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
@@ -41,6 +41,11 @@ export const TRUST_KEY = deriveTrustKey(randomBytes(32))
 /** `entry` with its addition signed by the trust key, as an unlocked device adds a device. */
 export function signedAdd(accountId: Uint8Array, entry: TrustEntry): TrustEntry {
   return { ...entry, addSig: signAdd(TRUST_KEY.secret, accountId, entry) }
+}
+
+/** `entry` renamed to `name` at `renamedAt` as an unlocked device renames: signed by the trust key. */
+export function renameSigned(accountId: Uint8Array, entry: TrustEntry, name: string, renamedAt: number): TrustEntry {
+  return { ...entry, name, renamedAt, renameSig: signRename(TRUST_KEY.secret, accountId, entry.deviceId, name, renamedAt) }
 }
 
 /** Revokes `deviceId` in `store` as an unlocked device does: signed, with its last seq held as the cutoff. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { deriveTrustKey, randomBytes } from "../../../src/crypto/index.js"
-import { signAdd, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
+import { signAdd, signRename, signRevoke, TrustVerifier } from "../../../src/store/trust-proof.js"
 import type { TrustEntry } from "../../../src/store/vault-store.js"
 import type { TrustInfo } from "../../../src/sync/messages.js"
 import { mergeTrust, newerName } from "../../../src/sync/trust-merge.js"
@@ -21,6 +21,11 @@ function entry(deviceId: string, name: string, extra: Partial<TrustEntry> = {}):
 /** `e` revoked at `at` with cutoff `lastSeq`, signed by the trust key. */
 function revoked(e: TrustEntry, at: number, lastSeq = 0): TrustEntry {
   return { ...e, revokedAt: at, lastSeq, revokeSig: signRevoke(TRUST.secret, ACCOUNT_ID, e.deviceId, at, lastSeq) }
+}
+
+/** `e` renamed to `name` at `at`, signed by the trust key (as an unlocked device renames). */
+function renamed(e: TrustEntry, name: string, at: number): TrustEntry {
+  return { ...e, name, renamedAt: at, renameSig: signRename(TRUST.secret, ACCOUNT_ID, e.deviceId, name, at) }
 }
 
 const held = [entry(SELF, "desktop"), entry(OTHER, "laptop")]
@@ -81,13 +86,39 @@ describe("trust merge", () => {
     expect(mergeTrust(held, [entry(SELF, "hacked"), entry(OTHER, "work laptop")], notice).updates).toEqual([])
   })
 
-  it("the newest rename wins, of this device as of others, and is relayed", () => {
-    const result = mergeTrust(held, [entry(SELF, "desk", { renamedAt: 500 }), entry(OTHER, "work laptop", { renamedAt: 400 })], hello)
-    expect(result.updates).toEqual([entry(SELF, "desk", { renamedAt: 500 }), entry(OTHER, "work laptop", { renamedAt: 400 })])
+  it("the newest signed rename wins, of this device as of others, and is relayed", () => {
+    const result = mergeTrust(held, [renamed(entry(SELF, "x"), "desk", 500), renamed(entry(OTHER, "x"), "work laptop", 400)], hello)
+    expect(result.updates).toEqual([renamed(entry(SELF, "x"), "desk", 500), renamed(entry(OTHER, "x"), "work laptop", 400)])
     expect(result.membershipChanged).toBe(true)
-    const ours = [entry(SELF, "desktop"), entry(OTHER, "laptop", { renamedAt: 600 })]
-    expect(mergeTrust(ours, [entry(OTHER, "work laptop", { renamedAt: 400 })], notice).updates).toEqual([])
-    expect(mergeTrust(ours, [entry(OTHER, "laptop", { renamedAt: 600 })], notice).updates).toEqual([])
+    expect(result.unauthenticated).toEqual([])
+    const ours = [entry(SELF, "desktop"), renamed(entry(OTHER, "x"), "laptop", 600)]
+    expect(mergeTrust(ours, [renamed(entry(OTHER, "x"), "work laptop", 400)], notice).updates).toEqual([])
+    expect(mergeTrust(ours, [renamed(entry(OTHER, "x"), "laptop", 600)], notice).updates).toEqual([])
+  })
+
+  it("ignores a rename without the trust key's signature, with another key's, or whose signature covers another name or time (a locked device's hello)", () => {
+    const other = deriveTrustKey(randomBytes(32))
+    const forgedRenames: TrustInfo[] = [
+      entry(OTHER, "thief", { renamedAt: 900 }),
+      entry(OTHER, "thief", { renamedAt: 900, renameSig: signRename(other.secret, ACCOUNT_ID, OTHER, "thief", 900) }),
+      { ...renamed(entry(OTHER, "x"), "work laptop", 900), name: "thief" },
+      { ...renamed(entry(OTHER, "x"), "thief", 800), renamedAt: 900 },
+      entry(OTHER, "thief", { renamedAt: 900, renameSig: signRename(TRUST.secret, ACCOUNT_ID, SELF, "thief", 900) }),
+    ]
+    for (const info of forgedRenames) {
+      const result = mergeTrust(held, [info], hello)
+      expect(result.updates).toEqual([])
+      expect(result.membershipChanged).toBe(false)
+      expect(result.unauthenticated).toEqual([OTHER])
+    }
+    // Of this device too, and over a signed rename already held.
+    const ours = [renamed(entry(SELF, "x"), "desk", 500), entry(OTHER, "laptop")]
+    expect(mergeTrust(ours, [entry(SELF, "thief", { renamedAt: 501 })], notice).updates).toEqual([])
+    // A new device's unsigned rename is dropped: it is added with its name but no rename time to win with.
+    const added = mergeTrust(held, [entry(NEW, "tablet", { renamedAt: 900 })], hello)
+    expect(added.updates).toEqual([entry(NEW, "tablet")])
+    const signedNew = mergeTrust(held, [renamed(entry(NEW, "x"), "tablet", 900)], hello)
+    expect(signedNew.updates).toEqual([renamed(entry(NEW, "x"), "tablet", 900)])
   })
 
   it("two renames at the same time settle on the same name on both sides", () => {
@@ -100,9 +131,9 @@ describe("trust merge", () => {
   })
 
   it("a rename does not carry a revocation or addition the peer could not sign", () => {
-    const result = mergeTrust(held, [{ ...entry(OTHER, "renamed", { renamedAt: 9 }), revokedAt: 5 }], notice)
+    const result = mergeTrust(held, [{ ...renamed(entry(OTHER, "x"), "renamed", 9), revokedAt: 5 }], notice)
     expect(result.unauthenticated).toEqual([OTHER])
-    expect(result.updates).toEqual([entry(OTHER, "renamed", { renamedAt: 9 })])
+    expect(result.updates).toEqual([renamed(entry(OTHER, "x"), "renamed", 9)])
   })
 
   it("keeps our keys when a peer describes a known device with other keys", () => {
