@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { homePaths, parseKeyset } from "../../src/account/index.js"
 import { generateAccountKey, generateDeviceKeys, randomBytes, toBase64, utf8 } from "../../src/crypto/index.js"
-import { encodeMessage } from "../../src/sync/messages.js"
+import { encodeMessage, type TrustInfo } from "../../src/sync/messages.js"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 import {
@@ -72,6 +72,27 @@ describe("a stolen, locked device against a real daemon", () => {
     const refused = await trustedHandshake(rogue, hidden.keys.dhSecret, helloFor(stolen.accountIdHex, hidden.deviceId), staticOf(stolen, target.deviceId)).then(() => "accepted", (error) => String(error?.data?.reason))
     expect(refused).toBe("unknown device")
     expect(await ids()).not.toContain(hidden.deviceId)
+  }, 90_000)
+
+  it("cannot rename devices: a rename without the trust key's signature, or with a made-up one, is ignored from a hello and from a notice", async () => {
+    const { a, stolen, target } = await victimAndThief()
+    const names = async () => Object.fromEntries((await a.client!.call("devices.list", {})).map((d) => [d.deviceId, d.name]))
+    const before = await names()
+    const renamedAt = Date.now() + 365 * 24 * 3_600_000
+    const rename = (deviceId: string, name: string, renameSig?: Uint8Array): TrustInfo[] =>
+      stolen.trust.map((t) => (t.deviceId === deviceId ? { ...t, name, renamedAt, ...(renameSig ? { renameSig } : {}) } : t))
+    const at = a.daemon!.output().length
+    // From its hello: A itself, unsigned.
+    const session = await linkAsStolen(target, stolen, rename(target.deviceId, "thief's"))
+    await session.inbox.next("keyset")
+    expect(await findLogLine(a.daemon!, at, (line) => line.msg === "ignored trust-list changes a peer sent without the account's signature", 5_000)).toBeDefined()
+    // From a notice: the stolen device itself, with a random signature.
+    const next = a.daemon!.output().length
+    session.channel.send(encodeMessage({ type: "trust", devices: rename(stolen.deviceId, "trusted laptop", randomBytes(64)) }))
+    expect(await findLogLine(a.daemon!, next, (line) => line.msg === "ignored trust-list changes a peer sent without the account's signature", 5_000)).toBeDefined()
+    session.channel.close("normal closure")
+    expect(await names()).toEqual(before)
+    expect((await a.client!.call("status", {})).deviceName).toBe("alpha")
   }, 90_000)
 
   it("cannot get entries of a revoked device stored by relaying them from another device it holds (item 4)", async () => {
