@@ -84,7 +84,7 @@ export function encodeWelcome(welcome: Welcome): Uint8Array {
     keyset: toBase64(welcome.keyset),
     trust: welcome.trust.map((t) => ({
       ...t, signPublic: toBase64(t.signPublic), dhPublic: toBase64(t.dhPublic),
-      addSig: t.addSig && toBase64(t.addSig), revokeSig: t.revokeSig && toBase64(t.revokeSig),
+      addSig: t.addSig && toBase64(t.addSig), revokeSig: t.revokeSig && toBase64(t.revokeSig), renameSig: t.renameSig && toBase64(t.renameSig),
     })),
   }))
 }
@@ -123,6 +123,7 @@ function decodeTrust(t: Record<string, unknown>): Omit<TrustEntry, "lastSeenAt">
     ...(typeof t.revokedAt === "number" ? { revokedAt: t.revokedAt } : {}),
     ...(typeof t.addSig === "string" ? { addSig: signature(t.addSig) } : {}),
     ...(typeof t.revokeSig === "string" && typeof t.lastSeq === "number" ? { revokeSig: signature(t.revokeSig), lastSeq: t.lastSeq } : {}),
+    ...(typeof t.renamedAt === "number" && typeof t.renameSig === "string" ? { renamedAt: t.renamedAt, renameSig: signature(t.renameSig) } : {}),
   }
 }
 
