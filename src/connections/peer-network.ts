@@ -293,7 +293,7 @@ export class PeerNetwork {
     link.onClose(() => {
       if (this.links.get(remote.deviceId) === link) this.links.delete(remote.deviceId)
     })
-    this.deps.store.touchTrust(remote.deviceId, Date.now())
+    try { this.deps.store.touchTrust(remote.deviceId, Date.now()) } catch (error) { this.deps.logger.warn("last seen not stored (a full disk must not leave this link without a session)", { deviceId: remote.deviceId, ...errorFields(error) }) }
     this.deps.replicator.addLink(link)
     return link
   }
