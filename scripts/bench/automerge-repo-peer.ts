@@ -15,11 +15,12 @@ import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
 import { Repo, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter, WebSocketServerAdapter } from "@automerge/automerge-repo-network-websocket"
 import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
 import { WebSocketServer } from "ws"
-import { SEED } from "./config.js"
+import { SEED, SYNC_POLL_MS } from "./config.js"
 import { RecordGenerator } from "./record-generator.js"
 
 interface VaultDoc {
@@ -34,6 +35,15 @@ export type PeerCommand =
   | { seq: number; op: "count" }
   | { seq: number; op: "exit" }
 
+const SERVER_PEER_ID = "server"
+/**
+ * The server adapter pings every peer this often and drops one whose pong has
+ * not been read by the next ping (default 5 s). A server busy serving a first
+ * sync on a loaded 2-core machine reads no pong for longer than that, drops the
+ * client mid-sync, and the client's documents then turn unavailable. lanvault's
+ * links have no such timer; a minute keeps the check without that false alarm.
+ */
+const KEEP_ALIVE_MS = 60_000
 const dir = mkdtempSync(join(tmpdir(), "lanvault-bench-automerge-"))
 let repo: Repo | undefined
 let handles: DocHandle<VaultDoc>[] = []
@@ -50,7 +60,7 @@ async function handle(command: PeerCommand): Promise<void> {
     case "listen": {
       wss = new WebSocketServer({ host: "127.0.0.1", port: 0 })
       await new Promise<void>((resolve) => wss!.once("listening", () => resolve()))
-      repo = new Repo({ network: [new WebSocketServerAdapter(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0])], storage: new NodeFSStorageAdapter(dir), peerId: "server" as never })
+      repo = new Repo({ network: [new WebSocketServerAdapter(wss as unknown as ConstructorParameters<typeof WebSocketServerAdapter>[0], KEEP_ALIVE_MS)], storage: new NodeFSStorageAdapter(dir), peerId: SERVER_PEER_ID as never })
       const address = wss.address()
       return reply(command.seq, { port: typeof address === "object" && address ? address.port : 0 })
     }
@@ -81,14 +91,17 @@ async function handle(command: PeerCommand): Promise<void> {
     case "sync": {
       // The clock (in the bench) runs from this command: make the repo, connect, find every document, wait for all records.
       repo = new Repo({ network: [new WebSocketClientAdapter(command.url)], storage: new NodeFSStorageAdapter(dir), peerId: `client-${randomUUID()}` as never })
-      handles = await Promise.all(command.urls.map((url) => repo!.find<VaultDoc>(url as AutomergeUrl)))
-      await new Promise<void>((resolve) => {
-        const check = () => {
-          if (countRecords() >= command.records) resolve()
-        }
-        for (const h of handles) h.on("change", check)
-        check()
-      })
+      // Find only once the server is a peer. The client adapter calls itself ready
+      // 1 s after connecting even without the server's answer (a busy server, e.g. one
+      // still answering the previous peer); a document requested with no peer is
+      // marked unavailable at once and find() rejects ("Document … is unavailable",
+      // automerge-repo issues #155 and #297).
+      await whenPeerConnected(repo, SERVER_PEER_ID)
+      // Handles in any state, then poll: on a loaded machine a first sync may outlast a
+      // handle's fixed 60 s request timeout (DocHandle timeoutDelay, not a Repo option);
+      // find() would then reject though the document still arrives (unavailable → ready).
+      handles = await Promise.all(command.urls.map((url) => repo!.find<VaultDoc>(url as AutomergeUrl, { allowableStates: ["ready", "requesting", "unavailable"] })))
+      while (countRecords() < command.records) await sleep(SYNC_POLL_MS)
       for (const h of handles) {
         h.on("change", ({ patches }) => {
           const ids = new Set<string>()
@@ -114,6 +127,19 @@ async function handle(command: PeerCommand): Promise<void> {
       await shutdown()
       process.exit(0)
   }
+}
+
+/** Resolves once `peerId` is connected (registered with the repo's synchronizer), at once if it already is. */
+function whenPeerConnected(target: Repo, peerId: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (target.peers.includes(peerId as never)) return resolve()
+    const onPeer = (event: { peerId: string }) => {
+      if (event.peerId !== peerId) return
+      target.networkSubsystem.off("peer", onPeer)
+      resolve()
+    }
+    target.networkSubsystem.on("peer", onPeer)
+  })
 }
 
 function countRecords(): number {
