@@ -1,7 +1,8 @@
 /**
  * Measures the layout rules of issue 10 on a source tree: files over 300 lines, the size of
  * daemon/, import cycles, the CLI's reach past api/, the users of the whole VaultStore port,
- * the reads of META.accountId, and the files and folders a `records.update` passes.
+ * the reads of META.accountId, and the files and folders a `records.update` passes (the path itself,
+ * and the check that it matches the code, are in scripts/records-update-path.ts).
  * `node --import tsx scripts/layout-report.ts [ROOT]` prints the report (ROOT defaults to this
  * checkout, so an exported older commit can be measured the same way); test/unit/layout.test.ts
  * uses the same functions.
@@ -9,6 +10,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { pathReport } from "./records-update-path.js"
 
 export const MAX_FILE_LINES = 300
 export const MAX_DAEMON_LINES = 900
@@ -152,61 +154,6 @@ export function accountIdReaders(tree: SourceTree): string[] {
   return tree.files().filter((path) => /META\.accountId/.test(tree.text(path)))
 }
 
-/**
- * The hops of a `records.update` from `lanvault edit ID` (a full id) to the other device's vault,
- * in call order, as read from the code (a call path cannot be found by a grep: update this list when
- * the path moves; the report checks that every file exists). A file is listed where the edit, its
- * log entry or its bytes pass through it; helpers it calls and returns from in the same step are
- * named in the note. The first part runs in the CLI, then in device A's daemon, then in device B's.
- */
-export const RECORDS_UPDATE_PATH: ReadonlyArray<readonly [string, string]> = [
-  ["src/cli/record-commands.ts", "edit: options, secret fields from stdin"],
-  ["src/cli/context.ts", "withClient: connect to the socket"],
-  ["src/cli/id-prefix.ts", "resolveRecord: a full id costs one records.get, no records.list"],
-  ["src/api/client.ts", "call(\"records.update\"): encodeRequest (rpc-codec), one line on the socket"],
-  ["src/api/api-connection.ts", "A: the line arrives (LineReader)"],
-  ["src/api/rpc-dispatcher.ts", "A: parseRequest, checkParams (rpc-codec), the handler"],
-  ["src/daemon/handlers.ts", "A: \"records.update\": requireString, readPatch (api/params), one call"],
-  ["src/vault/vault-service.ts", "A: update: queue the edit"],
-  ["src/vault/edit-queue.ts", "A: group commit: apply every queued edit"],
-  ["src/merge/vault-doc.ts", "A: update: the record's bucket (bucket, record-patch, validate)"],
-  ["src/vault/vault-service.ts", "A: persist (edit-queue's commit hands the changes back)"],
-  ["src/vault/unlocked-vault.ts", "A: commit: encodePayload (change-payload), sealEntry (store/log-entry, crypto)"],
-  ["src/store/sqlite-store.ts", "A: append the own entries in one transaction"],
-  ["src/daemon/daemon.ts", "A: onLocalEntries: to the replicator, the folders and the backups"],
-  ["src/sync/replicator.ts", "A: publishLocal: every session"],
-  ["src/sync/peer-session.ts", "A: push to the peer"],
-  ["src/sync/outbound-stream.ts", "A: a batch (entry-batch), encodeMessage (messages)"],
-  ["src/connections/channel-link.ts", "A: send on the device's link"],
-  ["src/transport/channel.ts", "A: Noise transport message (channel-frames, cipher-state)"],
-  ["src/transport/ws-frame-socket.ts", "A: one binary WebSocket message"],
-  ["src/transport/ws-frame-socket.ts", "B: the message arrives"],
-  ["src/transport/channel.ts", "B: decrypt, reassemble"],
-  ["src/connections/channel-link.ts", "B: onMessage"],
-  ["src/sync/peer-session.ts", "B: decodeMessage, verifyBatch (entry-batch), insertEntries"],
-  ["src/store/sqlite-store.ts", "B: store the entries"],
-  ["src/sync/replicator.ts", "B: \"entries\" event (and relay to B's other peers)"],
-  ["src/daemon/sync-stack.ts", "B: wiring: entries to the vault"],
-  ["src/vault/vault-service.ts", "B: applyRemote"],
-  ["src/vault/unlocked-vault.ts", "B: openEntry (store/log-entry), decodePayload (change-payload)"],
-  ["src/merge/vault-doc.ts", "B: applyChanges"],
-]
-
-/** The path's files, its folders, and the folders it enters more than once. */
-export function pathSummary(tree: SourceTree, hops: ReadonlyArray<readonly [string, string]> = RECORDS_UPDATE_PATH) {
-  const files = [...new Set(hops.map(([file]) => file))]
-  const folderOf = (file: string) => dirname(file).replace(/^src\/?/, "") || "src"
-  const entries: string[] = []
-  for (const [file] of hops) if (entries[entries.length - 1] !== folderOf(file)) entries.push(folderOf(file))
-  const folders = [...new Set(entries)]
-  return {
-    files,
-    missing: files.filter((file) => !existsSync(join(tree.root, file))),
-    folders,
-    reentered: folders.filter((folder) => entries.filter((entry) => entry === folder).length > 1),
-  }
-}
-
 function report(tree: SourceTree): string {
   const out: string[] = []
   const list = (title: string, items: string[]) => out.push(`${title}: ${items.length}`, ...items.map((item) => `  ${item}`))
@@ -218,13 +165,7 @@ function report(tree: SourceTree): string {
   out.push(`files outside store/ naming VaultStore: ${vaultStoreUsers(tree).length}`)
   list("files outside store/ taking the whole VaultStore (not a Pick)", wholeVaultStoreUsers(tree))
   list("files naming META.accountId", accountIdReaders(tree))
-  const path = pathSummary(tree)
-  out.push(`records.update, CLI to the peer's vault: ${RECORDS_UPDATE_PATH.length} hops, ${path.files.length} files, ${path.folders.length} folders (${path.folders.join(", ")})`)
-  out.push(`  folders entered more than once: ${path.reentered.join(", ") || "none"}${path.missing.length > 0 ? `; MISSING files: ${path.missing.join(", ")}` : ""}`)
-  const sender = pathSummary(tree, RECORDS_UPDATE_PATH.filter(([, note]) => !note.startsWith("B:")))
-  const receiver = pathSummary(tree, RECORDS_UPDATE_PATH.filter(([, note]) => note.startsWith("B:")))
-  out.push(`  CLI and device A: ${sender.files.length} files, re-entered: ${sender.reentered.join(", ") || "none"}; device B: ${receiver.files.length} files, re-entered: ${receiver.reentered.join(", ") || "none"}`)
-  RECORDS_UPDATE_PATH.forEach(([file, note], i) => out.push(`  ${String(i + 1).padStart(2)}. ${file}  ${note}`))
+  out.push(...pathReport(tree))
   return out.join("\n")
 }
 

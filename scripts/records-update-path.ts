@@ -1,0 +1,187 @@
+/**
+ * The path of a `records.update` from `lanvault edit ID` (a full id) to the other device's vault, as
+ * a call tree read from the code, and the check that keeps it honest: every hop's functions exist in
+ * its file and the calling function holds the call named. scripts/layout-report.ts prints it;
+ * test/unit/layout-path.test.ts checks it against the source.
+ *
+ * What counts. A hop is a file whose code is on the call stack when the edit moves on (or that the
+ * edit's bytes reach over a socket). A helper called and returned from before the edit moves on
+ * (codecs, a SQLite read or write, pure crypto) is a hop only when it is the edge of the path; the
+ * others are named in the note of the hop that calls them. A side call that returns without carrying
+ * the edit further (the local `record.changed` event, the sync folders, the backups) is named in a
+ * note too. A folder is ENTERED when a hop's caller is a file of another folder, or another process
+ * (over the socket or the network); a return from a callee does not enter the caller's folder again.
+ */
+import ts from "typescript"
+import { dirname } from "node:path"
+import type { SourceTree } from "./layout-report.js"
+
+/** Who runs a hop: the CLI process, the editing device A, the other device B. */
+export type Process = "CLI" | "A" | "B"
+
+/** One hop of the path. */
+export interface Hop {
+  process: Process
+  file: string
+  /**
+   * The functions of `file` the hop runs, in call order, joined by " > " ("receive > dispatch >
+   * onEntries"). A closure is named by the function that holds it; an object-literal method by its key.
+   */
+  fn: string
+  /** The 1-based number of the calling hop; none for the start. */
+  from?: number
+  /** The call as written in the caller's last function (checked); none when the hop is reached over a socket. */
+  call?: string
+  note: string
+}
+
+/** The path through the code as it stands (update it when the code moves: the layout test fails until it matches). */
+export const RECORDS_UPDATE_HOPS: readonly Hop[] = [
+  { process: "CLI", file: "src/cli/record-commands.ts", fn: "runEdit", note: "edit: options; resolveRecord (id-prefix: a full id costs one records.get, no records.list); secret fields from stdin" },
+  { process: "CLI", file: "src/cli/context.ts", fn: "withClient", from: 1, call: "ctx.withClient(command,", note: "connect (api/client) to the socket, run the command's body" },
+  { process: "CLI", file: "src/cli/record-commands.ts", fn: "runEdit", from: 2, call: "use(client)", note: "the body: the patch" },
+  { process: "CLI", file: "src/api/client.ts", fn: "call", from: 3, call: "client.call(\"records.update\"", note: "encodeRequest (rpc-codec), one line on the socket" },
+  { process: "A", file: "src/api/api-connection.ts", fn: "onData > dispatch", from: 4, note: "the line arrives (LineReader splits lines)" },
+  { process: "A", file: "src/api/api-server.ts", fn: "accept", from: 5, call: ".handle(line, { connectionId: this.id })", note: "the connection's handle: a closure here" },
+  { process: "A", file: "src/api/rpc-dispatcher.ts", fn: "handle > invoke", from: 6, call: "this.dispatcher.handle(line, ctx)", note: "parseRequest, checkParams (rpc-codec), the handler" },
+  { process: "A", file: "src/daemon/handlers.ts", fn: "refuseWritesOutOfStanding", from: 7, call: "handler(checkParams(params), ctx)", note: "a write first checks this device's standing" },
+  { process: "A", file: "src/daemon/handlers.ts", fn: "records.update", from: 8, call: "handler(params)", note: "requireString and readPatch (api/params), one call" },
+  { process: "A", file: "src/vault/vault-service.ts", fn: "update", from: 9, call: "vault.update(requireString(params, \"id\"), readPatch(params))", note: "queue the edit" },
+  { process: "A", file: "src/vault/edit-queue.ts", fn: "enqueue > commit", from: 10, call: "this.edits.enqueue(", note: "group commit, in the next turn of the event loop: apply every queued edit, then persist them" },
+  { process: "A", file: "src/vault/vault-service.ts", fn: "update", from: 11, call: "edit.apply(doc)", note: "the queued edit (a closure of update)" },
+  { process: "A", file: "src/merge/vault-doc.ts", fn: "update", from: 12, call: "doc.update(id, patch)", note: "the record's bucket changes (bucket, record-patch, validate); returns the changes" },
+  { process: "A", file: "src/vault/vault-service.ts", fn: "constructor > persist", from: 11, call: "this.deps.persist(", note: "persist; then record.changed to the socket's subscribers (a side call through daemon.ts's publish)" },
+  { process: "A", file: "src/vault/unlocked-vault.ts", fn: "commit", from: 14, call: "this.unlocked().commit(changes)", note: "encodePayload (change-payload), sealEntry (store/log-entry, crypto)" },
+  { process: "A", file: "src/store/sqlite-store.ts", fn: "appendOwn", from: 15, call: "store.appendOwn(entry)", note: "append the own entries in one transaction; returns" },
+  { process: "A", file: "src/daemon/daemon.ts", fn: "start > onLocalEntries", from: 14, call: "this.deps.onLocalEntries?.(entries)", note: "the composition root at run time: to the replicator, then the folders and the backups (side calls)" },
+  { process: "A", file: "src/sync/replicator.ts", fn: "publishLocal", from: 17, call: "this.sync?.replicator.publishLocal(entries)", note: "every session" },
+  { process: "A", file: "src/sync/peer-session.ts", fn: "push", from: 18, call: "session.push(entries)", note: "to this peer's outbound stream" },
+  { process: "A", file: "src/sync/outbound-stream.ts", fn: "push > pump > sendBatch", from: 19, call: "this.outbound.push(entries)", note: "what the peer lacks, read back from the store; a batch (entry-batch)" },
+  { process: "A", file: "src/store/sqlite-store.ts", fn: "entriesAfter", from: 20, call: "this.deps.store.entriesAfter(known, this.batchEntries)", note: "the entries after the peer's vector; returns" },
+  { process: "A", file: "src/sync/peer-session.ts", fn: "constructor > send", from: 20, call: "this.deps.send(message)", note: "encodeMessage (messages)" },
+  { process: "A", file: "src/connections/channel-link.ts", fn: "send", from: 22, call: "this.deps.link.send(encodeMessage(message))", note: "the PeerLink adapter" },
+  { process: "A", file: "src/transport/channel.ts", fn: "send", from: 23, call: "this.channel.send(message)", note: "Noise transport messages (channel-frames, cipher-state)" },
+  { process: "A", file: "src/transport/ws-frame-socket.ts", fn: "send", from: 24, call: "this.#socket.send(ciphertext)", note: "one binary WebSocket message" },
+  { process: "B", file: "src/transport/ws-frame-socket.ts", fn: "constructor > #onMessage", from: 25, note: "the message arrives (ws)" },
+  { process: "B", file: "src/transport/channel.ts", fn: "constructor > #onFrame > #onPlaintext", from: 26, call: "this.#messageHandler(bytes)", note: "decrypt (cipher-state), reassemble" },
+  { process: "B", file: "src/sync/peer-session.ts", fn: "start > receive > dispatch > onEntries", from: 27, call: "this.#messageHandler(message)", note: "the listener given to link.onMessage (ChannelLink hands it to the channel); decodeMessage (messages), verifyBatch (entry-batch)" },
+  { process: "B", file: "src/store/sqlite-store.ts", fn: "insertEntries", from: 28, call: "store.insertEntries(accepted)", note: "store the entries; returns" },
+  { process: "B", file: "src/typed-events.ts", fn: "emit", from: 28, call: "this.events.emit(\"entries\", { entries: inserted })", note: "the session's \"entries\" event" },
+  { process: "B", file: "src/sync/replicator.ts", fn: "wire", from: 30, call: "(listener as Listener<M[K]>)(payload)", note: "the listener: relay to B's other peers, then the replicator's own event" },
+  { process: "B", file: "src/typed-events.ts", fn: "emit", from: 31, call: "this.events.emit(\"entries\", { entries, from: deviceId })", note: "the replicator's \"entries\" event" },
+  { process: "B", file: "src/daemon/sync-stack.ts", fn: "wire", from: 32, call: "(listener as Listener<M[K]>)(payload)", note: "the composition root at run time: entries to the vault" },
+  { process: "B", file: "src/vault/vault-service.ts", fn: "applyRemote", from: 33, call: "vault.applyRemote(entries)", note: "an open vault merges now" },
+  { process: "B", file: "src/vault/unlocked-vault.ts", fn: "applyEntries > merge", from: 34, call: "this.open.applyEntries(entries)", note: "openEntry (store/log-entry), decodePayload (change-payload)" },
+  { process: "B", file: "src/merge/vault-doc.ts", fn: "applyChanges", from: 35, call: "this.doc.applyChanges(changes)", note: "the record changes" },
+]
+
+/** The folder of a src file ("vault" for src/vault/x.ts, "src" for a file at the top). */
+export function folderOf(file: string): string {
+  return dirname(file).replace(/^src\/?/, "") || "src"
+}
+
+/** How a path crosses the source tree: its files and folders, and where it enters a folder. */
+export interface PathSummary {
+  files: string[]
+  folders: string[]
+  /** Per process, the folders in the order the path enters them (a folder twice is a re-entry). */
+  entries: Record<Process, string[]>
+  /** "A: vault (2×)" for every folder entered more than once by one process. */
+  reentered: string[]
+}
+
+export function summarize(hops: readonly Hop[] = RECORDS_UPDATE_HOPS): PathSummary {
+  const entries: Record<Process, string[]> = { CLI: [], A: [], B: [] }
+  hops.forEach((hop) => {
+    const caller = hop.from === undefined ? undefined : hops[hop.from - 1]
+    if (caller === undefined || caller.process !== hop.process || folderOf(caller.file) !== folderOf(hop.file)) entries[hop.process].push(folderOf(hop.file))
+  })
+  const reentered = (Object.keys(entries) as Process[]).flatMap((process) => {
+    const counts = new Map<string, number>()
+    for (const folder of entries[process]) counts.set(folder, (counts.get(folder) ?? 0) + 1)
+    return [...counts].filter(([, n]) => n > 1).map(([folder, n]) => `${process}: ${folder} (${n}×)`)
+  })
+  return { files: [...new Set(hops.map((hop) => hop.file))], folders: [...new Set(hops.map((hop) => folderOf(hop.file)))], entries, reentered }
+}
+
+/** The functions named `name` in a source file: declarations, methods, accessors, and properties or variables holding a function. */
+function functionsNamed(source: ts.SourceFile, name: string): ts.Node[] {
+  const found: ts.Node[] = []
+  const nameOf = (node: ts.Node): string | undefined => {
+    if (ts.isConstructorDeclaration(node)) return "constructor"
+    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) return node.name?.getText(source).replace(/^["']|["']$/g, "")
+    if ((ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node) || ts.isVariableDeclaration(node)) && node.initializer !== undefined
+      && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) return node.name.getText(source).replace(/^["']|["']$/g, "")
+    return undefined
+  }
+  const visit = (node: ts.Node) => {
+    if (nameOf(node) === name) found.push(node)
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  return found
+}
+
+/** What does not match the code: a missing file or function, a call its caller does not hold. Empty when the path is honest. */
+export function checkHops(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDATE_HOPS): string[] {
+  const sources = new Map<string, ts.SourceFile | undefined>()
+  const sourceOf = (file: string) => {
+    if (!sources.has(file)) {
+      let text: string | undefined
+      try {
+        text = tree.text(file)
+      } catch {
+        text = undefined
+      }
+      sources.set(file, text === undefined ? undefined : ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true))
+    }
+    return sources.get(file)
+  }
+  const problems: string[] = []
+  const chain = (hop: Hop) => hop.fn.split(">").map((name) => name.trim())
+  hops.forEach((hop, i) => {
+    const at = `hop ${i + 1} (${hop.file})`
+    const source = sourceOf(hop.file)
+    if (source === undefined) return void problems.push(`${at}: no such file`)
+    const names = chain(hop)
+    names.forEach((name, j) => {
+      const fns = functionsNamed(source, name)
+      if (fns.length === 0) problems.push(`${at}: no function ${name}`)
+      // Each function of the chain calls the next one of the same file.
+      const next = names[j + 1]
+      if (next !== undefined && fns.length > 0 && !fns.some((fn) => fn.getText(source).includes(next))) problems.push(`${at}: ${name} does not call ${next}`)
+    })
+    if (hop.from === undefined) return
+    const caller = hops[hop.from - 1]
+    if (caller === undefined || hop.from > i) return void problems.push(`${at}: its caller ${hop.from} is not an earlier hop`)
+    if (hop.call === undefined) {
+      if (caller.process === hop.process) problems.push(`${at}: reached from hop ${hop.from} of the same process without a call`)
+      return
+    }
+    const callerSource = sourceOf(caller.file)
+    const last = chain(caller).at(-1)!
+    if (callerSource !== undefined && !functionsNamed(callerSource, last).some((fn) => fn.getText(callerSource).includes(hop.call!))) {
+      problems.push(`${at}: ${caller.file} ${last} holds no call ${hop.call}`)
+    }
+  })
+  return problems
+}
+
+/** The report's lines about the path. */
+export function pathReport(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDATE_HOPS): string[] {
+  const summary = summarize(hops)
+  const problems = checkHops(tree, hops)
+  const perProcess = (process: Process) => {
+    const own = summarize(hops.filter((hop) => hop.process === process))
+    return `${process}: ${own.files.length} files, enters ${summary.entries[process].join(" → ")}`
+  }
+  return [
+    `records.update, CLI to the peer's vault: ${hops.length} hops, ${summary.files.length} files, ${summary.folders.length} folders (${summary.folders.join(", ")})`,
+    "  (a hop is a file on the call stack when the edit moves on; a folder is entered by a call from a file of another folder or from another process; returns do not enter)",
+    `  folders entered more than once by one process: ${summary.reentered.join(", ") || "none"}`,
+    `  ${perProcess("CLI")}; ${perProcess("A")}; ${perProcess("B")}`,
+    `  checked against the code: ${problems.length === 0 ? "every hop's functions and calls are there" : `${problems.length} MISMATCHES`}`,
+    ...problems.map((problem) => `    ${problem}`),
+    ...hops.map((hop, i) => `  ${String(i + 1).padStart(2)}. ${hop.process.padEnd(3)} ${hop.file} ${hop.fn}${hop.from === undefined ? "" : `  ← ${hop.from}${hop.call === undefined ? " (socket)" : ""}`}  ${hop.note}`),
+  ]
+}
