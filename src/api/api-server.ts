@@ -152,7 +152,7 @@ export class ApiServer {
       return
     }
     const connection = new ApiConnection(
-      { socket, logger: this.logger, handle: (line, ctx) => this.dispatcher.handle(line, ctx), onClose: (closed) => this.forget(closed) },
+      { socket, logger: this.logger, handle: this.dispatcher.handle.bind(this.dispatcher), onClose: (closed) => this.forget(closed) },
       {
         id: this.nextConnectionId++,
         maxLineBytes: this.options.maxLineBytes,

@@ -118,6 +118,11 @@ export class BackupService {
     return run
   }
 
+  /** This device's new entries are durable (the vault hands them to its sinks): they count towards the next backup. */
+  publishLocal(entries: readonly unknown[]): void {
+    void this.noteLocalChanges(entries.length)
+  }
+
   /**
    * Counts own changes; after every `everyChanges` a backup is made. Resolves
    * with it (or undefined); never rejects.

@@ -5,6 +5,8 @@ import type { PeerLink } from "../sync/index.js"
 export class ChannelLink implements PeerLink {
   private readonly closeListeners: Array<(reason: string) => void> = []
   private closedReason: string | undefined
+  /** The channel's own send, bound here: a sync message goes straight to the channel, with no step of this adapter. */
+  readonly send: (message: Uint8Array) => void
 
   constructor(
     private readonly channel: Channel,
@@ -12,6 +14,7 @@ export class ChannelLink implements PeerLink {
     readonly address: string,
     readonly initiatorDeviceId: string,
   ) {
+    this.send = channel.send.bind(channel)
     channel.onClose((info) => {
       this.closedReason = info.reason ?? `closed (${info.code})`
       for (const listener of this.closeListeners) listener(this.closedReason)
@@ -20,10 +23,6 @@ export class ChannelLink implements PeerLink {
 
   get isClosed(): boolean {
     return this.channel.isClosed
-  }
-
-  send(message: Uint8Array): void {
-    this.channel.send(message)
   }
 
   close(reason: string): void {

@@ -3,7 +3,7 @@ import { ApiServer } from "../api/index.js"
 import type { EventParams } from "../api/protocol.js"
 import { homePaths, META, readAccountContext } from "../account/index.js"
 import { errorFields, type Logger } from "../log.js"
-import { SqliteStore, type LogEntry, type VaultStore } from "../store/index.js"
+import { SqliteStore, type VaultStore } from "../store/index.js"
 import { BackupService } from "../backup/index.js"
 import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
@@ -63,7 +63,7 @@ export class Daemon {
     }
     const vault = new VaultService(
       {
-        store, home: this.options.home, logger, publish, onLocalEntries: (entries) => this.onLocalEntries(entries),
+        store, home: this.options.home, logger, publish,
         onKeysetArrived: () => void quickUnlock.forgetIfStale().catch((error: unknown) => logger.warn("quick unlock check failed", errorFields(error))),
       },
       // `--auto-lock` for this run, else what was chosen with `settings.autoLock`, else the default.
@@ -75,6 +75,8 @@ export class Daemon {
     vault.identity()
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
+    // New local entries count towards the next backup (the sync stack adds the peers and the folders as sinks).
+    vault.changes.addSink(this.backups)
     await this.startSync()
     const browser = new BrowserService({
       records: vault,
@@ -124,13 +126,6 @@ export class Daemon {
     this.vault?.stop()
     this.store?.close()
     this.deps.logger.info("daemon stopped")
-  }
-
-  /** This device's new entries, durable: push to peers and folders, count towards the next backup. */
-  private onLocalEntries(entries: LogEntry[]): void {
-    this.sync?.replicator.publishLocal(entries)
-    this.sync?.folders.publishLocal(entries)
-    void this.backups?.noteLocalChanges(entries.length)
   }
 
   private async startSync(): Promise<void> {

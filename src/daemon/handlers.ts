@@ -77,12 +77,12 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     },
     "records.list": (params) => withoutReserved(vault.list(readFilter(params)), readFilter(params)),
     "records.get": (params) => vault.get(requireString(params, "id")),
-    "records.create": async (params) => ({ id: await vault.create(requireObject<RecordInput>(params, "record")) }),
-    "records.update": (params) => vault.update(requireString(params, "id"), readPatch(params)),
+    "records.create": async (params) => ({ id: await vault.changes.create(requireObject<RecordInput>(params, "record")) }),
+    "records.update": (params) => vault.changes.update(requireString(params, "id"), readPatch(params)),
     "records.delete": async (params) => {
       const id = requireString(params, "id")
       const permanent = optionalBoolean(params, "permanent") ?? false
-      await vault.remove(id, permanent)
+      await vault.changes.remove(id, permanent)
       return { id, permanent }
     },
     "records.history": (params) => recordHistory({ vault, store }, requireString(params, "id")),

@@ -23,7 +23,8 @@ export interface SyncStackDeps {
  * The part of the composition root that talks to other devices, built for one
  * device identity and rebuilt after a reset (the identity changes): builds the
  * replicator, pairing host, peer network, folders and discovery link, wires
- * their events to the vault and the socket, starts and stops them in order.
+ * them to the vault (ports the vault and the replicator call directly) and
+ * their events to the socket, starts and stops them in order.
  */
 export class SyncStack {
   readonly replicator: Replicator
@@ -47,7 +48,11 @@ export class SyncStack {
     }
     const trustChecks = new TrustVerifier(account.accountIdBytes, () => vault.keys.trustPublicKey())
     const snapshots = new SnapshotSigner(store)
-    this.replicator = new Replicator({ store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots }, { deviceId: account.deviceId })
+    // Wired here once: at run time the replicator merges into the vault, and the vault pushes to the replicator, directly.
+    this.replicator = new Replicator(
+      { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, applier: vault.changes },
+      { deviceId: account.deviceId },
+    )
     this.pairing = new PairingHost({
       store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
     })
@@ -65,7 +70,7 @@ export class SyncStack {
     this.folders = new FolderManager({
       store, account, logger,
       onEntries: (entries) => {
-        vault.applyRemote(entries)
+        vault.changes.applyRemote(entries)
         this.replicator.publishLocal(entries)
       },
     })
@@ -103,8 +108,6 @@ export class SyncStack {
 
   private wire(vault: VaultService, publish: (event: EventParams) => void): void {
     const { replicator } = this
-    replicator.on("entries", ({ entries }) => vault.applyRemote(entries))
-    replicator.on("snapshot", () => vault.applySnapshot())
     replicator.on("trust", () => {
       this.folders.refresh()
       this.standing.announce()
@@ -122,6 +125,9 @@ export class SyncStack {
       if (kind === PEERS_NOTICE) this.sharing.learn(body)
     })
     this.unwire.push(
+      // This device's new entries go from the vault straight to the peers and the sync folders.
+      vault.changes.addSink(replicator),
+      vault.changes.addSink(this.folders),
       vault.keys.on("keysetChanged", () => replicator.publishKeyset()),
       // The account key changed here: advertise the new discovery tag.
       vault.keys.on("accountKeyChanged", () => this.discovery?.refreshKeys()),

@@ -94,7 +94,7 @@ export class OutboundStream {
     const known = this.peerVector
     if (known === undefined || this.stopped) return
     if (entries.every((entry) => entry.seq <= seqOf(known, entry.deviceId))) return
-    this.pump()
+    if (!this.sendLive(known, entries)) this.pump()
   }
 
   /** The peer processed our oldest batch; PROTOCOL_ERROR if no batch of that size awaits an ack. */
@@ -126,6 +126,30 @@ export class OutboundStream {
     } finally {
       this.pumping = false
     }
+  }
+
+  /**
+   * Sends new entries as they are, with no read of the store, when that is what the pump would
+   * send: the first catch-up and any backfill are done, the window has room, and each device's
+   * entries follow on from what the peer holds. Says whether it sent them; otherwise the pump reads
+   * the store (a peer still catching up, a full window, entries it partly holds).
+   */
+  private sendLive(known: VersionVector, entries: readonly LogEntry[]): boolean {
+    if (!this.caughtUp || this.pumping || this.backfill.length > 0 || this.inFlight.length >= this.windowBatches) return false
+    if (entries.length > this.batchEntries || takeBatch(entries, this.maxBatchBytes).length < entries.length) return false
+    const next = { ...known }
+    for (const entry of entries) {
+      if (entry.seq !== seqOf(next, entry.deviceId) + 1) return false
+      next[entry.deviceId] = entry.seq
+    }
+    if (!this.deps.send({ type: "entries", entries: [...entries] })) {
+      this.stop()
+      return true
+    }
+    this.inFlight.push(entries.length)
+    this.peerVector = next
+    this.sent += entries.length
+    return true
   }
 
   /** Sends the next batch the peer lacks; false when there is nothing to send. */

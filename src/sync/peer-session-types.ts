@@ -24,6 +24,8 @@ export interface PeerSessionDeps {
   trustChecks: TrustChecks
   /** Snapshot-first sync (DESIGN §8); without it snapshots are neither served nor taken. */
   snapshots?: SnapshotPort
+  /** Entries from this peer were verified and stored (already-held ones left out): called directly, it must not throw. */
+  onEntries: (entries: LogEntry[]) => void
 }
 
 /** How keysets cross a link: each goes with the account key that opens it. */
@@ -54,8 +56,6 @@ export interface PeerSessionOptions extends OutboundOptions {
 
 /** Events of a {@link PeerSession}. */
 export interface PeerSessionEvents {
-  /** Entries from this peer were verified and stored (already-held ones left out). */
-  entries: { entries: LogEntry[] }
   /** A higher keyset version from this peer was stored. */
   keyset: { version: number }
   /** The trust list changed; `membershipChanged`: a device was added or revoked (relay it). */

@@ -196,7 +196,7 @@ export class PeerSession {
     this.touch()
     this.send({ type: "ack", count: entries.length })
     this.trackProgress(message)
-    if (inserted.length > 0) this.events.emit("entries", { entries: inserted })
+    if (inserted.length > 0) this.deps.onEntries(inserted)
   }
 
   private trackProgress(message: EntriesMessage): void {

@@ -36,3 +36,12 @@ export interface SessionStore extends EntryLog, TrustBook, SnapshotShelf {
   getKeyset(): KeysetRow | undefined
   transaction<T>(fn: () => T): T
 }
+
+/**
+ * Where entries and snapshot sets from peers go once verified and stored: merged into the vault
+ * (the vault implements it; a locked vault merges what is stored at its next unlock).
+ */
+export interface EntryApplier {
+  applyRemote(entries: LogEntry[]): void
+  applySnapshot(): void
+}

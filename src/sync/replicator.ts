@@ -7,6 +7,7 @@ import type { PeerLink } from "./peer-link.js"
 import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
 import type { TrustChecks } from "./trust-merge.js"
 import type { SnapshotPort } from "./snapshot-exchange.js"
+import type { EntryApplier } from "./ports.js"
 import { TypedEvents } from "../typed-events.js"
 
 /** What a {@link Replicator} needs. */
@@ -20,6 +21,8 @@ export interface ReplicatorDeps {
   trustChecks: TrustChecks
   /** Snapshot-first sync; without it snapshots are neither served nor taken. */
   snapshots?: SnapshotPort
+  /** Merges what peers sent, once stored (the vault); without it entries are only stored and relayed. */
+  applier?: EntryApplier
 }
 
 /** Tuning of every session, plus this device's id (read from the store's identity when left out). */
@@ -99,8 +102,11 @@ export class Replicator {
    */
   addLink(link: PeerLink): PeerSession {
     const { store, logger, accountId } = this.deps
-    const session = new PeerSession({ link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots }, this.options)
     const deviceId = link.remoteDeviceId
+    const session = new PeerSession({
+      link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots,
+      onEntries: (entries) => this.received(deviceId, entries),
+    }, this.options)
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
       session.close(this.stopped ? "shutting down" : "revoked")
       return session
@@ -175,11 +181,14 @@ export class Replicator {
 
   private wire(session: PeerSession): void {
     const deviceId = session.remoteDeviceId
-    session.on("entries", ({ entries }) => {
-      this.events.emit("entries", { entries, from: deviceId })
-      this.forOthers(deviceId, (other) => other.push(entries))
+    session.on("snapshot", ({ vector }) => {
+      try {
+        this.deps.applier?.applySnapshot()
+      } catch (error) {
+        this.mergeFailed("snapshot", deviceId, error)
+      }
+      this.events.emit("snapshot", { vector, from: deviceId })
     })
-    session.on("snapshot", ({ vector }) => this.events.emit("snapshot", { vector, from: deviceId }))
     session.on("keyset", ({ version }) => {
       this.events.emit("keyset", { version })
       this.forOthers(deviceId, (other) => other.offerKeyset())
@@ -199,6 +208,22 @@ export class Replicator {
       this.deps.logger.info("sync session ended", { deviceId, reason })
       this.events.emit("peer.disconnected", { deviceId, reason })
     })
+  }
+
+  /** A session stored entries from device `from`: merged into the vault, announced, relayed to the other peers. */
+  private received(from: string, entries: LogEntry[]): void {
+    try {
+      this.deps.applier?.applyRemote(entries)
+    } catch (error) {
+      this.mergeFailed("entries", from, error)
+    }
+    this.events.emit("entries", { entries, from })
+    this.forOthers(from, (other) => other.push(entries))
+  }
+
+  /** A merge that fails is logged, never thrown into the session: what came is stored and merges at the next unlock. */
+  private mergeFailed(what: string, from: string, error: unknown): void {
+    this.deps.logger.error("merging what a peer sent failed; it stays stored", { what, deviceId: from, ...errorFields(error) })
   }
 
   private forOthers(deviceId: string, fn: (session: PeerSession) => void): void {

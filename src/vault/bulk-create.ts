@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import type { BucketChange, RecordInput } from "../merge/types.js"
-import type { ChangedRecord } from "./edit-queue.js"
+import type { ChangedRecord } from "./vault-changes.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 
 /** How much CPU time one slice may take while holding the event loop. */

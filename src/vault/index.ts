@@ -1,10 +1,12 @@
 /**
  * vault/ owns the unlocked vault session: lock and unlock, auto-lock, the group
- * commit of edits, the snapshot policy, the key manager and the change payloads
- * written to the log. It uses merge/, store/, account/ and crypto/; it must not
- * know the network, pairing, the socket or the CLI.
+ * commit of edits (handed, once durable, to the sinks wired in at start), the
+ * merge of peers' entries, the snapshot policy, the key manager and the change
+ * payloads written to the log. It uses merge/, store/, account/ and crypto/; it
+ * must not know the network, pairing, the socket or the CLI (sinks are a port).
  */
 export { VaultService, type VaultServiceDeps, type VaultServiceOptions } from "./vault-service.js"
+export type { LocalEntrySink, VaultChanges } from "./vault-changes.js"
 export { KeyManager, type KeyEvents, type KeyManagerDeps } from "./key-manager.js"
 export type { UnlockedVault, Identity } from "./unlocked-vault.js"
 export { encodePayload, decodePayload } from "./change-payload.js"

@@ -2,16 +2,16 @@ import { formatAccountKey, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
-import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry, VaultStore } from "../store/index.js"
 import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
-import { EditQueue, type ChangedRecord } from "./edit-queue.js"
 import { releaseHeapSoon } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
+import { VaultChanges } from "./vault-changes.js"
 import type { Identity, UnlockedVault } from "./unlocked-vault.js"
 
 /** The unlocked session's module and with it Automerge's wasm (≈ 21 MiB), loaded at unlock: a locked daemon never holds them. */
@@ -22,8 +22,6 @@ export interface VaultServiceDeps {
   home: string
   logger: Logger
   publish: (event: EventParams) => void
-  /** Called with this device's new log entries once they are durable (sync pushes them). */
-  onLocalEntries?: (entries: LogEntry[]) => void
   /** A peer's keyset arrived (a password change or reset elsewhere shows there first). */
   onKeysetArrived?: () => void
 }
@@ -40,14 +38,14 @@ type LockReason = "request" | "idle" | "shutdown" | "reset"
  * The vault's lock state and every operation on records: unlock, lock (snapshot,
  * wipe keys), edits that are durable log entries before they are acknowledged,
  * merging entries from peers, password change, revoke's re-key and reset.
- *
- * Edits are group-committed: those arriving in one turn of the event loop (and
- * so those that arrived while the previous commit was writing) are applied
- * together and written in one store transaction, one fsync for all of them.
+ * The records' changes both ways (the group commit of edits, the merge of
+ * peers' entries) are {@link changes}: the socket's handlers and sync call it
+ * directly; the record methods here hand over to it.
  */
 export class VaultService {
   private open: UnlockedVault | undefined
-  private readonly edits: EditQueue
+  /** Edits in, durable entries out to the sinks; peers' entries merged (see VaultChanges). */
+  readonly changes: VaultChanges
   private readonly snapshots: SnapshotPolicy
   private readonly idle: IdleLock
   readonly keys: KeyManager
@@ -58,10 +56,8 @@ export class VaultService {
     this.now = options.now ?? Date.now
     this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger }, this.now)
     this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
-    this.edits = new EditQueue({
-      doc: () => this.open?.doc,
-      persist: (changes, changed) => this.persist(changes, changed),
-      onActivity: () => this.snapshots.noteActivity(),
+    this.changes = new VaultChanges({
+      open: () => this.open, logger: deps.logger, publish: deps.publish, snapshots: this.snapshots, reloadFromDisk: () => this.reloadFromDisk(),
     })
   }
 
@@ -110,7 +106,7 @@ export class VaultService {
 
   lock(reason: LockReason): void {
     // Edits that arrived before the lock are committed (or refused) first.
-    this.edits.commit()
+    this.changes.commit()
     const open = this.open
     if (!open) return
     try {
@@ -159,45 +155,25 @@ export class VaultService {
     return this.unlocked().doc.history(id)
   }
 
-  /** Creates a record; resolves with its id once it is durable (group commit). */
-  async create(input: RecordInput): Promise<string> {
-    return this.edits.enqueue((doc) => {
-      const { id, changes } = doc.create(input)
-      return { changes, changed: { id }, result: id }
-    })
-  }
+  /** Creates a record once durable (VaultChanges.create). */
+  create = (input: RecordInput): Promise<string> => this.changes.create(input)
 
   /** Creates records (an import) in slices that leave the event loop free: see bulk-create.ts. */
   createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
-    return createInSlices({ open: () => this.unlocked(), persist: (changes, changed) => this.persist(changes, changed) }, inputs, progress)
+    return createInSlices({ open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }, inputs, progress)
   }
 
-  /** Edits a record; resolves with the record once the edit is durable (group commit). */
-  async update(id: string, patch: RecordPatch): Promise<VaultRecord> {
-    return this.edits.enqueue((doc) => {
-      const { record, changes } = doc.update(id, patch)
-      return { changes, changed: { id }, result: record }
-    })
-  }
+  /** Edits a record once durable (VaultChanges.update). */
+  update = (id: string, patch: RecordPatch): Promise<VaultRecord> => this.changes.update(id, patch)
 
-  /** Trashes a record, or deletes it for good; resolves once that is durable (group commit). */
-  async remove(id: string, permanent: boolean): Promise<void> {
-    return this.edits.enqueue((doc) => {
-      const changes = permanent ? doc.deletePermanently(id) : doc.trash(id)
-      return { changes, changed: permanent ? { id, deleted: true } : { id }, result: undefined }
-    })
-  }
+  /** Trashes or deletes a record once durable (VaultChanges.remove). */
+  remove = (id: string, permanent: boolean): Promise<void> => this.changes.remove(id, permanent)
 
-  /** Merges entries that peers sent and the store accepted; a locked vault merges them at unlock. */
-  applyRemote(entries: LogEntry[]): void {
-    if (!this.open || entries.length === 0) return
-    this.snapshots.noteActivity()
-    this.publishRemoteChanges(this.open, this.open.applyEntries(entries))
-    this.snapshots.check()
-  }
+  /** Merges entries that peers sent and the store accepted (VaultChanges.applyRemote). */
+  applyRemote = (entries: LogEntry[]): void => this.changes.applyRemote(entries)
 
-  /** A peer's snapshot set was stored (snapshot-first sync): an open vault merges it now, a locked one at unlock. */
-  applySnapshot = (): void => void (this.open && this.publishRemoteChanges(this.open, new Set(this.open.mergeStoredSnapshot())))
+  /** Merges a peer's stored snapshot set (VaultChanges.applySnapshot). */
+  applySnapshot = (): void => this.changes.applySnapshot()
 
   /** A peer's keyset or account key arrived: take any new vault-key epoch it opens. */
   refreshKeys(): void {
@@ -206,7 +182,7 @@ export class VaultService {
     if (!open) return
     const keys = this.keys.refresh()
     if (!keys) return
-    this.publishRemoteChanges(open, open.adoptKeys(keys))
+    this.changes.announceRemote(open.adoptKeys(keys))
   }
 
   /** A new password and a new vault-key epoch: an unlocked vault writes its next changes under it. */
@@ -259,32 +235,9 @@ export class VaultService {
     return this.open.doc.size
   }
 
-  /** `record.changed` for records a peer's entries (or newly readable ones) changed. */
-  private publishRemoteChanges(open: UnlockedVault, ids: Iterable<string>): void {
-    for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(open.doc.has(id) ? {} : { deleted: true }) })
-  }
-
   private unlocked(): UnlockedVault {
     if (!this.open) throw new LockedError()
     return this.open
-  }
-
-  /**
-   * Makes local changes durable, then announces them. If the disk refuses, the in-memory doc already holds the edits, so it
-   * is rebuilt from what is durable and the error goes to the callers: an acknowledged edit is on disk, a refused one is nowhere.
-   */
-  private persist(changes: BucketChange[], changed: ChangedRecord[]): void {
-    let entries: LogEntry[]
-    try {
-      entries = this.unlocked().commit(changes)
-    } catch (error) {
-      this.deps.logger.error("an edit could not be stored; reloading the vault from disk", errorFields(error))
-      this.reloadFromDisk()
-      throw error
-    }
-    for (const { id, deleted } of changed) this.deps.publish({ type: "record.changed", id, origin: "local", ...(deleted ? { deleted } : {}) })
-    this.deps.onLocalEntries?.(entries)
-    this.snapshots.check()
   }
 
   private reloadFromDisk(): void {

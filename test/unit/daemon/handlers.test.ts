@@ -38,14 +38,17 @@ function setUp(options: { locked?: boolean } = {}) {
       calls.push(["list", filter])
       return [summary("login"), summary(ASSOCIATION_TYPE)]
     },
-    update: (id: string, patch: unknown) => {
-      if (vault.locked) throw new LockedError()
-      calls.push(["update", id, patch])
-      return RECORD
-    },
-    create: async (record: unknown) => {
-      calls.push(["create", record])
-      return RECORD.id
+    // The records' changes: the handlers call VaultChanges directly.
+    changes: {
+      update: (id: string, patch: unknown) => {
+        if (vault.locked) throw new LockedError()
+        calls.push(["update", id, patch])
+        return RECORD
+      },
+      create: async (record: unknown) => {
+        calls.push(["create", record])
+        return RECORD.id
+      },
     },
   }
   const sync = {

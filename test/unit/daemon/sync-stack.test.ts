@@ -7,7 +7,7 @@ import type { EventParams } from "../../../src/api/protocol.js"
 import { toHex } from "../../../src/crypto/index.js"
 import { SyncStack } from "../../../src/daemon/sync-stack.js"
 import type { LogEntry } from "../../../src/store/index.js"
-import type { VaultService } from "../../../src/vault/index.js"
+import type { LocalEntrySink, VaultService } from "../../../src/vault/index.js"
 import { makeAccount, sealOwn, TRUST_KEY, type Account, type Device } from "../sync/sync-fixtures.js"
 
 async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -18,13 +18,21 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
   }
 }
 
-/** The vault session as the stack uses it: merges what arrives, and the key events it subscribes to. */
+/** The vault session as the stack uses it: its changes (what arrives is merged, sinks take what it commits), and the key events it subscribes to. */
 function fakeVault() {
   const applied: LogEntry[] = []
+  const sinks = new Set<LocalEntrySink>()
   const subscriptions = new Map<string, number>()
   const vault = {
     locked: true,
-    applyRemote: (entries: LogEntry[]) => void applied.push(...entries),
+    changes: {
+      applyRemote: (entries: LogEntry[]) => void applied.push(...entries),
+      applySnapshot: () => {},
+      addSink: (sink: LocalEntrySink) => {
+        sinks.add(sink)
+        return () => sinks.delete(sink)
+      },
+    },
     refreshKeys: () => {},
     trustKey: () => TRUST_KEY,
     keys: {
@@ -36,7 +44,7 @@ function fakeVault() {
       },
     },
   }
-  return { applied, subscriptions, vault: vault as unknown as VaultService }
+  return { applied, sinks, subscriptions, vault: vault as unknown as VaultService }
 }
 
 describe("SyncStack", () => {
@@ -75,7 +83,7 @@ describe("SyncStack", () => {
     expect(right.stack.peers()).toEqual([expect.objectContaining({ deviceId: a.deviceId, name: "alpha", address: `127.0.0.1:${left.stack.network.port}`, how: "static" })])
   })
 
-  it("entries pushed by one device reach the other's vault (even locked: it stores and merges later)", async () => {
+  it("entries one device's vault commits go through its sinks to the other's vault, with no wiring of the stack's own on the way", async () => {
     const account = makeAccount(["alpha", "beta"])
     const [a, b] = account.devices
     const left = stackOf(account, a)
@@ -85,7 +93,9 @@ describe("SyncStack", () => {
     await until(() => left.events.some((e) => e.type === "peer.connected"), "the link")
     const entries = sealOwn(account, a, 1, 3)
     for (const entry of entries) a.store.appendOwn(entry)
-    left.stack.replicator.publishLocal(entries)
+    // The stack made the replicator and the folders the vault's sinks: VaultChanges.persist calls them directly.
+    expect([...left.sinks]).toEqual([left.stack.replicator, left.stack.folders])
+    for (const sink of left.sinks) sink.publishLocal(entries)
     await until(() => right.applied.length === 3, "b's vault to get the entries")
     expect(right.applied.map((entry) => [entry.deviceId, entry.seq])).toEqual([[a.deviceId, 1], [a.deviceId, 2], [a.deviceId, 3]])
     expect(b.store.head(a.deviceId)).toBe(3)
@@ -103,6 +113,7 @@ describe("SyncStack", () => {
     await right.stack.stop()
     await right.stack.stop()
     expect(Object.fromEntries(right.subscriptions)).toEqual({ keysetChanged: 0, accountKeyChanged: 0 })
+    expect(right.sinks.size).toBe(0)
     await until(() => left.events.some((e) => e.type === "peer.disconnected"), "a to see b go")
     expect(left.events.find((e) => e.type === "peer.disconnected")).toMatchObject({ deviceId: b.deviceId })
   })
