@@ -10,6 +10,13 @@ describe("the records.update path", () => {
     expect(checkHops(tree)).toEqual([])
   })
 
+  it("touches at most 15 files and enters each folder once per process; daemon/ only for the method table", () => {
+    const summary = summarize()
+    expect(summary.files.length).toBeLessThanOrEqual(15)
+    expect(summary.reentered).toEqual([])
+    expect(summary.files.filter((file) => file.startsWith("src/daemon/"))).toEqual(["src/daemon/handlers.ts"])
+  })
+
   it("the check catches a hop the code does not hold", () => {
     const hops: Hop[] = RECORDS_UPDATE_HOPS.map((hop) => ({ ...hop }))
     hops[1] = { ...hops[1], call: "ctx.withSomethingElse(" }

@@ -217,6 +217,16 @@ describe("record commands against a fake daemon", () => {
     expect(result).toMatchObject({ code: 1, stderr: 'lanvault: no record "ffff"\n' })
   })
 
+  it("edit of a full record id resolves it with one records.get and lists no record (issue 10)", async () => {
+    const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    daemon.handlers["records.get"] = () => ({ ...MAIL, id })
+    daemon.handlers["records.update"] = () => ({ ...MAIL, id })
+    const result = await runCli(["edit", id.toUpperCase(), "--title", "Mail 2"], { home })
+    expect(result).toMatchObject({ code: 0 })
+    expect(methods()).toEqual(["records.get", "records.update"])
+    expect(daemon.calls[1].params).toEqual({ id, set: { title: "Mail 2" } })
+  })
+
   it("edit sends one patch: set, fields with their kinds kept, unset, restore", async () => {
     daemon.handlers["records.update"] = () => MAIL
     const result = await runCli(

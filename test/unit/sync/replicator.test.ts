@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest"
 import { decodeMessage } from "../../../src/sync/messages.js"
-import type { ReplicatorEvents } from "../../../src/sync/replicator.js"
+import { Replicator, type ReplicatorEvents } from "../../../src/sync/replicator.js"
+import type { EntryApplier } from "../../../src/sync/ports.js"
+import { TrustVerifier } from "../../../src/store/index.js"
 import { linkPair } from "./memory-link.js"
-import { appendOwn, connect, dump, makeAccount, settle } from "./sync-fixtures.js"
+import { appendOwn, connect, dump, makeAccount, settle, TRUST_KEY, type Account, type Device } from "./sync-fixtures.js"
+
+/** Gives `device` a replicator that merges through `applier` (the vault's changes in the daemon). */
+function withApplier(account: Account, device: Device, applier: EntryApplier): void {
+  const keysets = { accountKey: () => device.accountKey, accept: () => false }
+  const trustChecks = new TrustVerifier(account.accountId, () => TRUST_KEY.publicKey)
+  device.replicator = new Replicator({ store: device.store, logger: device.logger, accountId: account.accountId, keysets, trustChecks, applier })
+}
 
 describe("Replicator", () => {
   it("two devices converge after hello: same version vector, same entries", async () => {
@@ -141,6 +150,37 @@ describe("Replicator", () => {
     expect(aToB.closedWith).toBeUndefined()
     expect(bToA.listenerErrors).toEqual([])
     expect(b.logger.lines.some((l) => l.level === "error" && l.fields.event === "entries")).toBe(true)
+  })
+
+  it("hands stored entries to the applier port before its event and the relay; an applier that throws is logged, the link stays", async () => {
+    const account = makeAccount(["a", "b", "c"])
+    const [a, b, c] = account.devices
+    const order: string[] = []
+    let fail = false
+    withApplier(account, b, {
+      applyRemote: (entries) => {
+        order.push(`apply:${entries.map((e) => e.seq).join(",")}`)
+        if (fail) throw new Error("merge failed")
+      },
+      applySnapshot: () => order.push("snapshot"),
+    })
+    b.replicator.on("entries", ({ entries }) => order.push(`event:${entries.length}`))
+    const [aToB, bToA] = connect(a, b)
+    connect(b, c)
+    await settle()
+    a.replicator.publishLocal(appendOwn(account, a, 2))
+    await settle()
+    expect(order).toEqual(["apply:1,2", "event:2"])
+    expect(c.store.head(a.deviceId)).toBe(2)
+    fail = true
+    a.replicator.publishLocal(appendOwn(account, a, 1))
+    await settle()
+    expect(order.slice(2)).toEqual(["apply:3", "event:1"])
+    expect(b.store.head(a.deviceId)).toBe(3)
+    expect(c.store.head(a.deviceId)).toBe(3)
+    expect(aToB.closedWith).toBeUndefined()
+    expect(bToA.listenerErrors).toEqual([])
+    expect(b.logger.lines.some((l) => l.level === "error" && l.fields.what === "entries" && l.fields.deviceId === a.deviceId)).toBe(true)
   })
 
   it("stop closes every link and refuses new ones", async () => {

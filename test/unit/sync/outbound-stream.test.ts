@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest"
+import type { EntriesMessage } from "../../../src/sync/messages.js"
+import { OutboundStream } from "../../../src/sync/outbound-stream.js"
+import type { LogEntry } from "../../../src/store/index.js"
+import type { VersionVector } from "../../../src/store/vault-store.js"
+import { makeAccount, sealOwn } from "./sync-fixtures.js"
+
+/** A device's own log held in memory, counting the stream's reads of it. */
+function setUp(options: { batchEntries?: number; windowBatches?: number } = {}) {
+  const account = makeAccount(["a"])
+  const [device] = account.devices
+  const log: LogEntry[] = []
+  let reads = 0
+  const store = {
+    versionVector: (): VersionVector => (log.length === 0 ? {} : { [device.deviceId]: log.length }),
+    entriesAfter: (vector: VersionVector, limit = Infinity) => {
+      reads++
+      return log.filter((entry) => entry.seq > (vector[entry.deviceId] ?? 0)).slice(0, limit)
+    },
+    entriesOf: () => [],
+  }
+  const sent: EntriesMessage[] = []
+  const stream = new OutboundStream({ store, send: (message) => (sent.push(message), true), onCaughtUp: () => {} }, { windowBatches: 2, ...options })
+  const append = (count: number) => {
+    const entries = sealOwn(account, device, log.length + 1, count)
+    log.push(...entries)
+    return entries
+  }
+  return { stream, sent, append, reads: () => reads, seqs: (message: EntriesMessage) => message.entries.map((e) => e.seq) }
+}
+
+describe("OutboundStream", () => {
+  it("sends a caught-up peer its new entries as they are, one batch, without reading the store", () => {
+    const { stream, sent, append, reads, seqs } = setUp()
+    append(3)
+    stream.begin({})
+    expect(sent.map(seqs)).toEqual([[1, 2, 3]])
+    expect(sent[0].final).toBe(true)
+    stream.ack(3)
+    const before = reads()
+    stream.push(append(2))
+    expect(sent.map(seqs)).toEqual([[1, 2, 3], [4, 5]])
+    expect(sent[1]).toEqual({ type: "entries", entries: expect.any(Array) })
+    expect(reads()).toBe(before)
+    expect(stream.entriesSent).toBe(5)
+    stream.ack(2)
+  })
+
+  it("reads the store when the new entries do not follow on from what the peer holds, or the window is full", () => {
+    const { stream, sent, append, reads, seqs } = setUp()
+    stream.begin({})
+    stream.ack(0)
+    append(1) // never pushed: the next push does not follow on from the peer's vector
+    const before = reads()
+    stream.push(append(1))
+    expect(reads()).toBeGreaterThan(before)
+    expect(sent.slice(1).map(seqs)).toEqual([[1, 2]])
+    stream.push(append(1))
+    expect(sent.slice(1).map(seqs)).toEqual([[1, 2], [3]])
+    // Two batches await their ack: the window is full, so this one waits for an ack and is read then.
+    stream.push(append(1))
+    expect(sent.slice(1).map(seqs)).toEqual([[1, 2], [3]])
+    stream.ack(2)
+    expect(sent.slice(1).map(seqs)).toEqual([[1, 2], [3], [4]])
+  })
+
+  it("reads the store while the peer is still catching up: new entries follow the catch-up in order", () => {
+    const { stream, sent, append, seqs } = setUp({ batchEntries: 2, windowBatches: 1 })
+    append(5)
+    stream.begin({})
+    expect(sent.map(seqs)).toEqual([[1, 2]])
+    stream.push(append(1))
+    expect(sent.map(seqs)).toEqual([[1, 2]])
+    stream.ack(2)
+    stream.ack(2)
+    stream.ack(2)
+    expect(sent.map(seqs)).toEqual([[1, 2], [3, 4], [5, 6], []])
+    expect(sent.at(-1)!.final).toBe(true)
+  })
+})

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { writeFreshAccount } from "../../../src/account/account.js"
+import type { EventParams } from "../../../src/api/protocol.js"
+import { LanvaultError } from "../../../src/errors.js"
+import { silentLogger } from "../../../src/log.js"
+import type { LogEntry } from "../../../src/store/index.js"
+import { MemoryStore } from "../../../src/store/memory-store.js"
+import { VaultService } from "../../../src/vault/vault-service.js"
+import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+
+const PASSWORD = "correct horse battery"
+
+describe("VaultChanges: the sinks wired in at start", () => {
+  let home: string
+  let store: MemoryStore
+  let events: EventParams[]
+  let vault: VaultService
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-changes-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+    events = []
+    vault = new VaultService({ store, home, logger: silentLogger(), publish: (e) => events.push(e) })
+    await vault.unlock(PASSWORD)
+  })
+
+  afterEach(() => {
+    vault.stop()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it("hands each sink, in order, the entries of a commit once they are durable and announced", async () => {
+    const deviceId = vault.identity().deviceId
+    const seen: string[] = []
+    const sink = (name: string) => ({
+      publishLocal: (entries: LogEntry[]) => {
+        // Durable first: the store holds them, and record.changed went out, before any sink hears of them.
+        expect(store.head(deviceId)).toBe(entries.at(-1)!.seq)
+        expect(events.some((e) => e.type === "record.changed")).toBe(true)
+        seen.push(`${name}:${entries.map((e) => e.seq).join(",")}`)
+      },
+    })
+    vault.changes.addSink(sink("peers"))
+    const removeFolders = vault.changes.addSink(sink("folders"))
+    const id = await vault.changes.create({ type: "note", title: "one" })
+    const head = store.head(deviceId)
+    expect(seen).toEqual([`peers:${head}`, `folders:${head}`])
+    removeFolders()
+    await Promise.all([vault.changes.update(id, { set: { title: "two" } }), vault.changes.update(id, { set: { title: "three" } })])
+    // One group commit for both edits: one call, with both entries.
+    expect(seen.slice(2)).toEqual([`peers:${head + 1},${head + 2}`])
+  })
+
+  it("gives no sink anything for an edit refused by the doc or by the disk", async () => {
+    const published: LogEntry[] = []
+    vault.changes.addSink({ publishLocal: (entries) => void published.push(...entries) })
+    expect(await codeOf(() => vault.changes.update("00000000-0000-4000-8000-000000000000", { set: { title: "x" } }))).toBe("NOT_FOUND")
+    const id = await vault.changes.create({ type: "note", title: "one" })
+    published.length = 0
+    store.appendOwn = () => {
+      throw new LanvaultError("STORAGE_FULL", "disk full")
+    }
+    expect(await codeOf(() => vault.changes.update(id, { set: { title: "two" } }))).toBe("STORAGE_FULL")
+    expect(published).toEqual([])
+  })
+})
