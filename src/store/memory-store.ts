@@ -6,7 +6,7 @@ import {
   checkTrustEntry, checkVector, compareTrust, copyTrust, placeEntry, sortByPosition,
 } from "./store-checks.js"
 import type {
-  DeviceIdentity, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
+  DeviceIdentity, InsertOptions, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
 } from "./vault-store.js"
 
 /** Everything the store holds; cloned on entering a transaction so a throw can restore it. */
@@ -78,7 +78,7 @@ export class MemoryStore implements VaultStore {
     this.logOf(entry.deviceId).push(copyEntry(entry))
   }
 
-  insertEntries(entries: readonly LogEntry[]): InsertResult {
+  insertEntries(entries: readonly LogEntry[], _options?: InsertOptions): InsertResult {
     return this.transaction(() => {
       const inserted: LogEntry[] = []
       let filled = 0

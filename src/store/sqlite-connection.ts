@@ -62,6 +62,22 @@ function configure(db: Database.Database, path: string): void {
   db.pragma("secure_delete = ON")
 }
 
+/**
+ * Runs `fn` (one write transaction) with synchronous=NORMAL, then restores FULL: in
+ * WAL mode its commit reaches the OS but not necessarily the disk (see
+ * InsertOptions.waitForDisk for when that is allowed). Inside an open transaction
+ * (SQLite refuses the switch there) the outer commit decides, as it would anyway.
+ */
+export function withoutDiskWait<T>(db: Database.Database, fn: () => T): T {
+  if (db.inTransaction) return fn()
+  db.pragma("synchronous = NORMAL")
+  try {
+    return fn()
+  } finally {
+    db.pragma("synchronous = FULL")
+  }
+}
+
 function limitSize(db: Database.Database, maxBytes: number): void {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError("maxBytes must be a positive integer")
   const pageSize = db.pragma("page_size", { simple: true }) as number

@@ -3,7 +3,7 @@ import { CorruptDataError, NotFoundError } from "../errors.js"
 import { DeviceSecrets } from "./device-secrets.js"
 import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
-import { openConnection, type SqliteStoreOptions } from "./sqlite-connection.js"
+import { openConnection, withoutDiskWait, type SqliteStoreOptions } from "./sqlite-connection.js"
 import { mapSqliteError } from "./sqlite-file.js"
 import { bytes, toEntry, toSnapshot, toTrust, type EntryRow, type SnapshotDbRow, type TrustRow } from "./sqlite-rows.js"
 import { SQL } from "./sqlite-schema.js"
@@ -12,12 +12,11 @@ import {
   checkTrustEntry, checkVector, placeEntry, sortByPosition,
 } from "./store-checks.js"
 import type {
-  DeviceIdentity, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
+  DeviceIdentity, InsertOptions, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VaultStore, VersionVector,
 } from "./vault-store.js"
 
 /** SQLite's LIMIT for "no limit". */
 const NO_LIMIT = -1
-
 
 type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
 
@@ -28,7 +27,6 @@ type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
  */
 export class SqliteStore implements VaultStore {
   private readonly statements = new Map<SqlName, Database.Statement>()
-
   private readonly secrets: DeviceSecrets
 
   private constructor(
@@ -74,9 +72,9 @@ export class SqliteStore implements VaultStore {
     })
   }
 
-  insertEntries(entries: readonly LogEntry[]): InsertResult {
+  insertEntries(entries: readonly LogEntry[], options: InsertOptions = {}): InsertResult {
     const sorted = sortByPosition(entries)
-    return this.transaction(() => {
+    const insert = () => this.transaction(() => {
       const heads = new Map<string, number>()
       const inserted: LogEntry[] = []
       const filled = new Set<string>()
@@ -101,6 +99,7 @@ export class SqliteStore implements VaultStore {
       for (const deviceId of filled) if (this.stmt("countUpTo").pluck().get(deviceId, this.floorOf(deviceId)) === this.floorOf(deviceId)) this.stmt("dropFloor").run(deviceId)
       return { inserted, filled: fills }
     })
+    return options.waitForDisk === false ? this.guard(() => withoutDiskWait(this.db, insert)) : insert()
   }
 
   entriesAfter(vector: VersionVector, limit?: number): LogEntry[] {

@@ -56,6 +56,19 @@ export interface DeviceIdentity {
   dhSecret: Uint8Array
 }
 
+/** How {@link VaultStore.insertEntries} commits. */
+export interface InsertOptions {
+  /**
+   * false: the commit does not wait for the disk (SQLite: synchronous=NORMAL for this
+   * transaction). For copies of other devices' entries only, which their authors hold
+   * durably: a crash of the process keeps the batch, a power loss may drop it whole
+   * (never part of it) and the peer sends it again, since the version vector then
+   * lacks it. Any later commit that waits for the disk makes it durable too (the WAL
+   * is one file, synced whole), so nothing durable ever depends on a lost entry. Default true.
+   */
+  waitForDisk?: boolean
+}
+
 /** What {@link VaultStore.insertEntries} stored. */
 export interface InsertResult {
   /** Newly stored entries that continued their logs, ordered by device then seq (already-held duplicates left out). */
@@ -87,9 +100,9 @@ export interface VaultStore {
    * Stores entries from peers in one transaction (any order; sorted by device then
    * seq first). Each must continue its device's log. An entry already held is skipped
    * if byte-identical, else CorruptDataError ("conflicting entry"); a gap is
-   * SEQUENCE_GAP. On any error nothing of the batch is stored.
+   * SEQUENCE_GAP. On any error nothing of the batch is stored. See {@link InsertOptions}.
    */
-  insertEntries(entries: readonly LogEntry[]): InsertResult
+  insertEntries(entries: readonly LogEntry[], options?: InsertOptions): InsertResult
   /**
    * Every held entry with seq > vector[device] (a device not named: 0), ordered by
    * device then seq, at most `limit`. Costs O(devices + entries returned).

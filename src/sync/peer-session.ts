@@ -190,7 +190,7 @@ export class PeerSession {
     if (accepted.length < entries.length) {
       this.deps.logger.warn("refused entries of a revoked device made after its revocation", { deviceId: this.remoteDeviceId, count: entries.length - accepted.length })
     }
-    const { inserted } = store.insertEntries(accepted)
+    const { inserted } = store.insertEntries(accepted, { waitForDisk: false }) // copies: their author holds them durably (EntryLog)
     this.outbound.noteHeld(entries)
     this.received += entries.length
     this.touch()

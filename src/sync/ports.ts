@@ -1,5 +1,5 @@
 import type { LogEntry } from "../store/log-entry.js"
-import type { InsertResult, KeysetRow, SnapshotRow, TrustEntry, VersionVector } from "../store/vault-store.js"
+import type { InsertOptions, InsertResult, KeysetRow, SnapshotRow, TrustEntry, VersionVector } from "../store/vault-store.js"
 
 /** The change logs as sync reads and extends them (the store implements it). */
 export interface EntryLog {
@@ -9,8 +9,12 @@ export interface EntryLog {
   entriesAfter(vector: VersionVector, limit?: number): LogEntry[]
   /** One device's entries with seq > afterSeq, ascending, at most `limit` (the backfill under a snapshot sent). */
   entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[]
-  /** Stores verified entries from a peer, all or none. */
-  insertEntries(entries: readonly LogEntry[]): InsertResult
+  /**
+   * Stores verified entries from a peer, all or none. A session passes
+   * `waitForDisk: false`: they are copies whose author holds them durably, and
+   * an fsync here sat on every edit's way to this device's `record.changed`.
+   */
+  insertEntries(entries: readonly LogEntry[], options?: InsertOptions): InsertResult
 }
 
 /** The snapshot set as snapshot-first sync serves and takes it (the store implements it). */

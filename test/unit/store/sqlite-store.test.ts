@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { generateDeviceKeys, randomBytes, utf8 } from "../../../src/crypto/index.js"
 import { openEntry, sealEntry, verifyEntry } from "../../../src/store/log-entry.js"
 import { SQL, SCHEMA_VERSION } from "../../../src/store/sqlite-schema.js"
-import type { SqliteStoreOptions } from "../../../src/store/sqlite-connection.js"
+import { withoutDiskWait, type SqliteStoreOptions } from "../../../src/store/sqlite-connection.js"
 import { mapSqliteError } from "../../../src/store/sqlite-file.js"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { DEVICE_A, DEVICE_B, fakeEntry, fakeLog, thrown, trustEntry } from "./fixtures.js"
@@ -83,6 +83,36 @@ describe("SqliteStore files", () => {
     expect(again.snapshots()).toEqual([{ bucket: 2, epoch: 1, vector: { [DEVICE_B]: 3 }, ciphertext: Uint8Array.of(9) }])
     expect(again.getKeyset()).toEqual({ version: 5, blob: Uint8Array.of(5) })
     expect(again.getTrust(DEVICE_B)).toEqual(trustEntry(DEVICE_B, 10, { lastSeenAt: 11 }))
+  })
+
+  it("entries stored without waiting for the disk are kept across close and reopen; every other commit still waits for it", () => {
+    const path = newPath()
+    const first = SqliteStore.open(path)
+    const synchronous = () => (first as unknown as { db: Database.Database }).db.pragma("synchronous", { simple: true })
+    const FULL = 2
+    expect(first.insertEntries(fakeLog(DEVICE_B, 3), { waitForDisk: false }).inserted).toEqual(fakeLog(DEVICE_B, 3))
+    expect(synchronous()).toBe(FULL)
+    // A refused batch (a gap) stores nothing and leaves the setting as it was.
+    expect(thrown(() => first.insertEntries([fakeEntry(DEVICE_B, 5)], { waitForDisk: false })).code).toBe("SEQUENCE_GAP")
+    expect(synchronous()).toBe(FULL)
+    // Inside an open transaction (where SQLite refuses the switch) the outer commit decides.
+    first.transaction(() => first.insertEntries([fakeEntry(DEVICE_B, 4)], { waitForDisk: false }))
+    expect(synchronous()).toBe(FULL)
+    first.close()
+    expect(openStore(path).entriesAfter({})).toEqual(fakeLog(DEVICE_B, 4))
+  })
+
+  it("withoutDiskWait commits with synchronous=NORMAL and restores FULL, also when the work throws", () => {
+    const db = new Database(newPath())
+    db.pragma("journal_mode = WAL")
+    db.pragma("synchronous = FULL")
+    const NORMAL = 1
+    expect(withoutDiskWait(db, () => db.pragma("synchronous", { simple: true }))).toBe(NORMAL)
+    expect(() => withoutDiskWait(db, () => {
+      throw new Error("refused")
+    })).toThrow("refused")
+    expect(db.pragma("synchronous", { simple: true })).toBe(2)
+    db.close()
   })
 
   it("putKeyset keeps the highest version across reopen", () => {

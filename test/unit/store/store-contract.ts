@@ -73,6 +73,13 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.countEntries()).toBe(3)
       })
 
+      it("stores the same without waiting for the disk (copies from peers)", () => {
+        const { inserted } = store.insertEntries([fakeEntry(DEVICE_B, 2), fakeEntry(DEVICE_B, 1)], { waitForDisk: false })
+        expect(inserted).toEqual(fakeLog(DEVICE_B, 2))
+        expect(store.versionVector()).toEqual({ [DEVICE_B]: 2 })
+        expect(thrown(() => store.insertEntries([fakeEntry(DEVICE_B, 4)], { waitForDisk: false })).code).toBe("SEQUENCE_GAP")
+      })
+
       it("skips entries already held byte for byte", () => {
         store.insertEntries(fakeLog(DEVICE_A, 2))
         const { inserted } = store.insertEntries([...fakeLog(DEVICE_A, 2), fakeEntry(DEVICE_A, 3), fakeEntry(DEVICE_A, 3)])
