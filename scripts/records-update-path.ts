@@ -60,7 +60,7 @@ export const RECORDS_UPDATE_HOPS: readonly Hop[] = [
   { process: "B", file: "src/transport/ws-frame-socket.ts", fn: "constructor > #onMessage", from: 20, note: "the message arrives (ws)" },
   { process: "B", file: "src/transport/channel.ts", fn: "constructor > #onFrame > #onPlaintext", from: 21, call: "this.#messageHandler(bytes)", note: "decrypt (cipher-state), reassemble" },
   { process: "B", file: "src/sync/peer-session.ts", fn: "start > receive > dispatch > onEntries", from: 22, call: "this.#messageHandler(message)", note: "the listener given to link.onMessage (ChannelLink hands it to the channel); decodeMessage (messages), verifyBatch (entry-batch)" },
-  { process: "B", file: "src/store/sqlite-store.ts", fn: "insertEntries", from: 23, call: "store.insertEntries(accepted)", note: "store the entries; returns" },
+  { process: "B", file: "src/store/sqlite-store.ts", fn: "insertEntries", from: 23, call: "store.insertEntries(accepted, { waitForDisk: false })", note: "store the entries (no fsync: copies whose author holds them durably); returns" },
   { process: "B", file: "src/sync/replicator.ts", fn: "addLink > received", from: 23, call: "this.deps.onEntries(inserted)", note: "merge, then the replicator's event and the relay to B's other peers" },
   { process: "B", file: "src/vault/vault-changes.ts", fn: "applyRemote", from: 25, call: "this.deps.applier?.applyRemote(entries)", note: "the applier port (the vault's changes, given to the replicator at construction); an open vault merges now" },
   { process: "B", file: "src/vault/unlocked-vault.ts", fn: "applyEntries > merge", from: 26, call: "open.applyEntries(entries)", note: "openEntry (store/log-entry), decodePayload (change-payload)" },
