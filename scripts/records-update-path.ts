@@ -33,6 +33,8 @@ export interface Hop {
   /** The call as written in the caller's last function (checked); none when the hop is reached over a socket. */
   call?: string
   note: string
+  /** A side call: it returns without carrying the edit on. Checked like the others, listed, not counted. */
+  side?: true
 }
 
 /** The path through the code as it stands (update it when the code moves: the layout test fails until it matches). */
@@ -51,7 +53,7 @@ export const RECORDS_UPDATE_HOPS: readonly Hop[] = [
   { process: "A", file: "src/vault/vault-changes.ts", fn: "persist", from: 9, call: "this.persist(", note: "then record.changed to the socket (publish: a side call through daemon.ts, returns), then the sinks" },
   { process: "A", file: "src/vault/unlocked-vault.ts", fn: "commit", from: 12, call: "open.commit(changes)", note: "encodePayload (change-payload), sealEntry (store/log-entry, crypto)" },
   { process: "A", file: "src/store/sqlite-store.ts", fn: "appendOwn", from: 13, call: "store.appendOwn(entry)", note: "append the own entries in one transaction; returns" },
-  { process: "A", file: "src/sync/replicator.ts", fn: "publishLocal", from: 12, call: "sink.publishLocal(entries)", note: "the first sink (the sync folders and the backups are the others: side calls)" },
+  { process: "A", file: "src/sync/replicator.ts", fn: "publishLocal", from: 12, call: "sink.publishLocal(entries)", note: "a sink (the others: the sync folders, added with it by the sync stack, and the backups, added by daemon.ts)" },
   { process: "A", file: "src/sync/peer-session.ts", fn: "push", from: 15, call: "session.push(entries)", note: "to this peer's outbound stream" },
   { process: "A", file: "src/sync/outbound-stream.ts", fn: "push > sendLive", from: 16, call: "this.outbound.push(entries)", note: "a caught-up peer gets the new entries as they are (a peer still catching up: read from the store by sendBatch)" },
   { process: "A", file: "src/sync/peer-session.ts", fn: "constructor > send", from: 17, call: "this.deps.send({ type: \"entries\", entries: [...entries] })", note: "encodeMessage (messages); link.send is the channel's send, bound by ChannelLink at construction" },
@@ -65,6 +67,14 @@ export const RECORDS_UPDATE_HOPS: readonly Hop[] = [
   { process: "B", file: "src/vault/vault-changes.ts", fn: "applyRemote", from: 25, call: "this.deps.applier?.applyRemote(entries)", note: "the applier port (the vault's changes, given to the replicator at construction); an open vault merges now" },
   { process: "B", file: "src/vault/unlocked-vault.ts", fn: "applyEntries > merge", from: 26, call: "open.applyEntries(entries)", note: "openEntry (store/log-entry), decodePayload (change-payload)" },
   { process: "B", file: "src/merge/vault-doc.ts", fn: "applyChanges", from: 27, call: "this.doc.applyChanges(changes)", note: "the record changes" },
+  // Side calls of A's commit and B's merge.
+  { process: "A", file: "src/daemon/daemon.ts", fn: "start > publish", from: 12, call: "this.deps.publish({ type: \"record.changed\", id, origin: \"local\"", side: true, note: "the socket's events, wired by the composition root (lock events also go to the browser socket)" },
+  { process: "A", file: "src/api/api-server.ts", fn: "publish", from: 29, call: "this.api?.publish(event)", side: true, note: "a record.changed line to each subscribed connection (api-connection pushEvent)" },
+  { process: "A", file: "src/folder/folder-manager.ts", fn: "publishLocal", from: 12, call: "sink.publishLocal(entries)", side: true, note: "a sink: each sync folder's own log file" },
+  { process: "A", file: "src/backup/backup-service.ts", fn: "publishLocal", from: 12, call: "sink.publishLocal(entries)", side: true, note: "a sink: counts towards the next automatic backup" },
+  { process: "B", file: "src/vault/vault-changes.ts", fn: "announceRemote", from: 26, call: "this.announceRemote(open.applyEntries(entries))", side: true, note: "record.changed for what the merge changed" },
+  { process: "B", file: "src/daemon/daemon.ts", fn: "start > publish", from: 33, call: "this.deps.publish({ type: \"record.changed\", id, origin: \"remote\"", side: true, note: "the socket's events" },
+  { process: "B", file: "src/api/api-server.ts", fn: "publish", from: 34, call: "this.api?.publish(event)", side: true, note: "to B's subscribed connections" },
 ]
 
 /** The folder of a src file ("vault" for src/vault/x.ts, "src" for a file at the top). */
@@ -75,6 +85,8 @@ export function folderOf(file: string): string {
 /** How a path crosses the source tree: its files and folders, and where it enters a folder. */
 export interface PathSummary {
   files: string[]
+  /** Files only side calls reach (not counted in `files`). */
+  sideFiles: string[]
   folders: string[]
   /** Per process, the folders in the order the path enters them (a folder twice is a re-entry). */
   entries: Record<Process, string[]>
@@ -84,7 +96,9 @@ export interface PathSummary {
 
 export function summarize(hops: readonly Hop[] = RECORDS_UPDATE_HOPS): PathSummary {
   const entries: Record<Process, string[]> = { CLI: [], A: [], B: [] }
+  const main = hops.filter((hop) => hop.side !== true)
   hops.forEach((hop) => {
+    if (hop.side === true) return
     const caller = hop.from === undefined ? undefined : hops[hop.from - 1]
     if (caller === undefined || caller.process !== hop.process || folderOf(caller.file) !== folderOf(hop.file)) entries[hop.process].push(folderOf(hop.file))
   })
@@ -93,7 +107,9 @@ export function summarize(hops: readonly Hop[] = RECORDS_UPDATE_HOPS): PathSumma
     for (const folder of entries[process]) counts.set(folder, (counts.get(folder) ?? 0) + 1)
     return [...counts].filter(([, n]) => n > 1).map(([folder, n]) => `${process}: ${folder} (${n}×)`)
   })
-  return { files: [...new Set(hops.map((hop) => hop.file))], folders: [...new Set(hops.map((hop) => folderOf(hop.file)))], entries, reentered }
+  const files = [...new Set(main.map((hop) => hop.file))]
+  const sideFiles = [...new Set(hops.filter((hop) => hop.side === true && !files.includes(hop.file)).map((hop) => hop.file))]
+  return { files, sideFiles, folders: [...new Set(main.map((hop) => folderOf(hop.file)))], entries, reentered }
 }
 
 /** The functions named `name` in a source file: declarations, methods, accessors, and properties or variables holding a function. */
@@ -167,13 +183,15 @@ export function pathReport(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDA
     const own = summarize(hops.filter((hop) => hop.process === process))
     return `${process}: ${own.files.length} files, enters ${summary.entries[process].join(" → ")}`
   }
+  const mainHops = hops.filter((hop) => hop.side !== true).length
   return [
-    `records.update, CLI to the peer's vault: ${hops.length} hops, ${summary.files.length} files, ${summary.folders.length} folders (${summary.folders.join(", ")})`,
+    `records.update, CLI to the peer's vault: ${mainHops} hops, ${summary.files.length} files, ${summary.folders.length} folders (${summary.folders.join(", ")})`,
     "  (a hop is a file on the call stack when the edit moves on; a folder is entered by a call from a file of another folder or from another process; returns do not enter)",
     `  folders entered more than once by one process: ${summary.reentered.join(", ") || "none"}`,
     `  ${perProcess("CLI")}; ${perProcess("A")}; ${perProcess("B")}`,
+    `  side calls (they return without carrying the edit on; listed, not counted): ${hops.length - mainHops}, reaching ${summary.sideFiles.length} more files: ${summary.sideFiles.join(", ") || "none"}`,
     `  checked against the code: ${problems.length === 0 ? "every hop's functions and calls are there" : `${problems.length} MISMATCHES`}`,
     ...problems.map((problem) => `    ${problem}`),
-    ...hops.map((hop, i) => `  ${String(i + 1).padStart(2)}. ${hop.process.padEnd(3)} ${hop.file} ${hop.fn}${hop.from === undefined ? "" : `  ← ${hop.from}${hop.call === undefined ? " (socket)" : ""}`}  ${hop.note}`),
+    ...hops.map((hop, i) => `  ${String(i + 1).padStart(2)}. ${hop.process.padEnd(3)} ${hop.side === true ? "(side) " : ""}${hop.file} ${hop.fn}${hop.from === undefined ? "" : `  ← ${hop.from}${hop.call === undefined ? " (socket)" : ""}`}  ${hop.note}`),
   ]
 }

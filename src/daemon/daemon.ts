@@ -75,9 +75,9 @@ export class Daemon {
     vault.identity()
     this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
-    // New local entries count towards the next backup (the sync stack adds the peers and the folders as sinks).
-    vault.changes.addSink(this.backups)
     await this.startSync()
+    // New local entries go to the peers and the folders (sinks the sync stack adds), then count towards the next backup.
+    vault.changes.addSink(this.backups)
     const browser = new BrowserService({
       records: vault,
       home: this.options.home,
