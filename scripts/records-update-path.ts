@@ -178,7 +178,9 @@ export function checkHops(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDAT
 /** The report's lines about the path. */
 export function pathReport(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDATE_HOPS): string[] {
   const summary = summarize(hops)
-  const problems = checkHops(tree, hops)
+  const resolved = resolveCalls(tree, hops)
+  const problems = [...checkHops(tree, hops), ...resolved.problems]
+  const how = new Map(resolved.targets.map((target) => [target.hop, `${target.kind}: ${target.declaration}`]))
   const perProcess = (process: Process) => {
     const own = summarize(hops.filter((hop) => hop.process === process))
     return `${process}: ${own.files.length} files, enters ${summary.entries[process].join(" → ")}`
@@ -190,8 +192,96 @@ export function pathReport(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDA
     `  folders entered more than once by one process: ${summary.reentered.join(", ") || "none"}`,
     `  ${perProcess("CLI")}; ${perProcess("A")}; ${perProcess("B")}`,
     `  side calls (they return without carrying the edit on; listed, not counted): ${hops.length - mainHops}, reaching ${summary.sideFiles.length} more files: ${summary.sideFiles.join(", ") || "none"}`,
-    `  checked against the code: ${problems.length === 0 ? "every hop's functions and calls are there" : `${problems.length} MISMATCHES`}`,
+    `  checked against the code: ${problems.length === 0 ? "every hop's functions and calls are there, and the type checker resolves each call to its callee, a port it implements, or a function value" : `${problems.length} MISMATCHES`}`,
     ...problems.map((problem) => `    ${problem}`),
-    ...hops.map((hop, i) => `  ${String(i + 1).padStart(2)}. ${hop.process.padEnd(3)} ${hop.side === true ? "(side) " : ""}${hop.file} ${hop.fn}${hop.from === undefined ? "" : `  ← ${hop.from}${hop.call === undefined ? " (socket)" : ""}`}  ${hop.note}`),
+    ...hops.map((hop, i) => `  ${String(i + 1).padStart(2)}. ${hop.process.padEnd(3)} ${hop.side === true ? "(side) " : ""}${hop.file} ${hop.fn}${hop.from === undefined ? "" : `  ← ${hop.from}${hop.call === undefined ? " (socket)" : ` (${how.get(i + 1) ?? "?"})`}`}  ${hop.note}`),
   ]
+}
+
+/** How the type checker resolves a hop's call: straight to the callee's function, through a port (an interface member), or through a function value. */
+export interface CallTarget {
+  hop: number
+  kind: "direct" | "port" | "function value"
+  /** Where the call's declaration is: "src/sync/ports.ts EntryApplier.applyRemote". */
+  declaration: string
+}
+
+/**
+ * Resolves every hop's call with the TypeScript checker. A call that resolves to a function of
+ * another file than the callee's, or of another name, is a problem: the path says one thing and the
+ * code calls another. A call through a port or a function value is listed as such (the wiring at
+ * start decides where it lands: a port's member must be the function the hop names).
+ */
+export function resolveCalls(tree: SourceTree, hops: readonly Hop[] = RECORDS_UPDATE_HOPS): { targets: CallTarget[]; problems: string[] } {
+  const program = programOf(tree)
+  const checker = program.getTypeChecker()
+  const relative = (file: string) => file.slice(tree.root.replace(/\/$/, "").length + 1)
+  const targets: CallTarget[] = []
+  const problems: string[] = []
+  hops.forEach((hop, i) => {
+    if (hop.from === undefined || hop.call === undefined) return
+    const caller = hops[hop.from - 1]
+    const source = program.getSourceFile(`${tree.root}/${caller.file}`.replace(/\/\//g, "/"))
+    const last = caller.fn.split(">").map((name) => name.trim()).at(-1)!
+    const holder = source === undefined ? undefined : functionsNamed(source, last).find((fn) => fn.getText(source).includes(hop.call!))
+    if (source === undefined || holder === undefined) return // checkHops reports it
+    const start = holder.getStart(source) + holder.getText(source).indexOf(hop.call)
+    let call: ts.CallExpression | undefined
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node) && node.getStart(source) <= start && start < node.getEnd() && (call === undefined || node.getWidth(source) < call.getWidth(source))) {
+        // The innermost call whose callee text holds the snippet's start (not an argument's call).
+        if (node.expression.getStart(source) <= start && start <= node.expression.getEnd()) call = node
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(holder)
+    if (call === undefined) return void problems.push(`hop ${i + 1}: no call expression at ${hop.call}`)
+    const declaration = checker.getResolvedSignature(call)?.getDeclaration()
+    if (declaration === undefined) return void problems.push(`hop ${i + 1}: the checker cannot resolve ${hop.call}`)
+    const file = relative(declaration.getSourceFile().fileName)
+    const at = `${file} ${nameOf(declaration)}`.trim()
+    if (ts.isFunctionTypeNode(declaration)) return void targets.push({ hop: i + 1, kind: "function value", declaration: at })
+    const name = nameOf(declaration).split(".").at(-1)!
+    const first = hop.fn.split(">")[0].trim()
+    if (ts.isMethodSignature(declaration) || ts.isPropertySignature(declaration)) {
+      // Through a port the callee is whatever was wired in; it must at least implement the member called.
+      if (name !== first) problems.push(`hop ${i + 1}: ${hop.call} calls the port member ${at}, but the hop runs ${hop.file} ${first}`)
+      return void targets.push({ hop: i + 1, kind: "port", declaration: at })
+    }
+    if (file !== hop.file || name !== first) {
+      return void problems.push(`hop ${i + 1}: ${hop.call} calls ${at}, not ${hop.file} ${first}`)
+    }
+    targets.push({ hop: i + 1, kind: "direct", declaration: at })
+  })
+  return { targets, problems }
+}
+
+const programs = new Map<string, ts.Program>()
+
+/** The program of a tree's src/, built once per root (seconds: the checker reads every file). */
+function programOf(tree: SourceTree): ts.Program {
+  let program = programs.get(tree.root)
+  if (program === undefined) {
+    const roots = tree.files("src").map((file) => `${tree.root}/${file}`)
+    program = ts.createProgram(roots, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, strict: true, skipLibCheck: true, noEmit: true, types: ["node"] })
+    programs.set(tree.root, program)
+  }
+  return program
+}
+
+/** "Owner.member" for a declaration: a function type is named by what holds it (a property, a parameter, a type alias). */
+function nameOf(declaration: ts.Node): string {
+  let node: ts.Node | undefined = declaration
+  while (node !== undefined && !hasName(node)) node = node.parent
+  if (node === undefined) return ""
+  const own = (node.name as ts.Node).getText().replace(/^["']|["']$/g, "")
+  let owner: ts.Node | undefined = node.parent
+  while (owner !== undefined && !(ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner) || ts.isTypeAliasDeclaration(owner) || ts.isFunctionLike(owner))) owner = owner.parent
+  const ownerName = owner !== undefined && "name" in owner && owner.name !== undefined ? (owner.name as ts.Node).getText() : ""
+  return ownerName === "" ? own : `${ownerName}.${own}`
+}
+
+function hasName(node: ts.Node): node is ts.Node & { name: ts.Node } {
+  return (ts.isPropertySignature(node) || ts.isMethodSignature(node) || ts.isParameter(node) || ts.isTypeAliasDeclaration(node) || ts.isVariableDeclaration(node)
+    || ts.isPropertyDeclaration(node) || ts.isMethodDeclaration(node) || ts.isFunctionDeclaration(node)) && node.name !== undefined
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { SourceTree } from "../../scripts/layout-report.js"
-import { checkHops, RECORDS_UPDATE_HOPS, summarize, type Hop } from "../../scripts/records-update-path.js"
+import { checkHops, RECORDS_UPDATE_HOPS, resolveCalls, summarize, type Hop } from "../../scripts/records-update-path.js"
 
 // Issue 10: the path of a records.update is described hop by hop in scripts/records-update-path.ts; this keeps it true to the code.
 const tree = new SourceTree(new URL("../..", import.meta.url).pathname)
@@ -9,6 +9,16 @@ describe("the records.update path", () => {
   it("names, hop by hop, functions that exist and calls their callers hold", () => {
     expect(checkHops(tree)).toEqual([])
   })
+
+  it("each call resolves (TypeScript checker) to the callee the path names, or to a port member or function value the wiring fills", () => {
+    const { targets, problems } = resolveCalls(tree)
+    expect(problems).toEqual([])
+    expect(targets.filter((t) => t.kind === "port").map((t) => t.declaration)).toContain("src/sync/ports.ts EntryApplier.applyRemote")
+    expect(targets.filter((t) => t.kind === "port").map((t) => t.declaration)).toContain("src/vault/vault-changes.ts LocalEntrySink.publishLocal")
+    // A hop that names the wrong callee of a direct call is caught.
+    const wrong = RECORDS_UPDATE_HOPS.map((hop) => (hop.fn === "update" && hop.file === "src/merge/vault-doc.ts" ? { ...hop, fn: "applyChanges" } : hop))
+    expect(resolveCalls(tree, wrong).problems).toEqual([expect.stringContaining("doc.update(id, patch) calls src/merge/vault-doc.ts VaultDoc.update, not src/merge/vault-doc.ts applyChanges")])
+  }, 180_000)
 
   it("touches at most 15 files and enters each folder once per process; daemon/ only for the method table", () => {
     const summary = summarize()
