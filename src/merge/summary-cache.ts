@@ -1,6 +1,4 @@
-import type * as Automerge from "@automerge/automerge"
 import { compareSummaries } from "./list-filter.js"
-import { readRecord, toSummary, type BucketRoot } from "./stored-record.js"
 import type { RecordSummary } from "./types.js"
 
 /**
@@ -11,44 +9,77 @@ import type { RecordSummary } from "./types.js"
  */
 const FULL_SORT_SHARE = 0.25
 
-/** One bucket's summaries, sorted, and the document they were read from. */
+/**
+ * Where one bucket's summaries come from: `key` is an immutable object standing
+ * for the bucket's state (its Automerge document, or the cold snapshot it waits
+ * in), `read` makes its summaries, sorted and frozen.
+ */
+export interface SummarySource {
+  key: object
+  read: () => readonly RecordSummary[]
+}
+
+/** One bucket's summaries, sorted, and the state they were read from. */
 interface BucketSummaries {
-  doc: Automerge.Doc<BucketRoot>
+  key: object
   summaries: readonly RecordSummary[]
 }
 
 /**
  * What `list` shows of every record, sorted, re-read only for buckets whose
- * document changed since the last call. Bucket documents are immutable (every
+ * state changed since the last call. Bucket documents are immutable (every
  * change, merge or load returns a new one), so "changed" is object identity:
  * no edit path, local or remote, has to remember to invalidate anything.
  */
 export class SummaryCache {
-  private readonly buckets: Array<BucketSummaries | undefined>
+  /** The newest summaries read of each bucket. */
+  private readonly read: Array<BucketSummaries | undefined>
+  /** What `sorted` was built from, per bucket. */
+  private readonly listed: Array<BucketSummaries | undefined>
   private sorted: readonly RecordSummary[] = []
 
   constructor(bucketCount: number) {
-    this.buckets = new Array<BucketSummaries | undefined>(bucketCount)
+    this.read = new Array<BucketSummaries | undefined>(bucketCount)
+    this.listed = new Array<BucketSummaries | undefined>(bucketCount)
+  }
+
+  /** One bucket's summaries, sorted and frozen: read again only if its state changed. */
+  of(bucket: number, source: SummarySource): readonly RecordSummary[] {
+    const cached = this.read[bucket]
+    if (cached?.key === source.key) return cached.summaries
+    const fresh = { key: source.key, summaries: source.read() }
+    this.read[bucket] = fresh
+    return fresh.summaries
+  }
+
+  /**
+   * Tells the cache that a bucket's state `from` became `to` without its records
+   * changing (a cold bucket loaded, a loaded one evicted), with these summaries.
+   */
+  rekey(bucket: number, from: object, to: object, summaries: readonly RecordSummary[]): void {
+    this.read[bucket] = { key: to, summaries }
+    const listed = this.listed[bucket]
+    if (listed?.key === from) this.listed[bucket] = { key: to, summaries: listed.summaries }
   }
 
   /** Every record's summary (trashed ones included), sorted; shared and frozen, so callers must not modify them. */
-  all(docs: readonly Automerge.Doc<BucketRoot>[]): readonly RecordSummary[] {
+  all(sources: readonly SummarySource[]): readonly RecordSummary[] {
     const replaced = new Set<RecordSummary>()
     const added: RecordSummary[] = []
-    for (let bucket = 0; bucket < docs.length; bucket++) {
-      const cached = this.buckets[bucket]
-      if (cached?.doc === docs[bucket]) continue
-      for (const summary of cached?.summaries ?? []) replaced.add(summary)
-      const fresh = { doc: docs[bucket], summaries: summarize(docs[bucket]) }
-      this.buckets[bucket] = fresh
-      added.push(...fresh.summaries)
+    for (let bucket = 0; bucket < sources.length; bucket++) {
+      const listed = this.listed[bucket]
+      if (listed?.key === sources[bucket].key) continue
+      for (const summary of listed?.summaries ?? []) replaced.add(summary)
+      const summaries = this.of(bucket, sources[bucket])
+      this.listed[bucket] = { key: sources[bucket].key, summaries }
+      added.push(...summaries)
     }
     if (replaced.size === 0 && added.length === 0) return this.sorted
     if (added.length + replaced.size > FULL_SORT_SHARE * this.sorted.length) {
-      this.sorted = Object.freeze(this.buckets.flatMap((entry) => entry!.summaries).sort(compareSummaries))
+      this.sorted = Object.freeze(this.listed.flatMap((entry) => entry!.summaries).sort(compareSummaries))
     } else {
       const kept = replaced.size === 0 ? this.sorted : this.sorted.filter((summary) => !replaced.has(summary))
-      this.sorted = Object.freeze(mergeSorted(kept, added.sort(compareSummaries)))
+      this.sorted = Object.freeze(mergeSorted(kept, [...added].sort(compareSummaries)))
     }
     return this.sorted
   }
@@ -71,15 +102,4 @@ function mergeSorted(base: readonly RecordSummary[], extra: readonly RecordSumma
   }
   while (from < base.length) merged.push(base[from++])
   return merged
-}
-
-function summarize(doc: Automerge.Doc<BucketRoot>): readonly RecordSummary[] {
-  return Object.entries(doc).map(([id, stored]) => freezeSummary(toSummary(readRecord(id, stored)))).sort(compareSummaries)
-}
-
-function freezeSummary(summary: RecordSummary): RecordSummary {
-  for (const field of Object.values(summary.fields)) Object.freeze(field)
-  Object.freeze(summary.fields)
-  Object.freeze(summary.tags)
-  return Object.freeze(summary)
 }

@@ -1,11 +1,12 @@
 import * as Automerge from "@automerge/automerge"
 import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
-import { forgetLastPatch, groupByBucket, isPristine, mergeIntoBucket } from "./bucket-changes.js"
+import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucketCount, DEFAULT_BUCKET_COUNT } from "./bucket.js"
+import { decodeBucketSnapshot } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
+import { LazyBuckets } from "./lazy-buckets.js"
 import { matchesFilter } from "./list-filter.js"
 import { applyPatch } from "./record-patch.js"
-import { SummaryCache } from "./summary-cache.js"
 import { UnreadableChangesError } from "./unreadable-changes-error.js"
 import { newStoredRecord, readRecord, type BucketRoot, type StoredRecord } from "./stored-record.js"
 import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "./types.js"
@@ -23,6 +24,8 @@ export interface VaultDocOptions {
   /** Clock for createdAt/updatedAt/history, ms since epoch. */
   now?: () => number
   newId?: () => string
+  /** Clock of bucket use (idle eviction), ms. */
+  clock?: () => number
 }
 
 /**
@@ -34,8 +37,7 @@ export interface VaultDocOptions {
  * edits rely on it). It knows nothing of storage, crypto or the network.
  */
 export class VaultDoc {
-  private readonly buckets: Automerge.Doc<BucketRoot>[]
-  private readonly summaries: SummaryCache
+  private readonly buckets: LazyBuckets
   private readonly actorId: string
   private readonly now: () => number
   private readonly newId: () => string
@@ -47,45 +49,59 @@ export class VaultDoc {
     this.actorId = options.actorId
     this.now = options.now ?? Date.now
     this.newId = options.newId ?? (() => globalThis.crypto.randomUUID())
-    this.buckets = Array.from({ length: bucketCount }, () => Automerge.init<BucketRoot>({ actor: this.actorId }))
-    this.summaries = new SummaryCache(bucketCount)
+    this.buckets = new LazyBuckets(bucketCount, this.actorId, options.clock ?? Date.now)
   }
 
   /** How many Automerge documents hold the records. */
   get bucketCount(): number {
-    return this.buckets.length
+    return this.buckets.count
   }
 
   /** Records not permanently deleted, trashed ones included. */
   get size(): number {
     let count = 0
-    for (const bucket of this.buckets) count += Object.keys(bucket).length
+    for (let bucket = 0; bucket < this.buckets.count; bucket++) count += this.buckets.size(bucket)
     return count
   }
 
-  /**
-   * Loads a bucket from a snapshot made by `saveBucket`. Meant for a bucket with
-   * no changes yet; into one that has some, the snapshot is merged. Throws
-   * CorruptDataError on bytes Automerge cannot read, leaving the bucket as it was.
-   * Returns the ids of the records the snapshot holds.
-   */
-  loadBucket(bucket: number, saved: Uint8Array): string[] {
-    this.checkBucket(bucket)
-    let loaded: Automerge.Doc<BucketRoot>
-    try {
-      loaded = Automerge.load<BucketRoot>(saved, { actor: this.actorId })
-    } catch (error) {
-      throw new CorruptDataError(`the snapshot of bucket ${bucket} is unreadable`, { cause: error })
-    }
-    const current = this.buckets[bucket]
-    this.buckets[bucket] = isPristine(current) ? loaded : forgetLastPatch(Automerge.merge(current, loaded))
-    return Object.keys(loaded)
+  /** How many buckets are held as Automerge documents now (the rest wait in their snapshot). */
+  get loadedBuckets(): number {
+    return this.buckets.loadedCount
   }
 
-  /** The whole bucket as one compact Automerge document (a snapshot). */
+  /**
+   * Takes a bucket's snapshot made by `saveBucket` (or an older plain Automerge
+   * save). Into a bucket holding nothing yet, one with a sound summary index is
+   * kept as it is and read only when needed; otherwise it is loaded, and merged
+   * into what the bucket holds. Throws CorruptDataError on bytes Automerge cannot
+   * read, leaving the bucket as it was. Returns the ids the snapshot holds and
+   * whether it had a sound index.
+   */
+  loadBucket(bucket: number, snapshot: Uint8Array): string[] {
+    return this.takeBucket(bucket, snapshot).ids
+  }
+
+  /** `loadBucket`, also saying whether the snapshot's index was used (false: missing or unsound, so the bucket was read). */
+  takeBucket(bucket: number, snapshot: Uint8Array): { ids: string[]; indexed: boolean } {
+    this.checkBucket(bucket)
+    const decoded = decodeBucketSnapshot(snapshot, bucket, this.bucketCount)
+    return { ids: this.buckets.install(bucket, decoded), indexed: decoded.summaries !== undefined }
+  }
+
+  /** The bucket as a snapshot: its Automerge save() with the summary index of its records (merge/bucket-snapshot.ts). */
   saveBucket(bucket: number): Uint8Array {
     this.checkBucket(bucket)
-    return Automerge.save(this.buckets[bucket])
+    return this.buckets.save(bucket)
+  }
+
+  /** Sends buckets unused for `idleMs` back to their snapshot, at most `max` of them; returns how many. */
+  evictIdle(idleMs: number, max: number): number {
+    return this.buckets.evictIdle(idleMs, max)
+  }
+
+  /** Frees every bucket (at lock); the doc is empty afterwards. */
+  clear(): void {
+    this.buckets.clear()
   }
 
   /**
@@ -102,8 +118,8 @@ export class VaultDoc {
     let unreadable = 0
     let firstError: unknown
     for (const [bucket, bytes] of byBucket) {
-      const merged = mergeIntoBucket(this.buckets[bucket], bytes, this.actorId, changed)
-      this.buckets[bucket] = merged.doc
+      const merged = mergeIntoBucket(this.buckets.doc(bucket), bytes, this.actorId, changed)
+      this.buckets.setDoc(bucket, merged.doc)
       unreadable += merged.unreadable
       firstError ??= merged.error
     }
@@ -178,7 +194,8 @@ export class VaultDoc {
 
   /** Whether a record exists (trashed ones included): cheaper than `get`, which reads every value. */
   has(id: string): boolean {
-    return this.stored(id) !== undefined
+    checkRecordId(id)
+    return this.buckets.has(bucketOf(id, this.bucketCount), id)
   }
 
   /** A record with every value, secrets included; undefined if there is none. */
@@ -193,7 +210,7 @@ export class VaultDoc {
    * SummaryCache); the summaries are shared and frozen.
    */
   list(filter: ListFilter = {}): RecordSummary[] {
-    return this.summaries.all(this.buckets).filter((summary) => matchesFilter(summary, filter))
+    return this.buckets.list().filter((summary) => matchesFilter(summary, filter))
   }
 
   /** Values the record's fields and title no longer hold, newest first (conflict losers included). */
@@ -203,7 +220,9 @@ export class VaultDoc {
 
   private stored(id: string): StoredRecord | undefined {
     checkRecordId(id)
-    const root = this.buckets[bucketOf(id, this.bucketCount)]
+    const bucket = bucketOf(id, this.bucketCount)
+    if (!this.buckets.has(bucket, id)) return undefined
+    const root = this.buckets.doc(bucket)
     return Object.hasOwn(root, id) ? root[id] : undefined
   }
 
@@ -215,10 +234,10 @@ export class VaultDoc {
 
   /** Runs one Automerge change on a bucket; returns it, or nothing if the edit wrote nothing. */
   private change(bucket: number, now: number, edit: (root: BucketRoot) => void): BucketChange[] {
-    const before = this.buckets[bucket]
+    const before = this.buckets.doc(bucket)
     const after = Automerge.change(before, { time: Math.floor(now / MS_PER_SECOND) }, edit)
     if (after === before) return []
-    this.buckets[bucket] = forgetLastPatch(after)
+    this.buckets.setDoc(bucket, forgetLastPatch(after))
     const change = Automerge.getLastLocalChange(after)
     return change === undefined ? [] : [{ bucket, change }]
   }
@@ -226,7 +245,7 @@ export class VaultDoc {
   private freshId(): string {
     const id = this.newId()
     checkRecordId(id)
-    if (this.stored(id) !== undefined) throw new LanvaultError("INTERNAL", "the id generator returned an id already in use")
+    if (this.has(id)) throw new LanvaultError("INTERNAL", "the id generator returned an id already in use")
     return id
   }
 

@@ -9,7 +9,7 @@ import { notChangedHint } from "./sqlite-file.js"
  */
 
 /** Schema version this code writes; migrations[v] takes a file from v to v + 1. */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 /** "LVLT": written in the SQLite header of every lanvault database. */
 export const APPLICATION_ID = 0x4c564c54
 
@@ -67,6 +67,12 @@ const MIGRATIONS: readonly string[] = [
   // 4 → 5: a rename carries the trust key's signature; peers adopt only signed renames (issue 17).
   `
   ALTER TABLE trust ADD COLUMN rename_sig BLOB;
+  `,
+  // 5 → 6: a snapshot row's sealed bucket may hold the bucket's summary index beside its Automerge save
+  // (merge/bucket-snapshot.ts; issue 18). Rows written before stay as they are and are read as before
+  // (the next snapshot adds the index); the version keeps an older lanvault, which cannot read the new rows, away.
+  `
+  SELECT 1;
   `,
 ]
 

@@ -17,8 +17,10 @@ import { readTrust, writeTrust } from "./trust-codec.js"
  * 5: snapshot-first sync (issue 18): `hello` carries the sender's floor vector, and a far-behind
  *    peer first receives signed, encrypted per-bucket `snapshot` messages, then the log tail.
  * 6: a rename carries the trust key's signature (trust flag 0x10); unsigned renames are ignored (issue 17).
+ * 7: a `snapshot` part's sealed bucket may hold the bucket's summary index beside its Automerge save
+ *    (merge/bucket-snapshot.ts), so a far-behind device lists records without loading buckets (issue 18).
  */
-export const SYNC_PROTOCOL_VERSION = 6
+export const SYNC_PROTOCOL_VERSION = 7
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 export { MAX_NAME_BYTES, nameBytes, utf8Strict }

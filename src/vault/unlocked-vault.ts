@@ -1,4 +1,4 @@
-import { concatBytes, deriveTrustKey, open, seal, TRUST_ROOT_EPOCH, u64be, utf8, wipe, type TrustKeyPair } from "../crypto/index.js"
+import { deriveTrustKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { bucketOf, changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
@@ -7,15 +7,18 @@ import type { BucketChange, RecordInput } from "../merge/types.js"
 import { openEntry, sealEntry, type LogEntry, type VaultStore, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import { decodePayload, encodePayload } from "./change-payload.js"
+import { BucketEviction } from "./bucket-eviction.js"
+import { loadSnapshots, mergeStoredSnapshot, writeSnapshots } from "./snapshot-set.js"
 
 const REPLAY_PAGE_ENTRIES = 5_000
 /** Entries held in memory while their epoch's key is awaited (see UnlockedVault.waitingForKey). */
 const MAX_WAITING_FOR_KEY = 10_000
+/** Entries pending that make a snapshot due: set at unlock when buckets had no summary index, so one is written soon. */
+const INDEX_REWRITE_ENTRIES = 1_000
 
 function position(entry: { deviceId: string; seq: number }): string {
   return `${entry.deviceId}:${entry.seq}`
 }
-const SNAPSHOT_AD = "lanvault snapshot v1"
 
 export interface Identity {
   deviceId: string
@@ -50,6 +53,7 @@ export class UnlockedVault {
    */
   private waitingForKey: LogEntry[] = []
   private entriesSinceSnapshot = 0
+  private readonly eviction: BucketEviction
 
   private constructor(
     private readonly deps: UnlockedVaultDeps,
@@ -57,26 +61,36 @@ export class UnlockedVault {
     readonly doc: VaultDoc,
     /** Ids the doc hands to the next records it creates (see {@link createWithIds}); else random ones. */
     private readonly plannedIds: string[],
-  ) {}
+  ) {
+    this.eviction = new BucketEviction({ doc })
+  }
 
-  /** Loads the last snapshot, then replays every entry after it. */
+  /**
+   * Takes the last snapshot set (buckets stay cold behind their summary index),
+   * then replays every entry after it, loading only the buckets those touch. A
+   * set without sound indexes makes the next snapshot due, so the next unlock is quick.
+   */
   static open(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): UnlockedVault {
     const plannedIds: string[] = []
     const newId = () => plannedIds.shift() ?? globalThis.crypto.randomUUID()
     const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount, newId })
     let doc = newDoc()
     let covered: VersionVector = {}
+    let unindexed = 0
     try {
-      covered = loadSnapshots(deps, keys, doc)
+      ({ vector: covered, unindexed } = loadSnapshots(deps, keys, doc))
     } catch (error) {
       // A bad snapshot is only a shortcut lost: replay the whole log instead (not whole yet while a floor stands: see floorVector).
       const floor = Object.keys(deps.store.floorVector()).length > 0
       deps.logger[floor ? "error" : "warn"](`snapshot unreadable; replaying the whole log${floor ? ", still being filled in after a first sync: records may be missing until it is" : ""}`, errorFields(error))
+      doc.clear()
       doc = newDoc()
       covered = {}
+      unindexed = bucketCount
     }
     const vault = new UnlockedVault(deps, keys, doc, plannedIds)
     vault.replay(covered)
+    if (unindexed > 0) vault.entriesSinceSnapshot = Math.max(vault.entriesSinceSnapshot, INDEX_REWRITE_ENTRIES)
     return vault
   }
 
@@ -172,28 +186,12 @@ export class UnlockedVault {
    * sync); returns the ids it holds. What this vault merged already stays: Automerge merges, never overwrites.
    */
   mergeStoredSnapshot(): string[] {
-    const ids: string[] = []
-    for (const row of this.deps.store.snapshots()) {
-      const key = this.keys.keys.get(row.epoch)
-      if (key === undefined || row.bucket >= this.doc.bucketCount) continue
-      ids.push(...this.doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(this.deps.accountId, row.bucket, row.epoch, row.vector))))
-    }
-    return ids
+    return mergeStoredSnapshot(this.deps, this.keys, this.doc)
   }
 
-  /** Writes an encrypted snapshot of every bucket with the version vector it covers. */
+  /** Writes an encrypted snapshot of every bucket, with its summary index, and the version vector it covers. */
   snapshot(): void {
-    const { store, accountId } = this.deps
-    const epoch = this.keys.currentEpoch
-    const vaultKey = this.keys.keys.get(epoch)!
-    const vector = this.readableVector()
-    // Every bucket is re-sealed: each row binds the vector it covers (≈ 40 ms for 10k records).
-    const rows = Array.from({ length: this.doc.bucketCount }, (_, bucket) => ({
-      bucket, epoch, vector, ciphertext: seal(vaultKey, this.doc.saveBucket(bucket), snapshotAd(accountId, bucket, epoch, vector)),
-    }))
-    store.transaction(() => {
-      for (const row of rows) store.putSnapshot(row)
-    })
+    writeSnapshots(this.deps, this.keys, this.doc, this.readableVector())
     this.entriesSinceSnapshot = 0
   }
 
@@ -212,10 +210,14 @@ export class UnlockedVault {
 
   /** A fresh instance over what is durable, with the same keys (after a failed write). */
   reload(): UnlockedVault {
+    this.eviction.stop()
+    this.doc.clear()
     return UnlockedVault.open(this.deps, this.keys, this.doc.bucketCount)
   }
 
   close(): void {
+    this.eviction.stop()
+    this.doc.clear()
     wipe(...this.keys.keys.values())
     this.keys.keys.clear()
   }
@@ -278,22 +280,4 @@ export class UnlockedVault {
     }
     return changes
   }
-}
-
-/** Loads every bucket from the snapshot set; returns the version vector it covers. */
-function loadSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, doc: VaultDoc): VersionVector {
-  const rows = deps.store.snapshots()
-  if (rows.length !== doc.bucketCount) return {}
-  const vector = rows[0].vector
-  for (const row of rows) {
-    const key = keys.keys.get(row.epoch)
-    if (!key || JSON.stringify(row.vector) !== JSON.stringify(vector)) throw new LanvaultError("CORRUPT_DATA", "inconsistent snapshot set")
-    doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(deps.accountId, row.bucket, row.epoch, row.vector)))
-  }
-  return vector
-}
-
-function snapshotAd(accountId: Uint8Array, bucket: number, epoch: number, vector: VersionVector): Uint8Array {
-  const canonical = JSON.stringify(Object.keys(vector).sort().map((k) => [k, vector[k]]))
-  return concatBytes(utf8(SNAPSHOT_AD), accountId, u64be(bucket), u64be(epoch), utf8(canonical))
 }

@@ -229,7 +229,7 @@ export class VaultService {
       keys, bucketCount,
     )
     this.snapshots.check()
-    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length })
+    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets })
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size

@@ -1,0 +1,132 @@
+import { concatBytes, utf8 } from "../crypto/index.js"
+import { bucketOf } from "./bucket.js"
+import { compareSummaries } from "./list-filter.js"
+import { checkRecordId } from "./validate.js"
+import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type RecordSummary } from "./types.js"
+
+/**
+ * A bucket snapshot with its summary index: `"LVB2" ‖ u32 BE length ‖ the
+ * Automerge save() ‖ UTF-8 JSON of the bucket's record summaries` (what
+ * `records.list` shows of them, sorted). Both halves are made from the same
+ * document in the same call and sealed together (unlocked-vault.ts), so the
+ * index can never describe another state of the bucket than the one saved
+ * beside it. A snapshot without the prefix is an older plain save() (no index).
+ */
+const SNAPSHOT_MAGIC = utf8("LVB2")
+const LENGTH_BYTES = 4
+const textDecoder = new TextDecoder("utf-8", { fatal: true })
+
+/** A bucket snapshot taken apart: the Automerge bytes, and the index if it has a sound one. */
+export interface DecodedBucketSnapshot {
+  saved: Uint8Array
+  /** Sorted and frozen; undefined when the snapshot has no index or it fails its checks (then the bucket is read instead). */
+  summaries?: readonly RecordSummary[]
+  /** The index as it was encoded, to write it again unchanged. */
+  encodedSummaries?: Uint8Array
+}
+
+/** A bucket's snapshot with its index (see the file comment). */
+export function encodeBucketSnapshot(saved: Uint8Array, encodedSummaries: Uint8Array): Uint8Array {
+  const length = new Uint8Array(LENGTH_BYTES)
+  new DataView(length.buffer).setUint32(0, saved.length)
+  return concatBytes(SNAPSHOT_MAGIC, length, saved, encodedSummaries)
+}
+
+/** The index half of a snapshot: the summaries as JSON. */
+export function encodeSummaries(summaries: readonly RecordSummary[]): Uint8Array {
+  return utf8(JSON.stringify(summaries))
+}
+
+/**
+ * Takes a snapshot of bucket `bucket` apart. The index is a cache: one that is
+ * not valid JSON, names a record of another bucket, shows a hidden kind's value
+ * or has an unexpected shape is dropped (the caller reads the bucket instead).
+ */
+export function decodeBucketSnapshot(bytes: Uint8Array, bucket: number, bucketCount: number): DecodedBucketSnapshot {
+  if (!hasMagic(bytes)) return { saved: bytes }
+  const savedLength = new DataView(bytes.buffer, bytes.byteOffset + SNAPSHOT_MAGIC.length, LENGTH_BYTES).getUint32(0)
+  const start = SNAPSHOT_MAGIC.length + LENGTH_BYTES
+  if (bytes.length < start + savedLength) return { saved: bytes.subarray(start) }
+  const saved = bytes.subarray(start, start + savedLength)
+  const encodedSummaries = bytes.subarray(start + savedLength)
+  const summaries = parseSummaries(encodedSummaries, bucket, bucketCount)
+  return summaries === undefined ? { saved } : { saved, summaries, encodedSummaries }
+}
+
+/** Deep-freezes a summary (list results are shared between calls; api/frozen-json caches their JSON). */
+export function freezeSummary(summary: RecordSummary): RecordSummary {
+  for (const field of Object.values(summary.fields)) Object.freeze(field)
+  Object.freeze(summary.fields)
+  Object.freeze(summary.tags)
+  return Object.freeze(summary)
+}
+
+function hasMagic(bytes: Uint8Array): boolean {
+  if (bytes.length < SNAPSHOT_MAGIC.length + LENGTH_BYTES) return false
+  return SNAPSHOT_MAGIC.every((byte, i) => bytes[i] === byte)
+}
+
+function parseSummaries(encoded: Uint8Array, bucket: number, bucketCount: number): readonly RecordSummary[] | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(textDecoder.decode(encoded))
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(parsed)) return undefined
+  const summaries: RecordSummary[] = []
+  const ids = new Set<string>()
+  for (const item of parsed) {
+    const summary = readSummary(item)
+    if (summary === undefined || ids.has(summary.id) || bucketOf(summary.id, bucketCount) !== bucket) return undefined
+    ids.add(summary.id)
+    summaries.push(freezeSummary(summary))
+  }
+  return Object.freeze(summaries.sort(compareSummaries))
+}
+
+/** A summary rebuilt field by field in the order merge/ makes them (so nothing unexpected rides along); undefined if malformed. */
+function readSummary(item: unknown): RecordSummary | undefined {
+  if (typeof item !== "object" || item === null) return undefined
+  const s = item as Record<string, unknown>
+  if (!isRecordId(s.id)) return undefined
+  if (typeof s.type !== "string" || typeof s.title !== "string") return undefined
+  if (typeof s.favorite !== "boolean" || typeof s.trashed !== "boolean") return undefined
+  if (!Number.isFinite(s.createdAt) || !Number.isFinite(s.updatedAt)) return undefined
+  if (!Array.isArray(s.tags) || !s.tags.every((tag) => typeof tag === "string")) return undefined
+  const fields = readFields(s.fields)
+  if (fields === undefined) return undefined
+  return {
+    id: s.id, type: s.type, title: s.title, fields, tags: [...s.tags as string[]],
+    favorite: s.favorite, trashed: s.trashed, createdAt: s.createdAt as number, updatedAt: s.updatedAt as number,
+  }
+}
+
+function isRecordId(id: unknown): id is string {
+  try {
+    checkRecordId(id)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function readFields(value: unknown): RecordSummary["fields"] | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
+  const fields: [string, { kind: FieldKind; value?: string }][] = []
+  for (const [name, field] of Object.entries(value)) {
+    if (typeof field !== "object" || field === null) return undefined
+    const { kind, value: shown } = field as { kind?: unknown; value?: unknown }
+    if (!FIELD_KINDS.includes(kind as FieldKind)) return undefined
+    // A hidden kind's value is never listed: an index that holds one is not trusted at all.
+    if (HIDDEN_KINDS.has(kind as FieldKind)) {
+      if (shown !== undefined) return undefined
+      fields.push([name, { kind: kind as FieldKind }])
+    } else {
+      if (typeof shown !== "string") return undefined
+      fields.push([name, { kind: kind as FieldKind, value: shown }])
+    }
+  }
+  fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return Object.fromEntries(fields)
+}

@@ -1,0 +1,195 @@
+import * as Automerge from "@automerge/automerge"
+import { CorruptDataError } from "../errors.js"
+import { forgetLastPatch, isPristine } from "./bucket-changes.js"
+import { encodeBucketSnapshot, encodeSummaries, freezeSummary, type DecodedBucketSnapshot } from "./bucket-snapshot.js"
+import { compareSummaries } from "./list-filter.js"
+import { readRecord, toSummary, type BucketRoot } from "./stored-record.js"
+import { SummaryCache, type SummarySource } from "./summary-cache.js"
+import type { RecordSummary } from "./types.js"
+
+/** A bucket not held as an Automerge document: its snapshot bytes (none: empty) and its index. */
+interface ColdBucket {
+  readonly saved?: Uint8Array
+  readonly summaries: readonly RecordSummary[]
+  readonly ids: ReadonlySet<string>
+  /** The index as JSON, once encoded (written again unchanged by later snapshots). */
+  encoded?: Uint8Array
+}
+
+/** A bucket held as an Automerge document; `from` is the cold state it was loaded from while `doc` is still that state. */
+interface HotBucket {
+  doc: Automerge.Doc<BucketRoot>
+  usedAt: number
+  from?: { doc: Automerge.Doc<BucketRoot>; cold: ColdBucket }
+}
+
+/** The state of a bucket that never held anything (shared: its only mutable part, `encoded`, is the same for all). */
+const EMPTY: ColdBucket = { summaries: Object.freeze([]), ids: new Set<string>() }
+
+/**
+ * The vault's buckets, each either hot (an Automerge document) or cold (its
+ * snapshot bytes plus the summary index saved with them). Lists, counts and
+ * existence checks are answered from the index; a bucket is loaded only when a
+ * record in it is read in full, edited, or merged into, and goes cold again
+ * after being idle ({@link evictIdle}). Summaries of hot buckets are read from
+ * their documents, so the index of a bucket is only ever used for the exact
+ * state it was saved with.
+ */
+export class LazyBuckets {
+  private readonly slots: Array<ColdBucket | HotBucket>
+  private readonly summaries: SummaryCache
+
+  constructor(count: number, private readonly actorId: string, private readonly now: () => number = Date.now) {
+    this.slots = Array.from({ length: count }, () => EMPTY)
+    this.summaries = new SummaryCache(count)
+  }
+
+  get count(): number {
+    return this.slots.length
+  }
+
+  /** Whether the bucket is held as an Automerge document now. */
+  isLoaded(bucket: number): boolean {
+    return "doc" in this.slots[bucket]
+  }
+
+  /** The bucket's document, loaded from its snapshot if cold (CorruptDataError if that is unreadable). */
+  doc(bucket: number): Automerge.Doc<BucketRoot> {
+    const slot = this.slots[bucket]
+    if ("doc" in slot) {
+      slot.usedAt = this.now()
+      return slot.doc
+    }
+    const doc = slot.saved === undefined ? Automerge.init<BucketRoot>({ actor: this.actorId }) : loadSaved(slot.saved, bucket, this.actorId)
+    this.slots[bucket] = { doc, usedAt: this.now(), from: { doc, cold: slot } }
+    this.summaries.rekey(bucket, slot, doc, slot.summaries)
+    return doc
+  }
+
+  /** Replaces a bucket's document (after a change or merge of `doc(bucket)`). */
+  setDoc(bucket: number, doc: Automerge.Doc<BucketRoot>): void {
+    const slot = this.slots[bucket]
+    if ("doc" in slot) {
+      if (slot.from?.doc !== doc) slot.from = undefined
+      slot.doc = doc
+      slot.usedAt = this.now()
+    } else {
+      this.slots[bucket] = { doc, usedAt: this.now() }
+    }
+  }
+
+  /** Whether the bucket holds the record (trashed ones included), without loading it. */
+  has(bucket: number, id: string): boolean {
+    const slot = this.slots[bucket]
+    return "doc" in slot ? Object.hasOwn(slot.doc, id) : slot.ids.has(id)
+  }
+
+  /** How many records the bucket holds, without loading it. */
+  size(bucket: number): number {
+    const slot = this.slots[bucket]
+    return "doc" in slot ? Object.keys(slot.doc).length : slot.ids.size
+  }
+
+  /** Every record's summary, sorted (SummaryCache.all). */
+  list(): readonly RecordSummary[] {
+    return this.summaries.all(this.slots.map((_, bucket) => this.source(bucket)))
+  }
+
+  /**
+   * Takes a decoded snapshot of a bucket: kept cold if the bucket holds nothing yet and
+   * the snapshot has a sound index, else loaded (and merged into what the bucket holds).
+   * Returns the ids the snapshot holds; CorruptDataError if it must be read and cannot.
+   */
+  install(bucket: number, snapshot: DecodedBucketSnapshot): string[] {
+    const slot = this.slots[bucket]
+    const empty = slot === EMPTY || ("doc" in slot && isPristine(slot.doc))
+    if (empty && snapshot.summaries !== undefined) {
+      const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)), encoded: snapshot.encodedSummaries }
+      this.slots[bucket] = cold
+      return [...cold.ids]
+    }
+    const loaded = loadSaved(snapshot.saved, bucket, this.actorId)
+    this.setDoc(bucket, empty ? loaded : forgetLastPatch(Automerge.merge(this.doc(bucket), loaded)))
+    return Object.keys(loaded)
+  }
+
+  /** The bucket as a snapshot with its index (encodeBucketSnapshot); a cold bucket is written again as it is. */
+  save(bucket: number): Uint8Array {
+    const slot = this.slots[bucket]
+    const cold = "doc" in slot ? (slot.from?.doc === slot.doc ? slot.from.cold : undefined) : slot
+    if (cold !== undefined) {
+      cold.encoded ??= encodeSummaries(cold.summaries)
+      return encodeBucketSnapshot(cold.saved ?? emptySave(this.actorId), cold.encoded)
+    }
+    const doc = this.doc(bucket)
+    return encodeBucketSnapshot(Automerge.save(doc), encodeSummaries(this.summaries.of(bucket, this.source(bucket))))
+  }
+
+  /**
+   * Sends buckets unused for `idleMs` back to their snapshot (at most `max`, oldest first), freeing
+   * their Automerge documents. A bucket with changes waiting for missing dependencies stays:
+   * a save would drop them. Returns how many went cold.
+   */
+  evictIdle(idleMs: number, max: number): number {
+    const cutoff = this.now() - idleMs
+    const idle = this.slots
+      .map((slot, bucket) => ({ slot, bucket }))
+      .filter((e): e is { slot: HotBucket; bucket: number } => "doc" in e.slot && e.slot.usedAt <= cutoff)
+      .sort((a, b) => a.slot.usedAt - b.slot.usedAt)
+      .slice(0, max)
+    let evicted = 0
+    for (const { slot, bucket } of idle) {
+      if (Automerge.getMissingDeps(slot.doc, []).length > 0) continue
+      const unchanged = slot.from?.doc === slot.doc ? slot.from.cold : undefined
+      const summaries = this.summaries.of(bucket, this.source(bucket))
+      const cold: ColdBucket = unchanged ?? { saved: Automerge.save(slot.doc), summaries, ids: new Set(summaries.map((s) => s.id)) }
+      this.slots[bucket] = cold
+      this.summaries.rekey(bucket, slot.doc, cold, cold.summaries)
+      Automerge.free(slot.doc)
+      evicted += 1
+    }
+    return evicted
+  }
+
+  /** How many buckets are held as documents. */
+  get loadedCount(): number {
+    return this.slots.filter((slot) => "doc" in slot).length
+  }
+
+  /** Drops every document and snapshot held (at lock). */
+  clear(): void {
+    for (let bucket = 0; bucket < this.slots.length; bucket++) {
+      const slot = this.slots[bucket]
+      if ("doc" in slot) Automerge.free(slot.doc)
+      else slot.saved?.fill(0)
+      this.slots[bucket] = EMPTY
+    }
+  }
+
+  private source(bucket: number): SummarySource {
+    const slot = this.slots[bucket]
+    if ("doc" in slot) return { key: slot.doc, read: () => summarize(slot.doc) }
+    return { key: slot, read: () => slot.summaries }
+  }
+}
+
+function loadSaved(saved: Uint8Array, bucket: number, actor: string): Automerge.Doc<BucketRoot> {
+  try {
+    return forgetLastPatch(Automerge.load<BucketRoot>(saved, { actor }))
+  } catch (error) {
+    throw new CorruptDataError(`the snapshot of bucket ${bucket} is unreadable`, { cause: error })
+  }
+}
+
+/** What save() gives for a bucket without records. */
+function emptySave(actor: string): Uint8Array {
+  const doc = Automerge.init<BucketRoot>({ actor })
+  const saved = Automerge.save(doc)
+  Automerge.free(doc)
+  return saved
+}
+
+/** The summaries of a bucket document, sorted and frozen. */
+function summarize(doc: Automerge.Doc<BucketRoot>): readonly RecordSummary[] {
+  return Object.freeze(Object.entries(doc).map(([id, stored]) => freezeSummary(toSummary(readRecord(id, stored)))).sort(compareSummaries))
+}
