@@ -67,13 +67,7 @@ export class SyncStack {
       selfId: account.deviceId,
       logger,
     })
-    this.folders = new FolderManager({
-      store, account, logger,
-      onEntries: (entries) => {
-        vault.changes.applyRemote(entries)
-        this.replicator.publishLocal(entries)
-      },
-    })
+    this.folders = new FolderManager({ store, account, logger, applier: vault.changes, relay: this.replicator })
     if (options.mdns !== false) {
       this.discovery = new DiscoveryLink({ account, home, logger, network: this.network }, { extraCidrs: options.extraCidrs })
     }

@@ -17,6 +17,17 @@ export interface FolderInfo {
 
 const FOLDERS_META = "folders"
 
+/** What the manager needs beside the store: where entries found in a folder go (the daemon wires in the vault and the replicator). */
+export interface FolderManagerDeps {
+  store: FolderStore & Pick<VaultStore, "getMeta" | "setMeta">
+  account: AccountContext
+  logger: Logger
+  /** Merges entries found in a folder, once stored (the vault's changes). */
+  applier: { applyRemote(entries: LogEntry[]): void }
+  /** Passes them on to the connected devices (the replicator). */
+  relay: { publishLocal(entries: LogEntry[]): void }
+}
+
 interface SavedFolder {
   path: string
   addedAt: number
@@ -24,13 +35,13 @@ interface SavedFolder {
 
 /**
  * The sync folders of this device (DESIGN §9): remembered in the store, one
- * FolderSync each; entries found in them are handed to `onEntries` (merge and
- * relay), this device's own entries are written to every folder.
+ * FolderSync each; entries found in them are merged (the applier) and relayed
+ * to the peers (the relay), this device's own entries are written to every folder.
  */
 export class FolderManager {
   private readonly running = new Map<string, { sync: FolderSync; addedAt: number }>()
 
-  constructor(private readonly deps: { store: FolderStore & Pick<VaultStore, "getMeta" | "setMeta">; account: AccountContext; logger: Logger; onEntries: (entries: LogEntry[]) => void }) {}
+  constructor(private readonly deps: FolderManagerDeps) {}
 
   async start(): Promise<void> {
     for (const folder of this.saved()) await this.run(folder)
@@ -81,7 +92,7 @@ export class FolderManager {
   private async run(folder: SavedFolder): Promise<void> {
     const { store, logger, account } = this.deps
     const sync = new FolderSync(
-      { store, logger, accountId: account.accountIdBytes, deviceId: account.deviceId, onEntries: this.deps.onEntries },
+      { store, logger, accountId: account.accountIdBytes, deviceId: account.deviceId, onEntries: (entries) => this.found(entries) },
       { path: folder.path, accountTag: accountTagOf(account.accountIdBytes) },
     )
     this.running.set(folder.path, { sync, addedAt: folder.addedAt })
@@ -90,6 +101,12 @@ export class FolderManager {
     } catch (error) {
       logger.warn("sync folder could not start; retrying in the background", { folder: folder.path, ...errorFields(error) })
     }
+  }
+
+  /** Entries another device wrote to a folder were stored: merged, then relayed. */
+  private found(entries: LogEntry[]): void {
+    this.deps.applier.applyRemote(entries)
+    this.deps.relay.publishLocal(entries)
   }
 
   private saved(): SavedFolder[] {

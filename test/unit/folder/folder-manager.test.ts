@@ -22,9 +22,14 @@ describe("FolderManager", () => {
   function managerOf(account: TestAccount, device: TestDevice) {
     device.store.setMeta(META.accountId, toHex(account.accountId))
     const received: LogEntry[] = []
-    const manager = new FolderManager({ store: device.store, account: readAccountContext(device.store), logger: recordingLogger(), onEntries: (entries) => void received.push(...entries) })
+    const relayed: LogEntry[] = []
+    const manager = new FolderManager({
+      store: device.store, account: readAccountContext(device.store), logger: recordingLogger(),
+      applier: { applyRemote: (entries) => void received.push(...entries) },
+      relay: { publishLocal: (entries) => void relayed.push(...entries) },
+    })
     cleanups.push(() => manager.stop())
-    return { manager, received }
+    return { manager, received, relayed }
   }
 
   it("refuses a relative path (INVALID_PARAMS) and remembers nothing", async () => {
@@ -50,7 +55,7 @@ describe("FolderManager", () => {
     await waitFor(() => existsSync(join(path, "lanvault")) && readdirSync(join(path, "lanvault")).length === 1, 10_000, "the account folder")
   })
 
-  it("hands entries another device wrote to the shared folder to onEntries", async () => {
+  it("merges entries another device wrote to the shared folder (applier) and relays them to the peers", async () => {
     const account = makeAccount(["a", "b"])
     const [a, b] = account.devices
     const path = folder()
@@ -62,6 +67,7 @@ describe("FolderManager", () => {
     writer.manager.publishLocal(written)
     await waitFor(() => reader.received.length === 3, 15_000, "b to read a's entries")
     expect(reader.received.map((entry) => [entry.deviceId, entry.seq])).toEqual([[a.deviceId, 1], [a.deviceId, 2], [a.deviceId, 3]])
+    expect(reader.relayed).toEqual(reader.received)
   })
 
   it("remove forgets a folder and stops syncing it; an unknown one is NOT_FOUND", async () => {
