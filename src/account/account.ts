@@ -9,7 +9,8 @@ import { requireStrongPassword } from "../health/index.js"
 import { accountIdBytes } from "./account-context.js"
 import { META } from "./meta-keys.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/bucket.js"
-import { signAdd, signGeneration, SqliteStore, type VaultStore } from "../store/index.js"
+import { signAdd, signGeneration, SqliteStore } from "../store/index.js"
+import type { AccountStore } from "./ports.js"
 import { ensureHome, readAccountKey, writeAccountKey } from "./account-files.js"
 import { AsideKeysets } from "./aside-keysets.js"
 import { homePaths } from "./home.js"
@@ -90,7 +91,7 @@ export async function createAccount(args: { home: string; name?: string; passwor
  * one step: a crash before it leaves a home that `init` can redo.
  */
 export async function writeFreshAccount(
-  store: VaultStore,
+  store: AccountStore,
   home: string,
   args: { accountId: string; deviceName: string; password: string; keepIdentity?: boolean; hint?: string },
 ): Promise<NewAccount> {
@@ -138,7 +139,7 @@ export async function writeFreshAccount(
  * device's keys stay, so the other devices (which trust those keys) can be told,
  * authentically, that the account was reset — and are refused until they join again.
  */
-export async function resetAccountInStore(store: VaultStore, home: string, password: string, options: NewPasswordOptions = {}): Promise<NewAccount> {
+export async function resetAccountInStore(store: AccountStore, home: string, password: string, options: NewPasswordOptions = {}): Promise<NewAccount> {
   const accountId = store.getMeta(META.accountId)
   if (!accountId) throw new LanvaultError("NO_ACCOUNT", `${home} holds no account: run \`lanvault init\``)
   const deviceName = store.getMeta(META.deviceName) ?? hostname()

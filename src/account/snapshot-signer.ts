@@ -1,8 +1,8 @@
 import { sign, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
 import { parseKeyset } from "./keyset.js"
 import { META } from "./meta-keys.js"
+import type { SnapshotSource } from "./ports.js"
 
 /** Buckets of a vault whose meta does not say (every vault before the count was stored). */
 const LEGACY_BUCKET_COUNT = 64
@@ -14,7 +14,7 @@ const LEGACY_BUCKET_COUNT = 64
  * bucket count, and the epoch ids the keyset names in the clear.
  */
 export class SnapshotSigner {
-  constructor(private readonly store: VaultStore) {}
+  constructor(private readonly store: SnapshotSource) {}
 
   signAll(messages: readonly Uint8Array[]): Uint8Array[] {
     const identity = this.store.getIdentity()

@@ -2,8 +2,9 @@ import { META } from "../account/account.js"
 import { toBase64 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { encodeEntry } from "../store/log-entry.js"
-import type { VaultStore, VersionVector } from "../store/vault-store.js"
+import type { VersionVector } from "../store/vault-store.js"
 import { encodeBackupHeader, trustToBackup, type BackupHeader } from "./backup-format.js"
+import type { BackupSource } from "./ports.js"
 
 /** Entries read from the store at a time while gathering a backup. */
 const PAGE_ENTRIES = 1_000
@@ -13,7 +14,7 @@ const PAGE_ENTRIES = 1_000
  * one transaction so header and entries agree. `extra` adds header fields (a
  * former vault's sealed keys). NO_ACCOUNT if the store holds no account.
  */
-export function gatherBackup(store: VaultStore, createdAt: number, extra: Partial<BackupHeader> = {}): { header: BackupHeader; chunks: Uint8Array[] } {
+export function gatherBackup(store: BackupSource, createdAt: number, extra: Partial<BackupHeader> = {}): { header: BackupHeader; chunks: Uint8Array[] } {
   return store.transaction(() => {
     const accountId = store.getMeta(META.accountId)
     const keyset = store.getKeyset()

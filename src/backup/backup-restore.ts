@@ -4,9 +4,10 @@ import { ACCOUNT_KEY_BYTES, deriveTrustKey, deriveUnlockKey, equalBytes, fromHex
 import { DecryptionError, InvalidParamsError, LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { verifyEntry, type LogEntry } from "../store/log-entry.js"
-import type { TrustEntry, VaultStore } from "../store/vault-store.js"
+import type { TrustEntry } from "../store/vault-store.js"
 import { authenticateHeader } from "./backup-authenticity.js"
 import type { Backup } from "./backup-format.js"
+import type { RestoreTarget } from "./ports.js"
 
 /** The secrets and the choice a restore needs. */
 export interface RestoreArgs {
@@ -48,7 +49,7 @@ export interface RestoreResult {
  * what the vault holds; replace swaps entries, snapshots, keyset and trust list
  * in one transaction. Meta and identity are the caller's.
  */
-export async function restoreBackup(store: VaultStore, logger: Logger, backup: Backup, args: RestoreArgs): Promise<RestoreResult> {
+export async function restoreBackup(store: RestoreTarget, logger: Logger, backup: Backup, args: RestoreArgs): Promise<RestoreResult> {
   const { header } = backup
   const accountId = store.getMeta(META.accountId)
   if (accountId === undefined) throw new LanvaultError("NO_ACCOUNT", "this home holds no account: run `lanvault init` or `lanvault join` first")
@@ -119,7 +120,7 @@ function verifyEntries(backup: Backup, accountId: Uint8Array): void {
  * dropping them would make this device reuse their (device, seq) pairs for new,
  * different entries (issue 11 item 5). They stay, and later entries follow them.
  */
-function replaceWith(store: VaultStore, backup: Backup): { restoredEntries: number; addedDevices: number } {
+function replaceWith(store: RestoreTarget, backup: Backup): { restoredEntries: number; addedDevices: number } {
   return store.transaction(() => {
     const identity = store.getIdentity()
     const self = identity === undefined ? undefined : store.getTrust(identity.deviceId)
@@ -141,7 +142,7 @@ function ownHead(backup: Backup, deviceId: string): number {
   return backup.entries.reduce((head, entry) => (entry.deviceId === deviceId && entry.seq > head ? entry.seq : head), 0)
 }
 
-function mergeWith(store: VaultStore, logger: Logger, backup: Backup): { restoredEntries: number; addedDevices: number; skippedDevices: SkippedDevice[] } {
+function mergeWith(store: RestoreTarget, logger: Logger, backup: Backup): { restoredEntries: number; addedDevices: number; skippedDevices: SkippedDevice[] } {
   return store.transaction(() => {
     let addedDevices = 0
     for (const trust of backup.trust) {

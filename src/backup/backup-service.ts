@@ -1,11 +1,11 @@
 import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { errorFields, type Logger } from "../log.js"
-import type { VaultStore } from "../store/vault-store.js"
 import { parseBackup, type Backup, type BackupHeader } from "./backup-format.js"
 import { readBackupHeaderFile, writeBackupFile } from "./backup-files.js"
 import { gatherBackup } from "./backup-gather.js"
 import { restoreBackup, type RestoreArgs, type RestoreResult } from "./backup-restore.js"
+import type { BackupStore } from "./ports.js"
 
 const DEFAULT_KEEP = 10
 const DEFAULT_EVERY_CHANGES = 5
@@ -16,7 +16,7 @@ const NAME_PATTERN = /^lanvault-[0-9TZ.-]+\.lvbackup$/
 
 /** What {@link BackupService} needs. */
 export interface BackupServiceDeps {
-  store: VaultStore
+  store: BackupStore
   logger: Logger
   /** The lanvault home; backups go to `<home>/backups` unless `dir` says otherwise. */
   home: string

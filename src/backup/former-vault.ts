@@ -6,10 +6,10 @@ import { parseKeyset, unwrapKeyset, type VaultKeys, type WrappedKeyset } from ".
 import { deriveUnlockKey, fromBase64, openWithTrustKey, sealToTrustKey, toBase64, utf8, wipe } from "../crypto/index.js"
 import { DecryptionError, InvalidParamsError, LanvaultError, WrongPasswordError } from "../errors.js"
 import { verifyEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
 import type { Backup, FormerVault } from "./backup-format.js"
 import { writeBackupFile } from "./backup-files.js"
 import { gatherBackup } from "./backup-gather.js"
+import type { BackupSource } from "./ports.js"
 
 const ACCOUNT_KEY_CONTEXT = "former account key"
 const VAULT_KEYS_CONTEXT = "former vault keys"
@@ -33,7 +33,7 @@ export interface KeptVault {
 }
 
 /** What the store of a home holds, if it holds an account with a keyset. */
-export function inspectFormer(store: Pick<VaultStore, "getMeta" | "getKeyset">, home: string): FormerInspection | undefined {
+export function inspectFormer(store: Pick<BackupSource, "getMeta" | "getKeyset">, home: string): FormerInspection | undefined {
   const accountId = store.getMeta(META.accountId)
   const row = store.getKeyset()
   if (accountId === undefined || row === undefined) return undefined
@@ -68,7 +68,7 @@ export async function unlockFormer(former: FormerInspection, password: string): 
  * vault is kept as `other-account-<time>.lvbackup`. Neither is ever pruned.
  */
 export async function keepFormerVault(args: {
-  store: VaultStore
+  store: BackupSource
   home: string
   former: FormerInspection
   newAccountId: string

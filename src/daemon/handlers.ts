@@ -7,7 +7,7 @@ import { ASSOCIATION_TYPE } from "../browser/index.js"
 import { signRename, type VaultStore } from "../store/index.js"
 import { wipe } from "../crypto/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
-import { assertInGoodStanding, readStanding } from "../account/index.js"
+import { assertInGoodStanding, readStanding, type StandingStore } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "../vault/index.js"
@@ -17,9 +17,12 @@ import type { DailyMethodName, DailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
 
+/** What the method table reads of the store and hands to the use cases of app/ (each declares its part). */
+export type HandlerStore = StandingStore & Pick<VaultStore, "getKeyset" | "setMeta" | "trustList" | "versionVector" | "getTrust" | "putTrust" | "head">
+
 export interface HandlerDeps {
   vault: VaultService
-  store: VaultStore
+  store: HandlerStore
   sync: () => SyncStack
   backups: () => BackupService
   afterReset: () => Promise<void>

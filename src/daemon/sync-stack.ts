@@ -1,17 +1,20 @@
-import { holdsEpochsOf, parseKeyset, readAccountKey, SnapshotSigner, type StandingState } from "../account/index.js"
+import { holdsEpochsOf, parseKeyset, readAccountKey, SnapshotSigner, type MetaTable, type SnapshotSource, type StandingState, type StandingStore } from "../account/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
-import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, type PeerNetworkOptions } from "../connections/index.js"
+import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, type PeerNetworkDeps, type PeerNetworkOptions } from "../connections/index.js"
 import { StandingNotice } from "../app/index.js"
-import { FolderManager } from "../folder/index.js"
+import { FolderManager, type FolderStore } from "../folder/index.js"
 import type { Logger } from "../log.js"
-import { PairingHost } from "../pairing/index.js"
-import { TrustVerifier, type VaultStore } from "../store/index.js"
-import { Replicator } from "../sync/index.js"
+import { PairingHost, type PairingStore } from "../pairing/index.js"
+import { TrustVerifier } from "../store/index.js"
+import { Replicator, type SessionStore } from "../sync/index.js"
 import type { VaultService } from "../vault/index.js"
 import type { AccountContext } from "../account/index.js"
 
+/** The ports of the parts this stack builds, together (the SQLite store implements each). */
+export type SyncStackStore = SessionStore & SnapshotSource & PairingStore & StandingStore & PeerNetworkDeps["store"] & FolderStore & Pick<MetaTable, "getMeta" | "setMeta">
+
 export interface SyncStackDeps {
-  store: VaultStore
+  store: SyncStackStore
   home: string
   logger: Logger
   vault: VaultService
@@ -50,8 +53,7 @@ export class SyncStack {
     const snapshots = new SnapshotSigner(store)
     // Wired here once: at run time the replicator merges into the vault, and the vault pushes to the replicator, directly.
     this.replicator = new Replicator(
-      { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, applier: vault.changes },
-      { deviceId: account.deviceId },
+      { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, deviceId: account.deviceId, applier: vault.changes },
     )
     this.pairing = new PairingHost({
       store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,

@@ -5,5 +5,6 @@
  * account/ and connections/' addresses; it must not know records or the socket.
  */
 export { PairingHost, type PairingHostDeps } from "./pairing-host.js"
+export type { PairingStore } from "./ports.js"
 export { joinAccount, type JoinArgs, type JoinResult } from "./join.js"
 export { decodeJoinRequest, decodeWelcome, encodeJoinRequest, encodeWelcome, type JoinRequest, type Welcome } from "./pairing-messages.js"

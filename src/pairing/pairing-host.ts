@@ -3,12 +3,13 @@ import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { LogThrottle } from "../log-throttle.js"
 import type { EventParams } from "../api/protocol.js"
-import { signAdd, type VaultStore } from "../store/index.js"
+import { signAdd } from "../store/index.js"
 import { opensCommitment, pairingCode, PAIRING_NONCE_BYTES, randomBytes, wipe, type TrustKeyPair } from "../crypto/index.js"
 import type { Replicator } from "../sync/index.js"
 import { runHandshake, type AcceptedConnection } from "../transport/index.js"
 import { CONFIRM_TIMEOUT_MS, PairingConfirmation, type PairingVerdict, type PendingPairing } from "./pairing-confirmation.js"
 import { PairingLink } from "./pairing-link.js"
+import type { PairingStore } from "./ports.js"
 import { decodeJoinRequest, decodeStep, encodeStep, encodeWelcome, type JoinRequest } from "./pairing-messages.js"
 
 const DEFAULT_WINDOW_SECONDS = 120
@@ -18,7 +19,7 @@ const JOINER_ACK_TIMEOUT_MS = 10_000
 const REVEAL_TIMEOUT_MS = 10_000
 
 export interface PairingHostDeps {
-  store: VaultStore
+  store: PairingStore
   /** The account a new device joins (read once): its id signs the addition and goes in the welcome. */
   account: AccountContext
   home: string
@@ -129,9 +130,8 @@ export class PairingHost {
    * opening of its commitment, show the code, and wait for a person's answer.
    */
   private async confirmThenWelcome(link: PairingLink, request: JoinRequest, dhPublic: Uint8Array, handshakeHash: Uint8Array): Promise<void> {
-    const self = this.deps.store.getIdentity()!
     const hostNonce = randomBytes(PAIRING_NONCE_BYTES)
-    link.send(encodeStep({ type: "nonce", nonce: hostNonce, hostName: this.deps.store.getTrust(self.deviceId)?.name ?? "" }))
+    link.send(encodeStep({ type: "nonce", nonce: hostNonce, hostName: this.deps.store.getTrust(this.deps.account.deviceId)?.name ?? "" }))
     const reveal = decodeStep(await link.next(REVEAL_TIMEOUT_MS, "the opening of its commitment"), "reveal")
     if (!opensCommitment(request.commit!, reveal.nonce)) {
       link.channel.close("protocol error")
@@ -162,15 +162,13 @@ export class PairingHost {
   }
 
   private async welcome(link: PairingLink, request: JoinRequest, dhPublic: Uint8Array, code: string): Promise<void> {
-    const { store, logger } = this.deps
-    const self = store.getIdentity()!
+    const { store, logger, account } = this.deps
     const keyset = store.getKeyset()!
     const trustKey = this.deps.trustKey()
     const added = { deviceId: request.deviceId, name: request.name, signPublic: request.signPublic, dhPublic, addedAt: Date.now() }
-    const { account } = this.deps
     store.putTrust({ ...added, addSig: signAdd(trustKey.secret, account.accountIdBytes, added) })
     wipe(trustKey.secret)
-    const selfTrust = store.getTrust(self.deviceId)
+    const selfTrust = store.getTrust(account.deviceId)
     link.send(encodeWelcome({
       accountId: account.accountId,
       generation: account.generation,
@@ -178,7 +176,7 @@ export class PairingHost {
       keysetVersion: keyset.version,
       keyset: keyset.blob,
       trust: store.trustList().map(({ lastSeenAt: _seen, ...entry }) => entry),
-      host: { deviceId: self.deviceId, name: selfTrust?.name ?? "" },
+      host: { deviceId: account.deviceId, name: selfTrust?.name ?? "" },
       ...(store.getMeta(META.trustPublicKey) ? { trustPublicKey: store.getMeta(META.trustPublicKey) } : {}),
     }))
     // The joiner answers once it has stored the welcome; without that, pairing still stands (it may retry).

@@ -1,9 +1,8 @@
-import { wipe } from "../crypto/bytes.js"
 import { errorFields, type Logger } from "../log.js"
 import type { LogEntry } from "../store/log-entry.js"
-import type { VaultStore } from "../store/vault-store.js"
 import { checkControlKind } from "./messages.js"
 import type { PeerLink } from "./peer-link.js"
+import type { SessionStore } from "./ports.js"
 import { PeerSession, type KeysetExchange, type PeerSessionOptions } from "./peer-session.js"
 import type { TrustChecks } from "./trust-merge.js"
 import type { SnapshotPort } from "./snapshot-exchange.js"
@@ -12,10 +11,12 @@ import { TypedEvents } from "../typed-events.js"
 
 /** What a {@link Replicator} needs. */
 export interface ReplicatorDeps {
-  store: VaultStore
+  store: SessionStore
   logger: Logger
   /** The account every entry must be signed for. */
   accountId: Uint8Array
+  /** This device's id (from the account context: the secret identity is not needed to know it). */
+  deviceId: string
   keysets: KeysetExchange
   /** The account trust key's signatures on trust items. */
   trustChecks: TrustChecks
@@ -25,10 +26,8 @@ export interface ReplicatorDeps {
   applier?: EntryApplier
 }
 
-/** Tuning of every session, plus this device's id (read from the store's identity when left out). */
-export interface ReplicatorOptions extends PeerSessionOptions {
-  deviceId?: string
-}
+/** Tuning of every session. */
+export type ReplicatorOptions = PeerSessionOptions
 
 /** One connected device, for `status`. */
 export interface SessionInfo {
@@ -79,12 +78,10 @@ export class Replicator {
   private readonly events: TypedEvents<ReplicatorEvents>
   private readonly connected = new Map<string, Connected>()
   private readonly now: () => number
-  private readonly deviceId: string | undefined
   private stopped = false
 
   constructor(private readonly deps: ReplicatorDeps, private readonly options: ReplicatorOptions = {}) {
     this.now = options.now ?? Date.now
-    this.deviceId = options.deviceId ?? ownDeviceId(deps.store)
     this.events = new TypedEvents((event, error) => deps.logger.error("a sync event listener failed", { event, ...errorFields(error) }))
   }
 
@@ -104,7 +101,7 @@ export class Replicator {
     const { store, logger, accountId } = this.deps
     const deviceId = link.remoteDeviceId
     const session = new PeerSession({
-      link, store, logger, accountId, selfDeviceId: this.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots,
+      link, store, logger, accountId, selfDeviceId: this.deps.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots,
       onEntries: (entries) => this.received(deviceId, entries),
     }, this.options)
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
@@ -236,12 +233,4 @@ export class Replicator {
       if (this.deps.store.getTrust(deviceId)?.revokedAt !== undefined) session.close("revoked")
     }
   }
-}
-
-/** This device's id from the store's identity; its secret keys are wiped from the copy at once. */
-function ownDeviceId(store: VaultStore): string | undefined {
-  const identity = store.getIdentity()
-  if (identity === undefined) return undefined
-  wipe(identity.signSecret, identity.dhSecret)
-  return identity.deviceId
 }

@@ -1,15 +1,16 @@
 import { deriveTrustKey, fromBase64, fromHex, passwordKey, toBase64, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
 import type { Logger } from "../log.js"
 import { keysetBeats } from "../store/keyset-rank.js"
-import { signGeneration, TrustVerifier, type KeysetRow, type VaultStore } from "../store/index.js"
+import { signGeneration, TrustVerifier, type KeysetRow } from "../store/index.js"
 import { checkKdfBounds, holdsEpochsOf, META, parseKeyset, writeAccountKey, type AsideKeysets, type VaultKeys, type WrappedKeyset } from "../account/index.js"
+import type { KeyStore } from "./ports.js"
 
 /** What {@link mergeAside} needs from the KeyManager. */
 export interface AsideMergeDeps {
   /** The keys the stored keyset opens (held password key). */
   keys: VaultKeys
   aside: AsideKeysets
-  store: VaultStore
+  store: KeyStore
   logger: Logger
   /** Opens a keyset with the held password key and `accountKey`; undefined if it does not open. */
   open: (keyset: WrappedKeyset, accountKey: Uint8Array) => VaultKeys | undefined
@@ -82,7 +83,7 @@ export interface UnlockAsideDeps {
   /** The stored keyset, which the password did not open. */
   current: WrappedKeyset
   aside: AsideKeysets
-  store: VaultStore
+  store: KeyStore
   logger: Logger
   open: (keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array) => VaultKeys | undefined
   adopt: (version: number, blob: Uint8Array, accountKey: Uint8Array) => boolean
@@ -125,7 +126,7 @@ export async function unlockWithAside(deps: UnlockAsideDeps): Promise<{ keys: Va
  * password proves it), and signs the account's generation when no valid
  * signature is stored yet (a joined device, an older home): backups carry it.
  */
-export function noteTrustPublicKey(store: VaultStore, keys: VaultKeys): void {
+export function noteTrustPublicKey(store: KeyStore, keys: VaultKeys): void {
   const root = keys.keys.get(TRUST_ROOT_EPOCH)
   if (root === undefined) return
   const { secret, publicKey } = deriveTrustKey(root)
@@ -144,7 +145,7 @@ export function noteTrustPublicKey(store: VaultStore, keys: VaultKeys): void {
  * account key goes to account.key, orphaned keysets (with their account keys
  * in the clear) to the aside file. vault.db then holds no account key.
  */
-export function migrateLegacyKeys(store: VaultStore, aside: AsideKeysets): void {
+export function migrateLegacyKeys(store: KeyStore, aside: AsideKeysets): void {
   const pending = store.getMeta(META.pendingAccountKey)
   const orphans = store.getMeta(META.orphanKeysets)
   if (pending === undefined && orphans === undefined) return

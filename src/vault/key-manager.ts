@@ -5,7 +5,6 @@ import { LanvaultError, WrongPasswordError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { TypedEvents, type Listener } from "../typed-events.js"
 import { keysetBeats } from "../store/keyset-rank.js"
-import type { VaultStore } from "../store/index.js"
 import {
   accountIdBytes, AsideKeysets, checkKdfBounds, checkNewPassword, hintMeta, holdsEpochsOf, keysetSignedBy, META, parseKeyset, readAccountKey,
   settleAccountKeyFile, wrapKeyset, writeNextAccountKey, type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
@@ -14,11 +13,12 @@ import { mergeAside, migrateLegacyKeys, noteTrustPublicKey, unlockWithAside } fr
 import { newEpochId, openKeyset } from "./key-helpers.js"
 import { keepPreviousPassword, openPreviousPassword, replacedSalt } from "./previous-password.js"
 import { PasswordCheck } from "./password-check.js"
+import type { KeyStore } from "./ports.js"
 
 const VAULT_KEY_BYTES = 32
 const ACCOUNT_KEY_BYTES = 16
 export interface KeyManagerDeps {
-  store: VaultStore
+  store: KeyStore
   home: string
   logger: Logger
 }

@@ -1,13 +1,12 @@
 import { combineUnlockKey, passwordKey, wipe } from "../crypto/index.js"
 import { DecryptionError, LanvaultError, TooManyAttemptsError, WrongPasswordError } from "../errors.js"
 import type { Logger } from "../log.js"
-import type { VaultStore } from "../store/index.js"
 import {
-  HINT_AFTER_FAILURES, META, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset, type ThrottleState, type VaultKeys, type WrappedKeyset,
+  HINT_AFTER_FAILURES, META, parseStoredHint, readAccountKey, retryAfterMs, unwrapKeyset, type MetaTable, type ThrottleState, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 
 export interface PasswordCheckDeps {
-  store: VaultStore
+  store: MetaTable
   home: string
   logger: Logger
 }

@@ -1,14 +1,15 @@
 import { concatBytes, open, seal, u64be, utf8 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import type { VaultDoc } from "../merge/index.js"
-import type { VaultStore, VersionVector } from "../store/index.js"
+import type { VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
+import type { VaultLog } from "./ports.js"
 
 const SNAPSHOT_AD = "lanvault snapshot v1"
 
 /** What reading and writing the snapshot set needs. */
 export interface SnapshotSetDeps {
-  store: VaultStore
+  store: Pick<VaultLog, "snapshots" | "putSnapshot" | "transaction">
   accountId: Uint8Array
 }
 

@@ -4,11 +4,12 @@ import { errorFields, type Logger } from "../log.js"
 import { bucketOf, changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
-import { openEntry, sealEntry, type LogEntry, type VaultStore, type VersionVector } from "../store/index.js"
+import { openEntry, sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import { decodePayload, encodePayload } from "./change-payload.js"
 import { BucketEviction } from "./bucket-eviction.js"
 import { loadSnapshots, mergeStoredSnapshot, writeSnapshots } from "./snapshot-set.js"
+import type { VaultLog } from "./ports.js"
 
 const REPLAY_PAGE_ENTRIES = 5_000
 /** Entries held in memory while their epoch's key is awaited (see UnlockedVault.waitingForKey). */
@@ -26,7 +27,7 @@ export interface Identity {
 }
 
 export interface UnlockedVaultDeps {
-  store: VaultStore
+  store: VaultLog
   logger: Logger
   identity: Identity
   accountId: Uint8Array

@@ -3,13 +3,14 @@ import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
-import type { LogEntry, VaultStore } from "../store/index.js"
+import type { LogEntry } from "../store/index.js"
 import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
 import { releaseHeapSoon } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
+import type { VaultServiceStore } from "./ports.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
 import { VaultChanges } from "./vault-changes.js"
 import type { Identity, UnlockedVault } from "./unlocked-vault.js"
@@ -18,7 +19,7 @@ import type { Identity, UnlockedVault } from "./unlocked-vault.js"
 const loadUnlockedVault = async (): Promise<typeof UnlockedVault> => (await import("./unlocked-vault.js")).UnlockedVault
 
 export interface VaultServiceDeps {
-  store: VaultStore
+  store: VaultServiceStore
   home: string
   logger: Logger
   publish: (event: EventParams) => void

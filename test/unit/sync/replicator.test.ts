@@ -10,7 +10,7 @@ import { appendOwn, connect, dump, makeAccount, settle, TRUST_KEY, type Account,
 function withApplier(account: Account, device: Device, applier: EntryApplier): void {
   const keysets = { accountKey: () => device.accountKey, accept: () => false }
   const trustChecks = new TrustVerifier(account.accountId, () => TRUST_KEY.publicKey)
-  device.replicator = new Replicator({ store: device.store, logger: device.logger, accountId: account.accountId, keysets, trustChecks, applier })
+  device.replicator = new Replicator({ store: device.store, logger: device.logger, accountId: account.accountId, deviceId: device.deviceId, keysets, trustChecks, applier })
 }
 
 describe("Replicator", () => {

@@ -84,7 +84,7 @@ export function makeAccount(
         return taken
       },
     }
-    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey), snapshots: snapshots?.(device) }, options) })
+    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, deviceId: identity.deviceId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey), snapshots: snapshots?.(device) }, options) })
   })
   return { accountId, vaultKey: randomBytes(32), devices }
 }
