@@ -16,6 +16,8 @@ export const MAX_FILE_LINES = 300
 export const MAX_DAEMON_LINES = 900
 /** What the CLI may import besides itself: the socket client side, the error table, and the two daemon entry points it starts. */
 export const CLI_ENTRY_POINTS = ["src/errors.ts", "src/daemon/run-daemon.ts", "src/daemon/run-join.ts"]
+/** The one file that opens the store and so holds the whole VaultStore; every other consumer declares a narrow port. */
+export const COMPOSITION_ROOT = "src/daemon/daemon.ts"
 
 /** One import of a source file: the module it names and whether only types come from it. */
 export interface ImportRef {
@@ -149,6 +151,17 @@ export function wholeVaultStoreUsers(tree: SourceTree): string[] {
   )
 }
 
+/**
+ * The files that may name `META.accountId`, and why: everywhere else the account id is read once
+ * (account-context.ts) and passed in.
+ */
+export const ACCOUNT_ID_OWNERS: Readonly<Record<string, string>> = {
+  "src/account/account-context.ts": "reads it once into the AccountContext the daemon passes on",
+  "src/account/account.ts": "init writes it and refuses a home that holds one; reset keeps it",
+  "src/backup/former-vault.ts": "reads the vault a join is about to replace, maybe another account's: no context describes it",
+  "src/pairing/join.ts": "join writes the id of the account the device joined",
+}
+
 /** Files that read the account id from store meta. */
 export function accountIdReaders(tree: SourceTree): string[] {
   return tree.files().filter((path) => /META\.accountId/.test(tree.text(path)))
@@ -164,7 +177,7 @@ function report(tree: SourceTree): string {
   list("CLI imports outside cli/, api/, errors and the daemon entry points", cliReach(tree))
   out.push(`files outside store/ naming VaultStore: ${vaultStoreUsers(tree).length}`)
   list("files outside store/ taking the whole VaultStore (not a Pick)", wholeVaultStoreUsers(tree))
-  list("files naming META.accountId", accountIdReaders(tree))
+  list("files naming META.accountId", accountIdReaders(tree).map((path) => `${path}${ACCOUNT_ID_OWNERS[path] ? `  (${ACCOUNT_ID_OWNERS[path]})` : ""}`))
   out.push(...pathReport(tree))
   return out.join("\n")
 }

@@ -20,6 +20,9 @@ export interface AccountContext {
   readonly generation: number
 }
 
+/** The part of the context fixed for a daemon's life: the account id survives a reset (DESIGN §2), so it is read once at start. */
+export type AccountIds = Pick<AccountContext, "accountId" | "accountIdBytes">
+
 /** Reads the context of the account in `store`; NO_ACCOUNT if the home holds none. */
 export function readAccountContext(store: Pick<VaultStore, "getMeta" | "getIdentity">): AccountContext {
   const accountId = store.getMeta(META.accountId)

@@ -11,14 +11,16 @@ const PAGE_ENTRIES = 1_000
 
 /**
  * Everything a backup of `store` holds (header bytes, then each entry's), read in
- * one transaction so header and entries agree. `extra` adds header fields (a
- * former vault's sealed keys). NO_ACCOUNT if the store holds no account.
+ * one transaction so header and entries agree; `accountId` is the account the
+ * store holds, as its owner knows it. `extra` adds header fields (a former
+ * vault's sealed keys). NO_ACCOUNT if the store holds no keyset.
  */
-export function gatherBackup(store: BackupSource, createdAt: number, extra: Partial<BackupHeader> = {}): { header: BackupHeader; chunks: Uint8Array[] } {
+export function gatherBackup(
+  store: BackupSource, accountId: string, createdAt: number, extra: Partial<BackupHeader> = {},
+): { header: BackupHeader; chunks: Uint8Array[] } {
   return store.transaction(() => {
-    const accountId = store.getMeta(META.accountId)
     const keyset = store.getKeyset()
-    if (accountId === undefined || keyset === undefined) {
+    if (keyset === undefined) {
       throw new LanvaultError("NO_ACCOUNT", "there is no account to back up: run `lanvault init` or `lanvault join` first")
     }
     // A backup holds log entries only: while a first sync still fills in those a snapshot stood in for, it would miss records.

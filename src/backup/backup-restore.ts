@@ -42,17 +42,18 @@ export interface RestoreResult {
 }
 
 /**
- * Restores a parsed backup into a store. Refuses another account's backup
+ * Restores a parsed backup into a store holding the account `accountId` (as its
+ * owner knows it: read once, never from meta here). Refuses another account's backup
  * (NOT_ALLOWED), proves the password and account key by unwrapping the backup's
  * keyset (WRONG_PASSWORD), and checks every entry's signature against the
  * backup's trust list before writing anything. Merge (default) never discards
  * what the vault holds; replace swaps entries, snapshots, keyset and trust list
  * in one transaction. Meta and identity are the caller's.
  */
-export async function restoreBackup(store: RestoreTarget, logger: Logger, backup: Backup, args: RestoreArgs): Promise<RestoreResult> {
+export async function restoreBackup(
+  { store, accountId }: { store: RestoreTarget; accountId: string }, logger: Logger, backup: Backup, args: RestoreArgs,
+): Promise<RestoreResult> {
   const { header } = backup
-  const accountId = store.getMeta(META.accountId)
-  if (accountId === undefined) throw new LanvaultError("NO_ACCOUNT", "this home holds no account: run `lanvault init` or `lanvault join` first")
   if (header.accountId !== accountId) {
     throw new LanvaultError("NOT_ALLOWED", "this backup belongs to another account and cannot be restored here")
   }

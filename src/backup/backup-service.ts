@@ -17,6 +17,8 @@ const NAME_PATTERN = /^lanvault-[0-9TZ.-]+\.lvbackup$/
 /** What {@link BackupService} needs. */
 export interface BackupServiceDeps {
   store: BackupStore
+  /** The account this home holds (hex), read once by the caller (it survives a reset): backups name it, a restore refuses another's. */
+  accountId: string
   logger: Logger
   /** The lanvault home; backups go to `<home>/backups` unless `dir` says otherwise. */
   home: string
@@ -192,7 +194,7 @@ export class BackupService {
    */
   async restore(path: string, args: RestoreArgs): Promise<RestoreResult> {
     const backup = await BackupService.readBackup(path)
-    return restoreBackup(this.deps.store, this.deps.logger, backup, args)
+    return restoreBackup({ store: this.deps.store, accountId: this.deps.accountId }, this.deps.logger, backup, args)
   }
 
   private scheduledTick(): Promise<unknown> {
@@ -253,7 +255,7 @@ export class BackupService {
   }
 
   private gather(): { header: BackupHeader; chunks: Uint8Array[] } {
-    return gatherBackup(this.deps.store, this.now())
+    return gatherBackup(this.deps.store, this.deps.accountId, this.now())
   }
 
   private async prune(): Promise<void> {

@@ -61,9 +61,11 @@ export class Daemon {
       // The records of this device's vault from before a reset, which `join` left pending, come in at the first unlock.
       if (event.type === "unlocked" && store.getMeta(META.formerPending) !== undefined) void former.bringInPending()
     }
+    // The account id survives a reset: read once here; the parts that talk to other devices read the whole context per identity.
+    const account = readAccountContext(store)
     const vault = new VaultService(
       {
-        store, home: this.options.home, logger, publish,
+        store, account, home: this.options.home, logger, publish,
         onKeysetArrived: () => void quickUnlock.forgetIfStale().catch((error: unknown) => logger.warn("quick unlock check failed", errorFields(error))),
       },
       // `--auto-lock` for this run, else what was chosen with `settings.autoLock`, else the default.
@@ -73,7 +75,7 @@ export class Daemon {
     const quickUnlock = new QuickUnlockFlow({ vault, home: this.options.home, logger })
     const former = new FormerVaultMerger({ vault, store, logger })
     vault.identity()
-    this.backups = new BackupService({ store, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
+    this.backups = new BackupService({ store, accountId: account.accountId, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS })
     this.backups.start()
     await this.startSync()
     // New local entries go to the peers and the folders (sinks the sync stack adds), then count towards the next backup.

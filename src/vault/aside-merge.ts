@@ -1,4 +1,4 @@
-import { deriveTrustKey, fromBase64, fromHex, passwordKey, toBase64, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
+import { deriveTrustKey, fromBase64, passwordKey, toBase64, toHex, TRUST_ROOT_EPOCH, wipe } from "../crypto/index.js"
 import type { Logger } from "../log.js"
 import { keysetBeats } from "../store/keyset-rank.js"
 import { signGeneration, TrustVerifier, type KeysetRow } from "../store/index.js"
@@ -126,16 +126,16 @@ export async function unlockWithAside(deps: UnlockAsideDeps): Promise<{ keys: Va
  * password proves it), and signs the account's generation when no valid
  * signature is stored yet (a joined device, an older home): backups carry it.
  */
-export function noteTrustPublicKey(store: KeyStore, keys: VaultKeys): void {
+export function noteTrustPublicKey(store: KeyStore, keys: VaultKeys, accountId: Uint8Array): void {
   const root = keys.keys.get(TRUST_ROOT_EPOCH)
   if (root === undefined) return
   const { secret, publicKey } = deriveTrustKey(root)
   if (store.getMeta(META.trustPublicKey) !== toHex(publicKey)) store.setMeta(META.trustPublicKey, toHex(publicKey))
-  const accountId = store.getMeta(META.accountId)
+  // The generation is read here, not from a context: a reset or a restore with --replace changes it while the daemon runs.
   const generation = Number(store.getMeta(META.generation) ?? 1)
   const stored = store.getMeta(META.generationSig)
-  if (accountId !== undefined && !new TrustVerifier(fromHex(accountId), () => publicKey).generation(generation, stored === undefined ? undefined : fromBase64(stored))) {
-    store.setMeta(META.generationSig, toBase64(signGeneration(secret, fromHex(accountId), generation)))
+  if (!new TrustVerifier(accountId, () => publicKey).generation(generation, stored === undefined ? undefined : fromBase64(stored))) {
+    store.setMeta(META.generationSig, toBase64(signGeneration(secret, accountId, generation)))
   }
   wipe(secret)
 }

@@ -6,7 +6,7 @@ import { errorFields, type Logger } from "../log.js"
 import { TypedEvents, type Listener } from "../typed-events.js"
 import { keysetBeats } from "../store/keyset-rank.js"
 import {
-  accountIdBytes, AsideKeysets, checkKdfBounds, checkNewPassword, hintMeta, holdsEpochsOf, keysetSignedBy, META, parseKeyset, readAccountKey,
+  AsideKeysets, checkKdfBounds, checkNewPassword, hintMeta, holdsEpochsOf, keysetSignedBy, META, parseKeyset, readAccountKey,
   settleAccountKeyFile, wrapKeyset, writeNextAccountKey, type NewPasswordOptions, type VaultKeys, type WrappedKeyset,
 } from "../account/index.js"
 import { mergeAside, migrateLegacyKeys, noteTrustPublicKey, unlockWithAside } from "./aside-merge.js"
@@ -21,6 +21,8 @@ export interface KeyManagerDeps {
   store: KeyStore
   home: string
   logger: Logger
+  /** The account's id (16 bytes) every keyset and unlock key binds; read once (AccountContext). */
+  accountId: Uint8Array
 }
 
 /** Events of a {@link KeyManager}: keys changed underneath the sync side. */
@@ -65,7 +67,7 @@ export class KeyManager {
     return this.check.serially(async () => {
       let opened: { keys: VaultKeys; slow: Uint8Array }
       try {
-        opened = await this.check.unwrap(password, this.keyset(), this.accountId())
+        opened = await this.check.unwrap(password, this.keyset(), this.deps.accountId)
       } catch (error) {
         const rescued = error instanceof WrongPasswordError ? await this.unlockAside(password) : undefined
         if (rescued === undefined) throw error
@@ -94,7 +96,7 @@ export class KeyManager {
 
   private opened(keys: VaultKeys, slow: Uint8Array): VaultKeys {
     this.hold(slow, this.keyset().kdf.salt)
-    noteTrustPublicKey(this.deps.store, keys)
+    noteTrustPublicKey(this.deps.store, keys, this.deps.accountId)
     return this.settleAside(keys)
   }
 
@@ -106,7 +108,7 @@ export class KeyManager {
 
   private async changePasswordNow(oldPassword: string, newPassword: string, hint: string | undefined): Promise<{ version: number; keys: VaultKeys }> {
     const current = this.keyset()
-    const { keys, slow } = await this.check.unwrap(oldPassword, current, this.accountId())
+    const { keys, slow } = await this.check.unwrap(oldPassword, current, this.deps.accountId)
     const epoch = newEpochId(keys.keys)
     keys.keys.set(epoch, randomBytes(VAULT_KEY_BYTES))
     keys.currentEpoch = epoch
@@ -173,7 +175,7 @@ export class KeyManager {
       return keepAside("it lacks a vault-key epoch this device holds: merging")
     }
     const trustPublic = this.trustPublicKey()
-    if (trustPublic === undefined || !keysetSignedBy(incoming, this.accountId(), trustPublic, accountKey)) {
+    if (trustPublic === undefined || !keysetSignedBy(incoming, this.deps.accountId, trustPublic, accountKey)) {
       return keepAside("it is not signed by the account's trust key (made by a locked device, or forged)")
     }
     if (held !== undefined && !holdsEpochsOf(incoming, held)) return keepAside("it lacks a vault-key epoch this device holds")
@@ -240,9 +242,9 @@ export class KeyManager {
 
   /** Stores a keyset made here (signed) and its account key: account.key.next, the keyset, then the rename (redone after a crash). */
   private storeKeyset(keys: VaultKeys, slow: Uint8Array, accountKey: Uint8Array, version: number, kdf: KdfParams, akSerial: number | undefined, alongside?: () => void): void {
-    const unlockKey = combineUnlockKey(slow, accountKey, this.accountId())
+    const unlockKey = combineUnlockKey(slow, accountKey, this.deps.accountId)
     try {
-      const blob = wrapKeyset(keys, unlockKey, this.accountId(), version, kdf, accountKey, akSerial)
+      const blob = wrapKeyset(keys, unlockKey, this.deps.accountId, version, kdf, accountKey, akSerial)
       if (!equalBytes(readAccountKey(this.deps.home), accountKey)) writeNextAccountKey(this.deps.home, accountKey)
       this.deps.store.transaction(() => {
         if (!this.deps.store.putKeyset(version, blob)) throw new LanvaultError("INTERNAL", `keyset version ${version} was not stored: a later one is held`)
@@ -276,7 +278,7 @@ export class KeyManager {
         : keyset.kdf.salt === previous?.salt ? this.open(keyset, previous.slow, accountKey) : undefined,
       signedByTrustKey: (keyset, accountKey) => {
         const trustPublic = this.trustPublicKey()
-        return trustPublic !== undefined && keysetSignedBy(keyset, this.accountId(), trustPublic, accountKey)
+        return trustPublic !== undefined && keysetSignedBy(keyset, this.deps.accountId, trustPublic, accountKey)
       },
       adopt: (version, blob, accountKey) => this.adopt(version, blob, accountKey),
       storeMerged: (merged, version, accountKey, akSerial) => {
@@ -290,10 +292,6 @@ export class KeyManager {
   }
 
   private open(keyset: WrappedKeyset, slow: Uint8Array, accountKey: Uint8Array): VaultKeys | undefined {
-    return openKeyset(keyset, slow, accountKey, this.accountId())
-  }
-
-  private accountId(): Uint8Array {
-    return accountIdBytes(this.deps.store.getMeta(META.accountId) ?? "")
+    return openKeyset(keyset, slow, accountKey, this.deps.accountId)
   }
 }

@@ -4,7 +4,7 @@ import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 import type { LogEntry } from "../store/index.js"
-import { accountIdBytes, checkNewPassword, META, ownDeviceName, resetAccountInStore, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
+import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
 import { releaseHeapSoon } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
@@ -20,6 +20,8 @@ const loadUnlockedVault = async (): Promise<typeof UnlockedVault> => (await impo
 
 export interface VaultServiceDeps {
   store: VaultServiceStore
+  /** The account's id, read once at start (it survives a reset). */
+  account: AccountIds
   home: string
   logger: Logger
   publish: (event: EventParams) => void
@@ -50,12 +52,14 @@ export class VaultService {
   private readonly snapshots: SnapshotPolicy
   private readonly idle: IdleLock
   readonly keys: KeyManager
+  readonly accountId: string
   private readonly now: () => number
 
   constructor(private readonly deps: VaultServiceDeps, options: VaultServiceOptions = {}) {
     this.idle = new IdleLock({ onIdle: () => this.lock("idle") }, { minutes: options.autoLockMinutes })
     this.now = options.now ?? Date.now
-    this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger }, this.now)
+    this.accountId = deps.account.accountId
+    this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger, accountId: deps.account.accountIdBytes }, this.now)
     this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
     this.changes = new VaultChanges({
       open: () => this.open, logger: deps.logger, publish: deps.publish, snapshots: this.snapshots, reloadFromDisk: () => this.reloadFromDisk(),
@@ -72,10 +76,6 @@ export class VaultService {
 
   get unreadableEntries(): number | undefined {
     return this.open?.unreadable.length
-  }
-
-  get accountId(): string {
-    return this.deps.store.getMeta(META.accountId) ?? ""
   }
 
   get home(): string {
@@ -226,7 +226,7 @@ export class VaultService {
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
     this.open = opener.open(
-      { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: accountIdBytes(this.accountId) },
+      { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.deps.account.accountIdBytes },
       keys, bucketCount,
     )
     this.snapshots.check()

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
-  CLI_ENTRY_POINTS, MAX_DAEMON_LINES, MAX_FILE_LINES, SourceTree, cliReach, daemonLines, importCycles, longFiles,
+  ACCOUNT_ID_OWNERS, CLI_ENTRY_POINTS, COMPOSITION_ROOT, MAX_DAEMON_LINES, MAX_FILE_LINES, SourceTree, cliReach, daemonLines, importCycles, longFiles,
+  accountIdReaders, wholeVaultStoreUsers,
 } from "../../scripts/layout-report.js"
 
 // Issue 10's layout rules, checked on the source itself so they cannot rot (scripts/layout-report.ts prints the same figures).
@@ -44,6 +45,26 @@ describe("source layout", () => {
 
   it(`the CLI imports only api/, ${CLI_ENTRY_POINTS.join(", ")}`, () => {
     expect(cliReach(tree)).toEqual([])
+  })
+
+  it(`only the composition root (${COMPOSITION_ROOT}) holds the whole VaultStore: every other consumer names a narrow port`, () => {
+    expect(wholeVaultStoreUsers(tree)).toEqual([COMPOSITION_ROOT])
+  })
+
+  it("the whole-port check tells a narrow port (a Pick, an import, a doc line) from the whole one", () => {
+    const texts: Record<string, string> = {
+      "src/x/whole.ts": 'import type { VaultStore } from "../store/index.js"\nexport class A { constructor(private readonly store: VaultStore) {} }\n',
+      "src/x/narrow.ts": 'import type { VaultStore } from "../store/index.js"\n/** Not the whole VaultStore. */\nexport type P = Pick<VaultStore, "head">\n',
+      "src/store/own.ts": "export interface VaultStore { head(): number }\n",
+    }
+    const fake = Object.assign(Object.create(SourceTree.prototype) as SourceTree, { root: ROOT })
+    fake.files = () => Object.keys(texts)
+    fake.text = (path: string) => texts[path]
+    expect(wholeVaultStoreUsers(fake)).toEqual(["src/x/whole.ts"])
+  })
+
+  it("the account id is read from store meta only where it is owned (written, read once into the context, or another vault's)", () => {
+    expect(accountIdReaders(tree)).toEqual(Object.keys(ACCOUNT_ID_OWNERS).sort())
   })
 
   it("each folder of src/ opens with a header comment", () => {

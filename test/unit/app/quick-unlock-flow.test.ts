@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { META, writeFreshAccount } from "../../../src/account/index.js"
+import { META, readAccountContext, writeFreshAccount } from "../../../src/account/index.js"
 import { KeyManager } from "../../../src/vault/key-manager.js"
 import { QuickUnlockFlow } from "../../../src/app/quick-unlock-flow.js"
 import { VaultService } from "../../../src/vault/vault-service.js"
@@ -24,7 +24,7 @@ describe("QuickUnlockFlow over the in-memory store and keychain", () => {
     store = new MemoryStore()
     keeper = new MemoryKeeper()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => undefined, onKeysetArrived: () => void flow.forgetIfStale() }, { autoLockMinutes: 0 })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined, onKeysetArrived: () => void flow.forgetIfStale() }, { autoLockMinutes: 0 })
     flow = new QuickUnlockFlow({ vault, home, logger: silentLogger(), keeper })
   })
 
@@ -43,7 +43,7 @@ describe("QuickUnlockFlow over the in-memory store and keychain", () => {
     await flow.unlock(PASSWORD, {})
     vault.lock("request")
     // The other device's change, as the replicator stores it: a new keyset under a new password (and salt).
-    const elsewhere = new KeyManager({ store, home, logger: silentLogger() })
+    const elsewhere = new KeyManager({ store, home, logger: silentLogger(), accountId: readAccountContext(store).accountIdBytes })
     await elsewhere.changePassword(PASSWORD, "a different pass phrase")
     expect(existsSync(join(home, "quick-unlock.json"))).toBe(true)
     vault.refreshKeys()

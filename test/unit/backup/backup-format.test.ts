@@ -94,7 +94,7 @@ describe("backup format", () => {
     const home = tempDir("lanvault-format-")
     cleanups.push(home.remove)
     appendOwn(vault, a, 3)
-    const backups = new BackupService({ store: a.store, logger: recordingLogger(), home: home.path })
+    const backups = new BackupService({ store: a.store, accountId: toHex(vault.accountId), logger: recordingLogger(), home: home.path })
     const info = await backups.create()
     const bytes = readFileSync(info.path)
     writeFileSync(info.path, bytes.subarray(0, bytes.length - 30))

@@ -19,7 +19,8 @@ afterEach(async () => {
 function serviceFor(store: VaultStore) {
   const home = tempDir("lanvault-restore-")
   cleanups.push(home.remove)
-  return new BackupService({ store, logger: recordingLogger(), home: home.path })
+  // The account the store holds, as the daemon reads it once (account context).
+  return new BackupService({ store, accountId: store.getMeta("account.id")!, logger: recordingLogger(), home: home.path })
 }
 
 /** Everything a store holds that a restore may touch. */

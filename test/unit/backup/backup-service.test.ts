@@ -18,7 +18,7 @@ function service(vault: TestVault, options: BackupServiceOptions = {}, device = 
   cleanups.push(home.remove)
   let clock = Date.UTC(2025, 0, 1)
   const logger = recordingLogger()
-  const backups = new BackupService({ store: device.store, logger, home: home.path }, { now: () => clock, ...options })
+  const backups = new BackupService({ store: device.store, accountId: toHex(vault.accountId), logger, home: home.path }, { now: () => clock, ...options })
   cleanups.push(() => backups.stop())
   return { backups, home: home.path, logger, advance: (ms: number) => (clock += ms), now: () => clock }
 }

@@ -55,7 +55,7 @@ describe("a vault kept from before a reset (issue 11 item 2)", () => {
     expect(await codeOfAsync(openFormerKeys(backup, trust.secret, undefined))).toBe("INVALID_PARAMS")
     expect(await codeOfAsync(openFormerKeys(backup, deriveTrustKey(randomBytes(32)).secret, PASSWORD))).toBe("NOT_ALLOWED")
     // Not listed, so never pruned with the automatic backups.
-    expect(await new BackupService({ store, logger: silentLogger(), home }).list()).toEqual([])
+    expect(await new BackupService({ store, accountId: toHex(vault.accountId), logger: silentLogger(), home }).list()).toEqual([])
   })
 
   it("with the old password given at join, its keys are sealed in and open without a password", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { writeFreshAccount } from "../../../src/account/account.js"
+import { readAccountContext } from "../../../src/account/account-context.js"
 import type { RecordInput } from "../../../src/merge/types.js"
 import { VaultService } from "../../../src/vault/vault-service.js"
 import { silentLogger } from "../../../src/log.js"
@@ -25,7 +26,7 @@ describe("VaultService.createMany (an import's commit)", () => {
     home = mkdtempSync(join(tmpdir(), "lv-bulk-"))
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
     await vault.unlock(PASSWORD)
   })
 

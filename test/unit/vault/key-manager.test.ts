@@ -3,7 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import {
-  AsideKeysets, META, parseKeyset, readAccountKey, writeAccountKey, writeFreshAccount, writeNextAccountKey,
+  accountIdBytes, AsideKeysets, META, parseKeyset, readAccountKey, writeAccountKey, writeFreshAccount, writeNextAccountKey,
 } from "../../../src/account/index.js"
 import { generateAccountKey, randomBytes, toBase64, utf8 } from "../../../src/crypto/index.js"
 import { KeyManager } from "../../../src/vault/key-manager.js"
@@ -12,6 +12,9 @@ import { compareKeysetRanks, keysetRank } from "../../../src/store/keyset-rank.j
 import { MemoryStore } from "../../../src/store/memory-store.js"
 
 const PASSWORD = "correct horse battery"
+const ACCOUNT_HEX = "cd".repeat(16)
+/** Read once, as the daemon passes it (AccountContext). */
+const ACCOUNT_ID = accountIdBytes(ACCOUNT_HEX)
 const homes: string[] = []
 
 afterEach(() => {
@@ -32,14 +35,14 @@ async function twoDevices(): Promise<[Side, Side]> {
     homes.push(home)
     return { store: new MemoryStore(), home }
   })
-  await writeFreshAccount(sides[0].store, sides[0].home, { accountId: "cd".repeat(16), deviceName: "one", password: PASSWORD })
-  sides[1].store.setMeta(META.accountId, "cd".repeat(16))
+  await writeFreshAccount(sides[0].store, sides[0].home, { accountId: ACCOUNT_HEX, deviceName: "one", password: PASSWORD })
+  sides[1].store.setMeta(META.accountId, ACCOUNT_HEX)
   sides[1].store.setMeta(META.trustPublicKey, sides[0].store.getMeta(META.trustPublicKey)!)
   const keyset = sides[0].store.getKeyset()!
   sides[1].store.putKeyset(keyset.version, keyset.blob)
   writeAccountKey(sides[1].home, readAccountKey(sides[0].home))
   return sides.map((s) => {
-    const side: Side = { ...s, keys: new KeyManager({ store: s.store, home: s.home, logger: silentLogger() }), published: 0 }
+    const side: Side = { ...s, keys: new KeyManager({ store: s.store, home: s.home, logger: silentLogger(), accountId: ACCOUNT_ID }), published: 0 }
     side.keys.on("keysetChanged", () => side.published++)
     return side
   }) as [Side, Side]
@@ -169,12 +172,12 @@ describe("KeyManager: keysets made on both sides of a partition", () => {
     // A crash after the keyset was stored, before the rename: the new key waits in account.key.next.
     writeAccountKey(one.home, readAccountKey(two.home))
     writeNextAccountKey(one.home, accountKey)
-    const restarted = new KeyManager({ store: one.store, home: one.home, logger: silentLogger() })
+    const restarted = new KeyManager({ store: one.store, home: one.home, logger: silentLogger(), accountId: ACCOUNT_ID })
     expect(readAccountKey(one.home)).toEqual(accountKey)
     expect((await restarted.unlock(PASSWORD)).keys.size).toBe(2)
     // A crash before the keyset was stored: the next key is not the keyset's, and goes.
     writeNextAccountKey(one.home, generateAccountKey())
-    new KeyManager({ store: one.store, home: one.home, logger: silentLogger() })
+    new KeyManager({ store: one.store, home: one.home, logger: silentLogger(), accountId: ACCOUNT_ID })
     expect(readAccountKey(one.home)).toEqual(accountKey)
     const keyset = one.store.getKeyset()!
     expect(() => two.keys.acceptKeyset(keyset.version + 1, keyset.blob, accountKey)).toThrow(/does not match/)
@@ -246,7 +249,7 @@ describe("KeyManager: a keyset is adopted only if it opens or is signed, and hol
     const accountKey = readAccountKey(one.home)
     one.store.setMeta(META.pendingAccountKey, toBase64(accountKey))
     one.store.setMeta(META.orphanKeysets, JSON.stringify([{ blob: toBase64(one.store.getKeyset()!.blob), accountKey: toBase64(generateAccountKey()) }]))
-    new KeyManager({ store: one.store, home: one.home, logger: silentLogger() })
+    new KeyManager({ store: one.store, home: one.home, logger: silentLogger(), accountId: ACCOUNT_ID })
     expect(one.store.getMeta(META.pendingAccountKey)).toBeUndefined()
     expect(one.store.getMeta(META.orphanKeysets)).toBeUndefined()
     expect(asideCount(one)).toBe(1)

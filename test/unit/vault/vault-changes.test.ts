@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
 import { writeFreshAccount } from "../../../src/account/account.js"
+import { readAccountContext } from "../../../src/account/account-context.js"
 import type { EventParams } from "../../../src/api/protocol.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { silentLogger } from "../../../src/log.js"
@@ -24,7 +25,7 @@ describe("VaultChanges: the sinks wired in at start", () => {
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
     events = []
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: (e) => events.push(e) })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: (e) => events.push(e) })
     await vault.unlock(PASSWORD)
   })
 

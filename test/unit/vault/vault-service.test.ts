@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { writeFreshAccount } from "../../../src/account/account.js"
+import { readAccountContext } from "../../../src/account/account-context.js"
 import type { EventParams } from "../../../src/api/protocol.js"
 import { VaultService } from "../../../src/vault/vault-service.js"
 import { LanvaultError } from "../../../src/errors.js"
@@ -23,7 +24,7 @@ describe("VaultService over the in-memory store", () => {
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
     events = []
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 1 })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 1 })
   })
 
   afterEach(() => {
@@ -104,7 +105,7 @@ describe("VaultService group commit", () => {
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
     events = []
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 0 })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 0 })
     deviceId = vault.identity().deviceId
     await vault.unlock(PASSWORD)
   })
@@ -221,7 +222,7 @@ describe("VaultService snapshots", () => {
     home = mkdtempSync(join(tmpdir(), "lv-vault-"))
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => {} }, { autoLockMinutes: 0, now: () => Date.now() })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => {} }, { autoLockMinutes: 0, now: () => Date.now() })
     await vault.unlock(PASSWORD)
   })
 
@@ -260,7 +261,7 @@ describe("VaultService: unlock always checks the password (issue 11 item 3, issu
     home = mkdtempSync(join(tmpdir(), "lv-verify-"))
     store = new MemoryStore()
     await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD, hint: "the usual one" })
-    vault = new VaultService({ store, home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
   })
 
   afterEach(() => rmSync(home, { recursive: true, force: true }))
