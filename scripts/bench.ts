@@ -12,10 +12,13 @@
  * automerge-repo, and the discovery figure on two netns hosts with real mDNS
  * (scripts/bench-discovery.ts; as root with `ip netns`, else "skipped: needs root").
  *
- * `--quick`: small sizes for CI (≈ 40 s). `--large`: a 100k-record vault. To see where a slow figure's time
- * goes, run scripts/bench-profile.ts.
+ * `--quick`: small sizes for CI (≈ 40 s). `--large`: a 100k-record vault (filled by one import; the
+ * automerge-repo baseline with 64 bucket documents only). `--records N`: another vault size. After the
+ * table, every row of issue 18's table with its goal (the other mode's rows from its last run,
+ * bench/results-<mode>.json). To see where a slow figure's time goes, run scripts/bench-profile.ts.
  */
 import { performance } from "node:perf_hooks"
+import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
 import { configFor, SEED, type BenchConfig } from "./bench/config.js"
 import { type BenchContext } from "./bench/context.js"
@@ -29,11 +32,13 @@ import { addRatios, AUTOMERGE_VARIANTS, AutomergePeers, measureAutomergeRepo } f
 import { measureMemory } from "./bench/phases/memory.js"
 import { addMemoryRatio, measureRestingMemory } from "./bench/phases/resting-memory.js"
 import { measureBigImport } from "./bench/phases/big-import.js"
+import { measureImportFill } from "./bench/bulk-fill.js"
 import { measureReconnect, measureReconnectAt } from "./bench/phases/reconnect.js"
 import { measureList, measurePut } from "./bench/phases/put-and-list.js"
 import { measureEmptyUnlock, measureUnlockAfterKill, measureUnlockAfterLock } from "./bench/phases/unlock.js"
 import { RecordGenerator } from "./bench/record-generator.js"
-import { Report, writeResults } from "./bench/report.js"
+import { Report, writeResults, type Results } from "./bench/report.js"
+import { atIssueSize, issueTable, modeResultsPath } from "./bench/summary.js"
 
 const RESULTS_PATH = fileURLToPath(new URL("../bench/results.json", import.meta.url))
 const MS_PER_S = 1_000
@@ -51,9 +56,9 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   await measureMemory(ctx, alpha, "locked", "locked, empty vault")
   ctx.progress("unlock of an empty vault")
   await measureEmptyUnlock(ctx, alpha)
-  const ids = await measurePut(ctx, alpha, generator)
+  const ids = ctx.config.fill === "import" ? await measureImportFill(ctx, alpha, generator) : await measurePut(ctx, alpha, generator)
   await measureList(ctx, alpha)
-  await measureMemory(ctx, alpha, "after-create", `unlocked, ${records} records (just created)`, true)
+  await measureMemory(ctx, alpha, "after-create", `unlocked, ${records} records (just ${ctx.config.fill === "import" ? "imported" : "created"})`, true)
   ctx.progress("unlock after lock")
   await measureUnlockAfterLock(ctx, alpha, ids[0])
   await measureUnlockAfterKill(ctx, alpha)
@@ -62,14 +67,15 @@ async function runPhases(ctx: BenchContext): Promise<void> {
   await measureJoinListed(ctx, alpha)
   ctx.progress("edit latency")
   await measureEditLatency(ctx, alpha, joined, ids, generator)
-  ctx.progress(`reconnect at ${records} entries`)
-  await measureReconnect(ctx, alpha, joined, ids, generator, records)
+  const entries = await alpha.ownHead()
+  ctx.progress(`reconnect at ${entries} entries`)
+  await measureReconnect(ctx, alpha, joined, ids, generator, entries)
   await ctx.lab.retire(joined.device)
   await ctx.lab.retire(alpha)
-  await measureBigImport(ctx)
-  for (const entries of ctx.config.reconnectSizes) await measureReconnectAt(ctx, entries)
+  if (ctx.config.bigImport) await measureBigImport(ctx)
+  for (const size of ctx.config.reconnectSizes) await measureReconnectAt(ctx, size)
   if (ctx.config.automerge) {
-    for (const variant of AUTOMERGE_VARIANTS) {
+    for (const variant of AUTOMERGE_VARIANTS.filter((v) => ctx.config.automergeVariants.includes(v.key))) {
       const peers = new AutomergePeers()
       try {
         await measureAutomergeRepo(ctx, peers, variant, new RecordGenerator(SEED))
@@ -81,7 +87,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
     addMemoryRatio(ctx)
     addJoinRatios(ctx, AUTOMERGE_VARIANTS)
   }
-  await measureDiscovery(ctx)
+  if (ctx.config.discoveryRuns > 0) await measureDiscovery(ctx)
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -112,13 +118,17 @@ function finish(config: BenchConfig, report: Report, started: number, loadAtStar
   if (loadAtStart > BUSY_LOAD_PER_CPU * machine.nproc) {
     console.log(`\nWARNING: the machine was busy before the run (load average ${loadAtStart.toFixed(1)} on ${machine.nproc} cpus): wall times are noisy; compare the daemon CPU column`)
   }
-  console.log(`\nran in ${durationS.toFixed(1)} s; results in ${RESULTS_PATH}`)
   const { mode, ...sizes } = config
-  writeResults(RESULTS_PATH, {
+  const results: Results = {
     machine, mode, sizes, startedAt: new Date(Date.now() - durationS * MS_PER_S).toISOString(), durationS, ok: error === undefined,
     ...(error === undefined ? {} : { error: String(error instanceof Error ? (error.stack ?? error.message) : error) }),
     figures: report.figures, skipped: report.skipped,
-  })
+  }
+  writeResults(RESULTS_PATH, results)
+  // A whole run also stands for its mode: the issue table of a later run of the other mode quotes it.
+  if (error === undefined && atIssueSize(results)) writeResults(modeResultsPath(dirname(RESULTS_PATH), mode), results)
+  console.log(`\n${issueTable(results, dirname(RESULTS_PATH))}`)
+  console.log(`\nran in ${durationS.toFixed(1)} s (load average ${loadAtStart.toFixed(1)} at the start, ${machine.loadAverage.end.toFixed(1)} at the end); results in ${RESULTS_PATH}`)
   if (error === undefined) return 0
   console.error(`\nbench FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
   return 1

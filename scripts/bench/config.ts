@@ -22,8 +22,18 @@ export interface BenchConfig {
   reconnectReps: number
   /** Vault sizes of the reconnect figure besides `records` (each on a separate pair of devices). */
   reconnectSizes: number[]
+  /** How A's vault is filled: records.create calls (timed: the put figure) or one `import` of them (`--large`: ≈ 10× faster at 100k). */
+  fill: "create" | "import"
   /** Run the automerge-repo baseline (with `records` records) in the same run. */
   automerge: boolean
+  /** Keys of the automerge-repo variants run (AUTOMERGE_VARIANTS). */
+  automergeVariants: string[]
+  /** Records per automerge-repo change while A creates them (1: one change each, like a person adding them). */
+  automergeCreateBatch: number
+  /** Run the big Chrome CSV import figure (a 10k-run figure; `--large` leaves it out). */
+  bigImport: boolean
+  /** A first sync, a join → listed or an import that has not finished by then counts as broken. */
+  syncTimeoutMs: number
   /** Runs of the discovery figure on netns hosts (≈ 4 s each; skipped without root). */
   discoveryRuns: number
 }
@@ -34,32 +44,42 @@ export const RSS_SAMPLE_INTERVAL_MS = 200
 export const SYNC_POLL_MS = 20
 /** An edit whose event has not reached B by then counts as broken. */
 export const EDIT_EVENT_TIMEOUT_MS = 10_000
-/** A first sync that has not finished by then counts as broken. */
+/** A first sync that has not finished by then counts as broken (`syncTimeoutMs` of full and quick runs). */
 export const FIRST_SYNC_TIMEOUT_MS = 300_000
 
 const FULL: BenchConfig = {
   mode: "full", records: 10_000, putBatch: 1_000, putConcurrency: 16, listWarmup: 3, listCalls: 20,
   unlockReps: 5, firstSyncReps: 3, editWarmup: 50, edits: 500, rssSamples: 5,
-  reconnectReps: 5, reconnectSizes: [1_000], automerge: true, discoveryRuns: 10,
+  reconnectReps: 5, reconnectSizes: [1_000], fill: "create", automerge: true, automergeVariants: ["one-doc", "buckets"], automergeCreateBatch: 1,
+  bigImport: true, syncTimeoutMs: FIRST_SYNC_TIMEOUT_MS, discoveryRuns: 10,
 }
 
 const QUICK: BenchConfig = {
   mode: "quick", records: 300, putBatch: 100, putConcurrency: 16, listWarmup: 2, listCalls: 5,
   unlockReps: 2, firstSyncReps: 1, editWarmup: 10, edits: 50, rssSamples: 2,
-  reconnectReps: 2, reconnectSizes: [100], automerge: true, discoveryRuns: 2,
+  reconnectReps: 2, reconnectSizes: [100], fill: "create", automerge: true, automergeVariants: ["one-doc", "buckets"], automergeCreateBatch: 1,
+  bigImport: true, syncTimeoutMs: FIRST_SYNC_TIMEOUT_MS, discoveryRuns: 2,
 }
 
 /**
- * `--large`: a 100k-record vault (first sync, RSS, reconnect at 100k beside 1k
- * and 10k). Minutes; no automerge-repo baseline (at 10k it already takes ~35 s
- * just to create the records one change each).
+ * `--large`: a 100k-record vault (the issue's 100k rows: edit → event, join →
+ * listed, unlock, RSS, list; reconnect at 100k beside 1k). Filled by one import;
+ * automerge-repo only with 64 bucket documents, A creating 100 records per change
+ * (one change each would take most of an hour; one document at 100k, longer).
+ * No big import or discovery figure (those are the full run's). Tens of minutes.
  */
 const LARGE: BenchConfig = {
   ...FULL, mode: "large", records: 100_000, putBatch: 10_000, listCalls: 5, unlockReps: 2, firstSyncReps: 1, rssSamples: 3,
-  reconnectReps: 3, reconnectSizes: [1_000, 10_000], automerge: false,
+  reconnectReps: 3, reconnectSizes: [1_000], fill: "import", automerge: true, automergeVariants: ["buckets"], automergeCreateBatch: 100,
+  bigImport: false, syncTimeoutMs: 1_800_000, discoveryRuns: 0,
 }
 
+/** The mode's sizes; `--records N` sets another vault size (to try a mode's phases quickly, or a size between). */
 export function configFor(argv: readonly string[]): BenchConfig {
-  if (argv.includes("--quick")) return QUICK
-  return argv.includes("--large") ? LARGE : FULL
+  const config = argv.includes("--quick") ? QUICK : argv.includes("--large") ? LARGE : FULL
+  const at = argv.indexOf("--records")
+  if (at < 0) return config
+  const records = Number(argv[at + 1])
+  if (!Number.isSafeInteger(records) || records < 1) throw new Error("--records takes a positive whole number")
+  return { ...config, records, putBatch: Math.min(config.putBatch, records) }
 }

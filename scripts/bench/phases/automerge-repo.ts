@@ -61,9 +61,10 @@ export async function measureAutomergeRepo(ctx: BenchContext, peers: AutomergePe
   ctx.progress(`${label}: creating ${records} records on A`)
   const cpuBefore = host.cpuMs()
   const createStarted = performance.now()
-  const { urls, ids } = await host.call({ op: "create", records, docs: variant.docs, batch: 1 }) as unknown as { urls: string[]; ids: string[] }
+  const batch = ctx.config.automergeCreateBatch
+  const { urls, ids } = await host.call({ op: "create", records, docs: variant.docs, batch }) as unknown as { urls: string[]; ids: string[] }
   const createMs = performance.now() - createStarted
-  ctx.report.add(`am.${variant.key}.create`, `${label}: create ${records} records on A, one change each`, "ms", [createMs],
+  ctx.report.add(`am.${variant.key}.create`, `${label}: create ${records} records on A, ${batch === 1 ? "one change each" : `${batch} per change`}`, "ms", [createMs],
     { note: "until repo.flush() has written them to storage", cpuMs: [host.cpuMs() - cpuBefore] })
   const relay = await ctx.lab.relay(port)
 

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { BenchDevice, Measured } from "../bench-device.js"
 import type { ByteRelay } from "../byte-relay.js"
-import { FIRST_SYNC_TIMEOUT_MS, SYNC_POLL_MS } from "../config.js"
+import { SYNC_POLL_MS } from "../config.js"
 import { check, type BenchContext } from "../context.js"
 
 const BYTES_PER_MIB = 1024 * 1024
@@ -70,9 +70,9 @@ async function syncAndUnlock(ctx: BenchContext, host: BenchDevice, { device, rel
   const hostCpuBefore = host.cpuMs()
   const started = performance.now()
   await device.start()
-  const deadline = started + FIRST_SYNC_TIMEOUT_MS
+  const deadline = started + ctx.config.syncTimeoutMs
   while ((await device.seqOf(hostId)) < head) {
-    if (performance.now() > deadline) throw new Error(`first sync did not finish within ${FIRST_SYNC_TIMEOUT_MS} ms`)
+    if (performance.now() > deadline) throw new Error(`first sync did not finish within ${ctx.config.syncTimeoutMs} ms`)
     await sleep(SYNC_POLL_MS)
   }
   const syncMs = performance.now() - started

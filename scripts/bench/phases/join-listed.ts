@@ -9,7 +9,7 @@
 import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { BenchDevice } from "../bench-device.js"
-import { FIRST_SYNC_TIMEOUT_MS, SYNC_POLL_MS } from "../config.js"
+import { SYNC_POLL_MS } from "../config.js"
 import { check, type BenchContext } from "../context.js"
 
 interface JoinSample {
@@ -42,9 +42,9 @@ async function joinAndList(ctx: BenchContext, device: BenchDevice): Promise<Join
   const started = performance.now()
   const startMs = await device.start()
   await device.unlock()
-  const deadline = started + FIRST_SYNC_TIMEOUT_MS
+  const deadline = started + ctx.config.syncTimeoutMs
   while ((await device.recordCount()) < ctx.config.records) {
-    if (performance.now() > deadline) throw new Error(`the new device did not list ${ctx.config.records} records within ${FIRST_SYNC_TIMEOUT_MS} ms`)
+    if (performance.now() > deadline) throw new Error(`the new device did not list ${ctx.config.records} records within ${ctx.config.syncTimeoutMs} ms`)
     await sleep(SYNC_POLL_MS)
   }
   const listed = await device.api.call("records.list", {})

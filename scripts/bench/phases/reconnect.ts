@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import type { BenchDevice } from "../bench-device.js"
-import { FIRST_SYNC_TIMEOUT_MS, SEED } from "../config.js"
+import { SEED } from "../config.js"
 import { check, type BenchContext } from "../context.js"
 import { RecordGenerator } from "../record-generator.js"
 import { createAll } from "./put-and-list.js"
@@ -32,9 +32,9 @@ export async function measureReconnect(ctx: BenchContext, host: BenchDevice, { d
     const bytesBefore = relay.total
     const started = performance.now()
     starts.push(await device.start())
-    const deadline = started + FIRST_SYNC_TIMEOUT_MS
+    const deadline = started + ctx.config.syncTimeoutMs
     while ((await device.seqOf(hostId)) < head) {
-      if (performance.now() > deadline) throw new Error(`the reconnect sync did not finish within ${FIRST_SYNC_TIMEOUT_MS} ms`)
+      if (performance.now() > deadline) throw new Error(`the reconnect sync did not finish within ${ctx.config.syncTimeoutMs} ms`)
       await sleep(RECONNECT_POLL_MS)
     }
     rounds.push(performance.now() - started)
@@ -72,7 +72,7 @@ export async function measureReconnectAt(ctx: BenchContext, entries: number): Pr
   await device.start()
   const hostId = await host.deviceId()
   const head = await host.ownHead()
-  const deadline = performance.now() + FIRST_SYNC_TIMEOUT_MS
+  const deadline = performance.now() + ctx.config.syncTimeoutMs
   while ((await device.seqOf(hostId)) < head) {
     if (performance.now() > deadline) throw new Error(`the first sync of ${entries} entries did not finish`)
     await sleep(RECONNECT_POLL_MS * 4)
