@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 import { concatList } from "../crypto/index.js"
 import { CorruptDataError, InvalidParamsError } from "../errors.js"
 import type { BucketRoot } from "./stored-record.js"

@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 import { CorruptDataError } from "../errors.js"
 
 // Automerge binary format, "Change chunks": magic, 4-byte checksum, chunk type, uLEB length, then the

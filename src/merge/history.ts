@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 import type { FieldKind, HistoryEntry } from "./types.js"
 import {
   decodeHistoryEntry, decodeRegister, encodeHistoryEntry, encodeRegister, registerAt, TITLE_FIELD,

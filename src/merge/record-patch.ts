@@ -1,5 +1,5 @@
-import * as Automerge from "@automerge/automerge"
-import { ImmutableString } from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
+import { ImmutableString } from "./automerge.js"
 import { writeRegister } from "./history.js"
 import { plain, tagPositions, TITLE_FIELD, type BucketRoot, type StoredRecord } from "./stored-record.js"
 import type { RecordPatch } from "./types.js"

@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 
 /** The device that wrote an op: Automerge op ids are `counter@actor`, and each device's actor is its device id. */
 export function actorOfOpId(opId: string): string | undefined {

@@ -1,5 +1,5 @@
-import * as Automerge from "@automerge/automerge"
-import { ImmutableString } from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
+import { ImmutableString } from "./automerge.js"
 import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
 
 /**

@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucketCount, DEFAULT_BUCKET_COUNT } from "./bucket.js"

@@ -1,23 +1,59 @@
 /**
- * After a lock the unlocked session's objects are garbage, but V8 keeps the
- * heap pages they used until it next needs memory: a daemon that then sleeps
- * all day would hold them all day. One full collection a moment after the lock
- * hands them back (issue 18: `lock` gives the memory back).
+ * Memory that follows the lock (issue 18). The unlocked session's modules and
+ * Automerge's wasm are loaded at unlock, never by a locked daemon; each unlock
+ * gets a fresh wasm instance, and `lock` lets go of it (a wasm memory never
+ * shrinks: dropping the instance is the only way to give it back). After a
+ * lock the session's objects are garbage, but V8 keeps the heap pages they used
+ * until it next needs memory: a daemon that then sleeps all day would hold them
+ * all day. One full collection a moment after the lock hands them back.
  */
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import type { UnlockedVault } from "./unlocked-vault.js"
 
 /** Long enough for the lock's own work (snapshot, events) to finish first. */
 const RELEASE_DELAY_MS = 1_000
+/**
+ * The session's documents hold the wasm instance through their handles and the
+ * finalizers of those: one collection is not enough to free it (measured: after
+ * a 20k import the instance outlived one, and died with two back to back), and
+ * the finalizers run after it. So two now and two this much later; an idle
+ * daemon would not collect again on its own.
+ */
+const SECOND_COLLECTION_MS = 500
 
+type AutomergeInstances = Pick<typeof import("../merge/automerge.js"), "renewAutomerge" | "releaseAutomerge" | "isAutomergeReleased">
+
+let automerge: AutomergeInstances | undefined
 let collect: (() => void) | undefined
 let pending: NodeJS.Timeout | undefined
 
-/** Runs one full garbage collection RELEASE_DELAY_MS from now (once, however often it is asked meanwhile). */
+/**
+ * The unlocked session's class, loaded at first use, with an Automerge wasm
+ * instance of its own: a new one if the last lock released the previous one.
+ * Call it right before opening the session (nothing but microtasks in between).
+ */
+export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
+  const [session, instances] = await Promise.all([import("./unlocked-vault.js"), import("../merge/automerge.js")])
+  automerge = instances
+  if (instances.isAutomergeReleased()) instances.renewAutomerge()
+  return session.UnlockedVault
+}
+
+/** After a lock: Automerge's instance let go of, and its memory and the session's heap handed back shortly. */
+export function releaseAfterLock(): void {
+  automerge?.releaseAutomerge()
+  releaseHeapSoon()
+}
+
+/** Runs full garbage collections RELEASE_DELAY_MS from now and again a moment later (once, however often it is asked meanwhile). */
 export function releaseHeapSoon(): void {
   pending ??= setTimeout(() => {
-    pending = undefined
     fullCollection()
+    pending = setTimeout(() => {
+      pending = undefined
+      fullCollection()
+    }, SECOND_COLLECTION_MS).unref()
   }, RELEASE_DELAY_MS).unref()
 }
 
@@ -27,5 +63,6 @@ function fullCollection(): void {
     setFlagsFromString("--expose-gc")
     collect = runInNewContext("gc") as () => void
   }
+  collect()
   collect()
 }

@@ -6,7 +6,7 @@ import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary,
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
-import { releaseHeapSoon } from "./heap-release.js"
+import { loadUnlockedVault, releaseAfterLock } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
@@ -14,9 +14,6 @@ import type { VaultServiceStore } from "./ports.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
 import { VaultChanges } from "./vault-changes.js"
 import type { Identity, UnlockedVault } from "./unlocked-vault.js"
-
-/** The unlocked session's module and with it Automerge's wasm (≈ 21 MiB), loaded at unlock: a locked daemon never holds them. */
-const loadUnlockedVault = async (): Promise<typeof UnlockedVault> => (await import("./unlocked-vault.js")).UnlockedVault
 
 export interface VaultServiceDeps {
   store: VaultServiceStore
@@ -122,7 +119,7 @@ export class VaultService {
     this.snapshots.cancel()
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
-    releaseHeapSoon()
+    releaseAfterLock()
   }
 
   /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */

@@ -13,6 +13,9 @@ import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli
 
 const PASSWORD = "correct horse battery"
 const TRACE_PRELOAD = fileURLToPath(new URL("../helpers/module-trace.mjs", import.meta.url))
+const WASM_TRACE_PRELOAD = fileURLToPath(new URL("../helpers/wasm-trace.mjs", import.meta.url))
+/** The daemon collects garbage 1 s after a lock; a loaded machine may take a while longer. */
+const RELEASE_WAIT_MS = 30_000
 /** Packages only an unlocked vault or one command needs (Automerge's wasm, the PDF kit, KeePass files, the strength estimator, the web app). */
 const UNLOCK_OR_COMMAND_ONLY = ["@automerge/automerge", "pdfkit", "kdbxweb", "@zxcvbn-ts/core", "hono", "fast-xml-parser", "qrcode", "csv-parse"]
 const IMPORT_ROWS = 6_000
@@ -55,13 +58,44 @@ describe("a lean daemon", () => {
     await client.call("lock", {})
   }, 60_000)
 
+  it("lets go of Automerge's wasm instance at lock and makes a new one at the next unlock, records intact", async () => {
+    const { home } = tempHome("lanvault-lean-wasm-")
+    const trace = join(home, "wasm.txt")
+    writeFileSync(trace, "")
+    const { client } = await startedDaemon({ LANVAULT_WASM_TRACE: trace }, ["--import", WASM_TRACE_PRELOAD])
+    const lines = () => readFileSync(trace, "utf8").split("\n").filter(Boolean)
+    expect(lines()).toEqual([])
+    await client.call("unlock", { password: PASSWORD })
+    expect(lines()).toEqual(["created 1"])
+    const ids: string[] = []
+    for (let i = 0; i < 50; i++) ids.push((await client.call("records.create", { record: { type: "login", title: `site ${i}`, fields: { password: { value: `pw-${i}`, kind: "secret" } } } })).id)
+    // An import too: its slices once kept the session's documents alive past the lock.
+    const csv = join(home, "chrome.csv")
+    writeFileSync(csv, chromeCsv(2_000), { mode: 0o600 })
+    expect((await client.call("import", { path: csv }, { timeoutMs: 120_000 })).imported).toBe(2_000)
+    await client.call("lock", {})
+    // Only once no document of the session is reachable can its instance (and its memory) be collected.
+    await waitUntil(() => lines().includes("collected 1"), RELEASE_WAIT_MS, "the first wasm instance to be collected after lock")
+    await expect(client.call("records.list", {})).rejects.toMatchObject({ code: "LOCKED" })
+    await client.call("unlock", { password: PASSWORD })
+    expect(lines()).toEqual(["created 1", "collected 1", "created 2"])
+    const listed = new Set((await client.call("records.list", {})).map((r) => r.id))
+    expect(listed.size).toBe(2_050)
+    expect(ids.filter((id) => !listed.has(id))).toEqual([])
+    expect((await client.call("records.get", { id: ids[7] })).fields.password.value).toBe("pw-7")
+    await client.call("records.update", { id: ids[7], set: { title: "renamed" } })
+    await client.call("lock", {})
+    await waitUntil(() => lines().includes("collected 2"), RELEASE_WAIT_MS, "the second wasm instance to be collected after lock")
+    await client.call("unlock", { password: PASSWORD })
+    expect((await client.call("records.get", { id: ids[7] })).title).toBe("renamed")
+    expect(lines().filter((line) => line.startsWith("created"))).toHaveLength(3)
+  }, 120_000)
+
   it("answers status while a big import runs, and tells its progress", async () => {
     const { home, client } = await startedDaemon()
     await client.call("unlock", { password: PASSWORD })
     const path = join(home, "chrome.csv")
-    const lines = ["name,url,username,password"]
-    for (let i = 0; i < IMPORT_ROWS; i++) lines.push(`site${i}.example,https://site${i}.example/,user${i},pw-${i}`)
-    writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 })
+    writeFileSync(path, chromeCsv(IMPORT_ROWS), { mode: 0o600 })
     const events: EventParams[] = []
     const watcher = await connect({ socketPath: join(home, "lanvault.sock") })
     cleanups.push(() => watcher.close())
@@ -89,3 +123,18 @@ describe("a lean daemon", () => {
     expect(progress.every((e, i) => i === 0 || e.done >= progress[i - 1].done)).toBe(true)
   }, 180_000)
 })
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** A Chrome password export of `rows` distinct logins. */
+function chromeCsv(rows: number): string {
+  const lines = ["name,url,username,password"]
+  for (let i = 0; i < rows; i++) lines.push(`site${i}.example,https://site${i}.example/,user${i},pw-${i}`)
+  return `${lines.join("\n")}\n`
+}

@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "../../../src/merge/automerge.js"
 import { describe, expect, it } from "vitest"
 import { forgetLastPatch } from "../../../src/merge/bucket-changes.js"
 
