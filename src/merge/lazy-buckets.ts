@@ -1,4 +1,4 @@
-import * as Automerge from "@automerge/automerge"
+import * as Automerge from "./automerge.js"
 import { CorruptDataError } from "../errors.js"
 import { forgetLastPatch, isPristine } from "./bucket-changes.js"
 import { encodeBucketSnapshot, encodeSummaries, freezeSummary, type DecodedBucketSnapshot } from "./bucket-snapshot.js"

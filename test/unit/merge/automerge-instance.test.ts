@@ -1,12 +1,31 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Automerge from "../../../src/merge/automerge.js"
 import { isAutomergeReleased, releaseAutomerge, renewAutomerge } from "../../../src/merge/automerge.js"
 
 type Doc = Automerge.Doc<Record<string, { title: string }>>
 
+const SRC = fileURLToPath(new URL("../../../src", import.meta.url))
+const PACKAGE_IMPORT = /from\s+["']@automerge\/automerge(\/[^"']*)?["']|import\(\s*["']@automerge\/automerge/
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+  )
+}
+
 describe("an Automerge wasm instance per unlocked session", () => {
   afterEach(() => {
     if (isAutomergeReleased()) renewAutomerge()
+  })
+
+  it("is the only way src/ reaches Automerge: the package's default entry would hold an instance of its own for good", () => {
+    const importers = sourceFiles(SRC)
+      .filter((file) => PACKAGE_IMPORT.test(readFileSync(file, "utf8")))
+      .map((file) => relative(SRC, file))
+    expect(importers).toEqual(["merge/automerge.ts"])
   })
 
   it("refuses new documents with LOCKED once released, and works again with a fresh instance", () => {
