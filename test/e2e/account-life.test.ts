@@ -3,8 +3,8 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { decodePdfQr, pdfText } from "./helpers/pdf-qr.js"
+import { PASSWORD, startDevice, type StartedDevice } from "../helpers/device-start.js"
 
-const PASSWORD = "correct horse battery"
 const KEY_PATTERN = /LV1(-[0-9A-Z]{4}){7}/
 
 describe("the account's life through the real CLI and a real daemon", () => {
@@ -83,17 +83,15 @@ describe("the account's life through the real CLI and a real daemon", () => {
 
 describe("audit and add/edit warnings through the real CLI and daemon", () => {
   const { home, cleanup } = tempHome()
-  let daemon: DaemonProcess | undefined
+  let device: StartedDevice | undefined
   const cli = (args: string[], env: Record<string, string> = {}, input?: string) => runCli(args, { home, env, input, timeoutMs: 60_000 })
 
   beforeAll(async () => {
-    expect((await cli(["init", "--name", "desk"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
-    daemon = await startDaemon({ home, args: ["--port", "0"] })
-    expect((await cli(["unlock"], { LANVAULT_PASSWORD: PASSWORD })).code).toBe(0)
+    device = await startDevice(home, { unlock: true })
   }, 90_000)
 
   afterAll(async () => {
-    await daemon?.stop("SIGKILL")
+    await device?.stop()
     cleanup()
   })
 

@@ -3,11 +3,11 @@ import { createServer, type Server } from "node:http"
 import { join } from "node:path"
 import { chromium, type BrowserContext, type Worker } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connect, type LanvaultClient } from "../../src/api/client.js"
-import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
+import type { LanvaultClient } from "../../src/api/client.js"
+import { runCli, tempHome } from "./helpers/cli.js"
 import { mv3CopyOfDebianExtension } from "./helpers/kpxc-extension.js"
+import { PASSWORD, startDevice, type StartedDevice } from "../helpers/device-start.js"
 
-const PASSWORD = "correct horse battery"
 const CHROMIUM = process.env.LANVAULT_CHROMIUM ?? "/usr/bin/chromium"
 const LOGIN_PAGE = `<!doctype html><title>Sign in</title>
 <form method="post" action="/session"><label>User <input type="text" name="username" id="username" autocomplete="username"></label>
@@ -28,7 +28,7 @@ describe.each([
   const runtime = join(home, "run")
   const env = { XDG_RUNTIME_DIR: runtime }
   const cli = (args: string[]) => runCli(args, { home, env: { ...env, LANVAULT_PASSWORD: PASSWORD } })
-  let daemon: DaemonProcess
+  let device: StartedDevice | undefined
   let api: LanvaultClient
   let site: Server
   let origin: string
@@ -36,9 +36,8 @@ describe.each([
 
   beforeAll(async () => {
     mkdirSync(runtime, { mode: 0o700 })
-    expect((await cli(["init", "--name", "desk"])).code).toBe(0)
-    daemon = await startDaemon({ home, env, args: ["--port", "0"] })
-    expect((await cli(["unlock"])).code).toBe(0)
+    device = await startDevice(home, { env, unlock: true })
+    api = device.client
     expect((await cli(["browser", "enable"])).code).toBe(0)
     expect((await cli(["browser", "install"])).code).toBe(0)
     if (keepassxcProxy) {
@@ -50,16 +49,14 @@ describe.each([
     site = createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end(LOGIN_PAGE))
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve))
     origin = `http://127.0.0.1:${(site.address() as { port: number }).port}`
-    api = await connect({ socketPath: daemon.socketPath })
     const fields = { username: { value: "alice", kind: "text" }, password: { value: "pw-from-lanvault", kind: "secret" }, url: { value: origin, kind: "url" } } as const
     await api.call("records.create", { record: { type: "login", title: "Test site", fields } })
   }, 60_000)
 
   afterAll(async () => {
     await context?.close().catch(() => undefined)
-    api?.close()
     site?.close()
-    await daemon?.stop("SIGKILL")
+    await device?.stop()
     cleanup()
   })
 
@@ -93,7 +90,7 @@ describe.each([
     await page.goto(`${origin}/login`)
     await expect.poll(() => page.inputValue("#username"), { timeout: 15_000 }).toBe("alice")
     expect(await page.inputValue("#password")).toBe("pw-from-lanvault")
-    expect(daemon.output()).not.toContain("pw-from-lanvault")
+    expect(device!.daemon.output()).not.toContain("pw-from-lanvault")
 
     // Locking the vault reaches the extension as the database-locked notification.
     expect((await cli(["lock"])).code).toBe(0)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
-import { Device } from "./helpers/devices.js"
+import type { Device } from "./helpers/devices.js"
+import { startLine } from "../helpers/device-start.js"
 
 /** The names `device` shows for every device of the account, by device id. */
 async function names(device: Device): Promise<Record<string, string>> {
@@ -14,19 +15,8 @@ async function idOf(device: Device): Promise<string> {
 
 describe("device renames sync like any other change (issue 11 item 9)", () => {
   it("a rename made while C is off reaches C through B, the newest rename wins, and both survive a restart", async () => {
-    const a = await Device.create("alpha")
-    const b = await Device.create("beta")
-    const c = await Device.create("gamma")
-    await a.init()
-    await a.start()
-    await a.unlock()
-    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
-    await b.start()
-    await b.unlock()
     // C pairs through B and only ever dials B.
-    expect((await c.joinThrough(b)).joinResult.code).toBe(0)
-    await c.start()
-    await c.unlock()
+    const [a, b, c] = await startLine(["alpha", "beta", "gamma"])
     const [aId, cId] = [await idOf(a), await idOf(c)]
     await waitFor(async () => (await names(c))[aId] === "alpha", "C to know A")
     await c.stop()

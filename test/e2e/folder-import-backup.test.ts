@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { tempHome, waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/import/", import.meta.url))
 
@@ -13,10 +14,7 @@ function listFiles(dir: string): string[] {
 
 describe("moving in: import and export through the CLI", () => {
   it("imports every format's fixture, reports duplicates, and leaves nothing behind from a bad file", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     const formats: Array<[string, string]> = [
       ["chrome.csv", "chrome-csv"], ["bitwarden.json", "bitwarden-json"], ["bitwarden.csv", "bitwarden-csv"],
       ["keepassxc.csv", "keepassxc-csv"], ["1password.csv", "1password-csv"], ["msecure.csv", "msecure-csv"],
@@ -39,11 +37,8 @@ describe("moving in: import and export through the CLI", () => {
   }, 60_000)
 
   it("imports 5,000 records in one go and exports them losslessly to another device", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     const lines = ["name,url,username,password,note"]
     for (let i = 0; i < 5000; i++) lines.push(`site ${i},https://s${i}.example/login,user${i},pw-${i}-Zx!,"note ${i}, with a comma"`)
     const csv = join(a.home, "big.csv")
@@ -72,11 +67,8 @@ describe("moving in: import and export through the CLI", () => {
 
 describe("a sync folder", () => {
   it("carries edits between two devices that never connect over the network, and only as ciphertext", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     expect((await b.joinThrough(a)).joinResult.code).toBe(0)
     await a.stop()
     // A moves to another port: B's remembered address leads nowhere, so only the folder links them.
@@ -116,10 +108,7 @@ describe("a sync folder", () => {
 
 describe("backups", () => {
   it("are written, listed, and restore only with the password; --replace puts the backup back without reusing a sequence number", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     for (const title of ["one", "two"]) await a.client!.call("records.create", { record: { type: "note", title } })
     const created = JSON.parse((await a.cli(["backup", "create", "--json"])).stdout)
     expect(statSync(created.path).mode & 0o777).toBe(0o600)

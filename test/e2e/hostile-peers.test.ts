@@ -1,6 +1,5 @@
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest"
-import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { readAccountKey } from "../../src/account/index.js"
 import { randomBytes, utf8 } from "../../src/crypto/index.js"
 import { encodeMessage } from "../../src/sync/messages.js"
@@ -8,9 +7,9 @@ import {
   CLOSE_REASONS, DEFAULT_RATE_PER_MINUTE, HANDSHAKE_TIMEOUT_MS, NOISE_MAX_MESSAGE_BYTES, NOISE_XX, NoiseHandshake, runHandshake, TRUSTED_PROLOGUE,
   type CloseReason,
 } from "../../src/transport/index.js"
-import { freePort, runCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "./helpers/cli.js"
-import { PASSWORD } from "./helpers/devices.js"
-import { whileConfirming } from "../helpers/pairing.js"
+import { runCli, waitFor } from "./helpers/cli.js"
+import { Device } from "./helpers/devices.js"
+import { joinAndStart, startFirstDevice } from "../helpers/device-start.js"
 import {
   countEntries, emptySyncHello, findLogLine, forgedEntry, helloFor, LOG_INFO, logLinesSince, nextLoopbackAddress, pairingHandshake,
   PAIR_PATH, randomDeviceId, readHeads, readIdentity, readTrust, RogueConnection, trustedDhPublic, syncInbox, trustedHandshake, TRUSTED_PATH, type LogLine,
@@ -23,63 +22,14 @@ import {
  * store untouched and the daemon serving, and a legitimate device keeps syncing.
  */
 
-/** A device whose daemon outlives one test (helpers/devices.ts' Device cleans up per test). */
-class LabDevice {
-  daemon: DaemonProcess | undefined
-  client: LanvaultClient | undefined
-  accountKey = ""
-
-  private constructor(readonly name: string, readonly home: string, readonly port: number) {}
-
-  static async create(name: string, registerCleanup: (fn: () => Promise<void>) => void): Promise<LabDevice> {
-    const { home, cleanup } = tempHome(`lanvault-${name}-`)
-    const device = new LabDevice(name, home, await freePort())
-    registerCleanup(async () => {
-      device.client?.close()
-      await device.daemon?.stop("SIGKILL")
-      cleanup()
-    })
-    return device
-  }
-
-  async init(): Promise<void> {
-    const result = await runCli(["init", "--name", this.name, "--json"], { home: this.home, env: { LANVAULT_PASSWORD: PASSWORD } })
-    if (result.code !== 0) throw new Error(result.stderr)
-    this.accountKey = JSON.parse(result.stdout).accountKey
-  }
-
-  /** Pairs this (new) device through `host`'s pairing window, opened and closed over the socket API. */
-  async joinThrough(host: LabDevice): Promise<void> {
-    await host.client!.call("pairing.open", { seconds: 60 })
-    try {
-      const args = ["join", "--peer", `127.0.0.1:${host.port}`, "--account-key-stdin", "--name", this.name, "--json"]
-      const { result } = await whileConfirming(host.client!, () => runCli(args, { home: this.home, input: `${host.accountKey}\n` }))
-      if (result.code !== 0) throw new Error(`join failed: ${result.stderr}`)
-    } finally {
-      await host.client!.call("pairing.close", {})
-    }
-    this.accountKey = host.accountKey
-  }
-
-  async start(args: string[] = []): Promise<void> {
-    this.daemon = await startDaemon({ home: this.home, args: ["--port", String(this.port), ...args] })
-    this.client = await connect({ socketPath: this.daemon.socketPath })
-    await this.client.call("unlock", { password: PASSWORD })
-  }
-
-  async titles(): Promise<string[]> {
-    return (await this.client!.call("records.list", {})).map((r) => r.title)
-  }
-}
-
 const code = (reason: CloseReason) => CLOSE_REASONS[reason]
 
 describe("a real daemon facing hostile peers on loopback", () => {
   const cleanups: Array<() => Promise<void>> = []
   /** The daemon under attack (logs at info). */
-  let a: LabDevice
+  let a: Device
   /** A legitimate device, paired and running all along: it must keep syncing. */
-  let legit: LabDevice
+  let legit: Device
   /** A paired device whose daemon never runs: its stolen identity is the trusted insider. */
   let insider: StolenIdentity
   let accountIdHex: string
@@ -88,16 +38,17 @@ describe("a real daemon facing hostile peers on loopback", () => {
   let synced = 0
 
   beforeAll(async () => {
-    a = await LabDevice.create("alpha", (fn) => cleanups.push(fn))
-    legit = await LabDevice.create("legit", (fn) => cleanups.push(fn))
-    const stolen = await LabDevice.create("stolen", (fn) => cleanups.push(fn))
-    await a.init()
-    await a.start(["--log-level", "info"])
-    await legit.joinThrough(a)
-    await stolen.joinThrough(a)
+    // These devices outlive one test: destroyed after all of them.
+    const registerCleanup = (fn: () => Promise<void>) => void cleanups.push(fn)
+    a = await startFirstDevice("alpha", { args: ["--log-level", "info"], registerCleanup })
+    legit = await Device.create("legit", registerCleanup)
+    const stolen = await Device.create("stolen", registerCleanup)
+    expect((await legit.joinThrough(a)).joinResult.code).toBe(0)
+    expect((await stolen.joinThrough(a)).joinResult.code).toBe(0)
     insider = readIdentity(stolen.home)
     aStatic = trustedDhPublic(stolen.home, (await a.client!.call("status", {})).deviceId)
     await legit.start()
+    await legit.unlock()
     accountIdHex = (await a.client!.call("status", {})).accountId
     await waitFor(async () => (await a.client!.call("devices.list", {})).some((d) => d.name === "legit" && d.state === "connected"), "the legitimate device linked to A")
   }, 60_000)
@@ -435,9 +386,7 @@ describe("a real daemon facing hostile peers on loopback", () => {
   })
 
   it("refuses a revoked device ('revoked', shown in its status), stores nothing of it, and its old key cannot pair", async () => {
-    const revoked = await LabDevice.create("revoked", (fn) => onTestFinished(fn))
-    await revoked.joinThrough(a)
-    await revoked.start()
+    const revoked = await joinAndStart(await Device.create("revoked"), a)
     await waitFor(async () => (await a.client!.call("devices.list", {})).some((d) => d.name === "revoked" && d.state === "connected"), "the device linked to A")
     const revokedId = (await revoked.client!.call("status", {})).deviceId
     const oldAccountKey = readAccountKey(revoked.home)

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
-import { Device, PASSWORD } from "./helpers/devices.js"
+import { PASSWORD, type Device } from "./helpers/devices.js"
+import { startLine } from "../helpers/device-start.js"
 
 const NEW_PASSWORD = "a brand new password after the reset"
 
@@ -11,14 +12,7 @@ const NEW_PASSWORD = "a brand new password after the reset"
  * it has history); then A resets the account. Returns the new account key.
  */
 async function resetWhileBHoldsRecords(): Promise<{ a: Device; b: Device; newKey: string }> {
-  const a = await Device.create("alpha")
-  const b = await Device.create("beta")
-  await a.init()
-  await a.start()
-  await a.unlock()
-  expect((await b.joinThrough(a)).joinResult.code).toBe(0)
-  await b.start()
-  await b.unlock()
+  const [a, b] = await startLine(["alpha", "beta"])
   await a.client!.call("records.create", { record: { type: "note", title: "shared before" } })
   await waitFor(async () => (await b.titles()).includes("shared before"), "A's record on B")
   await a.stop()

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { Device } from "./helpers/devices.js"
 import { helloFor, nextLoopbackAddress, RogueConnection, trustedHandshake, TRUSTED_PATH } from "./helpers/rogue-peer.js"
 import { staticOf, stealDevice } from "./helpers/stolen-device.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /**
  * Issue 17, item 9's leftovers against a real daemon: a revoked device a thief
@@ -10,10 +11,7 @@ import { staticOf, stealDevice } from "./helpers/stolen-device.js"
  */
 describe("a stolen device, revoked, against a real daemon", () => {
   it("a revoked device claiming a newer generation hears 'revoked', and the daemon does not think its account was reset", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     const laptop = await Device.create("laptop")
     await laptop.joinThrough(a)
     const stolen = stealDevice(laptop.home)

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { joinAndStart, startFirstDevice, startLine } from "../helpers/device-start.js"
 
 /** A–B–C in a line: C pairs through B and only ever dials B; A and C never connect. */
 async function line(): Promise<[Device, Device, Device]> {
-  const a = await Device.create("alpha")
-  const b = await Device.create("beta")
-  const c = await Device.create("gamma")
-  await a.init()
-  await a.start()
-  await a.unlock()
-  expect((await b.joinThrough(a)).joinResult.code).toBe(0)
-  await b.start()
-  await b.unlock()
-  expect((await c.joinThrough(b)).joinResult.code).toBe(0)
-  await c.start()
-  await c.unlock()
+  const [a, b, c] = await startLine(["alpha", "beta", "gamma"])
   return [a, b, c]
 }
 
@@ -56,14 +46,7 @@ describe("three devices in a line, over real daemons on loopback", () => {
   }, 90_000)
 
   it("refuses the other devices after a reset, saying the account was reset", async () => {
-    const a = await Device.create("alpha")
-    const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
-    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
-    await b.start()
-    await b.unlock()
+    const [a, b] = await startLine(["alpha", "beta"])
     await waitFor(async () => (await b.client!.call("status", {})).peers.some((p) => p.state === "idle" || p.state === "syncing"), "B linked to A")
     await a.client!.call("account.reset", { password: "a brand new password" })
     await waitFor(async () => (await b.client!.call("status", {})).peers.some((p) => /account was reset/.test(p.state)), "B to be told the account was reset")
@@ -82,18 +65,10 @@ describe("three devices in a line, over real daemons on loopback", () => {
 
 describe("addresses added by hand", () => {
   it("are shared with the other devices, so they reach each other without multicast", async () => {
-    const a = await Device.create("alpha")
-    const b = await Device.create("beta")
-    const c = await Device.create("gamma")
-    await a.init()
-    await a.start()
-    await a.unlock()
-    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
-    expect((await c.joinThrough(a)).joinResult.code).toBe(0)
-    await b.start()
-    await b.unlock()
-    await c.start()
-    await c.unlock()
+    // B and C both pair through A.
+    const a = await startFirstDevice("alpha")
+    const b = await joinAndStart(await Device.create("beta"), a)
+    const c = await joinAndStart(await Device.create("gamma"), a)
     // Issue 11 item 13: only LAN addresses and sane host names are stored and shared.
     for (const bad of ["8.8.8.8:1", `${"h".repeat(5_000)}:47110`]) {
       const refused = await a.cli(["peer", "add", bad, "--json"])

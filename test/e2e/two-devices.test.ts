@@ -1,19 +1,11 @@
 import { createConnection, createServer, type Server } from "node:net"
 import { describe, expect, it, onTestFinished } from "vitest"
-import { LanvaultError } from "../../src/errors.js"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { codeOfAsync } from "../helpers/error-code.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const NEW_PASSWORD = "a different pass phrase"
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : String(error)
-  }
-  return undefined
-}
 
 /** A TCP relay that records every byte both ways: what a sniffer on the LAN would see. */
 async function tap(targetPort: number): Promise<{ port: number; bytes: () => Buffer }> {
@@ -34,11 +26,8 @@ async function tap(targetPort: number): Promise<{ port: number; bytes: () => Buf
 }
 
 async function pairedPair(): Promise<[Device, Device]> {
-  const a = await Device.create("alpha")
+  const a = await startFirstDevice("alpha")
   const b = await Device.create("beta")
-  await a.init()
-  await a.start()
-  await a.unlock()
   const { joinCode, hostCode, joinResult } = await b.joinThrough(a)
   expect(joinResult.code).toBe(0)
   expect(joinCode).toMatch(/^\d{6}$/)
@@ -61,11 +50,8 @@ describe("two devices paired by the account key, over real daemons on loopback",
   })
 
   it("refuses a wrong account key at the handshake and adds no trust entry", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const intruder = await Device.create("intruder")
-    await a.init()
-    await a.start()
-    await a.unlock()
     const wrongKey = "LV1-0000-0000-0000-0000-0000-0000-0000"
     const { joinResult } = await intruder.joinThrough(a, wrongKey).catch(() => ({ joinResult: { code: -1, stderr: "", stdout: "" } }))
     expect(joinResult.code).toBe(1)
@@ -113,17 +99,14 @@ describe("two devices paired by the account key, over real daemons on loopback",
     const { keysetVersion } = await a.client!.call("account.changePassword", { old: PASSWORD, new: NEW_PASSWORD })
     await waitFor(async () => (await b.client!.call("status", {})).keysetVersion === keysetVersion, "the new keyset on B")
     await b.client!.call("lock", {})
-    expect(await codeOf(b.unlock(PASSWORD))).toBe("WRONG_PASSWORD")
+    expect(await codeOfAsync(b.unlock(PASSWORD))).toBe("WRONG_PASSWORD")
     await b.unlock(NEW_PASSWORD)
     expect(await b.titles()).toEqual([])
   })
 
   it("sends nothing readable over the wire", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     await a.client!.call("records.create", { record: { type: "login", title: "VeryVisibleTitle", fields: { username: { value: "visible-user", kind: "text" }, password: { value: "Visible-Password-123", kind: "secret" } } } })
     const relay = await tap(a.port)
     const joined = await b.joinThrough(a)

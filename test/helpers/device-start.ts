@@ -1,8 +1,9 @@
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { runCli, startDaemon, type DaemonProcess } from "../e2e/helpers/cli.js"
+import { Device, PASSWORD } from "../e2e/helpers/devices.js"
 
-/** The account password of every test device. */
-export const PASSWORD = "correct horse battery"
+/** The account password of every test device (one definition, helpers/devices.ts). */
+export { PASSWORD }
 
 export interface DeviceStartOptions {
   /** The device name given to `lanvault init` (default "desk"). */
@@ -51,4 +52,45 @@ export async function startDevice(home: string, options: DeviceStartOptions = {}
     await daemon.stop("SIGKILL")
     throw error
   }
+}
+
+/** How {@link startFirstDevice} starts the daemon. */
+export interface FirstDeviceOptions {
+  /** Extra `lanvault daemon` arguments (the device's own port is always given). */
+  args?: string[]
+  /** Extra environment of the daemon. */
+  env?: Record<string, string>
+  /** Who destroys the device (default: when the test finishes); see Device.create. */
+  registerCleanup?: (destroy: () => Promise<void>) => void
+}
+
+/** A new account's first device, as the e2e files set it up: `lanvault init`, its daemon, unlocked with PASSWORD. */
+export async function startFirstDevice(name: string, options: FirstDeviceOptions = {}): Promise<Device> {
+  const device = await Device.create(name, options.registerCleanup)
+  await device.init()
+  await device.start(options.args, options.env)
+  await device.unlock()
+  return device
+}
+
+/** Pairs `device` through `host`'s pairing window (throws with join's stderr if it fails), then starts and unlocks it. */
+export async function joinAndStart(device: Device, host: Device): Promise<Device> {
+  const { joinResult } = await device.joinThrough(host)
+  if (joinResult.code !== 0) throw new Error(`lanvault join exited ${joinResult.code}: ${joinResult.stderr}`)
+  await device.start()
+  await device.unlock()
+  return device
+}
+
+/**
+ * Started, unlocked devices of one account in a line: the first by `init`, each
+ * next one paired through the one before it (so C only ever dials B, never A).
+ */
+export async function startLine(names: string[]): Promise<Device[]> {
+  const devices = await Promise.all(names.map((name) => Device.create(name)))
+  await devices[0].init()
+  await devices[0].start()
+  await devices[0].unlock()
+  for (let i = 1; i < devices.length; i++) await joinAndStart(devices[i], devices[i - 1])
+  return devices
 }

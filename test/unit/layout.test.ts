@@ -67,6 +67,11 @@ describe("source layout", () => {
     expect(accountIdReaders(tree)).toEqual(Object.keys(ACCOUNT_ID_OWNERS).sort())
   })
 
+  it("the error-code test helper is declared once (test/helpers/error-code.ts) and imported everywhere else", () => {
+    const declaring = tree.files("test").filter((path) => /function\s+codeOf\w*\s*\(/.test(tree.text(path)))
+    expect(declaring).toEqual(["test/helpers/error-code.ts"])
+  })
+
   it("each folder of src/ opens with a header comment", () => {
     const folders = readdirSync(join(ROOT, "src")).filter((name) => statSync(join(ROOT, "src", name)).isDirectory())
     const bare = folders.filter((name) => !readFileSync(join(ROOT, "src", name, "index.ts"), "utf8").startsWith("/**"))

@@ -12,10 +12,14 @@ export class Device {
 
   private constructor(readonly name: string, readonly home: string, readonly port: number, private readonly cleanup: () => void) {}
 
-  static async create(name: string): Promise<Device> {
+  /**
+   * A device with a fresh home and port, destroyed when the test finishes; `registerCleanup`
+   * takes the destroy instead for a device that outlives one test (a `beforeAll`'s).
+   */
+  static async create(name: string, registerCleanup: (destroy: () => Promise<void>) => void = onTestFinished): Promise<Device> {
     const { home, cleanup } = tempHome(`lanvault-${name}-`)
     const device = new Device(name, home, await freePort(), cleanup)
-    onTestFinished(() => device.destroy())
+    registerCleanup(() => device.destroy())
     return device
   }
 

@@ -6,15 +6,7 @@ import {
 import { EVENT_NAMES } from "../../../src/api/protocol.js"
 import { LanvaultError, LockedError, TooManyAttemptsError, rpcCodeOf } from "../../../src/errors.js"
 import { recordingLogger } from "./helpers.js"
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return (error as LanvaultError).code
-  }
-  return undefined
-}
+import { codeOf } from "../../helpers/error-code.js"
 
 describe("parseRequest", () => {
   it("accepts a request and keeps id, method and params", () => {

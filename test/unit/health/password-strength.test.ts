@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { LanvaultError } from "../../../src/errors.js"
 import { estimateStrength, requireStrongPassword } from "../../../src/health/index.js"
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : "not a LanvaultError"
-  }
-  return undefined
-}
+import { codeOf } from "../../helpers/error-code.js"
 
 describe("password strength (zxcvbn-ts)", () => {
   it("calls common and patterned passwords weak, with feedback, and long unrelated words strong", () => {

@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest"
-import { LanvaultError } from "../../../src/errors.js"
 import { bucketOf, DEFAULT_BUCKET_COUNT, VaultDoc } from "../../../src/merge/index.js"
 import type { RecordInput } from "../../../src/merge/index.js"
 import { actorOf, START_MS } from "./helpers.js"
+import { codeOf } from "../../helpers/error-code.js"
 
 function newDoc(options: { bucketCount?: number } = {}): VaultDoc {
   let clock = START_MS
   let next = 0
   return new VaultDoc({}, { actorId: actorOf(0), now: () => ++clock, newId: () => `r-${++next}`, ...options })
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (error) {
-    return error instanceof LanvaultError ? error.code : `untyped: ${String(error)}`
-  }
-  return undefined
 }
 
 const LOGIN: RecordInput = {
