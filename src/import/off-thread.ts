@@ -6,8 +6,10 @@
  */
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { setImmediate as nextTurn } from "node:timers"
 import { Worker } from "node:worker_threads"
 import { isErrorCode, LanvaultError } from "../errors.js"
+import type { RecordInput } from "../merge/types.js"
 import type { ReadImportResult } from "./parse-import.js"
 import type { ExistingRecord, ExportFormat, ExportRecord } from "./types.js"
 
@@ -21,6 +23,9 @@ export type TransferReply =
   | { ok: true; value: ReadImportResult | string | Uint8Array }
   | { ok: false; error: { code: string; message: string; data?: Record<string, unknown> } }
 
+/** An import's records cross from the worker this many at a time: taking in one batch holds the event loop a few ms, not the whole file's. */
+export const RECORDS_PER_BATCH = 1_000
+
 const WORKER_URL = new URL("./parse-worker.js", import.meta.url)
 /** The worker's own heap: a 256 MiB file and what it parses into fit; a runaway parse ends the worker, not the daemon. */
 const WORKER_MAX_OLD_GENERATION_MB = 1_024
@@ -32,13 +37,20 @@ export async function runOffThread(job: TransferJob): Promise<ReadImportResult |
     return unwrapReply(await runTransferJob(job))
   }
   const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_OLD_GENERATION_MB } })
+  const records: RecordInput[] = []
   try {
     const reply = await new Promise<TransferReply>((resolve, reject) => {
-      worker.once("message", resolve)
+      worker.on("message", (message: TransferReply | { batch: RecordInput[] }) => {
+        if (!("batch" in message)) return resolve(message)
+        for (const record of message.batch) records.push(record)
+        // The next batch after a turn of the event loop: other calls are served between two.
+        nextTurn(() => worker.postMessage("next"))
+      })
       worker.once("error", reject)
       worker.once("exit", (code) => reject(new LanvaultError("INTERNAL", `the import/export worker exited (${code}) before answering`)))
       worker.postMessage(job)
     })
+    if (reply.ok && job.op === "import") (reply.value as ReadImportResult).records = records
     return unwrapReply(reply)
   } catch (error) {
     if (error instanceof LanvaultError) throw error

@@ -15,7 +15,7 @@ import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat,
 export interface ImportTarget {
   list(filter: ListFilter): Array<{ id: string }>
   get(id: string): VaultRecord
-  /** Creates records in slices that leave the event loop free; `progress` after each. */
+  /** Creates records in slices that leave the event loop free; `progress` after each. Consumes `inputs` (entries dropped as created). */
   createMany(inputs: RecordInput[], progress?: ImportProgress): Promise<string[]>
 }
 

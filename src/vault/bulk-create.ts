@@ -35,7 +35,8 @@ export interface BulkCreateDeps {
 /**
  * Creates `inputs` in slices; resolves with their ids in input order. All are
  * checked before the first is created (also in slices); a failure midway (a full
- * disk, a lock) keeps the slices committed before it.
+ * disk, a lock) keeps the slices committed before it. Consumes `inputs`: each
+ * entry is set to undefined once created.
  */
 export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
   const first = deps.open()
@@ -63,6 +64,8 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
       if (group.length === 0) queue.pop()
       const started = cpuMs()
       changes.push(...deps.open().createWithIds(indexes.map((i) => ids[i]), indexes.map((i) => inputs[i])))
+      // Created: the input is the vault's now, and a big import's 50k inputs are garbage as they land, not at the end.
+      for (const i of indexes) (inputs as Array<RecordInput | undefined>)[i] = undefined
       const ms = cpuMs() - started
       for (const i of indexes) changed.push({ id: ids[i] })
       chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.round((indexes.length * CHUNK_MS) / Math.max(ms, 0.1))))

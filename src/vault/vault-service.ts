@@ -156,7 +156,7 @@ export class VaultService {
   /** Creates a record once durable (VaultChanges.create). */
   create = (input: RecordInput): Promise<string> => this.changes.create(input)
 
-  /** Creates records (an import) in slices that leave the event loop free: see bulk-create.ts. */
+  /** Creates records (an import) in slices that leave the event loop free, consuming `inputs`: see bulk-create.ts. */
   createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
     return createInSlices({ open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }, inputs, progress)
   }

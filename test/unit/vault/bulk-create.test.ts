@@ -61,6 +61,16 @@ describe("VaultService.createMany (an import's commit)", () => {
     expect(entries.length).toBeLessThanOrEqual(128)
   }, 120_000)
 
+  it("lets go of each input once it is created, so a big import's records are garbage as they land", async () => {
+    const inputs = logins(300)
+    const seenMidway: number[] = []
+    const ids = await vault.createMany(inputs, () => seenMidway.push(inputs.filter((input) => input !== undefined).length))
+    expect(ids).toHaveLength(300)
+    expect(inputs.every((input) => input === undefined)).toBe(true)
+    expect(seenMidway.at(-1)).toBe(0)
+    expect(vault.get(ids[42]).title).toBe("site 42")
+  }, 120_000)
+
   it("refuses a bad record before creating any", async () => {
     const inputs = [...logins(10), { type: "", title: "no type" } as RecordInput]
     expect(await codeOf(() => vault.createMany(inputs))).toBe("INVALID_PARAMS")
