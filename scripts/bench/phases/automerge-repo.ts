@@ -16,6 +16,7 @@ import type { ByteRelay } from "../byte-relay.js"
 import { EDIT_EVENT_TIMEOUT_MS } from "../config.js"
 import { check, type BenchContext } from "../context.js"
 import type { RecordGenerator } from "../record-generator.js"
+import { addEditCpu } from "./edit-latency.js"
 
 const BYTES_PER_MIB = 1024 * 1024
 /** Same stride through the ids as lanvault's edit figure. */
@@ -115,8 +116,12 @@ async function measureEdits(ctx: BenchContext, label: string, variant: Automerge
   const samples: number[] = []
   const updates: number[] = []
   let bytesBefore = 0
+  let cpuBefore = { a: 0, b: 0 }
   for (let i = 0; i < editWarmup + edits; i++) {
-    if (i === editWarmup) bytesBefore = relay.total
+    if (i === editWarmup) {
+      bytesBefore = relay.total
+      cpuBefore = { a: host.cpuMs(), b: peer.cpuMs() }
+    }
     const id = ids[(i * ID_STRIDE) % ids.length]
     let timer: NodeJS.Timeout | undefined
     const arrived = new Promise<number>((resolve, reject) => {
@@ -141,6 +146,7 @@ async function measureEdits(ctx: BenchContext, label: string, variant: Automerge
   })
   ctx.report.add(`am.${variant.key}.edit.update`, `${label}: handle.change on A (IPC round trip)`, "ms", updates)
   ctx.report.add(`am.${variant.key}.edit.wire`, `${label}: bytes on the wire per edit (both ways)`, "B", [(relay.total - bytesBefore) / edits])
+  addEditCpu(ctx, `am.${variant.key}.edit`, `${label}: `, { a: (host.cpuMs() - cpuBefore.a) / edits, b: (peer.cpuMs() - cpuBefore.b) / edits }, edits)
 }
 
 /** lanvault ÷ automerge-repo for the first sync and the edit latency (p50 and p99), from figures already in the report. */

@@ -26,16 +26,29 @@ export async function measureEditLatency(ctx: BenchContext, host: BenchDevice, {
   })
   const samples: EditSample[] = []
   let bytesBefore = 0
+  let cpuBefore = { a: 0, b: 0 }
   for (let i = 0; i < editWarmup + edits; i++) {
-    if (i === editWarmup) bytesBefore = relay.total
+    if (i === editWarmup) {
+      bytesBefore = relay.total
+      cpuBefore = { a: host.cpuMs(), b: device.cpuMs() }
+    }
     const sample = await editOnce(host, events, ids[(i * ID_STRIDE) % ids.length], generator)
     if (i >= editWarmup) samples.push(sample)
   }
+  const cpuPerEdit = { a: (host.cpuMs() - cpuBefore.a) / edits, b: (device.cpuMs() - cpuBefore.b) / edits }
   const bytesPerEdit = (relay.total - bytesBefore) / edits
   ctx.report.add("edit.event", `edit on A → record.changed on B (${records}-record vault)`, "ms", samples.map((s) => s.eventMs),
     { note: `one edit at a time after ${editWarmup} warm-up edits; via a loopback TCP relay in the bench process` })
   ctx.report.add("edit.update", "records.update call on A (round trip)", "ms", samples.map((s) => s.updateMs))
   ctx.report.add("edit.wire", "bytes on the wire per edit (both ways)", "B", [bytesPerEdit], { note: `total over ${edits} edits ÷ ${edits}` })
+  addEditCpu(ctx, "edit", "", cpuPerEdit, edits)
+}
+
+/** CPU per edit of A and of B (all their threads, over every timed edit ÷ edits): what load on the machine barely moves. */
+export function addEditCpu(ctx: BenchContext, key: string, label: string, perEdit: { a: number; b: number }, edits: number): void {
+  const note = `CPU time (user + system, /proc, 10 ms ticks) over all ${edits} timed edits ÷ ${edits}; unlike the latency, barely moved by other load`
+  ctx.report.add(`${key}.cpu.a`, `${label}CPU per edit on A (the change, its commit, sending it)`, "ms", [perEdit.a], { note })
+  ctx.report.add(`${key}.cpu.b`, `${label}CPU per edit on B (receiving, storing, merging, the event)`, "ms", [perEdit.b], { note })
 }
 
 async function editOnce(host: BenchDevice, events: EventWaiter, id: string, generator: RecordGenerator): Promise<EditSample> {
