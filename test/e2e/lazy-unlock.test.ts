@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
 import { Device } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const RECORDS = 200
 const IN_FLIGHT = 16
@@ -31,11 +32,8 @@ async function createMany(device: Device, count: number): Promise<string[]> {
 
 describe("a restarted daemon with lazily loaded buckets", () => {
   it("unlocks without loading a bucket, then lists, gets, edits and syncs like a fully loaded one, also after kill -9", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha", { env: INFO_LOG })
     const b = await Device.create("beta")
-    await a.init()
-    await a.start([], INFO_LOG)
-    await a.unlock()
     const ids = await createMany(a, RECORDS)
     const { joinResult } = await b.joinThrough(a)
     expect(joinResult.code).toBe(0)

@@ -9,6 +9,7 @@ import { codeOfAsync } from "../helpers/error-code.js"
 import { runCli, spawnCli, waitFor } from "./helpers/cli.js"
 import { Device } from "./helpers/devices.js"
 import { nextLoopbackAddress, PAIR_PATH, pairingHandshake, randomDeviceId, RogueConnection } from "./helpers/rogue-peer.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /**
  * Issue 17 item 7: no keyset or account key reaches a new device until a person
@@ -17,10 +18,7 @@ import { nextLoopbackAddress, PAIR_PATH, pairingHandshake, randomDeviceId, Rogue
  */
 describe("pairing confirms the code before trust", () => {
   async function host() {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     return a
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
 import { Device } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /** More entries than a peer may lack before it starts from a snapshot (sync/SNAPSHOT_MIN_MISSING_ENTRIES). */
 const RECORDS_IN_SNAPSHOT = 1_100
@@ -27,11 +28,8 @@ async function createMany(device: Device, count: number, prefix: string): Promis
 
 describe("snapshot-first sync between real daemons", () => {
   it("a new device joins, takes the snapshot of a locked device and then the log tail, and lists every record", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha", { env: INFO_LOG })
     const b = await Device.create("beta")
-    await a.init()
-    await a.start([], INFO_LOG)
-    await a.unlock()
     const [first] = await createMany(a, RECORDS_IN_SNAPSHOT, "snap")
     // The lock writes the snapshot; later records are only in the log: the tail.
     await a.client!.call("lock", {})

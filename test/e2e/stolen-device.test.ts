@@ -9,6 +9,7 @@ import {
   findLogLine, forgedEntry, helloFor, nextLoopbackAddress, randomDeviceId, readHeads, RogueConnection, trustedHandshake, TRUSTED_PATH,
 } from "./helpers/rogue-peer.js"
 import { linkAsStolen, staticOf, stealDevice } from "./helpers/stolen-device.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /**
  * Issue 17: a thief with a paired device (account key and device keys, no
@@ -18,10 +19,7 @@ import { linkAsStolen, staticOf, stealDevice } from "./helpers/stolen-device.js"
 describe("a stolen, locked device against a real daemon", () => {
   /** A, unlocked, with a second device paired; that device's daemon never runs: the thief has its home. */
   async function victimAndThief() {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start(["--log-level", "info"])
-    await a.unlock()
+    const a = await startFirstDevice("alpha", { args: ["--log-level", "info"] })
     const laptop = await Device.create("laptop")
     await laptop.joinThrough(a)
     const target = { port: a.port, deviceId: (await a.client!.call("status", {})).deviceId }

@@ -1,7 +1,8 @@
 import type { CDPSession, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
 import { launchBrowser, openWindow, startApp } from "./helpers/browser.js"
-import { Device, PASSWORD } from "./helpers/devices.js"
+import { PASSWORD } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /** Roles a person operates; each needs a name, and (but options, reached with the arrow keys inside their list) a Tab stop. */
 const CONTROL_ROLES = new Set(["button", "textbox", "searchbox", "combobox", "checkbox", "listbox", "link", "spinbutton", "radio", "switch", "option"])
@@ -66,10 +67,7 @@ async function checkView(page: Page, cdp: CDPSession, view: string): Promise<voi
 
 describe("lanvault app: names and keyboard", () => {
   it("every control of every view has an accessible name and is a Tab stop; opening, history, editor, sections, restore and lock work with Enter and the arrow keys", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     const { id } = await a.client!.call("records.create", {
       record: { type: "login", title: "GitHub", fields: { username: { value: "octo", kind: "text" }, password: { value: "gh-1", kind: "secret" }, url: { value: "https://github.com", kind: "url" }, totp: { value: "JBSWY3DPEHPK3PXP", kind: "totp" } }, tags: ["work"] },
     })

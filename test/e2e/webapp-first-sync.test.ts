@@ -4,6 +4,7 @@ import { BATCH_ENTRIES } from "../../src/sync/index.js"
 import { launchBrowser, openWindow, startApp } from "./helpers/browser.js"
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /**
  * More log entries than fit in one batch, so a first sync of them takes two messages (a step
@@ -17,11 +18,8 @@ type BarStates = string[]
 
 describe("lanvault app during a first sync", () => {
   it("shows the progress bar exactly as the daemon's sync.progress events go, and takes it away when done", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     // One entry per create (each awaited, so each is its own commit): RECORDS entries to send.
     for (let i = 0; i < RECORDS; i++) await a.client!.call("records.create", { record: { type: "note", title: `note ${i}` } })
     const { joinResult } = await b.joinThrough(a)

@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
-import { Device, PASSWORD } from "./helpers/devices.js"
+import { PASSWORD } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const RECORDS = 10_000
 
@@ -13,10 +14,7 @@ function report(name: string, ms: number): void {
 
 describe("lanvault app with 10,000 records", () => {
   it("lists, scrolls to the end and searches 10k records while keeping only a screenful of rows in the page", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     const lines = ["name,url,username,password,note"]
     for (let i = 0; i < RECORDS; i++) lines.push(`site ${i},https://s${i}.example/login,user${i},pw-${i}-Zx!,`)
     const csv = join(a.home, "big.csv")

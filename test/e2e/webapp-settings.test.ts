@@ -9,6 +9,7 @@ import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers
 import { waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 import { startKeyringSession } from "./helpers/keyring-session.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const SECRET = "pw-in-the-vault-9!"
 const KDBX_PASSWORD = "kdbx file pass 4"
@@ -87,10 +88,7 @@ describe("lanvault app: Settings", () => {
   }, 120_000)
 
   it("adds and removes a sync folder, downloads and saves exports, makes and restores a backup", async () => {
-    const a = await Device.create("alpha")
-    await a.init()
-    await a.start()
-    await a.unlock()
+    const a = await startFirstDevice("alpha")
     await a.client!.call("records.create", { record: { type: "login", title: "Forum", fields: { username: { value: "me", kind: "text" }, password: { value: SECRET, kind: "secret" } } } })
     await a.client!.call("lock", {})
     const app = await startApp(a)

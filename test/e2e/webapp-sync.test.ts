@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { spawnCli, waitFor } from "./helpers/cli.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 async function unlockInWindow(page: import("playwright-core").Page): Promise<void> {
   await page.getByLabel("Account password").fill(PASSWORD)
@@ -11,11 +12,8 @@ async function unlockInWindow(page: import("playwright-core").Page): Promise<voi
 
 describe("lanvault app with a second device", () => {
   it("adds and edits a record, shows one added on another device live, and the history of a conflict made there", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     const { joinResult } = await b.joinThrough(a)
     expect(joinResult.code).toBe(0)
     await b.start()
@@ -115,11 +113,8 @@ describe("lanvault app with a second device", () => {
   }, 180_000)
 
   it("pairs a new device through the window (the same code as the new device shows), renames and revokes it", async () => {
-    const a = await Device.create("alpha")
+    const a = await startFirstDevice("alpha")
     const b = await Device.create("beta")
-    await a.init()
-    await a.start()
-    await a.unlock()
     const app = await startApp(a)
     const browser = await launchBrowser()
     const { page } = await openWindow(browser, app)

@@ -6,6 +6,7 @@ import type { RecordInput } from "../../src/merge/types.js"
 import { launchBrowser, POLL, openWindow, screenshot, startApp } from "./helpers/browser.js"
 import { Device, PASSWORD } from "./helpers/devices.js"
 import { KpxcClient, socketTransport } from "./helpers/kpxc-client.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 /** One raw HTTP request to the app, with exactly the headers given (a browser would not let us forge Host). */
 function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -21,10 +22,7 @@ function rawRequest(url: string, options: { method?: string; headers?: Record<st
 }
 
 async function seededDevice(): Promise<Device> {
-  const a = await Device.create("alpha")
-  await a.init()
-  await a.start()
-  await a.unlock()
+  const a = await startFirstDevice("alpha")
   const records: RecordInput[] = [
     { type: "login", title: "GitHub", fields: { username: { value: "octo", kind: "text" as const }, password: { value: "gh-Secret-42!", kind: "secret" as const }, url: { value: "https://github.com", kind: "url" as const }, totp: { value: "JBSWY3DPEHPK3PXP", kind: "totp" as const } }, tags: ["work"] },
     { type: "login", title: "Bank", fields: { username: { value: "me@bank", kind: "text" as const }, password: { value: "bank-pw-7", kind: "secret" as const } }, favorite: true },
