@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as OTPAuth from "otpauth"
 import { describe, expect, it } from "vitest"
-import { Device } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/import/", import.meta.url))
 const KDBX_PASSWORD = "kdbx pass phrase"
@@ -24,14 +24,6 @@ function codesAroundNow(secret: string): string[] {
   return [-30_000, 0, 30_000].map((offset) => totp.generate({ timestamp: Date.now() + offset }))
 }
 
-async function unlockedDevice(name: string): Promise<Device> {
-  const device = await Device.create(name)
-  await device.init()
-  await device.start()
-  await device.unlock()
-  return device
-}
-
 const KEEPASS_XML = `<?xml version="1.0" encoding="utf-8" standalone="yes"?>
 <KeePassFile><Meta><Generator>test</Generator><DatabaseName>Interop</DatabaseName></Meta><Root>
 <Group><UUID>AAAAAAAAAAAAAAAAAAAAAQ==</UUID><Name>Root</Name>
@@ -48,7 +40,7 @@ const KEEPASS_XML = `<?xml version="1.0" encoding="utf-8" standalone="yes"?>
 
 describe("moving in from KeePassXC and out to it, with the real keepassxc-cli", () => {
   it("imports a KDBX keepassxc-cli wrote (entries, passwords, groups, TOTP); a wrong password is WRONG_PASSWORD and changes nothing", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     const xml = join(a.home, "interop.xml")
     const kdbx = join(a.home, "from-keepassxc.kdbx")
     writeFileSync(xml, KEEPASS_XML)
@@ -70,7 +62,7 @@ describe("moving in from KeePassXC and out to it, with the real keepassxc-cli", 
   }, 90_000)
 
   it("exports a KDBX 4 that keepassxc-cli opens: entries, passwords and TOTP codes match; KeePassXC's own re-save reads back losslessly", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     await a.client!.call("records.create", {
       record: {
         type: "login", title: "Forum", tags: ["Social/Forums", "Work"], notes: "first line\nsecond — ünïcode",
@@ -93,7 +85,7 @@ describe("moving in from KeePassXC and out to it, with the real keepassxc-cli", 
     expect(codesAroundNow(TOTP_SECRET)).toContain(keepassxc(["show", "-t", out, "Social/Forums/Forum"], `${KDBX_PASSWORD}\n`).trim())
     // KeePassXC rewrites the file (KDBX 4, Argon2id as exported): lanvault reads KeePassXC's writing back, history included.
     keepassxc(["edit", "-t", "Visa card", out, "Visa"], `${KDBX_PASSWORD}\n`)
-    const b = await unlockedDevice("beta")
+    const b = await startFirstDevice("beta")
     const back = await b.cli(["import", out, "--json"], { LANVAULT_IMPORT_PASSWORD: KDBX_PASSWORD })
     expect(back.code).toBe(0)
     const records = await Promise.all((await b.client!.call("records.list", {})).map((s) => b.client!.call("records.get", { id: s.id })))
@@ -111,7 +103,7 @@ describe("moving in from KeePassXC and out to it, with the real keepassxc-cli", 
 
 describe("import and export files: detection, checks before reading, safe writes", () => {
   it("detects each format without --format, says which it used, and re-imports lanvault's own CSV export", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     const lastpass = await a.cli(["import", join(FIXTURES, "lastpass.csv")])
     expect(lastpass.code).toBe(0)
     expect(lastpass.stdout).toMatch(/Read as lastpass-csv \(detected: CSV header of lastpass-csv\)/)
@@ -126,7 +118,7 @@ describe("import and export files: detection, checks before reading, safe writes
     expect(onepux.stdout).toMatch(/skipped "Mail": identical to a record already in the vault/)
     const csv = join(a.home, "own.csv")
     expect((await a.cli(["export", csv, "--format", "csv", "--yes"])).code).toBe(0)
-    const b = await unlockedDevice("beta")
+    const b = await startFirstDevice("beta")
     const again = await b.cli(["import", csv])
     expect(again.stderr).toBe("")
     expect(again.stdout).toMatch(/Read as csv/)
@@ -134,7 +126,7 @@ describe("import and export files: detection, checks before reading, safe writes
   }, 90_000)
 
   it("keeps a differing entry under the same title, user and URL as its own record and says so per line", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     const csv = join(a.home, "two.csv")
     writeFileSync(csv, "name,url,username,password,note\nmail,https://m.example,ann,first-pw,one\nmail,https://m.example,ann,second-pw,two\n")
     const result = await a.cli(["import", csv])
@@ -145,7 +137,7 @@ describe("import and export files: detection, checks before reading, safe writes
   }, 60_000)
 
   it("refuses a FIFO, /dev/zero and a directory to import at once, and the daemon carries on unchanged", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     await a.client!.call("records.create", { record: { type: "note", title: "Keep me" } })
     const fifo = join(a.home, "pipe.csv")
     execFileSync("mkfifo", [fifo])
@@ -163,7 +155,7 @@ describe("import and export files: detection, checks before reading, safe writes
   }, 60_000)
 
   it("refuses to export onto /dev/full, a FIFO or a directory, leaving them as they were", async () => {
-    const a = await unlockedDevice("alpha")
+    const a = await startFirstDevice("alpha")
     await a.client!.call("records.create", { record: { type: "note", title: "Secret", notes: "s3cret" } })
     const fifo = join(a.home, "out.fifo")
     execFileSync("mkfifo", [fifo])

@@ -4,6 +4,7 @@ import type { EventParams } from "../../src/api/protocol.js"
 import { formatEvent, SyncedDetector } from "../../src/cli/watch-command.js"
 import { BIN, waitFor } from "./helpers/cli.js"
 import { Device } from "./helpers/devices.js"
+import { startFirstDevice } from "../helpers/device-start.js"
 
 interface Watcher {
   child: ChildProcess
@@ -32,17 +33,9 @@ function jsonLines(text: string): EventParams[] {
   return text.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as EventParams)
 }
 
-async function unlockedDevice(name: string): Promise<Device> {
-  const device = await Device.create(name)
-  await device.init()
-  await device.start()
-  await device.unlock()
-  return device
-}
-
 describe("lanvault watch (the built CLI, real daemons)", () => {
   it("--json prints a record.changed line when a record is created, and exits 4 when the daemon goes away", async () => {
-    const device = await unlockedDevice("alpha")
+    const device = await startFirstDevice("alpha")
     const watcher = await watch(device, ["--json"])
     const { id } = await device.client!.call("records.create", { record: { type: "note", title: "watched" } })
     await waitFor(() => jsonLines(watcher.stdout()).some((e) => e.type === "record.changed" && e.id === id), "the record.changed line")
@@ -53,7 +46,7 @@ describe("lanvault watch (the built CLI, real daemons)", () => {
   }, 30_000)
 
   it("prints one readable line per event when stdout is not a terminal, and exits 0 on Ctrl-C", async () => {
-    const device = await unlockedDevice("alpha")
+    const device = await startFirstDevice("alpha")
     const watcher = await watch(device, [])
     const { id } = await device.client!.call("records.create", { record: { type: "note", title: "watched" } })
     await device.client!.call("lock", {})
@@ -65,7 +58,7 @@ describe("lanvault watch (the built CLI, real daemons)", () => {
   }, 30_000)
 
   it("--until-synced exits 0 once a new device has received the account's entries", async () => {
-    const alpha = await unlockedDevice("alpha")
+    const alpha = await startFirstDevice("alpha")
     for (let i = 0; i < 50; i++) await alpha.client!.call("records.create", { record: { type: "note", title: `note ${i}` } })
     const beta = await Device.create("beta")
     expect((await beta.joinThrough(alpha)).joinResult.code).toBe(0)

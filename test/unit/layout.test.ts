@@ -72,6 +72,11 @@ describe("source layout", () => {
     expect(declaring).toEqual(["test/helpers/error-code.ts"])
   })
 
+  it("no e2e file repeats the first-device set-up (create, init, start, unlock): it comes from test/helpers/device-start.ts", () => {
+    const setUp = /const (\w+) = await Device\.create\([^)]*\)\n(?:\s*const \w+ = await Device\.create\([^)]*\)\n)?\s*await \1\.init\(\)\n\s*await \1\.start\([^)]*\)\n\s*await \1\.unlock\(\)/
+    expect(tree.files("test/e2e").filter((path) => setUp.test(tree.text(path)))).toEqual([])
+  })
+
   it("each folder of src/ opens with a header comment", () => {
     const folders = readdirSync(join(ROOT, "src")).filter((name) => statSync(join(ROOT, "src", name)).isDirectory())
     const bare = folders.filter((name) => !readFileSync(join(ROOT, "src", name, "index.ts"), "utf8").startsWith("/**"))

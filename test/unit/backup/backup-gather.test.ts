@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest"
+import { gatherBackup } from "../../../src/backup/backup-gather.js"
+import { parseBackup } from "../../../src/backup/backup-format.js"
+import type { BackupSource } from "../../../src/backup/ports.js"
+import { wrapKeyset } from "../../../src/account/keyset.js"
+import { concatBytes, randomBytes, toBase64, toHex } from "../../../src/crypto/index.js"
+import type { LogEntry } from "../../../src/store/log-entry.js"
+import type { KeysetRow, TrustEntry, VersionVector } from "../../../src/store/vault-store.js"
+import { codeOf } from "../../helpers/error-code.js"
+import { makeAccount, sealEntries, trustOf } from "../folder/folder-fixtures.js"
+
+/** The port a backup is gathered from, as plain data; it counts every read made outside its one transaction. */
+class FakeSource implements BackupSource {
+  readonly meta = new Map<string, string>()
+  floor: VersionVector = {}
+  readsOutside = 0
+  pagesRead = 0
+  private inTransaction = false
+
+  constructor(private readonly entries: LogEntry[], private readonly keyset: KeysetRow | undefined, private readonly trust: TrustEntry[]) {}
+
+  getMeta(key: string): string | undefined {
+    return this.read(this.meta.get(key))
+  }
+  getKeyset(): KeysetRow | undefined {
+    return this.read(this.keyset)
+  }
+  trustList(): TrustEntry[] {
+    return this.read(this.trust)
+  }
+  entriesAfter(vector: VersionVector, limit = Infinity): LogEntry[] {
+    this.pagesRead += 1
+    return this.read(this.entries.filter((e) => e.seq > (vector[e.deviceId] ?? 0)).slice(0, limit))
+  }
+  floorVector(): VersionVector {
+    return this.read(this.floor)
+  }
+  transaction<T>(fn: () => T): T {
+    this.inTransaction = true
+    try {
+      return fn()
+    } finally {
+      this.inTransaction = false
+    }
+  }
+  private read<T>(value: T): T {
+    if (!this.inTransaction) this.readsOutside += 1
+    return value
+  }
+}
+
+function source(entryCount: number) {
+  const account = makeAccount(["desk", "laptop"])
+  const [desk, laptop] = account.devices
+  const entries = [...sealEntries(account, desk, 1, entryCount), ...sealEntries(account, laptop, 1, 3)]
+  const kdf = { alg: "scrypt" as const, N: 1024, r: 8, p: 1, salt: toBase64(randomBytes(16)) }
+  const keyset = wrapKeyset({ currentEpoch: 1, keys: new Map([[1, account.vaultKey]]) }, randomBytes(32), account.accountId, 4, kdf)
+  const fake = new FakeSource(entries, { version: 4, blob: keyset }, [trustOf(desk), trustOf(laptop)])
+  fake.meta.set("account.generation", "2")
+  fake.meta.set("device.name", "desk")
+  return { account, entries, fake }
+}
+
+describe("gatherBackup over a fake BackupSource", () => {
+  it("names the account its caller gives, reads every entry in pages, and reads nothing outside its one transaction", () => {
+    const { entries, fake } = source(1_005)
+    const { header, chunks } = gatherBackup(fake, "ab".repeat(16), 1_700_000_000_000)
+    expect(header).toMatchObject({ accountId: "ab".repeat(16), generation: 2, keysetVersion: 4, entryCount: 1_008, deviceName: "desk", createdAt: 1_700_000_000_000 })
+    expect(fake.pagesRead).toBe(3) // 1,000, then 8, then none left
+    expect(fake.readsOutside).toBe(0)
+    const backup = parseBackup(concatBytes(...chunks))
+    expect(backup.entries.map((e) => `${e.deviceId}:${e.seq}`)).toEqual(entries.map((e) => `${e.deviceId}:${e.seq}`))
+    expect(backup.trust.map((t) => t.name)).toEqual(["desk", "laptop"])
+  })
+
+  it("refuses a source with no keyset (NO_ACCOUNT) and one still filling in a first sync's snapshot (TIMEOUT)", () => {
+    const { account, fake } = source(2)
+    const empty = new FakeSource([], undefined, [])
+    expect(codeOf(() => gatherBackup(empty, toHex(account.accountId), 1))).toBe("NO_ACCOUNT")
+    fake.floor = { [account.devices[1].deviceId]: 40 }
+    expect(codeOf(() => gatherBackup(fake, toHex(account.accountId), 1))).toBe("TIMEOUT")
+  })
+})
