@@ -1,7 +1,8 @@
 /**
  * account/ owns the account's life: init, unlock (two-secret derivation and its
  * throttle), password change, reset, and the files of a home. It uses crypto/ and
- * store/; it knows nothing of sockets, the network or the CLI.
+ * store/ (through the ports of ports.ts); it knows nothing of sockets, the network
+ * or the CLI.
  */
 export * from "./account.js"
 export * from "./account-files.js"

@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
-import { Device } from "./helpers/devices.js"
+import { Device, createLogins } from "./helpers/devices.js"
 import { startFirstDevice } from "../helpers/device-start.js"
 
 const RECORDS = 200
-const IN_FLIGHT = 16
 const INFO_LOG = { LANVAULT_LOG_LEVEL: "info" }
 
 /** The fields of the daemon's last "vault unlocked" log line. */
@@ -19,22 +18,11 @@ function lastUnlock(device: Device): { records: number; loadedBuckets: number } 
   return JSON.parse(lines.at(-1)!)
 }
 
-async function createMany(device: Device, count: number): Promise<string[]> {
-  const ids: string[] = []
-  for (let start = 0; start < count; start += IN_FLIGHT) {
-    const batch = Array.from({ length: Math.min(IN_FLIGHT, count - start) }, (_, i) => device.client!.call("records.create", {
-      record: { type: "login", title: `site ${start + i}`, fields: { username: { value: `user${start + i}`, kind: "text" }, password: { value: `pw-${start + i}`, kind: "secret" } } },
-    }))
-    for (const { id } of await Promise.all(batch)) ids.push(id)
-  }
-  return ids
-}
-
 describe("a restarted daemon with lazily loaded buckets", () => {
   it("unlocks without loading a bucket, then lists, gets, edits and syncs like a fully loaded one, also after kill -9", async () => {
     const a = await startFirstDevice("alpha", { env: INFO_LOG })
     const b = await Device.create("beta")
-    const ids = await createMany(a, RECORDS)
+    const ids = await createLogins(a, RECORDS)
     const { joinResult } = await b.joinThrough(a)
     expect(joinResult.code).toBe(0)
     await b.start()
@@ -52,7 +40,7 @@ describe("a restarted daemon with lazily loaded buckets", () => {
     expect(lastUnlock(a)).toMatchObject({ records: RECORDS, loadedBuckets: 0 })
     expect(await a.client!.call("records.list", {})).toEqual(listed)
     expect(await a.client!.call("records.list", { trash: true })).toEqual(trashed)
-    expect((await a.cli(["get", ids[9], "--reveal", "--json"])).stdout).toContain("pw-9")
+    expect((await a.cli(["get", ids[9], "--reveal", "--json"])).stdout).toContain("pw-site-9")
     expect((await a.client!.call("records.list", { query: `user${RECORDS - 1}` })).map((r) => r.id)).toEqual([ids[RECORDS - 1]])
 
     // Edits both ways: A's reaches B, and B's reaches a bucket A has not loaded.
@@ -73,6 +61,6 @@ describe("a restarted daemon with lazily loaded buckets", () => {
     expect(afterKill.map((r) => r.title)).toContain("edited on A")
     expect(afterKill.map((r) => r.title)).toContain("edited on B")
     expect(afterKill).toEqual(await b.client!.call("records.list", {}))
-    expect((await a.client!.call("records.get", { id: ids[2] })).fields.password.value).toBe("pw-2")
+    expect((await a.client!.call("records.get", { id: ids[2] })).fields.password.value).toBe("pw-site-2")
   }, 300_000)
 })

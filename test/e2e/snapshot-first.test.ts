@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest"
 import { waitFor } from "./helpers/cli.js"
-import { Device } from "./helpers/devices.js"
+import { Device, createLogins } from "./helpers/devices.js"
 import { startFirstDevice } from "../helpers/device-start.js"
 
 /** More entries than a peer may lack before it starts from a snapshot (sync/SNAPSHOT_MIN_MISSING_ENTRIES). */
 const RECORDS_IN_SNAPSHOT = 1_100
 const TAIL_RECORDS = 5
-const IN_FLIGHT = 16
 
 /** Daemons log at info here: the test reads who served and who took the snapshot. */
 const INFO_LOG = { LANVAULT_LOG_LEVEL: "info" }
@@ -15,26 +14,15 @@ function daemonLog(device: Device): string {
   return device.daemon!.output()
 }
 
-async function createMany(device: Device, count: number, prefix: string): Promise<string[]> {
-  const ids: string[] = []
-  for (let start = 0; start < count; start += IN_FLIGHT) {
-    const batch = Array.from({ length: Math.min(IN_FLIGHT, count - start) }, (_, i) => device.client!.call("records.create", {
-      record: { type: "login", title: `${prefix} ${start + i}`, fields: { username: { value: `user${start + i}`, kind: "text" }, password: { value: `pw-${prefix}-${start + i}`, kind: "secret" } } },
-    }))
-    for (const { id } of await Promise.all(batch)) ids.push(id)
-  }
-  return ids
-}
-
 describe("snapshot-first sync between real daemons", () => {
   it("a new device joins, takes the snapshot of a locked device and then the log tail, and lists every record", async () => {
     const a = await startFirstDevice("alpha", { env: INFO_LOG })
     const b = await Device.create("beta")
-    const [first] = await createMany(a, RECORDS_IN_SNAPSHOT, "snap")
+    const [first] = await createLogins(a, RECORDS_IN_SNAPSHOT, "snap")
     // The lock writes the snapshot; later records are only in the log: the tail.
     await a.client!.call("lock", {})
     await a.unlock()
-    const tail = await createMany(a, TAIL_RECORDS, "tail")
+    const tail = await createLogins(a, TAIL_RECORDS, "tail")
     const total = RECORDS_IN_SNAPSHOT + TAIL_RECORDS
     const head = (await a.client!.call("devices.list", {})).find((d) => d.self)!.seq
     // B joins while A is locked: a locked device serves its snapshot (its device key signs it).

@@ -76,3 +76,21 @@ export class Device {
     this.cleanup()
   }
 }
+
+/** Logins created at once, at most this many calls in flight. */
+const CREATE_IN_FLIGHT = 16
+
+/**
+ * Creates `count` logins on `device` over its socket (title `PREFIX N`, username `userN`,
+ * password `pw-PREFIX-N`), a few calls in flight at a time; returns their ids in order.
+ */
+export async function createLogins(device: Device, count: number, prefix = "site"): Promise<string[]> {
+  const ids: string[] = []
+  for (let start = 0; start < count; start += CREATE_IN_FLIGHT) {
+    const batch = Array.from({ length: Math.min(CREATE_IN_FLIGHT, count - start) }, (_, i) => device.client!.call("records.create", {
+      record: { type: "login", title: `${prefix} ${start + i}`, fields: { username: { value: `user${start + i}`, kind: "text" }, password: { value: `pw-${prefix}-${start + i}`, kind: "secret" } } },
+    }))
+    for (const { id } of await Promise.all(batch)) ids.push(id)
+  }
+  return ids
+}
