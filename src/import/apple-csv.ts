@@ -2,7 +2,7 @@
  * Apple Passwords (and Safari) CSV: `Title,URL,Username,Password,Notes,OTPAuth`.
  * Every row is a login; `OTPAuth` holds an `otpauth://` URI.
  */
-import { cellOf, readTable, wrongFormat } from "./csv-text.js"
+import { cellOf, readTable, wrongFormat, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
@@ -11,7 +11,7 @@ const FORMAT = "apple-csv"
 const REQUIRED = [["title"], ["url"], ["username"], ["password"]] as const
 
 /** Parses an Apple Passwords export. */
-export function parseAppleCsv(text: string): FormatOutput {
+export function parseAppleCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   // The OTPAuth column tells Apple's header from others with the same first four (KeePassXC's).
   if (!header.has("otpauth")) throw wrongFormat(header, FORMAT, 'its header lacks "otpauth"')

@@ -6,7 +6,7 @@
  * "name: value" lines in `fields`, where hidden ones are no longer marked, so a
  * field whose name suggests a secret ("PIN", "API key"…) becomes a secret.
  */
-import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, isTrue, loginOrNote, looksSecret, splitList } from "./record-draft.js"
 import type { Draft, FormatOutput } from "./types.js"
 
@@ -14,7 +14,7 @@ const FORMAT = "bitwarden-csv"
 const REQUIRED = [["type"], ["name"], ["notes"], ["fields"], ["login_uri"], ["login_username"], ["login_password"]] as const
 
 /** Parses a Bitwarden CSV export. */
-export function parseBitwardenCsv(text: string): FormatOutput {
+export function parseBitwardenCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   return { drafts: rows.map((row) => itemDraft(row, header)), skipped: [] }
 }

@@ -2,7 +2,7 @@
  * Chrome (and Edge, Brave…) password CSV: `name,url,username,password,note`
  * (`note` since Chrome 92; older exports lack it). Every row is a login.
  */
-import { cellOf, readTable } from "./csv-text.js"
+import { cellOf, readTable, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
@@ -10,7 +10,7 @@ const FORMAT = "chrome-csv"
 const REQUIRED = [["name"], ["url"], ["username"], ["password"]] as const
 
 /** Parses a Chrome password export. */
-export function parseChromeCsv(text: string): FormatOutput {
+export function parseChromeCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts = rows.map((row) => {
     const fields = new FieldBag()

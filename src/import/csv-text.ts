@@ -2,7 +2,7 @@
  * CSV text to rows with their line numbers (csv-parse), header lookups, and the
  * RFC 4180 quoting our own CSV export uses.
  */
-import { parse, type CsvError } from "csv-parse/sync"
+import { parse, type CsvError, type Options } from "csv-parse/sync"
 import { LanvaultError } from "../errors.js"
 import { csvFormatOf } from "./csv-signatures.js"
 
@@ -12,28 +12,43 @@ export interface CsvRow {
   line: number
 }
 
+/** Rows a streaming read already parsed (csv-stream.ts), given to a format's parser in place of the text. */
+export class ParsedCsv {
+  constructor(readonly rows: CsvRow[]) {}
+}
+
+/** What a CSV format's parser reads: the file's text, or its rows parsed while it was read in chunks. */
+export type CsvSource = string | ParsedCsv
+
+/** The options csv-parse runs with, here and in csv-stream.ts; `rows` gets each record, `lastLine` the line it ended on. */
+export function csvParseOptions(rows: CsvRow[], lastLine: (line: number) => void): Options {
+  return {
+    record_delimiter: "\n",
+    skip_empty_lines: true,
+    relax_column_count: true,
+    on_record: (cells: string[], context) => {
+      lastLine(context.lines)
+      // A line of blanks is an empty line too.
+      if (cells.length === 1 && cells[0].trim() === "") return null
+      rows.push({ cells, line: context.lines - newlinesIn(cells) })
+      return null
+    },
+  }
+}
+
 /**
  * Parses CSV text (RFC 4180; empty lines skipped). Line endings are normalised to
  * `\n` first, so CRLF inside a quoted value becomes LF. A malformed file, such
  * as one cut short inside a quoted value, throws `IMPORT_FAILED` naming the line.
+ * Rows parsed while streaming are taken as they are.
  */
-export function readCsv(text: string, what: string): CsvRow[] {
+export function readCsv(text: CsvSource, what: string): CsvRow[] {
+  if (text instanceof ParsedCsv) return text.rows
   const normalised = text.replace(/\r\n?/g, "\n")
   const rows: CsvRow[] = []
   let lastLine = 0
   try {
-    parse(normalised, {
-      record_delimiter: "\n",
-      skip_empty_lines: true,
-      relax_column_count: true,
-      on_record: (cells: string[], context) => {
-        lastLine = context.lines
-        // A line of blanks is an empty line too.
-        if (cells.length === 1 && cells[0].trim() === "") return null
-        rows.push({ cells, line: context.lines - newlinesIn(cells) })
-        return null
-      },
-    })
+    parse(normalised, csvParseOptions(rows, (line) => (lastLine = line)))
   } catch (error) {
     throw csvFailure(error as CsvError, normalised, lastLine, what)
   }
@@ -152,7 +167,7 @@ export interface CsvTable {
  * Reads a CSV file whose first row is a header: checks the `required` columns
  * and that every row is as wide as the header. An empty file throws `IMPORT_FAILED`.
  */
-export function readTable(text: string, format: string, required: ReadonlyArray<readonly string[]>): CsvTable {
+export function readTable(text: CsvSource, format: string, required: ReadonlyArray<readonly string[]>): CsvTable {
   const [first, ...rows] = readCsv(text, format)
   if (first === undefined) {
     throw new LanvaultError("IMPORT_FAILED", `line 1: not a ${format} file: it is empty`, { data: { line: 1 } })

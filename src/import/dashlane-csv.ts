@@ -4,7 +4,7 @@
  * exports: `otpSecret`). The category becomes a tag; the second and third
  * usernames are kept as fields.
  */
-import { cellOf, readTable } from "./csv-text.js"
+import { cellOf, readTable, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
@@ -12,7 +12,7 @@ const FORMAT = "dashlane-csv"
 const REQUIRED = [["username"], ["username2"], ["title"], ["password"], ["note"], ["url"]] as const
 
 /** Parses a Dashlane credentials export. */
-export function parseDashlaneCsv(text: string): FormatOutput {
+export function parseDashlaneCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts = rows.map((row) => {
     const cell = (...names: string[]) => cellOf(row, header, ...names)

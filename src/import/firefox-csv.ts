@@ -4,7 +4,7 @@
  * login titled after its host; the realm of an HTTP-auth login and the form's
  * address are kept as fields; created and changed times are kept.
  */
-import { cellOf, readTable } from "./csv-text.js"
+import { cellOf, readTable, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, timeOf } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
@@ -12,7 +12,7 @@ const FORMAT = "firefox-csv"
 const REQUIRED = [["url"], ["username"], ["password"], ["httprealm"], ["formactionorigin"]] as const
 
 /** Parses a Firefox password export. */
-export function parseFirefoxCsv(text: string): FormatOutput {
+export function parseFirefoxCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts = rows.map((row) => {
     const cell = (name: string) => cellOf(row, header, name)

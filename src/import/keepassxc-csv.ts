@@ -5,7 +5,7 @@
  * group path starts with the root group's name, which is dropped: "Root/Email"
  * becomes the tag "Email", "Root/Work/Mail" the tag "Work/Mail".
  */
-import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, loginOrNote, splitList, timeOf } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
@@ -14,7 +14,7 @@ const REQUIRED = [["group"], ["title"], ["username"], ["password"], ["url"], ["n
 const RECYCLE_BIN = "recycle bin"
 
 /** Parses a KeePassXC CSV export; entries in the recycle bin are skipped. */
-export function parseKeepassxcCsv(text: string): FormatOutput {
+export function parseKeepassxcCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts: Draft[] = []
   const skipped: SkippedEntry[] = []

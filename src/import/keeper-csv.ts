@@ -6,7 +6,7 @@
  * out. Folder and shared folder become tags ("\" separates levels; becomes "/").
  */
 import { LanvaultError } from "../errors.js"
-import { readCsv, type CsvRow } from "./csv-text.js"
+import { readCsv, type CsvRow, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, looksSecret, normaliseNewlines } from "./record-draft.js"
 import type { FormatOutput } from "./types.js"
 
@@ -22,7 +22,7 @@ export function isKeeperHeader(cells: readonly string[]): boolean {
 }
 
 /** Parses a Keeper CSV export. */
-export function parseKeeperCsv(text: string): FormatOutput {
+export function parseKeeperCsv(text: CsvSource): FormatOutput {
   const rows = readCsv(text, FORMAT)
   if (rows.length > 0 && isKeeperHeader(rows[0].cells)) rows.shift()
   return { drafts: rows.map(rowDraft), skipped: [] }

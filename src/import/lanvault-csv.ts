@@ -10,7 +10,7 @@
  */
 import { LanvaultError } from "../errors.js"
 import type { FieldKind, FieldValue } from "../merge/types.js"
-import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { parseJsonText } from "./json-text.js"
 import { readFieldMap } from "./lanvault-json.js"
 import { draftOf, isTrue, setOwn, splitList } from "./record-draft.js"
@@ -32,7 +32,7 @@ export const COLUMN_FIELDS: ReadonlyArray<readonly [name: string, kind: FieldKin
 export const TAG_SEPARATOR = ";"
 
 /** Parses a lanvault CSV export; a malformed `fields` cell fails the whole import. */
-export function parseLanvaultCsv(text: string): FormatOutput {
+export function parseLanvaultCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, LANVAULT_CSV_COLUMNS.map((name) => [name]))
   return { drafts: rows.map((row) => rowDraft(row, header)), skipped: [] }
 }

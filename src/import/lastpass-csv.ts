@@ -6,7 +6,7 @@
  * lists `Key:Value` lines up to a final `Notes:` part, which become fields.
  * Rows with the URL `http://group` are empty folders, not entries.
  */
-import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, isTrue, looksSecret, normaliseNewlines } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
@@ -27,7 +27,7 @@ const NOTE_FIELDS = new Map<string, string>([
 ])
 
 /** Parses a LastPass CSV export. */
-export function parseLastpassCsv(text: string): FormatOutput {
+export function parseLastpassCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts: Draft[] = []
   const skipped: SkippedEntry[] = []

@@ -8,7 +8,7 @@
  */
 import type { FieldKind } from "../merge/types.js"
 import { LanvaultError } from "../errors.js"
-import { guessCsvFormat, headerOf, readCsv, type CsvRow } from "./csv-text.js"
+import { guessCsvFormat, headerOf, readCsv, type CsvRow, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, loginOrNote, looksSecret } from "./record-draft.js"
 import type { Draft, FormatOutput } from "./types.js"
 
@@ -45,7 +45,7 @@ const FIELDS = new Map<string, [string, FieldKind]>([
 const KIND_BY_NUMBER = new Map<string, FieldKind>([["2", "url"], ["4", "phone"], ["8", "secret"], ["9", "secret"], ["12", "secret"]])
 
 /** Parses an mSecure CSV export. */
-export function parseMsecureCsv(text: string): FormatOutput {
+export function parseMsecureCsv(text: CsvSource): FormatOutput {
   const rows = readCsv(text, FORMAT)
   const guess = rows.length > 0 ? guessCsvFormat(headerOf(rows[0])) : undefined
   if (guess !== undefined) throw failure(1, `mSecure exports have no header row; it looks like ${guess}`)

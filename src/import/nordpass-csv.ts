@@ -7,7 +7,7 @@
  * a custom field of type hidden is a secret.
  */
 import { LanvaultError } from "../errors.js"
-import { cellOf, readTable, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { asArray, asObject, textOf } from "./json-text.js"
 import { draftOf, FieldBag, normaliseNewlines } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
@@ -17,7 +17,7 @@ const REQUIRED = [["name"], ["url"], ["username"], ["password"], ["note"], ["car
 const TYPES = new Map([["password", "login"], ["note", "note"], ["credit_card", "card"], ["identity", "identity"]])
 
 /** Parses a NordPass export. */
-export function parseNordpassCsv(text: string): FormatOutput {
+export function parseNordpassCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, REQUIRED)
   const drafts: Draft[] = []
   const skipped: SkippedEntry[] = []

@@ -5,7 +5,7 @@
  * fields named after them (lower-cased), secret when the name suggests it.
  * Tags are separated by ";". Archived items keep the tag "archived".
  */
-import { cellOf, readTable, wrongFormat, type CsvRow, type Header } from "./csv-text.js"
+import { cellOf, readTable, wrongFormat, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { draftOf, FieldBag, isTrue, loginOrNote, looksSecret, splitList } from "./record-draft.js"
 import type { Draft, FormatOutput } from "./types.js"
 
@@ -24,7 +24,7 @@ const MAPPED = new Set<string>([...Object.values(COLUMNS).flat(), "favorite", "a
 const FOREIGN_COLUMNS = ["group", "login_username", "login_password"]
 
 /** Parses a 1Password CSV export. */
-export function parseOnePasswordCsv(text: string): FormatOutput {
+export function parseOnePasswordCsv(text: CsvSource): FormatOutput {
   const { header, rows } = readTable(text, FORMAT, [COLUMNS.title, COLUMNS.password])
   const foreign = FOREIGN_COLUMNS.find((name) => header.has(name))
   if (foreign !== undefined) throw wrongFormat(header, FORMAT, `1Password exports have no "${foreign}" column`)

@@ -7,6 +7,7 @@ import { parseAppleCsv } from "./apple-csv.js"
 import { parseBitwardenCsv } from "./bitwarden-csv.js"
 import { parseBitwardenJson } from "./bitwarden-json.js"
 import { parseChromeCsv } from "./chrome-csv.js"
+import type { CsvSource, ParsedCsv } from "./csv-text.js"
 import { parseDashlaneCsv } from "./dashlane-csv.js"
 import { decodeUtf8 } from "./decode-text.js"
 import { removeDuplicates } from "./dedupe.js"
@@ -99,6 +100,25 @@ export function parseImport(bytes: Uint8Array, format: ImportFormat, options: Im
   return finish(format, bytesParser === undefined ? parseText(bytes, format) : bytesParser(bytes, options), options)
 }
 
+/** The CSV formats: their parsers also take rows parsed while the file was read in chunks (csv-stream.ts). */
+export const CSV_FORMATS: ReadonlySet<ImportFormat> = new Set(READABLE_FORMATS.filter((format) => format === "csv" || format.endsWith("-csv")))
+
+/**
+ * A CSV import whose rows were parsed while the file was streamed: the same
+ * result `readImport` gives for its bytes. `format` must be one of CSV_FORMATS.
+ */
+export function readParsedCsv(rows: ParsedCsv, detection: Detection, options: ImportOptions = {}): ReadImportResult {
+  if (!CSV_FORMATS.has(detection.format)) throw new LanvaultError("INTERNAL", `${detection.format} is not a CSV format`)
+  const parser = TEXT_PARSERS[detection.format] as (source: CsvSource) => FormatOutput
+  return { ...finish(detection.format, parser(rows), options), detectedBy: detection.reason }
+}
+
+/** `format` as an ImportFormat this build reads, or UNSUPPORTED_FORMAT. */
+export function checkFormat(format: unknown): ImportFormat {
+  if (isImportFormat(format) && READABLE_FORMATS.includes(format)) return format
+  throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format ${JSON.stringify(format)}: use one of ${READABLE_FORMATS.join(", ")}`)
+}
+
 function parseText(bytes: Uint8Array, format: ImportFormat): FormatOutput {
   const parser = TEXT_PARSERS[format]
   if (parser === undefined) throw new LanvaultError("UNSUPPORTED_FORMAT", `this lanvault does not read ${format} files`)
@@ -119,11 +139,6 @@ function finish(format: ImportFormat, parsed: FormatOutput, options: ImportOptio
     kept,
     notCarried,
   }
-}
-
-function checkFormat(format: unknown): ImportFormat {
-  if (isImportFormat(format) && READABLE_FORMATS.includes(format)) return format
-  throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown import format ${JSON.stringify(format)}: use one of ${READABLE_FORMATS.join(", ")}`)
 }
 
 /** Whether `name` is an import format name. */

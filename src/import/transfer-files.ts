@@ -37,7 +37,11 @@ export async function checkRegularFile(path: string, what: string, maxBytes = MA
   return withRegularFile(path, what, maxBytes, async (handle) => (await handle.stat()).size)
 }
 
-async function withRegularFile<T>(path: string, what: string, maxBytes: number, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+/**
+ * Opens `path` as {@link readRegularFile} does (the same refusals, before any
+ * read) and hands the open handle and the file's size to `use`; closes it after.
+ */
+export async function withRegularFile<T>(path: string, what: string, maxBytes: number, use: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
   if (!isAbsolute(path)) throw new InvalidParamsError(`the ${what} path must be absolute`)
   let handle: FileHandle
   try {
@@ -53,7 +57,7 @@ async function withRegularFile<T>(path: string, what: string, maxBytes: number, 
         data: { size: stats.size, limit: maxBytes },
       })
     }
-    return await use(handle)
+    return await use(handle, stats.size)
   } catch (error) {
     if (error instanceof LanvaultError) throw error
     throw ioFailure("IMPORT_FAILED", `cannot read the ${what} ${path}`, error)

@@ -7,6 +7,7 @@
 import { LanvaultError } from "../errors.js"
 import { renderExport } from "./export-records.js"
 import { readImport } from "./parse-import.js"
+import { streamImport } from "./stream-import.js"
 import { readRegularFile } from "./transfer-files.js"
 import type { TransferJob, TransferReply } from "./off-thread.js"
 
@@ -14,8 +15,10 @@ import type { TransferJob, TransferReply } from "./off-thread.js"
 export async function runTransferJob(job: TransferJob): Promise<TransferReply> {
   try {
     if (job.op === "export") return { ok: true, value: await renderExport(job.records, job.format, { password: job.password }) }
-    const bytes = await readRegularFile(job.path, "import file")
-    return { ok: true, value: await readImport(bytes, job.format, { existing: job.existing, password: job.password, keyFile: job.keyFile }) }
+    const options = { existing: job.existing, password: job.password, keyFile: job.keyFile }
+    const streamed = await streamImport(job.path, job.format, options)
+    if (streamed !== undefined) return { ok: true, value: streamed }
+    return { ok: true, value: await readImport(await readRegularFile(job.path, "import file"), job.format, options) }
   } catch (error) {
     if (error instanceof LanvaultError) return { ok: false, error: { code: error.code, message: error.message, data: error.data } }
     return { ok: false, error: { code: "INTERNAL", message: `import/export failed: ${error instanceof Error ? error.message : String(error)}` } }

@@ -117,6 +117,11 @@ describe("a lean daemon", () => {
     // Several answers came while the import was still running: the socket was not deaf.
     expect(answeredDuringImport).toBeGreaterThanOrEqual(5)
     expect((await client.call("status", {})).records).toBe(IMPORT_ROWS)
+    // Read in chunks and parsed as it came (the file is past 1 MiB): every cell where it belongs.
+    const listed = (await client.call("records.list", { query: "site4242.example" })).find((r) => r.title === "site4242.example")
+    const record = await client.call("records.get", { id: listed!.id })
+    expect(record.fields.password.value).toBe("pw-4242")
+    expect(record.notes).toBe(`note 4242: ${"recovery words, ".repeat(12)}`)
     const progress = events.filter((e): e is Extract<EventParams, { type: "import.progress" }> => e.type === "import.progress")
     expect(progress.length).toBeGreaterThanOrEqual(1)
     expect(progress.at(-1)).toMatchObject({ done: IMPORT_ROWS, total: IMPORT_ROWS })
@@ -132,9 +137,9 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, what: stri
   }
 }
 
-/** A Chrome password export of `rows` distinct logins. */
+/** A Chrome password export of `rows` distinct logins, each with a note long enough that 6,000 rows pass 1 MiB (read streamed). */
 function chromeCsv(rows: number): string {
-  const lines = ["name,url,username,password"]
-  for (let i = 0; i < rows; i++) lines.push(`site${i}.example,https://site${i}.example/,user${i},pw-${i}`)
+  const lines = ["name,url,username,password,note"]
+  for (let i = 0; i < rows; i++) lines.push(`site${i}.example,https://site${i}.example/,user${i},pw-${i},"note ${i}: ${"recovery words, ".repeat(12)}"`)
   return `${lines.join("\n")}\n`
 }
