@@ -69,6 +69,12 @@ export function writeSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: Vaul
   })
 }
 
+/** The vector the stored snapshot set covers, as text ("" without one): tells whether a peer's set replaced it meanwhile. */
+export function storedSnapshotVector(deps: SnapshotSetDeps): string {
+  const first = deps.store.snapshots()[0]
+  return first === undefined ? "" : JSON.stringify(first.vector)
+}
+
 /** Associated data of a bucket's snapshot: account, bucket, epoch and the vector it covers. */
 function snapshotAd(accountId: Uint8Array, bucket: number, epoch: number, vector: VersionVector): Uint8Array {
   const canonical = JSON.stringify(Object.keys(vector).sort().map((k) => [k, vector[k]]))

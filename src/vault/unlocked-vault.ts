@@ -1,25 +1,25 @@
+import { setImmediate as yieldToLoop } from "node:timers/promises"
 import { deriveTrustKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { bucketOf, changeActor, UnreadableChangesError, VaultDoc } from "../merge/index.js"
+import { bucketOf, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
-import { openEntry, sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
+import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
-import { decodePayload, encodePayload } from "./change-payload.js"
+import { encodePayload } from "./change-payload.js"
 import { BucketEviction } from "./bucket-eviction.js"
-import { loadSnapshots, mergeStoredSnapshot, writeSnapshots } from "./snapshot-set.js"
+import { loadSnapshots, mergeStoredSnapshot, storedSnapshotVector, writeSnapshots } from "./snapshot-set.js"
+import { byBucket, openEntries, position, type UnreadableEntry } from "./entry-reader.js"
 import type { VaultLog } from "./ports.js"
 
 const REPLAY_PAGE_ENTRIES = 5_000
+/** Entries decrypted per slice of a sliced unlock (≈ 0.1 ms each): a slice stays well under 100 ms. */
+const REPLAY_SLICE_ENTRIES = 500
 /** Entries held in memory while their epoch's key is awaited (see UnlockedVault.waitingForKey). */
 const MAX_WAITING_FOR_KEY = 10_000
 /** Entries pending that make a snapshot due: set at unlock when buckets had no summary index, so one is written soon. */
 const INDEX_REWRITE_ENTRIES = 1_000
-
-function position(entry: { deviceId: string; seq: number }): string {
-  return `${entry.deviceId}:${entry.seq}`
-}
 
 export interface Identity {
   deviceId: string
@@ -33,12 +33,7 @@ export interface UnlockedVaultDeps {
   accountId: Uint8Array
 }
 
-/** Entries that could not be read at unlock: reported, skipped, never deleted. */
-export interface UnreadableEntry {
-  deviceId: string
-  seq: number
-  code: string
-}
+export type { UnreadableEntry }
 
 /**
  * The vault while unlocked: the merged records (VaultDoc), the vault keys, and
@@ -72,6 +67,33 @@ export class UnlockedVault {
    * set without sound indexes makes the next snapshot due, so the next unlock is quick.
    */
   static open(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): UnlockedVault {
+    const { vault, covered } = UnlockedVault.fromSnapshots(deps, keys, bucketCount)
+    vault.catchUp({ ...covered })
+    return vault
+  }
+
+  /**
+   * `open` in bounded slices that leave the event loop free (the socket and peer
+   * links are served meanwhile): the log past the snapshot is read a page per
+   * slice and merged a bucket per slice; what arrived meanwhile (entries, or a
+   * peer's snapshot set) is taken at the end, in the same turn that returns.
+   */
+  static async openInSlices(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): Promise<UnlockedVault> {
+    const { vault, covered, snapshotVector } = UnlockedVault.fromSnapshots(deps, keys, bucketCount)
+    const cursor = { ...covered }
+    const changes: BucketChange[] = []
+    for (let page; (page = vault.readPage(cursor, REPLAY_SLICE_ENTRIES)) !== undefined; await yieldToLoop()) changes.push(...page)
+    for (const bucketChanges of byBucket(changes)) {
+      vault.merge(bucketChanges)
+      await yieldToLoop()
+    }
+    if (storedSnapshotVector(deps) !== snapshotVector) vault.takeStoredSnapshot()
+    vault.catchUp(cursor)
+    return vault
+  }
+
+  private static fromSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): { vault: UnlockedVault; covered: VersionVector; snapshotVector: string } {
+    const snapshotVector = storedSnapshotVector(deps)
     const plannedIds: string[] = []
     const newId = () => plannedIds.shift() ?? globalThis.crypto.randomUUID()
     const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount, newId })
@@ -90,9 +112,8 @@ export class UnlockedVault {
       unindexed = bucketCount
     }
     const vault = new UnlockedVault(deps, keys, doc, plannedIds)
-    vault.replay(covered)
-    if (unindexed > 0) vault.entriesSinceSnapshot = Math.max(vault.entriesSinceSnapshot, INDEX_REWRITE_ENTRIES)
-    return vault
+    if (unindexed > 0) vault.entriesSinceSnapshot = INDEX_REWRITE_ENTRIES
+    return { vault, covered, snapshotVector }
   }
 
   get entriesPending(): number {
@@ -157,7 +178,7 @@ export class UnlockedVault {
     const readied = new Set(ready.map(position))
     this.unreadable = this.unreadable.filter((u) => !readied.has(position(u)))
     this.deps.logger.info("read entries whose vault key just arrived", { count: ready.length })
-    return this.merge(this.decryptAll(ready))
+    return this.merge(this.openAll(ready))
   }
 
   /**
@@ -177,7 +198,7 @@ export class UnlockedVault {
 
   /** Decrypts and merges entries already verified and stored (from peers or folders). */
   applyEntries(entries: LogEntry[]): string[] {
-    const changes = this.decryptAll(entries)
+    const changes = this.openAll(entries)
     this.entriesSinceSnapshot += entries.length
     return this.merge(changes)
   }
@@ -224,21 +245,32 @@ export class UnlockedVault {
   }
 
   /**
-   * Decrypts every entry after the snapshot page by page, then merges them in one
+   * Decrypts every entry after `cursor` page by page, then merges them in one
    * call: Automerge builds an empty bucket from all its changes at once, several
-   * times faster than page by page.
+   * times faster than page by page. Moves `cursor` past them.
    */
-  private replay(covered: VersionVector): void {
-    const cursor = { ...covered }
+  private catchUp(cursor: VersionVector): void {
     const changes: BucketChange[] = []
-    for (;;) {
-      const page = this.deps.store.entriesAfter(cursor, REPLAY_PAGE_ENTRIES)
-      if (page.length === 0) break
-      for (const change of this.decryptAll(page)) changes.push(change)
-      for (const entry of page) cursor[entry.deviceId] = Math.max(cursor[entry.deviceId] ?? 0, entry.seq)
-      this.entriesSinceSnapshot += page.length
-    }
+    for (let page; (page = this.readPage(cursor, REPLAY_PAGE_ENTRIES)) !== undefined;) changes.push(...page)
     this.merge(changes)
+  }
+
+  /** The changes of the next page of entries after `cursor` (moved past them); undefined when none is left. */
+  private readPage(cursor: VersionVector, limit: number): BucketChange[] | undefined {
+    const page = this.deps.store.entriesAfter(cursor, limit)
+    if (page.length === 0) return undefined
+    for (const entry of page) cursor[entry.deviceId] = Math.max(cursor[entry.deviceId] ?? 0, entry.seq)
+    this.entriesSinceSnapshot += page.length
+    return this.openAll(page)
+  }
+
+  /** A peer's snapshot set stored while this vault was opening: merged now, or logged if it cannot be read. */
+  private takeStoredSnapshot(): void {
+    try {
+      this.mergeStoredSnapshot()
+    } catch (error) {
+      this.deps.logger.error("a snapshot set stored while unlocking could not be merged; the log still holds it", errorFields(error))
+    }
   }
 
   /** Merges changes; unreadable ones are counted and skipped, never fatal. */
@@ -253,32 +285,10 @@ export class UnlockedVault {
     }
   }
 
-  /**
-   * Opens stored entries. Their signatures were checked when they were stored
-   * (from a peer, a folder or a backup) or made here; the AEAD under the vault key
-   * still authenticates every byte and the device, seq and epoch it claims, so a
-   * row tampered with on disk fails here, and so does a change whose Automerge
-   * actor is not the signing device.
-   */
-  private decryptAll(entries: LogEntry[]): BucketChange[] {
-    const changes: BucketChange[] = []
-    for (const entry of entries) {
-      try {
-        const key = this.keys.keys.get(entry.epoch)
-        if (!key) {
-          if (this.waitingForKey.length < MAX_WAITING_FOR_KEY) this.waitingForKey.push(entry)
-          throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
-        }
-        const change = decodePayload(openEntry(entry, this.deps.accountId, key), this.doc.bucketCount)
-        // A device writes only as its own actor: an entry signed by one device never edits as another (issue 17 item 9).
-        if (changeActor(change.change) !== entry.deviceId) throw new LanvaultError("CORRUPT_DATA", "a log entry's change names another device's actor")
-        changes.push(change)
-      } catch (error) {
-        const code = error instanceof LanvaultError ? error.code : "INTERNAL"
-        this.unreadable.push({ deviceId: entry.deviceId, seq: entry.seq, code })
-        this.deps.logger.error("a log entry could not be read; skipped, kept on disk", { deviceId: entry.deviceId, seq: entry.seq, code })
-      }
-    }
-    return changes
+  /** Opens stored entries (see openEntries); those it cannot read are noted in `unreadable`, those awaiting a key in `waitingForKey`. */
+  private openAll(entries: LogEntry[]): BucketChange[] {
+    return openEntries(entries, { keys: this.keys, accountId: this.deps.accountId, bucketCount: this.doc.bucketCount, logger: this.deps.logger }, this.unreadable, (entry) => {
+      if (this.waitingForKey.length < MAX_WAITING_FOR_KEY) this.waitingForKey.push(entry)
+    })
   }
 }

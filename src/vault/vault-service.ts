@@ -44,6 +44,10 @@ type LockReason = "request" | "idle" | "shutdown" | "reset"
  */
 export class VaultService {
   private open: UnlockedVault | undefined
+  /** An unlock merging the log in slices (UnlockedVault.openInSlices); a second unlock meanwhile waits for it. */
+  private opening: Promise<number> | undefined
+  /** Counts locks: an unlock still opening when one comes is dropped. */
+  private locks = 0
   /** Edits in, durable entries out to the sinks; peers' entries merged (see VaultChanges). */
   readonly changes: VaultChanges
   private readonly snapshots: SnapshotPolicy
@@ -103,10 +107,14 @@ export class VaultService {
   }
 
   lock(reason: LockReason): void {
+    this.locks += 1
     // Edits that arrived before the lock are committed (or refused) first.
     this.changes.commit()
     const open = this.open
-    if (!open) return
+    if (!open) {
+      if (this.opening) this.keys.forget() // the unlock under way is dropped (openInSlices)
+      return
+    }
     try {
       if (open.entriesPending > 0) open.snapshot()
     } catch (error) {
@@ -214,18 +222,29 @@ export class VaultService {
     this.lock("shutdown")
   }
 
-  /** Opens the vault with checked keys; if it is open already, those keys are not needed and are wiped. */
-  private openWith(keys: VaultKeys, opener: typeof UnlockedVault): number {
-    if (this.open) {
+  /** Opens the vault with checked keys; if it is open (or opening) already, those keys are not needed and are wiped. */
+  private openWith(keys: VaultKeys, opener: typeof UnlockedVault): Promise<number> {
+    if (this.open || this.opening) {
       wipe(...keys.keys.values())
-      return this.open.doc.size
+      return this.opening ?? Promise.resolve(this.open!.doc.size)
     }
+    this.opening = this.openInSlices(keys, opener).finally(() => (this.opening = undefined))
+    return this.opening
+  }
+
+  private async openInSlices(keys: VaultKeys, opener: typeof UnlockedVault): Promise<number> {
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
-    this.open = opener.open(
+    const locks = this.locks
+    const opened = await opener.openInSlices(
       { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.deps.account.accountIdBytes },
       keys, bucketCount,
     )
+    if (locks !== this.locks) {
+      opened.close()
+      throw new LockedError()
+    }
+    this.open = opened
     this.snapshots.check()
     this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets })
     this.touch()

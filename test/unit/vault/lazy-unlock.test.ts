@@ -166,3 +166,27 @@ describe("unlocking from the snapshot's summary index", () => {
     expect(views(vault)).toEqual(fullReplay())
   })
 })
+
+describe("an unlock that replays a long log", () => {
+  it("runs in slices: timers and other calls are served meanwhile, and it merges what arrives meanwhile", async () => {
+    const { open, fill, deps, keys, accountId, vaultKey, store } = setUp()
+    const first = open()
+    for (let i = 0; i < 6; i++) fill(first)
+    const expected = views(first)
+    first.close()
+    store.clearSnapshots()
+    let ticks = 0
+    const ticker = setInterval(() => (ticks += 1), 0)
+    const opening = UnlockedVault.openInSlices(deps, keys(), BUCKETS)
+    // A peer's entry stored while the unlock runs must be in what it returns.
+    await new Promise((resolve) => setImmediate(resolve))
+    const peer = toHex(randomBytes(16))
+    const remote = new VaultDoc({}, { actorId: peer, bucketCount: BUCKETS }).create({ type: "note", title: "arrived while unlocking" }).changes[0]
+    store.insertEntries([sealEntry({ accountId, deviceId: peer, seq: 1, epoch: 1, vaultKey, signSecret: generateDeviceKeys().signSecret, payload: encodePayload(remote) })])
+    const vault = await opening
+    clearInterval(ticker)
+    expect(ticks).toBeGreaterThan(2)
+    expect(vault.doc.size).toBe(expected.size + 1)
+    expect(vault.doc.list({}).map((r) => r.title)).toContain("arrived while unlocking")
+  })
+})

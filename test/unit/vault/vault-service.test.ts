@@ -283,3 +283,36 @@ describe("VaultService: unlock always checks the password (issue 11 item 3, issu
     expect(JSON.parse(store.getMeta("unlock.throttle")!).failures).toBe(3)
   }, 90_000)
 })
+
+describe("VaultService: an unlock in slices", () => {
+  it("a lock while the unlock is still replaying wins: the unlock fails with LOCKED and the vault stays locked", async () => {
+    const home = mkdtempSync(join(tmpdir(), "lv-vault-"))
+    try {
+      const store = new MemoryStore()
+      await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+      const vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => {} }, {})
+      await vault.unlock(PASSWORD)
+      await vault.createMany(Array.from({ length: 3_000 }, (_, i) => ({ type: "note", title: `n${i}` })))
+      vault.lock("request")
+      store.clearSnapshots()
+      // The lock comes at the first turn the replay leaves free, right after it read its first page.
+      const entriesAfter = store.entriesAfter.bind(store)
+      let armed = true
+      store.entriesAfter = (...args) => {
+        if (armed && new Error().stack!.includes("openInSlices")) {
+          armed = false
+          setImmediate(() => vault.lock("request"))
+        }
+        return entriesAfter(...args)
+      }
+      const unlocking = vault.unlock(PASSWORD)
+      expect(await codeOf(() => unlocking)).toBe("LOCKED")
+      expect(armed).toBe(false)
+      expect(vault.locked).toBe(true)
+      expect(vault.keys.heldPasswordKey()).toBeUndefined()
+      expect(await vault.unlock(PASSWORD)).toBe(3_000)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+})
