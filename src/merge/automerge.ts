@@ -4,8 +4,10 @@
  * hundred after a 50k import), so the only way to give it back at `lock` is to
  * drop the whole instance: {@link releaseAutomerge} swaps in an API that throws
  * LOCKED, and once no document made with the old instance is reachable, the
- * garbage collector frees its memory. {@link renewAutomerge} loads a fresh
- * instance at the next unlock (≈ 15 ms). Every file of merge/ takes Automerge
+ * garbage collector frees its memory. {@link renewAutomerge} readies a fresh
+ * instance for the next unlock, made (≈ 15 ms) only when a document is first
+ * needed: an unlock that lists from the summary index and reads no record in
+ * full never makes one. Every file of merge/ takes Automerge
  * from here, never from the package's default entry (which holds one instance
  * for the life of the process).
  */
@@ -18,6 +20,15 @@ export * from "@automerge/automerge/slim"
 
 type Api = Parameters<typeof use>[0]
 
+/**
+ * The members Automerge calls on its API (its ApiHandler, low_level.js): a
+ * deferred API has these, each making the instance on first call.
+ */
+const API_MEMBERS = [
+  "create", "load", "encodeChange", "decodeChange", "initSyncState", "encodeSyncMessage", "decodeSyncMessage",
+  "encodeSyncState", "decodeSyncState", "exportSyncState", "importSyncState", "readBundle", "wasmReleaseInfo",
+]
+
 /** The wasm-bindgen glue for Node: requiring it afresh compiles and instantiates a new wasm module. */
 const BINDINGS_FROM_WASM_FILE = "mjs/wasm_bindgen_output/nodejs/automerge_wasm.cjs"
 
@@ -25,11 +36,12 @@ let released = false
 /** The names of the API's members (strings only: no hold on an instance). */
 let apiNames: string[] = []
 
-/** Makes a new wasm instance the one every new document uses. Documents made before keep theirs. */
+/**
+ * Makes a new wasm instance the one every new document uses, once one is needed
+ * (the first Automerge call makes it). Documents made before keep theirs.
+ */
 export function renewAutomerge(): void {
-  const api = freshBindings()
-  apiNames = Object.keys(api)
-  use(api)
+  use(deferredApi())
   released = false
 }
 
@@ -49,6 +61,17 @@ export function isAutomergeReleased(): boolean {
   return released
 }
 
+/** An API whose first call makes the instance, hands the API over to it (`use`) and forwards the call. */
+function deferredApi(): Api {
+  const instantiate = (): Record<string, (...args: unknown[]) => unknown> => {
+    const api = freshBindings()
+    apiNames = Object.keys(api)
+    use(api)
+    return api as unknown as Record<string, (...args: unknown[]) => unknown>
+  }
+  return Object.fromEntries(API_MEMBERS.map((name) => [name, (...args: unknown[]) => instantiate()[name](...args)])) as unknown as Api
+}
+
 function freshBindings(): Api {
   // A require of its own each time: once the module is out of the cache, nothing but the documents made with it holds it.
   const require = createRequire(import.meta.url)
@@ -66,7 +89,7 @@ function lockedApi(): Api {
   const fail = () => {
     throw new LockedError()
   }
-  return Object.fromEntries(apiNames.map((name) => [name, fail])) as unknown as Api
+  return Object.fromEntries([...new Set([...API_MEMBERS, ...apiNames])].map((name) => [name, fail])) as unknown as Api
 }
 
 renewAutomerge()
