@@ -29,6 +29,8 @@ describe("VaultService over the in-memory store", () => {
 
   afterEach(() => {
     vi.useRealTimers()
+    // Locked now, not by its idle timer in a later test: a lock lets go of Automerge's (process-wide) instance.
+    vault.stop()
     rmSync(home, { recursive: true, force: true })
   })
 
