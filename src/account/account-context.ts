@@ -1,7 +1,7 @@
 import { fromHex } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
 import { META } from "./meta-keys.js"
+import type { IdentityKeeper, MetaTable, TrustLookup } from "./ports.js"
 
 /**
  * Facts of the account this home belongs to, read once from store meta and
@@ -24,7 +24,7 @@ export interface AccountContext {
 export type AccountIds = Pick<AccountContext, "accountId" | "accountIdBytes">
 
 /** Reads the context of the account in `store`; NO_ACCOUNT if the home holds none. */
-export function readAccountContext(store: Pick<VaultStore, "getMeta" | "getIdentity">): AccountContext {
+export function readAccountContext(store: Pick<MetaTable, "getMeta"> & Pick<IdentityKeeper, "getIdentity">): AccountContext {
   const accountId = store.getMeta(META.accountId)
   const identity = store.getIdentity()
   if (accountId === undefined || identity === undefined) throw new LanvaultError("NO_ACCOUNT", "this home holds no account: run `lanvault init` or `lanvault join`")
@@ -37,7 +37,7 @@ export function accountIdBytes(accountIdHex: string): Uint8Array {
 }
 
 /** This device's name: its trust entry's (a rename made on another device syncs there), else the one given at init/join. */
-export function ownDeviceName(store: Pick<VaultStore, "getMeta" | "getIdentity" | "getTrust">): string {
+export function ownDeviceName(store: Pick<MetaTable, "getMeta"> & Pick<IdentityKeeper, "getIdentity"> & TrustLookup): string {
   const id = store.getIdentity()?.deviceId
   return (id === undefined ? undefined : store.getTrust(id)?.name) ?? store.getMeta(META.deviceName) ?? ""
 }

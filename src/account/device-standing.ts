@@ -1,5 +1,5 @@
 import { LanvaultError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
+import type { IdentityKeeper, MetaTable, TrustLookup } from "./ports.js"
 import { META } from "./meta-keys.js"
 
 /** Store meta key of this device's standing (JSON, see {@link Standing}). */
@@ -21,7 +21,7 @@ export interface Standing {
 }
 
 /** The part of the store a device's standing is read from and kept in. */
-export type StandingStore = Pick<VaultStore, "getMeta" | "setMeta" | "getIdentity" | "getTrust">
+export type StandingStore = Pick<MetaTable, "getMeta" | "setMeta"> & Pick<IdentityKeeper, "getIdentity"> & TrustLookup
 
 const NEXT = "lanvault export FILE --format json (to keep what only this device holds), then on a trusted device show the account key and run `lanvault join` here"
 const WORDS: Record<StandingState, { message: string; next: string }> = {

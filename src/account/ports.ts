@@ -25,6 +25,11 @@ export interface IdentityKeeper {
   setIdentity(identity: DeviceIdentity): void
 }
 
+/** One device's trust entry, looked up (its name, whether it was revoked). */
+export interface TrustLookup {
+  getTrust(deviceId: string): TrustEntry | undefined
+}
+
 /** What init, reset and join write: a fresh account in place of whatever the store held. */
 export interface AccountStore extends MetaTable, KeysetShelf, IdentityKeeper {
   putTrust(entry: TrustEntry): void

@@ -1,5 +1,5 @@
 import { LockedError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
+import type { MetaTable } from "../account/index.js"
 import { checkAutoLockMinutes } from "../vault/index.js"
 import type { VaultService } from "../vault/index.js"
 
@@ -7,7 +7,7 @@ import type { VaultService } from "../vault/index.js"
 const AUTO_LOCK_META = "vault.autoLockMinutes"
 
 /** The auto-lock minutes stored on this device, if one was chosen; an unreadable value counts as none. */
-export function storedAutoLockMinutes(store: Pick<VaultStore, "getMeta">): number | undefined {
+export function storedAutoLockMinutes(store: Pick<MetaTable, "getMeta">): number | undefined {
   const raw = store.getMeta(AUTO_LOCK_META)
   if (raw === undefined) return undefined
   try {
@@ -23,7 +23,7 @@ export function storedAutoLockMinutes(store: Pick<VaultStore, "getMeta">): numbe
  * Only with the vault unlocked: whoever holds a locked device must not be able to make
  * it stay open after its owner's next unlock.
  */
-export function setAutoLock(deps: { vault: Pick<VaultService, "setAutoLockMinutes" | "locked">; store: Pick<VaultStore, "setMeta"> }, minutes: unknown): { autoLockMinutes: number } {
+export function setAutoLock(deps: { vault: Pick<VaultService, "setAutoLockMinutes" | "locked">; store: Pick<MetaTable, "setMeta"> }, minutes: unknown): { autoLockMinutes: number } {
   if (deps.vault.locked) throw new LockedError()
   const checked = checkAutoLockMinutes(minutes)
   deps.vault.setAutoLockMinutes(checked)

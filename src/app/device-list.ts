@@ -1,5 +1,6 @@
 import { InvalidParamsError, NotFoundError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
+import type { MetaTable } from "../account/index.js"
+import type { DeviceBook } from "./ports.js"
 
 /** One device of the trust list as `devices.list` shows it. */
 export interface DeviceView {
@@ -16,7 +17,7 @@ export interface DeviceView {
 }
 
 export interface DeviceListDeps {
-  store: Pick<VaultStore, "versionVector" | "trustList">
+  store: Pick<DeviceBook, "versionVector" | "trustList">
   selfId: string
   /** The live sync sessions (none when unknown). */
   sessions?: () => Array<{ remoteDeviceId: string; address: string }>
@@ -49,7 +50,7 @@ export function listDevices({ store, selfId, sessions }: DeviceListDeps): Device
  * device holds it; peers adopt only signed renames). The caller publishes the trust list.
  */
 export function renameDevice(
-  store: Pick<VaultStore, "versionVector" | "trustList" | "getTrust" | "putTrust" | "setMeta">, selfId: string, deviceId: string, name: string,
+  store: Pick<DeviceBook, "versionVector" | "trustList" | "getTrust" | "putTrust"> & Pick<MetaTable, "setMeta">, selfId: string, deviceId: string, name: string,
   signRename: (deviceId: string, name: string, renamedAt: number) => Uint8Array, now = Date.now(),
 ): DeviceView {
   const device = store.getTrust(deviceId)

@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs"
 import { rm } from "node:fs/promises"
-import { accountIdBytes, META } from "../account/index.js"
+import { accountIdBytes, META, type MetaTable } from "../account/index.js"
 import { BackupService, openFormerKeys } from "../backup/index.js"
 import { wipe } from "../crypto/index.js"
 import { LanvaultError, LockedError } from "../errors.js"
 import { removeDuplicates } from "../import/dedupe.js"
 import { errorFields, type Logger } from "../log.js"
-import type { VaultStore } from "../store/index.js"
 import type { VaultService } from "../vault/index.js"
 
 const FORMER_PENDING_META = META.formerPending
@@ -25,7 +24,7 @@ export interface BroughtIn {
 
 export interface FormerVaultDeps {
   vault: Pick<VaultService, "locked" | "accountId" | "trustKey" | "list" | "get" | "createMany" | "remove">
-  store: Pick<VaultStore, "getMeta" | "setMeta" | "deleteMeta">
+  store: MetaTable
   logger: Logger
 }
 

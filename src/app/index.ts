@@ -5,6 +5,7 @@
  * daemon builds and wires those parts.
  */
 export { revokeDevice, type RevokeDeps } from "./revoke-device.js"
+export type { DeviceBook } from "./ports.js"
 export { listDevices, renameDevice, type DeviceView, type DeviceListDeps } from "./device-list.js"
 export { restoreBackup, type RestoreDeps } from "./restore-backup.js"
 export { changePassword, type ChangePasswordDeps } from "./change-password.js"

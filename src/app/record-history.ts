@@ -1,5 +1,5 @@
 import type { HistoryEntry } from "../merge/types.js"
-import type { VaultStore } from "../store/index.js"
+import type { DeviceBook } from "./ports.js"
 import type { VaultService } from "../vault/index.js"
 
 /** A history entry as `records.history` answers: with the name the trust list gives the device that wrote it. */
@@ -11,7 +11,7 @@ export type NamedHistoryEntry = HistoryEntry & { deviceName?: string }
  * revoked device keeps its name). Values imported or written before devices were
  * kept name none.
  */
-export function recordHistory(deps: { vault: Pick<VaultService, "history">; store: Pick<VaultStore, "trustList"> }, id: string): NamedHistoryEntry[] {
+export function recordHistory(deps: { vault: Pick<VaultService, "history">; store: Pick<DeviceBook, "trustList"> }, id: string): NamedHistoryEntry[] {
   const entries = deps.vault.history(id)
   if (!entries.some((entry) => entry.deviceId !== undefined)) return entries
   const names = new Map(deps.store.trustList().map((device) => [device.deviceId, device.name]))

@@ -1,14 +1,13 @@
 import { isAbsolute } from "node:path"
-import { META, readAccountKey } from "../account/index.js"
+import { META, readAccountKey, type MetaTable } from "../account/index.js"
 import { BackupService } from "../backup/index.js"
 import { InvalidParamsError } from "../errors.js"
 import type { BroughtIn, FormerVaultMerger } from "./former-vault-merger.js"
-import type { VaultStore } from "../store/index.js"
 import type { VaultService } from "../vault/index.js"
 
 export interface RestoreDeps {
   vault: Pick<VaultService, "lock" | "home">
-  store: Pick<VaultStore, "setMeta">
+  store: Pick<MetaTable, "setMeta">
   backups: Pick<BackupService, "restore">
   replicator: { publishKeyset(): void }
   former: Pick<FormerVaultMerger, "bringIn">

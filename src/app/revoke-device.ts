@@ -1,12 +1,13 @@
 import type { AccountContext } from "../account/index.js"
 import { wipe } from "../crypto/index.js"
 import { LanvaultError, NotFoundError } from "../errors.js"
-import { signRevoke, type VaultStore } from "../store/index.js"
+import { signRevoke } from "../store/index.js"
 import type { VaultService } from "../vault/index.js"
+import type { DeviceBook } from "./ports.js"
 
 export interface RevokeDeps {
   vault: Pick<VaultService, "identity" | "locked" | "rekey" | "trustKey">
-  store: Pick<VaultStore, "getTrust" | "putTrust" | "head">
+  store: Pick<DeviceBook, "getTrust" | "putTrust" | "head">
   account: Pick<AccountContext, "accountIdBytes">
   network: { disconnect(deviceId: string, reason: "revoked"): void }
   replicator: { publishTrust(): void; publishKeyset(): void }

@@ -4,21 +4,21 @@ import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "
 import { exportToFile, importFromFile, type ImportProgress } from "../import/transfer.js"
 import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
-import { signRename, type VaultStore } from "../store/index.js"
+import { signRename } from "../store/index.js"
 import { wipe } from "../crypto/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
-import { assertInGoodStanding, readStanding, type StandingStore } from "../account/index.js"
+import { assertInGoodStanding, readStanding, type KeysetShelf, type MetaTable, type StandingStore } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
 import type { VaultService } from "../vault/index.js"
-import type { FormerVaultMerger, QuickUnlockFlow, RememberLimits } from "../app/index.js"
+import type { DeviceBook, FormerVaultMerger, QuickUnlockFlow, RememberLimits } from "../app/index.js"
 import type { RecordReader } from "../app/index.js"
 import type { DailyMethodName, DailyMethods } from "./daily-methods.js"
 
 export type Handlers = { [M in MethodName]?: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> }
 
 /** What the method table reads of the store and hands to the use cases of app/ (each declares its part). */
-export type HandlerStore = StandingStore & Pick<VaultStore, "getKeyset" | "setMeta" | "trustList" | "versionVector" | "getTrust" | "putTrust" | "head">
+export type HandlerStore = StandingStore & DeviceBook & Pick<MetaTable, "setMeta"> & Pick<KeysetShelf, "getKeyset">
 
 export interface HandlerDeps {
   vault: VaultService

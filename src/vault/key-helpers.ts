@@ -1,8 +1,7 @@
 import { randomInt } from "node:crypto"
-import { parseKeyset, readAccountKey, unwrapKeyset, type VaultKeys, type WrappedKeyset } from "../account/index.js"
+import { parseKeyset, readAccountKey, unwrapKeyset, type IdentityKeeper, type VaultKeys, type WrappedKeyset } from "../account/index.js"
 import { combineUnlockKey, signPublicKey, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
-import type { VaultStore } from "../store/index.js"
 
 const MAX_EPOCH_ID = 0xffff_ffff
 
@@ -43,7 +42,7 @@ export function openKeyset(keyset: WrappedKeyset, slow: Uint8Array, accountKey: 
 }
 
 /** This device's identity with its signing public key; NO_ACCOUNT if the home has none. */
-export function readIdentity(store: Pick<VaultStore, "getIdentity">, home: string): { deviceId: string; signSecret: Uint8Array; signPublic: Uint8Array } {
+export function readIdentity(store: Pick<IdentityKeeper, "getIdentity">, home: string): { deviceId: string; signSecret: Uint8Array; signPublic: Uint8Array } {
   const identity = store.getIdentity()
   if (!identity) throw new LanvaultError("NO_ACCOUNT", `${home} holds no account: run \`lanvault init\``)
   return { deviceId: identity.deviceId, signSecret: identity.signSecret, signPublic: signPublicKey(identity.signSecret) }

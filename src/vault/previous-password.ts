@@ -1,6 +1,5 @@
-import { META } from "../account/index.js"
+import { META, type MetaTable } from "../account/index.js"
 import { fromBase64, hkdf, open, seal, toBase64, utf8, wipe } from "../crypto/index.js"
-import type { VaultStore } from "../store/index.js"
 
 const PREVIOUS_INFO = "lanvault previous password v1"
 
@@ -12,7 +11,7 @@ const PREVIOUS_INFO = "lanvault previous password v1"
  * epochs into one keyset under the new password, and so nothing stays
  * unreadable (issue 11 item 6). Only the one last password is kept.
  */
-export function keepPreviousPassword(store: Pick<VaultStore, "setMeta">, previous: { salt: string; slow: Uint8Array }, newSlow: Uint8Array): void {
+export function keepPreviousPassword(store: Pick<MetaTable, "setMeta">, previous: { salt: string; slow: Uint8Array }, newSlow: Uint8Array): void {
   const key = hkdf(newSlow, PREVIOUS_INFO)
   try {
     const sealed = seal(key, previous.slow, utf8(previous.salt))
@@ -23,7 +22,7 @@ export function keepPreviousPassword(store: Pick<VaultStore, "setMeta">, previou
 }
 
 /** The previous password key, if one is kept and `heldSlow` (the current one) opens it; the caller wipes it. */
-export function openPreviousPassword(store: Pick<VaultStore, "getMeta">, heldSlow: Uint8Array): { salt: string; slow: Uint8Array } | undefined {
+export function openPreviousPassword(store: Pick<MetaTable, "getMeta">, heldSlow: Uint8Array): { salt: string; slow: Uint8Array } | undefined {
   const text = store.getMeta(META.previousPassword)
   if (text === undefined) return undefined
   const key = hkdf(heldSlow, PREVIOUS_INFO)
@@ -38,7 +37,7 @@ export function openPreviousPassword(store: Pick<VaultStore, "getMeta">, heldSlo
 }
 
 /** The salt of the password this device replaced (public): a keyset under it is never adopted by typing that old password. */
-export function replacedSalt(store: Pick<VaultStore, "getMeta">): string | undefined {
+export function replacedSalt(store: Pick<MetaTable, "getMeta">): string | undefined {
   try {
     return (JSON.parse(store.getMeta(META.previousPassword) ?? "null") as { salt?: string } | null)?.salt
   } catch {
