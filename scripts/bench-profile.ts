@@ -6,17 +6,21 @@
  * Profiles stay in bench/profiles/<scenario>/ (open them in Chrome DevTools);
  * --summary-only prints the summaries of the profiles already there.
  *
- * `--only put` stops after the put scenario (the quickest way to profile creates).
+ * `--only put` stops after the put scenario (the quickest way to profile creates);
+ * `--only edit` fills A by one import (not profiled) and profiles only the edits.
  *
  * Scenarios: put (records.create at 16 in flight), unlock (three lock/unlock
  * cycles from the snapshot), replay (unlock with the snapshot deleted),
  * serve (A sending a first sync), first-sync (the new device receiving it),
- * joined-unlock (the new device's first unlock).
+ * joined-unlock (the new device's first unlock), edit-a and edit-b (edits on A
+ * one at a time, each awaited as record.changed on B: both daemons profiled,
+ * their start, unlock and sync included; the edit path is what grows with the edits).
  */
 import { readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { BenchDevice } from "./bench/bench-device.js"
+import { importRecords } from "./bench/bulk-fill.js"
 import { SEED } from "./bench/config.js"
 import { formatProfile, summarizeProfile } from "./bench/cpu-profile-summary.js"
 import { DeviceLab } from "./bench/device-lab.js"
@@ -30,7 +34,10 @@ const DEFAULT_RECORDS = 10_000
 const PUT_CONCURRENCY = 16
 const UNLOCK_CYCLES = 3
 const SYNC_TIMEOUT_MS = 300_000
-const SCENARIOS = ["put", "unlock", "replay", "serve", "first-sync", "joined-unlock"]
+const SCENARIOS = ["put", "unlock", "replay", "serve", "first-sync", "joined-unlock", "edit-a", "edit-b"]
+const EDITS = 300
+/** A prime stride through the ids, as in the bench's edit figure. */
+const ID_STRIDE = 7_919
 
 /** Environment that makes a daemon write its CPU profile into bench/profiles/<scenario>/. */
 function profiled(scenario: string): Record<string, string> {
@@ -87,24 +94,61 @@ async function profileFirstSync(lab: DeviceLab, alpha: BenchDevice): Promise<voi
   await beta.stop()
 }
 
+/** EDITS edits on A, one at a time, each until record.changed on B (a newly joined device); both daemons profiled. */
+async function profileEdits(lab: DeviceLab, alpha: BenchDevice): Promise<void> {
+  await alpha.start([], profiled("edit-a"))
+  await alpha.unlock()
+  const ids = (await alpha.api.call("records.list", {})).map((record) => record.id)
+  const beta = await lab.device("editor")
+  await beta.joinThrough(alpha)
+  await beta.start([], profiled("edit-b"))
+  const alphaId = await alpha.deviceId()
+  const head = await alpha.ownHead()
+  await waitFor(async () => (await beta.seqOf(alphaId)) >= head, "the first sync", SYNC_TIMEOUT_MS)
+  await beta.unlock()
+  let waiting: { id: string; arrived: () => void } | undefined
+  await beta.api.subscribe(["record.changed"], (event) => {
+    if (event.type === "record.changed" && event.origin === "remote" && event.id === waiting?.id) waiting.arrived()
+  })
+  const generator = new RecordGenerator(SEED + 1)
+  for (let i = 0; i < EDITS; i++) {
+    const id = ids[(i * ID_STRIDE) % ids.length]
+    const arrived = new Promise<void>((resolve) => (waiting = { id, arrived: resolve }))
+    await alpha.api.call("records.update", { id, set: { fields: { password: generator.password() } } })
+    await arrived
+  }
+  await beta.stop()
+  await alpha.stop()
+}
+
 async function main(argv: string[]): Promise<void> {
   const recordsFlag = argv.indexOf("--records")
   const records = recordsFlag >= 0 ? Number(argv[recordsFlag + 1]) : DEFAULT_RECORDS
   const lab = new DeviceLab()
-  const onlyPut = argv.includes("--only") && argv[argv.indexOf("--only") + 1] === "put"
-  if (!argv.includes("--summary-only")) await runScenarios(lab, records, onlyPut)
-  for (const scenario of onlyPut ? ["put"] : SCENARIOS) printProfiles(scenario)
+  const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined
+  if (!argv.includes("--summary-only")) await runScenarios(lab, records, only)
+  const shown = only === "put" ? ["put"] : only === "edit" ? ["edit-a", "edit-b"] : SCENARIOS
+  for (const scenario of shown) printProfiles(scenario)
 }
 
-async function runScenarios(lab: DeviceLab, records: number, onlyPut: boolean): Promise<void> {
+async function runScenarios(lab: DeviceLab, records: number, only: string | undefined): Promise<void> {
   try {
     const alpha = await lab.device("alpha")
     await alpha.init()
+    if (only === "edit") {
+      await alpha.start()
+      await alpha.unlock()
+      const generator = new RecordGenerator(SEED)
+      await importRecords(alpha, Array.from({ length: records }, () => generator.next()), SYNC_TIMEOUT_MS)
+      await alpha.stop()
+      return await profileEdits(lab, alpha)
+    }
     await profilePut(alpha, records)
-    if (onlyPut) return
+    if (only === "put") return
     await profileUnlock(alpha)
     await profileReplay(alpha)
     await profileFirstSync(lab, alpha)
+    await profileEdits(lab, alpha)
   } finally {
     await lab.cleanup()
   }
