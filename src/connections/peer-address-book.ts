@@ -1,13 +1,13 @@
 import { META } from "../account/index.js"
-import type { VaultStore } from "../store/index.js"
 import { parseLanPeerAddress } from "./peer-address.js"
+import type { AddressShelf } from "./ports.js"
 
 /** Most addresses remembered as reached. */
 const MAX_KNOWN_ADDRESSES = 32
 
 /** The address lists kept in store meta (`peers.manual`, `peers.shared`, `peers.known`), read and written as JSON. */
 export class PeerAddressBook {
-  constructor(private readonly store: Pick<VaultStore, "getMeta" | "setMeta">, private readonly extraCidrs?: string[]) {}
+  constructor(private readonly store: AddressShelf, private readonly extraCidrs?: string[]) {}
 
   list(key: string): string[] {
     try {

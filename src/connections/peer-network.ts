@@ -3,7 +3,6 @@ import { equalBytes } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { LogThrottle } from "../log-throttle.js"
-import type { VaultStore } from "../store/index.js"
 import type { Replicator } from "../sync/index.js"
 import {
   closeCodeOf, DEFAULT_PORT, dialWs, runHandshake, WsListener, type AcceptDecision, type AcceptedConnection, type FrameSocket, type HandshakeResult,
@@ -12,6 +11,7 @@ import { ChannelLink } from "./channel-link.js"
 import { accountTag, decodeHello, encodeHello, type HelloPayload } from "./handshake-payload.js"
 import { PeerAddressBook } from "./peer-address-book.js"
 import { PeerDialer, type DialerState } from "./peer-dialer.js"
+import type { PeerNetworkStore } from "./ports.js"
 import { OLD_TRUSTED_PATH, PAIR_PATH, parseLanPeerAddress, parsePeerAddress, TRUSTED_PATH, type PairingHandler } from "./peer-address.js"
 
 /** Addresses remembered as a trusted device's (a handful of devices, each on a few addresses). */
@@ -21,7 +21,7 @@ const MAX_TRUSTED_ADDRESSES = 256
 export type PeerSource = "static" | "manual" | "known" | "shared" | "mdns"
 
 export interface PeerNetworkDeps {
-  store: Pick<VaultStore, "getMeta" | "setMeta" | "getIdentity" | "trustList" | "getTrust" | "touchTrust">
+  store: PeerNetworkStore
   /** The account and this device, read once: what the handshake's hello claims. */
   account: AccountContext
   logger: Logger

@@ -4,8 +4,8 @@ import { InvalidParamsError, NotFoundError } from "../errors.js"
 import { FolderSync } from "./folder-sync.js"
 import { accountTagOf } from "./lvlog-format.js"
 import { errorFields, type Logger } from "../log.js"
-import type { LogEntry, VaultStore } from "../store/index.js"
-import type { FolderStore } from "./folder-store.js"
+import type { LogEntry } from "../store/index.js"
+import type { FolderListShelf, FolderStore } from "./folder-store.js"
 
 /** A sync folder as `folders.list` shows it (the socket's FolderInfo). */
 export interface FolderInfo {
@@ -19,7 +19,7 @@ const FOLDERS_META = "folders"
 
 /** What the manager needs beside the store: where entries found in a folder go (the daemon wires in the vault and the replicator). */
 export interface FolderManagerDeps {
-  store: FolderStore & Pick<VaultStore, "getMeta" | "setMeta">
+  store: FolderStore & FolderListShelf
   account: AccountContext
   logger: Logger
   /** Merges entries found in a folder, once stored (the vault's changes). */

@@ -3,7 +3,7 @@ import { join, relative } from "node:path"
 import { describe, expect, it } from "vitest"
 import {
   ACCOUNT_ID_OWNERS, CLI_ENTRY_POINTS, COMPOSITION_ROOT, MAX_DAEMON_LINES, MAX_FILE_LINES, SourceTree, cliReach, daemonLines, importCycles, longFiles,
-  accountIdReaders, wholeVaultStoreUsers,
+  accountIdReaders, vaultStoreUsers, wholeVaultStoreUsers,
 } from "../../scripts/layout-report.js"
 
 // Issue 10's layout rules, checked on the source itself so they cannot rot (scripts/layout-report.ts prints the same figures).
@@ -49,6 +49,10 @@ describe("source layout", () => {
 
   it(`only the composition root (${COMPOSITION_ROOT}) holds the whole VaultStore: every other consumer names a narrow port`, () => {
     expect(wholeVaultStoreUsers(tree)).toEqual([COMPOSITION_ROOT])
+  })
+
+  it("no other file even names the VaultStore port (each folder declares the ports it uses in its own terms)", () => {
+    expect(vaultStoreUsers(tree)).toEqual([COMPOSITION_ROOT])
   })
 
   it("the whole-port check tells a narrow port (a Pick, an import, a doc line) from the whole one", () => {
