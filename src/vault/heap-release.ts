@@ -25,23 +25,36 @@ const SECOND_COLLECTION_MS = 500
 type AutomergeInstances = Pick<typeof import("../merge/automerge.js"), "renewAutomerge" | "releaseAutomerge" | "isAutomergeReleased">
 
 let automerge: AutomergeInstances | undefined
+/** Sessions using the current instance. */
+let holders = 0
 let collect: (() => void) | undefined
 let pending: NodeJS.Timeout | undefined
 
-/**
- * The unlocked session's class, loaded at first use, with an Automerge wasm
- * instance of its own: a new one if the last lock released the previous one.
- * Call it right before opening the session (nothing but microtasks in between).
- */
+/** The unlocked session's class, loaded at first use with Automerge (merge/automerge.ts). */
 export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
   const [session, instances] = await Promise.all([import("./unlocked-vault.js"), import("../merge/automerge.js")])
   automerge = instances
-  if (instances.isAutomergeReleased()) instances.renewAutomerge()
   return session.UnlockedVault
 }
 
-/** After a lock: Automerge's instance let go of, and its memory and the session's heap handed back shortly. */
+/**
+ * A session starts using Automerge (call once {@link loadUnlockedVault} has
+ * resolved): a fresh wasm instance if the last one was let go of. Every hold
+ * ends with {@link releaseAfterLock}.
+ */
+export function holdAutomerge(): void {
+  holders += 1
+  if (automerge?.isAutomergeReleased()) automerge.renewAutomerge()
+}
+
+/**
+ * A session ended (a lock, or an unlock that did not finish): once no session
+ * holds Automerge, its instance is let go of, and its memory and the session's
+ * heap are handed back shortly. One process may hold several sessions (tests).
+ */
 export function releaseAfterLock(): void {
+  holders = Math.max(0, holders - 1)
+  if (holders > 0) return
   automerge?.releaseAutomerge()
   releaseHeapSoon()
 }

@@ -6,7 +6,7 @@ import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary,
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
-import { loadUnlockedVault, releaseAfterLock } from "./heap-release.js"
+import { holdAutomerge, loadUnlockedVault, releaseAfterLock } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
@@ -236,15 +236,21 @@ export class VaultService {
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
     const locks = this.locks
-    const opened = await opener.openInSlices(
-      { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.deps.account.accountIdBytes },
-      keys, bucketCount,
-    )
-    if (locks !== this.locks) {
-      opened.close()
-      throw new LockedError()
+    holdAutomerge()
+    try {
+      const opened = await opener.openInSlices(
+        { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.deps.account.accountIdBytes },
+        keys, bucketCount,
+      )
+      if (locks !== this.locks) {
+        opened.close()
+        throw new LockedError()
+      }
+      this.open = opened
+    } catch (error) {
+      releaseAfterLock()
+      throw error
     }
-    this.open = opened
     this.snapshots.check()
     this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets })
     this.touch()
