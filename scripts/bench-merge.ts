@@ -42,7 +42,7 @@ function note(label: string, value: string): void {
 }
 
 /** One device writing: creates one change at a time, then edits, reads and saves. */
-function writePhase(records: number): { log: BucketChange[]; saved: Uint8Array[]; savedBeforeUpdates: Uint8Array[] } {
+function writePhase(records: number): { log: BucketChange[]; saved: Saved; savedBeforeUpdates: Saved } {
   const doc = new VaultDoc({}, { actorId: ACTOR_A })
   const log: BucketChange[] = []
   const ids = time(`create ${records} records, one change each`, () => Array.from({ length: records }, (_, i) => {
@@ -50,7 +50,7 @@ function writePhase(records: number): { log: BucketChange[]; saved: Uint8Array[]
     log.push(...changes)
     return id
   }), records)
-  const savedBeforeUpdates = Array.from({ length: doc.bucketCount }, (_, b) => doc.saveBucket(b))
+  const savedBeforeUpdates = saveAll(doc)
   time(`update ${UPDATES} passwords`, () => {
     for (let i = 0; i < UPDATES; i++) {
       log.push(...doc.update(ids[(i * 7) % ids.length], { set: { fields: { password: { value: `new-${i}`, kind: "secret" } } } }).changes)
@@ -61,15 +61,15 @@ function writePhase(records: number): { log: BucketChange[]; saved: Uint8Array[]
   time("list({ query: 'mail' })", () => doc.list({ query: "mail" }))
   time(`get() ${UPDATES} records`, () => ids.slice(0, UPDATES).forEach((id) => doc.get(id)), UPDATES)
   time(`history() ${UPDATES} records`, () => ids.slice(0, UPDATES).forEach((id) => doc.history(id)), UPDATES)
-  const saved = time(`save ${doc.bucketCount} buckets`, () => Array.from({ length: doc.bucketCount }, (_, b) => doc.saveBucket(b)))
-  note("snapshot size", kib(saved.reduce((sum, s) => sum + s.length, 0)))
+  const saved = time(`save ${doc.bucketNumbers().length} buckets`, () => saveAll(doc))
+  note("snapshot size", kib(saved.reduce((sum, [, s]) => sum + s.length, 0)))
   return { log, saved, savedBeforeUpdates }
 }
 
 /** Unlock paths: load the snapshot, merge a log tail, or replay the whole log. */
-function readPhase(records: number, log: BucketChange[], saved: Uint8Array[], savedBeforeUpdates: Uint8Array[]): void {
+function readPhase(records: number, log: BucketChange[], saved: Saved, savedBeforeUpdates: Saved): void {
   const loaded = new VaultDoc({}, { actorId: ACTOR_B })
-  time(`load ${loaded.bucketCount} buckets`, () => saved.forEach((bytes, b) => loaded.loadBucket(b, bytes)))
+  time(`load ${saved.length} buckets`, () => saved.forEach(([b, bytes]) => loaded.loadBucket(b, bytes)))
   check(loaded.size === records, "loaded size")
   time(`apply the last ${UPDATES} changes again (no-op merge)`, () => loaded.applyChanges(log.slice(-UPDATES)))
   const expected = JSON.stringify(loaded.list())
@@ -78,9 +78,9 @@ function readPhase(records: number, log: BucketChange[], saved: Uint8Array[], sa
 }
 
 /** Unlock from an older snapshot: load it, then merge the log tail written since. */
-function tailPhase(log: BucketChange[], savedBeforeUpdates: Uint8Array[], expected: string): void {
+function tailPhase(log: BucketChange[], savedBeforeUpdates: Saved, expected: string): void {
   const doc = new VaultDoc({}, { actorId: ACTOR_B })
-  savedBeforeUpdates.forEach((bytes, b) => doc.loadBucket(b, bytes))
+  savedBeforeUpdates.forEach(([b, bytes]) => doc.loadBucket(b, bytes))
   const { changedIds } = time(`merge a tail of ${UPDATES} new changes`, () => doc.applyChanges(log.slice(-UPDATES)), UPDATES)
   check(changedIds.length > 0 && JSON.stringify(doc.list()) === expected, "tail merge")
 }
@@ -105,6 +105,13 @@ function main(): void {
   const { log, saved, savedBeforeUpdates } = writePhase(records)
   readPhase(records, log, saved, savedBeforeUpdates)
   importPhase(records)
+}
+
+/** Every bucket's save(), with its number. */
+type Saved = Array<[number, Uint8Array]>
+
+function saveAll(doc: VaultDoc): Saved {
+  return doc.bucketNumbers().map((bucket) => [bucket, doc.saveBucket(bucket)])
 }
 
 function kib(bytes: number): string {

@@ -41,5 +41,5 @@ export interface AccountStore extends MetaTable, KeysetShelf, IdentityKeeper {
   transaction<T>(fn: () => T): T
 }
 
-/** What snapshot signing reads: this device's signing key, the bucket count (meta) and the keyset's epochs. */
-export type SnapshotSource = Pick<MetaTable, "getMeta"> & Pick<KeysetShelf, "getKeyset"> & Pick<IdentityKeeper, "getIdentity">
+/** What snapshot signing reads: this device's signing key and the keyset's epochs. */
+export type SnapshotSource = Pick<KeysetShelf, "getKeyset"> & Pick<IdentityKeeper, "getIdentity">

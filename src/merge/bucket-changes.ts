@@ -1,6 +1,7 @@
 import * as Automerge from "./automerge.js"
 import { concatList } from "../crypto/index.js"
 import { CorruptDataError, InvalidParamsError } from "../errors.js"
+import { isBucket } from "./bucket.js"
 import type { BucketRoot } from "./stored-record.js"
 import type { BucketChange } from "./types.js"
 
@@ -8,11 +9,11 @@ import type { BucketChange } from "./types.js"
 const AUTOMERGE_STATE = Symbol.for("_am_meta")
 
 /** Changes grouped by bucket, in arrival order within each; throws CorruptDataError on a malformed entry. */
-export function groupByBucket(changes: BucketChange[], bucketCount: number): Map<number, Uint8Array[]> {
+export function groupByBucket(changes: BucketChange[]): Map<number, Uint8Array[]> {
   if (!Array.isArray(changes)) throw new InvalidParamsError("applyChanges takes a list of bucket changes")
   const byBucket = new Map<number, Uint8Array[]>()
   for (const { bucket, change } of changes) {
-    if (!Number.isInteger(bucket) || bucket < 0 || bucket >= bucketCount) throw new CorruptDataError(`a change names bucket ${bucket} of ${bucketCount}`)
+    if (!isBucket(bucket)) throw new CorruptDataError(`a change names bucket ${bucket}, not a bucket number`)
     if (!(change instanceof Uint8Array)) throw new CorruptDataError("a change is not bytes")
     const list = byBucket.get(bucket)
     if (list) list.push(change)

@@ -33,66 +33,71 @@ const EMPTY: ColdBucket = { summaries: Object.freeze([]), ids: new Set<string>()
  * record in it is read in full, edited, or merged into, and goes cold again
  * after being idle ({@link evictIdle}). Summaries of hot buckets are read from
  * their documents, so the index of a bucket is only ever used for the exact
- * state it was saved with.
+ * state it was saved with. Buckets are any numbers (a record's id names its
+ * bucket: bucket.ts); only those a change, merge or snapshot made are held,
+ * and `onSize` hears how many records each holds whenever that may change.
  */
 export class LazyBuckets {
-  private readonly slots: Array<ColdBucket | HotBucket>
-  private readonly summaries: SummaryCache
+  private readonly slots = new Map<number, ColdBucket | HotBucket>()
+  private readonly summaries = new SummaryCache()
 
-  constructor(count: number, private readonly actorId: string, private readonly now: () => number = Date.now) {
-    this.slots = Array.from({ length: count }, () => EMPTY)
-    this.summaries = new SummaryCache(count)
-  }
+  constructor(
+    private readonly actorId: string,
+    private readonly now: () => number = Date.now,
+    private readonly onSize: (bucket: number, size: number) => void = () => {},
+  ) {}
 
-  get count(): number {
-    return this.slots.length
+  /** The buckets held (cold or loaded), ascending. */
+  numbers(): number[] {
+    return [...this.slots.keys()].sort((a, b) => a - b)
   }
 
   /** Whether the bucket is held as an Automerge document now. */
   isLoaded(bucket: number): boolean {
-    return "doc" in this.slots[bucket]
+    return "doc" in this.slot(bucket)
   }
 
-  /** The bucket's document, loaded from its snapshot if cold (CorruptDataError if that is unreadable). */
+  /** The bucket's document, loaded from its snapshot if cold (CorruptDataError if that is unreadable); made empty if there is none. */
   doc(bucket: number): Automerge.Doc<BucketRoot> {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     if ("doc" in slot) {
       slot.usedAt = this.now()
       return slot.doc
     }
     const doc = slot.saved === undefined ? Automerge.init<BucketRoot>({ actor: this.actorId }) : loadSaved(slot.saved, bucket, this.actorId)
-    this.slots[bucket] = { doc, usedAt: this.now(), from: { doc, cold: slot } }
+    this.slots.set(bucket, { doc, usedAt: this.now(), from: { doc, cold: slot } })
     this.summaries.rekey(bucket, slot, doc, slot.summaries)
     return doc
   }
 
   /** Replaces a bucket's document (after a change or merge of `doc(bucket)`). */
   setDoc(bucket: number, doc: Automerge.Doc<BucketRoot>): void {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     if ("doc" in slot) {
       if (slot.from?.doc !== doc) slot.from = undefined
       slot.doc = doc
       slot.usedAt = this.now()
     } else {
-      this.slots[bucket] = { doc, usedAt: this.now() }
+      this.slots.set(bucket, { doc, usedAt: this.now() })
     }
+    this.onSize(bucket, Object.keys(doc).length)
   }
 
   /** Whether the bucket holds the record (trashed ones included), without loading it. */
   has(bucket: number, id: string): boolean {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     return "doc" in slot ? Object.hasOwn(slot.doc, id) : slot.ids.has(id)
   }
 
   /** How many records the bucket holds, without loading it. */
   size(bucket: number): number {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     return "doc" in slot ? Object.keys(slot.doc).length : slot.ids.size
   }
 
   /** Every record's summary, sorted (SummaryCache.all). */
   list(): readonly RecordSummary[] {
-    return this.summaries.all(this.slots.map((_, bucket) => this.source(bucket)))
+    return this.summaries.all([...this.slots.keys()].map((bucket): [number, SummarySource] => [bucket, this.source(bucket)]))
   }
 
   /**
@@ -101,11 +106,12 @@ export class LazyBuckets {
    * Returns the ids the snapshot holds; CorruptDataError if it must be read and cannot.
    */
   install(bucket: number, snapshot: DecodedBucketSnapshot): string[] {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     const empty = slot === EMPTY || ("doc" in slot && isPristine(slot.doc))
     if (empty && snapshot.summaries !== undefined) {
       const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)), encoded: snapshot.encodedSummaries }
-      this.slots[bucket] = cold
+      this.slots.set(bucket, cold)
+      this.onSize(bucket, cold.ids.size)
       return [...cold.ids]
     }
     const loaded = loadSaved(snapshot.saved, bucket, this.actorId)
@@ -115,7 +121,7 @@ export class LazyBuckets {
 
   /** The bucket as a snapshot with its index (encodeBucketSnapshot); a cold bucket is written again as it is. */
   save(bucket: number): Uint8Array {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     const cold = "doc" in slot ? (slot.from?.doc === slot.doc ? slot.from.cold : undefined) : slot
     if (cold !== undefined) {
       cold.encoded ??= encodeSummaries(cold.summaries)
@@ -132,8 +138,8 @@ export class LazyBuckets {
    */
   evictIdle(idleMs: number, max: number): number {
     const cutoff = this.now() - idleMs
-    const idle = this.slots
-      .map((slot, bucket) => ({ slot, bucket }))
+    const idle = [...this.slots]
+      .map(([bucket, slot]) => ({ slot, bucket }))
       .filter((e): e is { slot: HotBucket; bucket: number } => "doc" in e.slot && e.slot.usedAt <= cutoff)
       .sort((a, b) => a.slot.usedAt - b.slot.usedAt)
       .slice(0, max)
@@ -143,7 +149,7 @@ export class LazyBuckets {
       const unchanged = slot.from?.doc === slot.doc ? slot.from.cold : undefined
       const summaries = this.summaries.of(bucket, this.source(bucket))
       const cold: ColdBucket = unchanged ?? { saved: Automerge.save(slot.doc), summaries, ids: new Set(summaries.map((s) => s.id)) }
-      this.slots[bucket] = cold
+      this.slots.set(bucket, cold)
       this.summaries.rekey(bucket, slot.doc, cold, cold.summaries)
       Automerge.free(slot.doc)
       evicted += 1
@@ -153,21 +159,24 @@ export class LazyBuckets {
 
   /** How many buckets are held as documents. */
   get loadedCount(): number {
-    return this.slots.filter((slot) => "doc" in slot).length
+    return [...this.slots.values()].filter((slot) => "doc" in slot).length
   }
 
   /** Drops every document and snapshot held (at lock). */
   clear(): void {
-    for (let bucket = 0; bucket < this.slots.length; bucket++) {
-      const slot = this.slots[bucket]
+    for (const slot of this.slots.values()) {
       if ("doc" in slot) Automerge.free(slot.doc)
       else slot.saved?.fill(0)
-      this.slots[bucket] = EMPTY
     }
+    this.slots.clear()
+  }
+
+  private slot(bucket: number): ColdBucket | HotBucket {
+    return this.slots.get(bucket) ?? EMPTY
   }
 
   private source(bucket: number): SummarySource {
-    const slot = this.slots[bucket]
+    const slot = this.slot(bucket)
     if ("doc" in slot) return { key: slot.doc, read: () => summarize(slot.doc) }
     return { key: slot, read: () => slot.summaries }
   }

@@ -32,23 +32,18 @@ interface BucketSummaries {
  * no edit path, local or remote, has to remember to invalidate anything.
  */
 export class SummaryCache {
-  /** The newest summaries read of each bucket. */
-  private readonly read: Array<BucketSummaries | undefined>
+  /** The newest summaries read of each bucket (buckets are any numbers: see bucket.ts). */
+  private readonly read = new Map<number, BucketSummaries>()
   /** What `sorted` was built from, per bucket. */
-  private readonly listed: Array<BucketSummaries | undefined>
+  private readonly listed = new Map<number, BucketSummaries>()
   private sorted: readonly RecordSummary[] = []
-
-  constructor(bucketCount: number) {
-    this.read = new Array<BucketSummaries | undefined>(bucketCount)
-    this.listed = new Array<BucketSummaries | undefined>(bucketCount)
-  }
 
   /** One bucket's summaries, sorted and frozen: read again only if its state changed. */
   of(bucket: number, source: SummarySource): readonly RecordSummary[] {
-    const cached = this.read[bucket]
+    const cached = this.read.get(bucket)
     if (cached?.key === source.key) return cached.summaries
     const fresh = { key: source.key, summaries: source.read() }
-    this.read[bucket] = fresh
+    this.read.set(bucket, fresh)
     return fresh.summaries
   }
 
@@ -57,26 +52,26 @@ export class SummaryCache {
    * changing (a cold bucket loaded, a loaded one evicted), with these summaries.
    */
   rekey(bucket: number, from: object, to: object, summaries: readonly RecordSummary[]): void {
-    this.read[bucket] = { key: to, summaries }
-    const listed = this.listed[bucket]
-    if (listed?.key === from) this.listed[bucket] = { key: to, summaries: listed.summaries }
+    this.read.set(bucket, { key: to, summaries })
+    const listed = this.listed.get(bucket)
+    if (listed?.key === from) this.listed.set(bucket, { key: to, summaries: listed.summaries })
   }
 
   /** Every record's summary (trashed ones included), sorted; shared and frozen, so callers must not modify them. */
-  all(sources: readonly SummarySource[]): readonly RecordSummary[] {
+  all(sources: Iterable<[number, SummarySource]>): readonly RecordSummary[] {
     const replaced = new Set<RecordSummary>()
     const added: RecordSummary[] = []
-    for (let bucket = 0; bucket < sources.length; bucket++) {
-      const listed = this.listed[bucket]
-      if (listed?.key === sources[bucket].key) continue
+    for (const [bucket, source] of sources) {
+      const listed = this.listed.get(bucket)
+      if (listed?.key === source.key) continue
       for (const summary of listed?.summaries ?? []) replaced.add(summary)
-      const summaries = this.of(bucket, sources[bucket])
-      this.listed[bucket] = { key: sources[bucket].key, summaries }
+      const summaries = this.of(bucket, source)
+      this.listed.set(bucket, { key: source.key, summaries })
       added.push(...summaries)
     }
     if (replaced.size === 0 && added.length === 0) return this.sorted
     if (added.length + replaced.size > FULL_SORT_SHARE * this.sorted.length) {
-      this.sorted = Object.freeze(this.listed.flatMap((entry) => entry!.summaries).sort(compareSummaries))
+      this.sorted = Object.freeze([...this.listed.values()].flatMap((entry) => entry.summaries).sort(compareSummaries))
     } else {
       const kept = replaced.size === 0 ? this.sorted : this.sorted.filter((summary) => !replaced.has(summary))
       this.sorted = Object.freeze(mergeSorted(kept, [...added].sort(compareSummaries)))

@@ -1,7 +1,8 @@
 import * as Automerge from "./automerge.js"
 import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } from "../errors.js"
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
-import { bucketOf, checkBucketCount, DEFAULT_BUCKET_COUNT } from "./bucket.js"
+import { bucketOf, checkBucket, checkBucketCount, DEFAULT_BUCKET_COUNT, newRecordIds } from "./bucket.js"
+import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator.js"
 import { decodeBucketSnapshot } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
 import { LazyBuckets } from "./lazy-buckets.js"
@@ -19,28 +20,40 @@ const MS_PER_SECOND = 1_000
 export interface VaultDocOptions {
   /** This device's id (32 lowercase hex chars): the Automerge actor of every bucket. */
   actorId: string
-  /** Fixed for the life of a vault: it decides which bucket holds a record. */
+  /**
+   * Fixed for the life of a vault: the buckets an id that names none is hashed
+   * over (see bucketOf), 64 by default.
+   */
   bucketCount?: number
   /** Clock for createdAt/updatedAt/history, ms since epoch. */
   now?: () => number
-  newId?: () => string
+  /** A fresh id for a record going to `bucket`; newRecordId by default (an id naming another bucket, or none, is still placed by bucketOf). */
+  newId?: (bucket: number) => string
+  /** For tests: how full a bucket gets and how many stay open (see BucketAllocator). */
+  allocator?: Omit<BucketAllocatorOptions, "hashBuckets">
   /** Clock of bucket use (idle eviction), ms. */
   clock?: () => number
 }
 
 /**
- * The vault's records as `bucketCount` Automerge documents (DESIGN §5). Each
- * bucket's root maps record ids to records, so no shared map is ever created
- * concurrently. Every mutation returns its Automerge changes tagged with their
+ * The vault's records as Automerge documents of bounded size, the buckets
+ * (DESIGN §5), made as records arrive: a record's id names its bucket for good
+ * (bucketOf) and new ids go to buckets with room (BucketAllocator), so an edit
+ * costs the same in a vault of 1k or 100k records. Each bucket's root maps
+ * record ids to records, so no shared map is ever created concurrently. Every mutation returns its Automerge changes tagged with their
  * bucket, for the caller to encrypt and log; remote changes come back in through
  * `applyChanges`. A mutation that throws has changed nothing (callers batching
  * edits rely on it). It knows nothing of storage, crypto or the network.
  */
 export class VaultDoc {
   private readonly buckets: LazyBuckets
+  private allocator: BucketAllocator
+  /** Buckets ids naming none are hashed over. */
+  readonly hashBuckets: number
   private readonly actorId: string
   private readonly now: () => number
-  private readonly newId: () => string
+  private readonly newId: ((bucket: number) => string) | undefined
+  private readonly allocatorOptions: BucketAllocatorOptions
 
   constructor(_deps: Record<string, never>, options: VaultDocOptions) {
     if (!ACTOR_ID_PATTERN.test(options.actorId)) throw new InvalidParamsError("the actor id must be 32 lowercase hex characters (a device id)")
@@ -48,20 +61,50 @@ export class VaultDoc {
     checkBucketCount(bucketCount)
     this.actorId = options.actorId
     this.now = options.now ?? Date.now
-    this.newId = options.newId ?? (() => globalThis.crypto.randomUUID())
-    this.buckets = new LazyBuckets(bucketCount, this.actorId, options.clock ?? Date.now)
+    this.newId = options.newId
+    this.hashBuckets = bucketCount
+    this.allocatorOptions = { hashBuckets: bucketCount, ...options.allocator }
+    this.allocator = new BucketAllocator({}, this.allocatorOptions)
+    this.buckets = new LazyBuckets(this.actorId, options.clock ?? Date.now, (bucket, size) => this.allocator.note(bucket, size))
   }
 
-  /** How many Automerge documents hold the records. */
-  get bucketCount(): number {
-    return this.buckets.count
+  /** The buckets that exist (that a change, merge or snapshot has made), ascending. */
+  bucketNumbers(): number[] {
+    return this.buckets.numbers()
+  }
+
+  /** Records a bucket holds (trashed ones included), without loading it; 0 for one that does not exist. */
+  bucketSize(bucket: number): number {
+    checkBucket(bucket)
+    return this.buckets.size(bucket)
   }
 
   /** Records not permanently deleted, trashed ones included. */
   get size(): number {
     let count = 0
-    for (let bucket = 0; bucket < this.buckets.count; bucket++) count += this.buckets.size(bucket)
+    for (const bucket of this.buckets.numbers()) count += this.buckets.size(bucket)
     return count
+  }
+
+  /**
+   * Fresh ids for `count` new records, each naming a bucket with room (see
+   * BucketAllocator): an import groups its records by bucketOf(id) to write
+   * one change per bucket.
+   */
+  newIds(count: number): string[] {
+    return this.newIdsIn(this.pickBuckets(count))
+  }
+
+  /** Buckets with room for `count` new records, one each (see BucketAllocator). */
+  pickBuckets(count: number): number[] {
+    return this.allocator.pick(count)
+  }
+
+  /** Fresh ids naming `buckets`, one each; checked unused. */
+  newIdsIn(buckets: readonly number[]): string[] {
+    const ids = this.newId === undefined ? newRecordIds(buckets) : buckets.map((bucket) => this.newId!(bucket))
+    for (const id of ids) this.checkFresh(id)
+    return ids
   }
 
   /** How many buckets are held as Automerge documents now (the rest wait in their snapshot). */
@@ -83,14 +126,14 @@ export class VaultDoc {
 
   /** `loadBucket`, also saying whether the snapshot's index was used (false: missing or unsound, so the bucket was read). */
   takeBucket(bucket: number, snapshot: Uint8Array): { ids: string[]; indexed: boolean } {
-    this.checkBucket(bucket)
-    const decoded = decodeBucketSnapshot(snapshot, bucket, this.bucketCount)
+    checkBucket(bucket)
+    const decoded = decodeBucketSnapshot(snapshot, bucket, this.hashBuckets)
     return { ids: this.buckets.install(bucket, decoded), indexed: decoded.summaries !== undefined }
   }
 
   /** The bucket as a snapshot: its Automerge save() with the summary index of its records (merge/bucket-snapshot.ts). */
   saveBucket(bucket: number): Uint8Array {
-    this.checkBucket(bucket)
+    checkBucket(bucket)
     return this.buckets.save(bucket)
   }
 
@@ -102,6 +145,7 @@ export class VaultDoc {
   /** Frees every bucket (at lock); the doc is empty afterwards. */
   clear(): void {
     this.buckets.clear()
+    this.allocator = new BucketAllocator({}, this.allocatorOptions)
   }
 
   /**
@@ -113,7 +157,7 @@ export class VaultDoc {
    * changed ids; the doc stays consistent and usable either way.
    */
   applyChanges(changes: BucketChange[]): { changedIds: string[] } {
-    const byBucket = groupByBucket(changes, this.bucketCount)
+    const byBucket = groupByBucket(changes)
     const changed = new Set<string>()
     let unreadable = 0
     let firstError: unknown
@@ -134,18 +178,18 @@ export class VaultDoc {
   }
 
   /**
-   * Creates records with fresh ids, one Automerge change per bucket touched (an
-   * import of thousands of records writes at most `bucketCount` changes). All
-   * inputs are checked before anything is written.
+   * Creates records with fresh ids (newIds), one Automerge change per bucket
+   * touched (an import of thousands of records writes about one change per
+   * BUCKET_FULL_RECORDS). All inputs are checked before anything is written.
    */
   createMany(inputs: RecordInput[]): { ids: string[]; changes: BucketChange[] } {
     if (!Array.isArray(inputs)) throw new InvalidParamsError("createMany takes a list of records")
     inputs.forEach((input) => checkRecordInput(input))
-    const ids = inputs.map(() => this.freshId())
+    const ids = this.newIds(inputs.length)
     if (new Set(ids).size !== ids.length) throw new LanvaultError("INTERNAL", "the id generator returned the same id twice")
     const byBucket = new Map<number, number[]>()
     ids.forEach((id, index) => {
-      const bucket = bucketOf(id, this.bucketCount)
+      const bucket = bucketOf(id, this.hashBuckets)
       const indexes = byBucket.get(bucket)
       if (indexes) indexes.push(index)
       else byBucket.set(bucket, [index])
@@ -170,7 +214,7 @@ export class VaultDoc {
     checkRecordPatch(patch)
     this.require(id)
     const now = this.now()
-    const changes = this.change(bucketOf(id, this.bucketCount), now, (root) => {
+    const changes = this.change(bucketOf(id, this.hashBuckets), now, (root) => {
       applyPatch(root, id, patch, now)
     })
     return { record: this.get(id)!, changes }
@@ -187,7 +231,7 @@ export class VaultDoc {
    */
   deletePermanently(id: string): BucketChange[] {
     this.require(id)
-    return this.change(bucketOf(id, this.bucketCount), this.now(), (root) => {
+    return this.change(bucketOf(id, this.hashBuckets), this.now(), (root) => {
       delete root[id]
     })
   }
@@ -195,7 +239,7 @@ export class VaultDoc {
   /** Whether a record exists (trashed ones included): cheaper than `get`, which reads every value. */
   has(id: string): boolean {
     checkRecordId(id)
-    return this.buckets.has(bucketOf(id, this.bucketCount), id)
+    return this.buckets.has(bucketOf(id, this.hashBuckets), id)
   }
 
   /** A record with every value, secrets included; undefined if there is none. */
@@ -220,7 +264,7 @@ export class VaultDoc {
 
   private stored(id: string): StoredRecord | undefined {
     checkRecordId(id)
-    const bucket = bucketOf(id, this.bucketCount)
+    const bucket = bucketOf(id, this.hashBuckets)
     if (!this.buckets.has(bucket, id)) return undefined
     const root = this.buckets.doc(bucket)
     return Object.hasOwn(root, id) ? root[id] : undefined
@@ -242,16 +286,8 @@ export class VaultDoc {
     return change === undefined ? [] : [{ bucket, change }]
   }
 
-  private freshId(): string {
-    const id = this.newId()
+  private checkFresh(id: string): void {
     checkRecordId(id)
     if (this.has(id)) throw new LanvaultError("INTERNAL", "the id generator returned an id already in use")
-    return id
-  }
-
-  private checkBucket(bucket: number): void {
-    if (!Number.isInteger(bucket) || bucket < 0 || bucket >= this.bucketCount) {
-      throw new InvalidParamsError(`bucket must be an integer from 0 to ${this.bucketCount - 1}, got ${bucket}`)
-    }
   }
 }

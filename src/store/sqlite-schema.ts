@@ -9,7 +9,7 @@ import { notChangedHint } from "./sqlite-file.js"
  */
 
 /** Schema version this code writes; migrations[v] takes a file from v to v + 1. */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 /** "LVLT": written in the SQLite header of every lanvault database. */
 export const APPLICATION_ID = 0x4c564c54
 
@@ -73,6 +73,12 @@ const MIGRATIONS: readonly string[] = [
   // (the next snapshot adds the index); the version keeps an older lanvault, which cannot read the new rows, away.
   `
   SELECT 1;
+  `,
+  // 6 → 7: a record id names its bucket (issue 18): entries and snapshots may name any bucket 0 … 65,535.
+  // Nothing to convert (records never move); the number keeps a lanvault of schema 6, which would hide
+  // such records, from opening the file.
+  `
+  INSERT INTO meta (key, value) VALUES ('vault.layout', 'named-buckets') ON CONFLICT (key) DO NOTHING;
   `,
 ]
 

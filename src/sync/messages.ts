@@ -4,6 +4,7 @@ import { KEYSET_DIGEST_BYTES, type KeysetRank } from "../store/keyset-rank.js"
 import { encodeEntry, readEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry, VersionVector } from "../store/vault-store.js"
 import { ByteReader, protocolError } from "./byte-reader.js"
+import { ProtocolVersionError } from "./protocol-version-error.js"
 import { ByteWriter } from "./byte-writer.js"
 import { MAX_NAME_BYTES, nameBytes, utf8Strict } from "./text-fields.js"
 import { readSnapshotPart, writeSnapshotPart, type SnapshotMessage } from "./snapshot-part.js"
@@ -19,8 +20,10 @@ import { readTrust, writeTrust } from "./trust-codec.js"
  * 6: a rename carries the trust key's signature (trust flag 0x10); unsigned renames are ignored (issue 17).
  * 7: a `snapshot` part's sealed bucket may hold the bucket's summary index beside its Automerge save
  *    (merge/bucket-snapshot.ts), so a far-behind device lists records without loading buckets (issue 18).
+ * 8: a record id names its bucket, so entries and snapshot parts name any bucket 0 … 65,535 and a
+ *    snapshot set holds the buckets its vault has (issue 18); a v7 device would hide those records.
  */
-export const SYNC_PROTOCOL_VERSION = 7
+export const SYNC_PROTOCOL_VERSION = 8
 /** Largest message a link carries (PeerLink contract). */
 export { MAX_MESSAGE_BYTES }
 export { MAX_NAME_BYTES, nameBytes, utf8Strict }
@@ -179,7 +182,7 @@ function checkDigest(digest: Uint8Array): Uint8Array {
 
 function readHello(r: ByteReader): HelloMessage {
   const version = r.u8()
-  if (version !== SYNC_PROTOCOL_VERSION) throw protocolError(`unsupported sync protocol version ${version}`)
+  if (version !== SYNC_PROTOCOL_VERSION) throw new ProtocolVersionError(version, SYNC_PROTOCOL_VERSION)
   const keyset = { version: r.u64(), digest: r.bytes(KEYSET_DIGEST_BYTES) }
   const vector = readVector(r)
   const floor = readVector(r)

@@ -4,6 +4,7 @@ import { compareKeysetRanks, keysetRank, NO_KEYSET, type KeysetRank } from "../s
 import type { LogEntry } from "../store/log-entry.js"
 import type { VersionVector } from "../store/vault-store.js"
 import { verifyBatch } from "./entry-batch.js"
+import { ProtocolVersionError } from "./protocol-version-error.js"
 import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type HelloMessage, type SnapshotMessage, type SyncMessage, type TrustInfo } from "./messages.js"
 import { OutboundStream } from "./outbound-stream.js"
 import { SnapshotExchange } from "./snapshot-exchange.js"
@@ -259,7 +260,7 @@ export class PeerSession {
     const code = error instanceof LanvaultError ? error.code : undefined
     if (code !== undefined && PEER_FAULTS.has(code)) {
       this.deps.logger.warn("a peer sent data that was refused; closing the link", { deviceId: this.remoteDeviceId, address: this.address, code, ...errorFields(error) })
-      this.close("protocol error")
+      this.close(error instanceof ProtocolVersionError && error.older ? "older protocol version" : "protocol error")
       return
     }
     this.deps.logger.error("a sync session failed; closing the link", { deviceId: this.remoteDeviceId, ...errorFields(error) })

@@ -16,8 +16,6 @@ export const SNAPSHOT_MIN_MISSING_ENTRIES = 1_000
 export interface SnapshotPort {
   /** Signs each message with this device's Ed25519 key, RFC 8032 (a locked device can: its device key is not the vault key). */
   signAll(messages: readonly Uint8Array[]): Uint8Array[]
-  /** This vault's bucket count. */
-  bucketCount(): number
   /** The vault-key epochs the stored keyset names (public ids, no key). */
   knownEpochs(): ReadonlySet<number>
 }
@@ -46,7 +44,7 @@ export class SnapshotExchange {
 
   /** Sends the snapshot set if the peer should start from it; returns the vector it covers, if sent. */
   offer(peerVector: VersionVector, peerFloor: VersionVector): VersionVector | undefined {
-    const set = this.deps.port === undefined ? undefined : this.setFor(peerVector, peerFloor, this.deps.port.bucketCount())
+    const set = this.deps.port === undefined ? undefined : this.setFor(peerVector, peerFloor)
     if (set === undefined) return undefined
     const parts = set.rows.map((row) => ({ bucketCount: set.rows.length, bucket: row.bucket, epoch: row.epoch, vector: set.vector, ciphertext: row.ciphertext }))
     const signatures = this.deps.port!.signAll(parts.map((part) => snapshotSigningBytes(this.deps.accountId, part)))
@@ -67,7 +65,7 @@ export class SnapshotExchange {
     if (port === undefined) throw protocolError("a snapshot, which this device does not take")
     const { store, accountId, remoteDeviceId } = this.deps
     this.intake ??= new SnapshotIntake(
-      { accountId, bucketCount: port.bucketCount(), knownEpochs: port.knownEpochs(), lookup: (deviceId) => store.getTrust(deviceId) },
+      { accountId, knownEpochs: port.knownEpochs(), lookup: (deviceId) => store.getTrust(deviceId) },
       remoteDeviceId, senderVector,
     )
     const set = this.intake.receive(part)
@@ -89,13 +87,14 @@ export class SnapshotExchange {
   }
 
   /** The stored set, if whole and worth sending to this peer. */
-  private setFor(peerVector: VersionVector, peerFloor: VersionVector, bucketCount: number): SnapshotSet | undefined {
+  private setFor(peerVector: VersionVector, peerFloor: VersionVector): SnapshotSet | undefined {
     const { store } = this.deps
     const floor = store.floorVector()
     const belowFloor = Object.entries(floor).some(([deviceId, seq]) => seqOf(peerVector, deviceId) < seq)
     if (!belowFloor && missingCount(peerVector, store.versionVector()) < this.minMissing) return undefined
     const rows = store.snapshots()
-    if (rows.length !== bucketCount || rows.some((row, i) => row.bucket !== i || !sameVector(row.vector, rows[0].vector))) return undefined
+    // The set holds the buckets its vault had (a record names its bucket: any numbers), one vector for all.
+    if (rows.length === 0 || rows.some((row) => !sameVector(row.vector, rows[0].vector))) return undefined
     const vector = rows[0].vector
     // The peer must hold every entry after the snapshot (its floor), and we every entry we then send (ours).
     if (!dominates(vector, floor) || !dominates(vector, peerFloor) || dominates(peerVector, vector)) return undefined

@@ -5,9 +5,9 @@ import { verifySnapshotPart, type SnapshotMessage } from "./snapshot-part.js"
 import { seqOf } from "./version-vector.js"
 
 /**
- * Largest encrypted bucket a snapshot part may carry. A bucket of the default
- * layout holds ≈ 25 KB at 100k records; this bounds what a peer can make a
- * receiver hold (the whole set stays under bucketCount × this).
+ * Largest encrypted bucket a snapshot part may carry. A bucket holds at most
+ * about BUCKET_FULL_RECORDS records (≈ 25 KB); a vault from before issue 18 may
+ * hold ≈ 1,600 in one. This bounds what a peer can make a receiver hold.
  */
 export const MAX_SNAPSHOT_BUCKET_BYTES = 4 * 1024 * 1024
 /** Largest snapshot set, all buckets together. */
@@ -16,14 +16,12 @@ export const MAX_SNAPSHOT_SET_BYTES = 256 * 1024 * 1024
 /** What an intake checks parts against: this device's view of the account. */
 export interface SnapshotIntakeDeps {
   accountId: Uint8Array
-  /** This vault's bucket count: a set of another size is refused. */
-  bucketCount: number
   /** Vault-key epochs this device's keyset names (its public list): a part sealed under another is refused. */
   knownEpochs: ReadonlySet<number>
   lookup: (deviceId: string) => TrustEntry | undefined
 }
 
-/** A complete, verified set: one row per bucket, all covering `vector`. */
+/** A complete, verified set: one row per bucket of the sender's vault, all covering `vector`. */
 export interface SnapshotSet {
   vector: VersionVector
   rows: SnapshotRow[]
@@ -32,7 +30,7 @@ export interface SnapshotSet {
 /**
  * Collects the parts of one snapshot set from one peer and checks each before
  * keeping it: signed by that peer, a trusted device; bound to this account; of
- * this vault's bucket count and an epoch this device knows; within size
+ * one set size and an epoch this device knows; within size
  * bounds; and claiming no entry the peer did not say it holds in its hello (nor
  * one of a device outside the trust list or past a revocation's cutoff). Any
  * failure throws (PROTOCOL_ERROR or BAD_SIGNATURE): the session closes the
@@ -66,7 +64,9 @@ export class SnapshotIntake {
   }
 
   private checkShape(part: SnapshotMessage): void {
-    if (part.bucketCount !== this.deps.bucketCount) throw protocolError(`a snapshot of ${part.bucketCount} buckets for a vault of ${this.deps.bucketCount}`)
+    if (this.first !== undefined && part.bucketCount !== this.first.bucketCount) {
+      throw protocolError(`the parts of a snapshot set say ${this.first.bucketCount} and ${part.bucketCount} buckets`)
+    }
     if (this.rows.has(part.bucket)) throw protocolError(`a snapshot sent bucket ${part.bucket} twice`)
     if (!this.deps.knownEpochs.has(part.epoch)) throw protocolError(`a snapshot sealed under vault-key epoch ${part.epoch}, which this account's keyset does not name`)
     if (part.ciphertext.length > MAX_SNAPSHOT_BUCKET_BYTES) throw protocolError(`a snapshot bucket of ${part.ciphertext.length} bytes is larger than a bucket can hold`)

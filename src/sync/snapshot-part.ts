@@ -8,6 +8,8 @@ import { readVector, writeVector } from "./vector-codec.js"
 const SNAPSHOT_PART_DOMAIN = "lanvault snapshot part v1"
 const SIGNATURE_BYTES = 64
 const MAX_ACCOUNT_ID_BYTES = 255
+/** A log entry names its bucket as a u16 (vault/change-payload), so a set has at most this many. */
+const MAX_BUCKET_COUNT = 65_536
 
 /**
  * One bucket of a snapshot set a device serves to a far-behind peer
@@ -19,7 +21,7 @@ const MAX_ACCOUNT_ID_BYTES = 255
  */
 export interface SnapshotMessage {
   type: "snapshot"
-  /** How many buckets the set has (the vault's bucket count). */
+  /** How many buckets the set has (the buckets its sender's vault holds: any numbers, see merge/bucket.ts). */
   bucketCount: number
   bucket: number
   epoch: number
@@ -63,7 +65,9 @@ export function readSnapshotPart(r: ByteReader): SnapshotMessage {
   const bucket = r.u32()
   const epoch = r.u32()
   const vector = readVector(r)
-  if (bucketCount < 1 || bucket >= bucketCount) throw protocolError(`a snapshot part names bucket ${bucket} of ${bucketCount}`)
+  if (bucketCount < 1 || bucketCount > MAX_BUCKET_COUNT || bucket >= MAX_BUCKET_COUNT) {
+    throw protocolError(`a snapshot part names bucket ${bucket} of a set of ${bucketCount}`)
+  }
   const ciphertext = r.bytes(r.u32())
   return { type: "snapshot", bucketCount, bucket, epoch, vector, ciphertext, signature: r.bytes(SIGNATURE_BYTES) }
 }

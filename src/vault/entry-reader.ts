@@ -22,7 +22,6 @@ export function position(entry: { deviceId: string; seq: number }): string {
 export interface EntryReaderDeps {
   keys: VaultKeys
   accountId: Uint8Array
-  bucketCount: number
   logger: Logger
 }
 
@@ -47,7 +46,7 @@ export function openEntries(
         awaitKey(entry)
         throw new LanvaultError("DECRYPTION_FAILED", `no vault key for epoch ${entry.epoch}`)
       }
-      const change = decodePayload(openEntry(entry, deps.accountId, key), deps.bucketCount)
+      const change = decodePayload(openEntry(entry, deps.accountId, key))
       // A device writes only as its own actor: an entry signed by one device never edits as another (issue 17 item 9).
       if (changeActor(change.change) !== entry.deviceId) throw new LanvaultError("CORRUPT_DATA", "a log entry's change names another device's actor")
       changes.push(change)

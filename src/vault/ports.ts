@@ -27,6 +27,8 @@ export interface VaultLog {
   floorVector(): VersionVector
   snapshots(): SnapshotRow[]
   putSnapshot(row: SnapshotRow): void
+  /** Drops the snapshot set (a new one replaces it whole, in the same transaction). */
+  clearSnapshots(): void
   transaction<T>(fn: () => T): T
 }
 

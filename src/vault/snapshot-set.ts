@@ -9,7 +9,7 @@ const SNAPSHOT_AD = "lanvault snapshot v1"
 
 /** What reading and writing the snapshot set needs. */
 export interface SnapshotSetDeps {
-  store: Pick<VaultLog, "snapshots" | "putSnapshot" | "transaction">
+  store: Pick<VaultLog, "snapshots" | "putSnapshot" | "clearSnapshots" | "transaction">
   accountId: Uint8Array
 }
 
@@ -21,13 +21,14 @@ export interface LoadedSnapshots {
 
 /**
  * Takes every bucket's snapshot into `doc` (each kept cold behind its summary
- * index when it has one: see VaultDoc.loadBucket). A set that does not cover
- * every bucket is ignored (nothing covered); one with mixed vectors or an epoch
- * without a key is CORRUPT_DATA, as is a row that fails to open.
+ * index when it has one: see VaultDoc.loadBucket). The set holds the buckets
+ * the vault had when it was written (any numbers: a record's id names its
+ * bucket); one with mixed vectors or an epoch without a key is CORRUPT_DATA,
+ * as is a row that fails to open.
  */
 export function loadSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc): LoadedSnapshots {
   const rows = deps.store.snapshots()
-  if (rows.length !== doc.bucketCount) return { vector: {}, unindexed: 0 }
+  if (rows.length === 0) return { vector: {}, unindexed: 0 }
   const vector = rows[0].vector
   let unindexed = 0
   for (const row of rows) {
@@ -47,24 +48,26 @@ export function mergeStoredSnapshot(deps: SnapshotSetDeps, keys: VaultKeys, doc:
   const ids: string[] = []
   for (const row of deps.store.snapshots()) {
     const key = keys.keys.get(row.epoch)
-    if (key === undefined || row.bucket >= doc.bucketCount) continue
+    if (key === undefined) continue
     ids.push(...doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(deps.accountId, row.bucket, row.epoch, row.vector))))
   }
   return ids
 }
 
 /**
- * Writes an encrypted snapshot of every bucket, with its summary index, covering
- * `vector`, in one transaction. Every bucket is sealed again (each row binds the
- * vector it covers); a bucket not loaded is written from its snapshot as it is.
+ * Writes an encrypted snapshot of every bucket the vault has, with its summary
+ * index, covering `vector`, in place of the set held, in one transaction. Every
+ * bucket is sealed again (each row binds the vector it covers); a bucket not
+ * loaded is written from its snapshot as it is.
  */
 export function writeSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc, vector: VersionVector): void {
   const epoch = keys.currentEpoch
   const vaultKey = keys.keys.get(epoch)!
-  const rows = Array.from({ length: doc.bucketCount }, (_, bucket) => ({
+  const rows = doc.bucketNumbers().map((bucket) => ({
     bucket, epoch, vector, ciphertext: seal(vaultKey, doc.saveBucket(bucket), snapshotAd(deps.accountId, bucket, epoch, vector)),
   }))
   deps.store.transaction(() => {
+    deps.store.clearSnapshots() // one set, one vector: no row of an older set stays behind
     for (const row of rows) deps.store.putSnapshot(row)
   })
 }

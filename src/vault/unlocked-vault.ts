@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from "node:timers/promises"
 import { deriveTrustKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { bucketOf, UnreadableChangesError, VaultDoc } from "../merge/index.js"
+import { bucketOf, newRecordId, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
@@ -65,9 +65,10 @@ export class UnlockedVault {
    * Takes the last snapshot set (buckets stay cold behind their summary index),
    * then replays every entry after it, loading only the buckets those touch. A
    * set without sound indexes makes the next snapshot due, so the next unlock is quick.
+   * `hashBuckets`: see VaultDoc's `bucketCount`.
    */
-  static open(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): UnlockedVault {
-    const { vault, covered } = UnlockedVault.fromSnapshots(deps, keys, bucketCount)
+  static open(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): UnlockedVault {
+    const { vault, covered } = UnlockedVault.fromSnapshots(deps, keys, hashBuckets)
     vault.catchUp({ ...covered })
     return vault
   }
@@ -78,8 +79,8 @@ export class UnlockedVault {
    * slice and merged a bucket per slice; what arrived meanwhile (entries, or a
    * peer's snapshot set) is taken at the end, in the same turn that returns.
    */
-  static async openInSlices(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): Promise<UnlockedVault> {
-    const { vault, covered, snapshotVector } = UnlockedVault.fromSnapshots(deps, keys, bucketCount)
+  static async openInSlices(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): Promise<UnlockedVault> {
+    const { vault, covered, snapshotVector } = UnlockedVault.fromSnapshots(deps, keys, hashBuckets)
     const cursor = { ...covered }
     const changes: BucketChange[] = []
     for (let page; (page = vault.readPage(cursor, REPLAY_SLICE_ENTRIES)) !== undefined; await yieldToLoop()) changes.push(...page)
@@ -92,11 +93,11 @@ export class UnlockedVault {
     return vault
   }
 
-  private static fromSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, bucketCount: number): { vault: UnlockedVault; covered: VersionVector; snapshotVector: string } {
+  private static fromSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): { vault: UnlockedVault; covered: VersionVector; snapshotVector: string } {
     const snapshotVector = storedSnapshotVector(deps)
     const plannedIds: string[] = []
-    const newId = () => plannedIds.shift() ?? globalThis.crypto.randomUUID()
-    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount, newId })
+    const newId = (bucket: number) => plannedIds.shift() ?? newRecordId(bucket)
+    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount: hashBuckets, newId })
     let doc = newDoc()
     let covered: VersionVector = {}
     let unindexed = 0
@@ -109,7 +110,7 @@ export class UnlockedVault {
       doc.clear()
       doc = newDoc()
       covered = {}
-      unindexed = bucketCount
+      unindexed = 1 // the next snapshot is due: the whole set is written again
     }
     const vault = new UnlockedVault(deps, keys, doc, plannedIds)
     if (unindexed > 0) vault.entriesSinceSnapshot = INDEX_REWRITE_ENTRIES
@@ -122,7 +123,7 @@ export class UnlockedVault {
 
   /** The bucket a record id lives in. */
   bucketOf(id: string): number {
-    return bucketOf(id, this.doc.bucketCount)
+    return bucketOf(id, this.doc.hashBuckets)
   }
 
   /** Checks records before any is created (an import checks all before its first slice). */
@@ -234,7 +235,7 @@ export class UnlockedVault {
   reload(): UnlockedVault {
     this.eviction.stop()
     this.doc.clear()
-    return UnlockedVault.open(this.deps, this.keys, this.doc.bucketCount)
+    return UnlockedVault.open(this.deps, this.keys, this.doc.hashBuckets)
   }
 
   close(): void {
@@ -287,7 +288,7 @@ export class UnlockedVault {
 
   /** Opens stored entries (see openEntries); those it cannot read are noted in `unreadable`, those awaiting a key in `waitingForKey`. */
   private openAll(entries: LogEntry[]): BucketChange[] {
-    return openEntries(entries, { keys: this.keys, accountId: this.deps.accountId, bucketCount: this.doc.bucketCount, logger: this.deps.logger }, this.unreadable, (entry) => {
+    return openEntries(entries, { keys: this.keys, accountId: this.deps.accountId, logger: this.deps.logger }, this.unreadable, (entry) => {
       if (this.waitingForKey.length < MAX_WAITING_FOR_KEY) this.waitingForKey.push(entry)
     })
   }

@@ -4,15 +4,11 @@ import { generateDeviceKeys, randomBytes, toBase64, utf8, verify } from "../../.
 import type { DeviceIdentity, KeysetRow } from "../../../src/store/vault-store.js"
 import { codeOf } from "../../helpers/error-code.js"
 
-/** The three reads SnapshotSigner makes, as plain data; it keeps every identity copy it hands out. */
+/** The two reads SnapshotSigner makes, as plain data; it keeps every identity copy it hands out. */
 class FakeSource implements SnapshotSource {
-  readonly meta = new Map<string, string>()
   readonly handedOut: DeviceIdentity[] = []
   constructor(private readonly identity: DeviceIdentity | undefined, private readonly keyset: KeysetRow | undefined) {}
 
-  getMeta(key: string): string | undefined {
-    return this.meta.get(key)
-  }
   getKeyset(): KeysetRow | undefined {
     return this.keyset
   }
@@ -40,14 +36,11 @@ describe("SnapshotSigner over a fake SnapshotSource", () => {
     expect(codeOf(() => new SnapshotSigner(new FakeSource(undefined, undefined)).signAll([utf8("x")]))).toBe("NO_ACCOUNT")
   })
 
-  it("reads the bucket count from meta (64 for a vault that never stored one) and the epochs the keyset names", () => {
+  it("reads the epochs the keyset names (a snapshot set's size is the buckets it holds: no bucket count to read)", () => {
     const kdf = { alg: "scrypt" as const, N: 1024, r: 8, p: 1, salt: toBase64(randomBytes(16)) }
     const blob = wrapKeyset({ currentEpoch: 7, keys: new Map([[1, randomBytes(32)], [7, randomBytes(32)]]) }, randomBytes(32), randomBytes(16), 3, kdf)
     const fake = new FakeSource(undefined, { version: 3, blob })
     const signer = new SnapshotSigner(fake)
-    expect(signer.bucketCount()).toBe(64)
-    fake.meta.set("vault.bucketCount", "16")
-    expect(signer.bucketCount()).toBe(16)
     expect([...signer.knownEpochs()].sort((x, y) => x - y)).toEqual([1, 7])
     expect([...new SnapshotSigner(new FakeSource(undefined, undefined)).knownEpochs()]).toEqual([])
   })

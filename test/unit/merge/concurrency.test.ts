@@ -235,15 +235,17 @@ describe("applyChanges", () => {
     expect(b.doc.get(id)).toEqual(before)
   })
 
-  it("refuses a change naming a bucket out of range", () => {
-    const net = makeNet(1)
-    let code: string | undefined
-    try {
-      net.devices[0].doc.applyChanges([{ bucket: 64, change: new Uint8Array(0) }])
-    } catch (error) {
-      code = (error as LanvaultError).code
+  it("refuses a change naming no bucket number (past the u16 a log entry carries, negative, fractional)", () => {
+    for (const bucket of [65_536, -1, 1.5]) {
+      const net = makeNet(1)
+      let code: string | undefined
+      try {
+        net.devices[0].doc.applyChanges([{ bucket, change: new Uint8Array(0) }])
+      } catch (error) {
+        code = (error as LanvaultError).code
+      }
+      expect(code).toBe("CORRUPT_DATA")
     }
-    expect(code).toBe("CORRUPT_DATA")
   })
 })
 

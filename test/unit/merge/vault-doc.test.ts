@@ -256,6 +256,6 @@ describe("VaultDoc buckets", () => {
     const { id } = doc.create(LOGIN)
     expect(codeOf(() => doc.loadBucket(0, new Uint8Array([1, 2, 3, 4, 5])))).toBe("CORRUPT_DATA")
     expect(doc.get(id)?.title).toBe("Mail")
-    expect(codeOf(() => doc.saveBucket(1))).toBe("INVALID_PARAMS")
+    expect(codeOf(() => doc.saveBucket(65_536))).toBe("INVALID_PARAMS")
   })
 })

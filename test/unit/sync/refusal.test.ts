@@ -1,6 +1,6 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
+import { decodeMessage, encodeMessage, SYNC_PROTOCOL_VERSION, type SyncMessage } from "../../../src/sync/messages.js"
 import { linkPair, type MemoryLink } from "./memory-link.js"
 import { appendOwn, connect, makeAccount, newDeviceIdentity, sealOwn, settle, type Account, type Device } from "./sync-fixtures.js"
 import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
@@ -86,6 +86,21 @@ describe("refusing a bad peer", () => {
     a.store.insertEntries(held)
     await expectRefused(account, () => ({ type: "entries", entries: [...sealOwn(account, x, 1, 1), ...sealOwn(account, x, 2, 1)] }), "CORRUPT_DATA")
     expect(a.store.entriesOf(x.deviceId, 0)[0].signature).toEqual(held[0].signature)
+  })
+
+  it("a peer speaking an older sync protocol is closed as such; a newer one as a protocol error; both say who must update", async () => {
+    for (const [version, closed, says] of [[SYNC_PROTOCOL_VERSION - 1, "older protocol version", "on that device"], [SYNC_PROTOCOL_VERSION + 1, "protocol error", "on this device"]] as const) {
+      const [a, x] = makeAccount(["a", "x"]).devices
+      const peer = rawPeer(a, x)
+      const hello = encodeMessage(HELLO)
+      hello[1] = version
+      peer.evil.send(hello)
+      await settle()
+      expect(peer.evil.closedWith).toBe(closed)
+      const warned = a.logger.lines.filter((l) => l.level === "warn")
+      expect(warned.map((l) => l.fields.code)).toEqual(["PROTOCOL_ERROR"])
+      expect(JSON.stringify(warned[0].fields)).toContain(says)
+    }
   })
 
   it("a message before hello, a second hello and an unexpected ack are protocol errors", async () => {

@@ -19,7 +19,6 @@ const ENTRIES_TYPE = 2
 function port(device: { keys: DeviceKeys }): SnapshotPort {
   return {
     signAll: (messages) => messages.map((message) => sign(device.keys.signSecret, message)),
-    bucketCount: () => BUCKETS,
     knownEpochs: () => new Set([EPOCH]),
   }
 }
@@ -109,7 +108,8 @@ describe("snapshot-first sync", () => {
     ["larger than its bucket could hold", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 10 }, ciphertext: new Uint8Array(MAX_SNAPSHOT_BUCKET_BYTES + 1) }), "PROTOCOL_ERROR"],
     ["sealed under an epoch the keyset does not name", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 10 }, epoch: 7 }), "PROTOCOL_ERROR"],
     ["claiming entries its sender does not hold", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 11 } }), "PROTOCOL_ERROR"],
-    ["of another bucket count", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 10 }, bucketCount: BUCKETS * 2 }), "PROTOCOL_ERROR"],
+    ["of more buckets than a vault can have", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 10 }, bucketCount: 65_537 }), "PROTOCOL_ERROR"],
+    ["naming a bucket past the u16 a log entry carries", (account, a) => part(account.accountId, a, { vector: { [a.deviceId]: 10 }, bucket: 65_536 }), "PROTOCOL_ERROR"],
   ]
   for (const [what, make, code] of refusals) {
     it(`a snapshot ${what} is refused: link closed, nothing overwritten`, async () => {
@@ -136,6 +136,30 @@ describe("snapshot-first sync", () => {
     ])
     expect(result.closedWith).toBe("protocol error")
     expect(b.store.snapshots()).toEqual([])
+  })
+
+  it("a set whose parts name different bucket counts is refused, and nothing of it stored", async () => {
+    const account = snapshotAccount(["a", "b"])
+    const [a, b] = account.devices
+    appendOwn(account, a, 10)
+    const result = await sendRaw(b, a, [
+      part(account.accountId, a, { bucket: 0, bucketCount: 3, vector: { [a.deviceId]: 10 } }),
+      part(account.accountId, a, { bucket: 900, bucketCount: 2, vector: { [a.deviceId]: 10 } }),
+    ])
+    expect(result.closedWith).toBe("protocol error")
+    expect(b.store.snapshots()).toEqual([])
+  })
+
+  it("a set names any bucket numbers (a record names its bucket): all of them are taken", async () => {
+    const account = snapshotAccount(["a", "b"])
+    const [a, b] = account.devices
+    appendOwn(account, a, 10)
+    const buckets = [3, 700, 65_535]
+    const parts = buckets.map((bucket) => part(account.accountId, a, { bucket, bucketCount: buckets.length, vector: { [a.deviceId]: 10 } }))
+    const result = await sendRaw(b, a, parts)
+    expect(result.closedWith).toBeUndefined()
+    expect(b.store.snapshots().map((row) => row.bucket)).toEqual(buckets)
+    expect(b.store.versionVector()).toEqual({ [a.deviceId]: 10 })
   })
 
   it("a valid snapshot older than the one held never overwrites it", async () => {
