@@ -109,7 +109,7 @@ describe("unlocking from the snapshot's summary index", () => {
     // Bucket 0 as an older lanvault wrote it (a plain Automerge save), bucket 1 with an index that is not JSON.
     const doc = first.doc
     const rewritten = {
-      bucketCount: BUCKETS,
+      bucketNumbers: () => doc.bucketNumbers(),
       saveBucket: (bucket: number) => {
         const saved = decodeBucketSnapshot(doc.saveBucket(bucket), bucket, BUCKETS).saved
         return bucket === 0 ? saved : bucket === 1 ? encodeBucketSnapshot(saved, utf8("[{")) : doc.saveBucket(bucket)
