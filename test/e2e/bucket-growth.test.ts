@@ -3,7 +3,8 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { BUCKET_FULL_RECORDS, bucketOf, DEFAULT_BUCKET_COUNT, OPEN_BUCKETS } from "../../src/merge/bucket.js"
 import { waitFor } from "./helpers/cli.js"
-import { Device } from "./helpers/devices.js"
+import type { Device } from "./helpers/devices.js"
+import { startLine } from "../helpers/device-start.js"
 
 /** More records than the first OPEN_BUCKETS buckets hold: the vault must open buckets beyond them. */
 const IMPORTED = OPEN_BUCKETS * BUCKET_FULL_RECORDS + 300
@@ -11,15 +12,7 @@ const SHARED = 12
 const EDIT_ROUNDS = 3
 
 async function pairedPair(): Promise<[Device, Device]> {
-  const a = await Device.create("alpha")
-  const b = await Device.create("beta")
-  await a.init()
-  await a.start()
-  await a.unlock()
-  const { joinResult } = await b.joinThrough(a)
-  expect(joinResult.code).toBe(0)
-  await b.start()
-  await b.unlock()
+  const [a, b] = await startLine(["alpha", "beta"])
   return [a, b]
 }
 
