@@ -2,10 +2,12 @@
  * Figure 4: an edit on A until `record.changed` on B. B is connected to A only
  * through the counting relay; edits go one at a time, each timed from just
  * before records.update on A to the event on B's socket. An unlocked vault keeps
- * buckets cold until a record in them is read in full, edited or merged into:
- * both devices first read records of every bucket, so the timed edits are the
- * steady state; then both lock and unlock again and a few edits are timed with
- * every bucket cold (what the first edit of a bucket after an unlock costs).
+ * buckets cold until a record in them is read in full, edited or merged into, and
+ * sends a bucket idle for 30 s back to its snapshot: both devices first read the
+ * records the edits will touch, in turns (quickly enough that none goes idle), so
+ * the timed edits are the steady state of a busy vault; then both lock and unlock
+ * and a few edits are timed with every bucket cold (what an edit costs after an
+ * unlock, or after its bucket sat idle).
  */
 import { performance } from "node:perf_hooks"
 import type { BenchDevice } from "../bench-device.js"
@@ -16,8 +18,6 @@ import type { JoinedDevice } from "./first-sync.js"
 
 /** A prime stride through the ids: successive edits land in different records and buckets. */
 const ID_STRIDE = 7_919
-/** records.get per device before the timed edits: enough to read a record of every bucket (64, or a few hundred once buckets split). */
-const WARM_READS = 2_000
 /** Edits timed right after both devices locked and unlocked again. */
 const COLD_EDITS = 20
 
@@ -32,8 +32,7 @@ export async function measureEditLatency(ctx: BenchContext, host: BenchDevice, {
   await device.api.subscribe(["record.changed"], (event) => {
     if (event.type === "record.changed" && event.origin === "remote") events.arrived(event.id)
   })
-  await readAround(host, ids)
-  await readAround(device, ids)
+  await readAhead([host, device], Array.from({ length: editWarmup + edits }, (_, i) => ids[(i * ID_STRIDE) % ids.length]))
   const samples: EditSample[] = []
   let bytesBefore = 0
   let cpuBefore = { a: 0, b: 0 }
@@ -48,7 +47,7 @@ export async function measureEditLatency(ctx: BenchContext, host: BenchDevice, {
   const cpuPerEdit = { a: (host.cpuMs() - cpuBefore.a) / edits, b: (device.cpuMs() - cpuBefore.b) / edits }
   const bytesPerEdit = (relay.total - bytesBefore) / edits
   ctx.report.add("edit.event", `edit on A → record.changed on B (${records}-record vault)`, "ms", samples.map((s) => s.eventMs),
-    { note: `one edit at a time after ${Math.min(WARM_READS, ids.length)} records.get on each device (every bucket loaded) and ${editWarmup} warm-up edits; via a loopback TCP relay in the bench process` })
+    { note: `one edit at a time after records.get of each record to be edited on both devices (their buckets loaded) and ${editWarmup} warm-up edits; via a loopback TCP relay in the bench process` })
   ctx.report.add("edit.update", "records.update call on A (round trip)", "ms", samples.map((s) => s.updateMs))
   ctx.report.add("edit.wire", "bytes on the wire per edit (both ways)", "B", [bytesPerEdit], { note: `total over ${edits} edits ÷ ${edits}` })
   addEditCpu(ctx, "edit", "", cpuPerEdit, edits)
@@ -65,13 +64,14 @@ async function measureColdEdits(ctx: BenchContext, host: BenchDevice, device: Be
   const offset = Math.floor(ids.length / 2)
   for (let i = 0; i < COLD_EDITS; i++) samples.push((await editOnce(host, events, ids[(i * ID_STRIDE + offset) % ids.length], generator)).eventMs)
   ctx.report.add("edit.event.cold", "edit on A → record.changed on B right after both unlocked (buckets cold)", "ms", samples, {
-    note: `${COLD_EDITS} edits in a row after a lock and unlock of both devices: an edit in a bucket not yet loaded there loads it on A and on B`,
+    note: `${COLD_EDITS} edits in a row after a lock and unlock of both devices: an edit in a bucket not yet loaded there loads it on A and on B ` +
+      "(also what an edit costs once its bucket sat idle 30 s and went back to its snapshot)",
   })
 }
 
-/** Reads records across the vault in full (records.get), which loads their buckets. */
-async function readAround(device: BenchDevice, ids: string[]): Promise<void> {
-  for (let i = 0; i < Math.min(WARM_READS, ids.length); i++) await device.api.call("records.get", { id: ids[(i * ID_STRIDE + 1) % ids.length] })
+/** Reads each record in full (records.get) on every device, in turns, which loads their buckets. */
+async function readAhead(devices: BenchDevice[], ids: string[]): Promise<void> {
+  for (const id of ids) for (const device of devices) await device.api.call("records.get", { id })
 }
 
 /** CPU per edit of A and of B (all their threads, over every timed edit ÷ edits): what load on the machine barely moves. */
