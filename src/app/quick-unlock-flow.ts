@@ -67,6 +67,6 @@ export class QuickUnlockFlow {
 
   private binding(): QuickUnlockBinding {
     const { vault } = this.deps
-    return { accountId: vault.accountId, deviceId: vault.identity().deviceId, salt: vault.keys.keyset().kdf.salt }
+    return { accountId: vault.accountId, deviceId: vault.deviceId, salt: vault.keys.keyset().kdf.salt }
   }
 }

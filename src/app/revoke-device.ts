@@ -6,7 +6,7 @@ import type { VaultService } from "../vault/index.js"
 import type { DeviceBook } from "./ports.js"
 
 export interface RevokeDeps {
-  vault: Pick<VaultService, "identity" | "locked" | "rekey" | "trustKey">
+  vault: Pick<VaultService, "deviceId" | "locked" | "rekey" | "trustKey">
   store: Pick<DeviceBook, "getTrust" | "putTrust" | "head">
   account: Pick<AccountContext, "accountIdBytes">
   network: { disconnect(deviceId: string, reason: "revoked"): void }
@@ -21,7 +21,7 @@ export interface RevokeDeps {
 export function revokeDevice({ vault, store, account, network, replicator }: RevokeDeps, deviceId: string): { deviceId: string; accountKey: string } {
   const device = store.getTrust(deviceId)
   if (!device) throw new NotFoundError(`device ${deviceId}`)
-  if (deviceId === vault.identity().deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
+  if (deviceId === vault.deviceId) throw new LanvaultError("NOT_ALLOWED", "a device cannot revoke itself: revoke it from another device, or run `lanvault reset`")
   if (vault.locked) throw new LanvaultError("LOCKED", "the vault is locked: run `lanvault unlock` first (a revoke re-keys the vault)")
   // Signed first (needs the unlocked vault's trust key), then the re-key and the revocation with its cutoff in one
   // store transaction: both are stored or neither (a failed write never leaves the revoked device trusted with the

@@ -62,7 +62,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       ...status(),
       standing: readStanding(store),
       accountId: vault.accountId,
-      deviceId: vault.identity().deviceId,
+      deviceId: vault.deviceId,
       deviceName: vault.deviceName,
       locked: vault.locked,
       records: vault.recordCount,
@@ -89,7 +89,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       return { id, permanent }
     },
     "records.history": (params) => recordHistory({ vault, store }, requireString(params, "id")),
-    "devices.list": () => listDevices({ store, selfId: vault.identity().deviceId, sessions: () => sync().replicator.sessions() }),
+    "devices.list": () => listDevices({ store, selfId: vault.deviceId, sessions: () => sync().replicator.sessions() }),
     "devices.revoke": (params) => revokeDevice({ vault, store, account: sync().account, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {
       // Pairing signs the new device into the trust list with the trust key: only an unlocked vault has it.
@@ -137,7 +137,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       // Like every trust-list change, only with the vault unlocked: the rename is signed with the trust key (peers take only signed ones).
       if (vault.locked) throw new LockedError()
       const { accountIdBytes } = sync().account
-      const renamed = renameDevice(store, vault.identity().deviceId, requireString(params, "deviceId"), requireString(params, "name"), (deviceId, name, renamedAt) => {
+      const renamed = renameDevice(store, vault.deviceId, requireString(params, "deviceId"), requireString(params, "name"), (deviceId, name, renamedAt) => {
         const trustKey = vault.trustKey()
         try {
           return signRename(trustKey.secret, accountIdBytes, deviceId, name, renamedAt)

@@ -54,6 +54,7 @@ export class VaultService {
   private readonly idle: IdleLock
   readonly keys: KeyManager
   readonly accountId: string
+  private knownDeviceId: string | undefined
   private readonly now: () => number
 
   constructor(private readonly deps: VaultServiceDeps, options: VaultServiceOptions = {}) {
@@ -89,6 +90,19 @@ export class VaultService {
 
   identity(): Identity & { signPublic: Uint8Array } {
     return readIdentity(this.deps.store, this.deps.home)
+  }
+
+  /**
+   * This device's id, read once (a reset keeps it): `status` and the device list
+   * ask on every call, and reading the identity opens the device secrets.
+   */
+  get deviceId(): string {
+    if (this.knownDeviceId === undefined) {
+      const identity = this.identity()
+      identity.signSecret.fill(0)
+      this.knownDeviceId = identity.deviceId
+    }
+    return this.knownDeviceId
   }
 
   /**
