@@ -14,8 +14,8 @@ import type { RecordInput } from "../src/merge/index.js"
 
 const SIZES = [1_000, 10_000, 100_000]
 const FILL_BATCH = 1_000
-const SAMPLES = 300
-const CONCURRENT_SAMPLES = 60
+const SAMPLES = 200
+const CONCURRENT_SAMPLES = 20
 const ACTOR_A = "a1".repeat(16)
 const ACTOR_B = "b2".repeat(16)
 
