@@ -60,3 +60,6 @@ export function u64be(value: number): Uint8Array {
   new DataView(out.buffer).setBigUint64(0, BigInt(value))
   return out
 }
+
+/** A device id: 16 random bytes in lowercase hex (the one definition; store/, merge/ and the wire check it). */
+export const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/

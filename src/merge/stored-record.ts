@@ -1,5 +1,6 @@
 import * as Automerge from "./automerge.js"
 import { ImmutableString } from "./automerge.js"
+import { DEVICE_ID_PATTERN } from "../crypto/bytes.js"
 import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
 
 /**
@@ -49,7 +50,6 @@ export { HIDDEN_KINDS }
 export const TITLE_FIELD = "title"
 
 /** A device id (and so an Automerge actor): 32 lowercase hex characters. */
-const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
 
 const HISTORY_REASONS: readonly HistoryEntry["reason"][] = ["edited", "removed", "conflict"]
 

@@ -1,4 +1,4 @@
-import { concatBytes, equalBytes, fromHex, open, seal, sign, toHex, utf8, verify } from "../crypto/index.js"
+import { concatBytes, DEVICE_ID_PATTERN, equalBytes, fromHex, open, seal, sign, toHex, utf8, verify } from "../crypto/index.js"
 import { CorruptDataError } from "../errors.js"
 
 /** Domain separation: an entry signature or ciphertext can never pass for anything else. */
@@ -17,8 +17,8 @@ const MIN_CIPHERTEXT_BYTES = 24 + 16
 /** An Automerge change of one bucket is far smaller; this bounds what a peer can make us allocate. */
 export const MAX_CIPHERTEXT_BYTES = 64 * 1024 * 1024
 const HEADER_BYTES = 1 + DEVICE_ID_BYTES + SEQ_BYTES + EPOCH_BYTES + LENGTH_BYTES
-/** A device id: 16 random bytes in lower-case hex (an account id has the same form). */
-export const DEVICE_ID_PATTERN = /^[0-9a-f]{32}$/
+/** A device id: 16 random bytes in lower-case hex (an account id has the same form); defined in crypto/bytes. */
+export { DEVICE_ID_PATTERN }
 
 /**
  * One change of one device's log: the unit of sync on the wire, in sync folders
