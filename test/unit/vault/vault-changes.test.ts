@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { rmSync } from "node:fs"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { writeFreshAccount } from "../../../src/account/account.js"
-import { readAccountContext } from "../../../src/account/account-context.js"
 import type { EventParams } from "../../../src/api/protocol.js"
 import { LanvaultError } from "../../../src/errors.js"
-import { silentLogger } from "../../../src/log.js"
 import type { LogEntry } from "../../../src/store/index.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import { VaultService } from "../../../src/vault/vault-service.js"
 import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+import { freshUnitVault, UNIT_PASSWORD } from "../../helpers/unit-vault.js"
 
-const PASSWORD = "correct horse battery"
+const PASSWORD = UNIT_PASSWORD
 
 describe("VaultChanges: the sinks wired in at start", () => {
   let home: string
@@ -21,11 +17,7 @@ describe("VaultChanges: the sinks wired in at start", () => {
   let vault: VaultService
 
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), "lv-changes-"))
-    store = new MemoryStore()
-    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    events = []
-    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: (e) => events.push(e) })
+    ;({ home, store, events, vault } = await freshUnitVault("lv-changes-"))
     await vault.unlock(PASSWORD)
   })
 

@@ -11,8 +11,9 @@ import { LanvaultError } from "../../../src/errors.js"
 import { silentLogger } from "../../../src/log.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+import { freshUnitVault, UNIT_PASSWORD } from "../../helpers/unit-vault.js"
 
-const PASSWORD = "correct horse battery"
+const PASSWORD = UNIT_PASSWORD
 
 describe("VaultService over the in-memory store", () => {
   let home: string
@@ -21,11 +22,7 @@ describe("VaultService over the in-memory store", () => {
   let vault: VaultService
 
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), "lv-vault-"))
-    store = new MemoryStore()
-    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    events = []
-    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: (e) => events.push(e) }, { autoLockMinutes: 1 })
+    ;({ home, store, events, vault } = await freshUnitVault("lv-vault-", { autoLockMinutes: 1 }))
   })
 
   afterEach(() => {
