@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from "node:timers/promises"
 import { BadSignatureError } from "../errors.js"
 import { verifyEntry, type LogEntry } from "../store/log-entry.js"
 import type { TrustEntry } from "../store/vault-store.js"
@@ -17,18 +18,61 @@ export function verifyBatch(
   accountId: Uint8Array,
   lookup: (deviceId: string) => TrustEntry | undefined,
 ): LogEntry[] {
-  const devices = new Map<string, TrustEntry | undefined>()
-  const accepted: LogEntry[] = []
+  const devices = checkSignatures(entries, accountId, lookup)
+  return acceptable(entries, (deviceId) => devices.get(deviceId))
+}
+
+/**
+ * {@link verifyBatch} across turns of the event loop: at most `sliceEntries`
+ * signatures per turn (each ≈ 0.1 ms), so a large batch (a first sync, the
+ * entries under a snapshot) never holds the loop for long. Each device's trust
+ * entry is read again after the last slice: a revocation or removal that came
+ * meanwhile counts. Throws as verifyBatch does; nothing is stored either way.
+ */
+export async function verifyBatchInSlices(
+  entries: readonly LogEntry[],
+  accountId: Uint8Array,
+  lookup: (deviceId: string) => TrustEntry | undefined,
+  sliceEntries: number,
+): Promise<LogEntry[]> {
+  for (let start = 0; start < entries.length; start += sliceEntries) {
+    if (start > 0) await yieldToLoop()
+    checkSignatures(entries.slice(start, start + sliceEntries), accountId, lookup)
+  }
+  return acceptable(entries, lookup)
+}
+
+/** Checks each entry's signature against its device's key in the trust list; returns the trust entries read. */
+function checkSignatures(entries: readonly LogEntry[], accountId: Uint8Array, lookup: (deviceId: string) => TrustEntry | undefined): Map<string, TrustEntry> {
+  const devices = new Map<string, TrustEntry>()
   for (const entry of entries) {
-    if (!devices.has(entry.deviceId)) devices.set(entry.deviceId, lookup(entry.deviceId))
-    const device = devices.get(entry.deviceId)
+    let device = devices.get(entry.deviceId)
     if (device === undefined) {
-      throw new BadSignatureError(`an entry of device ${entry.deviceId}, which is not in the trust list, was refused`)
+      device = trusted(entry.deviceId, lookup)
+      devices.set(entry.deviceId, device)
     }
     verifyEntry(entry, accountId, device.signPublic)
-    if (device.revokedAt === undefined || (device.lastSeq !== undefined && entry.seq <= device.lastSeq)) accepted.push(entry)
   }
-  return accepted
+  return devices
+}
+
+/** The entries to store: all but those of a revoked device past its cutoff. */
+function acceptable(entries: readonly LogEntry[], lookup: (deviceId: string) => TrustEntry | undefined): LogEntry[] {
+  const devices = new Map<string, TrustEntry>()
+  return entries.filter((entry) => {
+    let device = devices.get(entry.deviceId)
+    if (device === undefined) {
+      device = trusted(entry.deviceId, lookup)
+      devices.set(entry.deviceId, device)
+    }
+    return device.revokedAt === undefined || (device.lastSeq !== undefined && entry.seq <= device.lastSeq)
+  })
+}
+
+function trusted(deviceId: string, lookup: (deviceId: string) => TrustEntry | undefined): TrustEntry {
+  const device = lookup(deviceId)
+  if (device === undefined) throw new BadSignatureError(`an entry of device ${deviceId}, which is not in the trust list, was refused`)
+  return device
 }
 
 /**

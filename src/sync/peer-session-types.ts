@@ -50,6 +50,8 @@ export interface KeysetExchange {
 export interface PeerSessionOptions extends OutboundOptions {
   /** Clock in ms since the epoch (tests). */
   now?: () => number
+  /** Signatures of a received batch checked per turn of the event loop (VERIFY_SLICE_ENTRIES). */
+  verifySliceEntries?: number
   /** A peer missing at least this many entries gets the snapshot first (SNAPSHOT_MIN_MISSING_ENTRIES). */
   snapshotMinEntries?: number
 }

@@ -3,7 +3,8 @@ import { errorFields, type Logger } from "../log.js"
 import { compareKeysetRanks, keysetRank, NO_KEYSET, type KeysetRank } from "../store/keyset-rank.js"
 import type { LogEntry } from "../store/log-entry.js"
 import type { VersionVector } from "../store/vault-store.js"
-import { verifyBatch } from "./entry-batch.js"
+import { EntryIntake } from "./entry-intake.js"
+import { InboundQueue } from "./inbound-queue.js"
 import { ProtocolVersionError } from "./protocol-version-error.js"
 import { checkControlKind, decodeMessage, encodeMessage, type EntriesMessage, type HelloMessage, type SnapshotMessage, type SyncMessage, type TrustInfo } from "./messages.js"
 import { OutboundStream } from "./outbound-stream.js"
@@ -43,10 +44,9 @@ export class PeerSession {
   private peerKeyset: KeysetRank = NO_KEYSET
   /** Our keyset last sent regardless of rank (sendOwnKeysetOnce). */
   private forcedKeyset: string | undefined
-  private receivedFinal = false
-  private incoming: { done: number; total: number } | undefined
+  private readonly intake: EntryIntake
+  private readonly inbound: InboundQueue
   private lastTouchAt = Number.NEGATIVE_INFINITY
-  private received = 0
 
   constructor(private readonly deps: PeerSessionDeps, options: PeerSessionOptions = {}) {
     this.remoteDeviceId = deps.link.remoteDeviceId
@@ -59,6 +59,12 @@ export class PeerSession {
       store: deps.store, logger: deps.logger, accountId: deps.accountId, remoteDeviceId: this.remoteDeviceId, port: deps.snapshots,
       send: (message) => this.send(message),
     }, options.snapshotMinEntries)
+    this.intake = new EntryIntake({
+      store: deps.store, logger: deps.logger, accountId: deps.accountId, remoteDeviceId: this.remoteDeviceId, closed: () => this.current === "closed",
+      stored: (message) => this.onStored(message), merge: (inserted) => deps.onEntries(inserted),
+      progress: (done, total) => this.events.emit("progress", { done, total }), caughtUp: () => this.updateState(),
+    }, options.verifySliceEntries)
+    this.inbound = new InboundQueue({ handle: (bytes) => this.dispatch(decodeMessage(bytes)), fail: (error) => this.fail(error), stopped: () => this.current === "closed" })
     this.now = options.now ?? Date.now
     this.events = new TypedEvents((event, error) =>
       deps.logger.error("a sync event listener failed", { event, deviceId: this.remoteDeviceId, ...errorFields(error) }))
@@ -74,7 +80,12 @@ export class PeerSession {
   }
 
   get entriesReceived(): number {
-    return this.received
+    return this.intake.entriesReceived
+  }
+
+  /** Whether received messages are still being checked (a large batch is verified a slice per turn). */
+  get receiving(): boolean {
+    return this.inbound.pending
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -136,15 +147,10 @@ export class PeerSession {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.current === "closed") return
-    try {
-      this.dispatch(decodeMessage(bytes))
-    } catch (error) {
-      this.fail(error)
-    }
+    this.inbound.push(bytes)
   }
 
-  private dispatch(message: SyncMessage): void {
+  private dispatch(message: SyncMessage): void | Promise<void> {
     if (message.type !== "hello" && !this.outbound.started) {
       throw new LanvaultError("PROTOCOL_ERROR", `sync message "${message.type}" came before hello`)
     }
@@ -152,7 +158,7 @@ export class PeerSession {
       case "hello":
         return this.onHello(message)
       case "entries":
-        return this.onEntries(message)
+        return this.intake.take(message)
       case "ack":
         return this.outbound.ack(message.count)
       case "keyset":
@@ -184,36 +190,10 @@ export class PeerSession {
     if (vector !== undefined) this.events.emit("snapshot", { vector })
   }
 
-  private onEntries(message: EntriesMessage): void {
-    const { store, accountId } = this.deps
-    const { entries } = message
-    const accepted = verifyBatch(entries, accountId, (deviceId) => store.getTrust(deviceId))
-    if (accepted.length < entries.length) {
-      this.deps.logger.warn("refused entries of a revoked device made after its revocation", { deviceId: this.remoteDeviceId, count: entries.length - accepted.length })
-    }
-    const { inserted } = store.insertEntries(accepted, { waitForDisk: false }) // copies: their author holds them durably (EntryLog)
-    this.outbound.noteHeld(entries)
-    this.received += entries.length
+  private onStored(message: EntriesMessage): void {
+    this.outbound.noteHeld(message.entries)
     this.touch()
-    this.send({ type: "ack", count: entries.length })
-    this.trackProgress(message)
-    if (inserted.length > 0) this.deps.onEntries(inserted)
-  }
-
-  private trackProgress(message: EntriesMessage): void {
-    if (this.receivedFinal) return
-    if (message.total !== undefined) this.incoming = { done: 0, total: message.total }
-    const progress = this.incoming
-    if (progress !== undefined && message.entries.length > 0) {
-      progress.done += message.entries.length
-      progress.total = Math.max(progress.total, progress.done)
-      if (progress.total > 0) this.events.emit("progress", { done: progress.done, total: progress.total })
-    }
-    if (message.final === true) {
-      this.receivedFinal = true
-      this.incoming = undefined
-      this.updateState()
-    }
+    this.send({ type: "ack", count: message.entries.length })
   }
 
   private onKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): void {
@@ -284,7 +264,7 @@ export class PeerSession {
   }
 
   private updateState(): void {
-    if (this.current !== "syncing" || !this.outbound.sentFinal || !this.receivedFinal) return
+    if (this.current !== "syncing" || !this.outbound.sentFinal || !this.intake.caughtUpFromPeer) return
     this.current = "idle"
     this.events.emit("state", { state: "idle" })
   }

@@ -168,6 +168,11 @@ export class Replicator {
     }))
   }
 
+  /** Whether a session is still checking what it received (a large batch is verified a slice per turn of the event loop). */
+  get receiving(): boolean {
+    return [...this.connected.values()].some(({ session }) => session.receiving)
+  }
+
   /** Closes every session ("shutting down"); later links are refused. Idempotent. */
   stop(): void {
     if (this.stopped) return

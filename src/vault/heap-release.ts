@@ -9,6 +9,8 @@
  */
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { wipe } from "../crypto/index.js"
+import type { VaultKeys } from "../account/index.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 
 /** Long enough for the lock's own work (snapshot, events) to finish first. */
@@ -35,6 +37,23 @@ export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
   const [session, instances] = await Promise.all([import("./unlocked-vault.js"), import("../merge/automerge.js")])
   automerge = instances
   return session.UnlockedVault
+}
+
+/**
+ * The session's class, loaded while `unwrapping` (the password KDF, on the thread
+ * pool) runs: an unlock waits for the slower of the two, not for both one after
+ * the other. If the load fails, the keys unwrapped meanwhile are wiped.
+ */
+export async function loadWhileUnwrapping(unwrapping: Promise<VaultKeys>): Promise<{ keys: VaultKeys; opener: typeof UnlockedVault }> {
+  const loading = loadUnlockedVault()
+  loading.catch(() => undefined) // awaited below, once the keys are checked
+  const keys = await unwrapping
+  try {
+    return { keys, opener: await loading }
+  } catch (error) {
+    wipe(...keys.keys.values())
+    throw error
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary,
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
-import { holdAutomerge, loadUnlockedVault, releaseAfterLock } from "./heap-release.js"
+import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock } from "./heap-release.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
@@ -112,12 +112,14 @@ export class VaultService {
    * every wrong one counts toward the throttle.
    */
   async unlock(password: string): Promise<number> {
-    return this.openWith(await this.keys.unlock(password), await loadUnlockedVault())
+    const { keys, opener } = await loadWhileUnwrapping(this.keys.unlock(password))
+    return this.openWith(keys, opener)
   }
 
   /** Quick unlock: a remembered password key instead of the password (see QuickUnlock). */
   async unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
-    return this.openWith(await this.keys.unlockWithPasswordKey(passwordKey), await loadUnlockedVault())
+    const { keys, opener } = await loadWhileUnwrapping(this.keys.unlockWithPasswordKey(passwordKey))
+    return this.openWith(keys, opener)
   }
 
   lock(reason: LockReason): void {

@@ -12,6 +12,9 @@ export { recordingLogger, type LogLine } from "../helpers/recording-logger.js"
 import type { LogLine } from "../helpers/recording-logger.js"
 import { recordingLogger } from "../helpers/recording-logger.js"
 
+/** Turns of the event loop settle() waits at most for sessions still checking what they received. */
+const SETTLE_MAX_TURNS = 10_000
+
 /** A device of the test account: keys, a store and its replicator. */
 export interface Device {
   deviceId: string
@@ -84,7 +87,9 @@ export function makeAccount(
         return taken
       },
     }
-    return Object.assign(device, { replicator: new Replicator({ store, logger, accountId, deviceId: identity.deviceId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey), snapshots: snapshots?.(device) }, options) })
+    const replicator = new Replicator({ store, logger, accountId, deviceId: identity.deviceId, keysets, trustChecks: new TrustVerifier(accountId, () => TRUST_KEY.publicKey), snapshots: snapshots?.(device) }, options)
+    replicators.add(replicator)
+    return Object.assign(device, { replicator })
   })
   return { accountId, vaultKey: randomBytes(32), devices }
 }
@@ -112,9 +117,20 @@ export function connect(a: Device, b: Device, trace?: TraceLine[]): [MemoryLink,
   return [aToB, bToA]
 }
 
-/** Waits until every queued message was delivered (links deliver in microtasks). */
+/** Replicators of the accounts made here: {@link settle} waits for them. */
+const replicators = new Set<Replicator>()
+
+/**
+ * Waits until every queued message was delivered (links deliver in microtasks)
+ * and every session has checked what it received (large batches are verified
+ * a slice per turn of the event loop).
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+  const turn = () => new Promise((resolve) => setImmediate(resolve))
+  for (let i = 0; i < 3; i++) await turn()
+  for (let i = 0; i < SETTLE_MAX_TURNS && [...replicators].some((r) => r.receiving); i++) {
+    for (let j = 0; j < 3; j++) await turn()
+  }
 }
 
 /** Entries a store holds, as comparable hex strings. */
