@@ -58,6 +58,8 @@ export class Daemon {
     const publish = (event: EventParams) => {
       this.api?.publish(event)
       if (event.type === "locked" || event.type === "unlocked") this.browser?.onLockChange(event.type === "locked")
+      // A locked daemon reads little: SQLite's page cache goes back with the session's heap.
+      if (event.type === "locked") store.releaseMemory()
       // The records of this device's vault from before a reset, which `join` left pending, come in at the first unlock.
       if (event.type === "unlocked" && store.getMeta(META.formerPending) !== undefined) void former.bringInPending()
     }

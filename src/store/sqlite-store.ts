@@ -249,6 +249,11 @@ export class SqliteStore implements VaultStore {
     this.guard(() => this.db.pragma("wal_checkpoint(TRUNCATE)"))
   }
 
+  /** Hands SQLite's page cache back to the allocator (a lock: the unlocked session's pages are not needed). */
+  releaseMemory(): void {
+    if (this.db.open) this.db.pragma("shrink_memory")
+  }
+
   transaction<T>(fn: () => T): T {
     return this.guard(() => this.db.transaction(() => {
       const result = fn()

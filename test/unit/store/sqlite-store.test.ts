@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest"
 import { generateDeviceKeys, randomBytes, utf8 } from "../../../src/crypto/index.js"
 import { openEntry, sealEntry, verifyEntry } from "../../../src/store/log-entry.js"
 import { SQL, SCHEMA_VERSION } from "../../../src/store/sqlite-schema.js"
-import { withoutDiskWait, type SqliteStoreOptions } from "../../../src/store/sqlite-connection.js"
+import { openConnection, withoutDiskWait, type SqliteStoreOptions } from "../../../src/store/sqlite-connection.js"
 import { mapSqliteError } from "../../../src/store/sqlite-file.js"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { DEVICE_A, DEVICE_B, fakeEntry, fakeLog, thrown, trustEntry } from "./fixtures.js"
@@ -113,6 +113,19 @@ describe("SqliteStore files", () => {
     })).toThrow("refused")
     expect(db.pragma("synchronous", { simple: true })).toBe(2)
     db.close()
+  })
+
+  it("a connection keeps a 2 MiB page cache (not better-sqlite3's 16), read-only ones too; releaseMemory leaves the data readable", () => {
+    const path = newPath()
+    const store = openStore(path)
+    store.insertEntries(fakeLog(DEVICE_B, 3))
+    for (const readonly of [false, true]) {
+      const db = openConnection(path, { readonly })
+      expect(db.pragma("cache_size", { simple: true })).toBe(-2_048)
+      db.close()
+    }
+    store.releaseMemory()
+    expect(store.entriesAfter({})).toEqual(fakeLog(DEVICE_B, 3))
   })
 
   it("putKeyset keeps the highest version across reopen", () => {
