@@ -29,11 +29,8 @@ export class SqliteStore implements VaultStore {
   private readonly statements = new Map<SqlName, Database.Statement>()
   private readonly secrets: DeviceSecrets
 
-  private constructor(
-    private readonly db: Database.Database,
-    /** The file, named in every error message. */
-    readonly path: string,
-  ) {
+  /** `path`: the file, named in every error message. */
+  private constructor(private readonly db: Database.Database, readonly path: string) {
     this.secrets = new DeviceSecrets(path)
   }
 
