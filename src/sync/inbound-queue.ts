@@ -34,14 +34,25 @@ export class InboundQueue {
     return this.busy || this.waiting.length > 0
   }
 
+  /** Queues a message behind the one under way (see {@link pending}); a peer that floods is refused. */
   push(message: Uint8Array): void {
     if (this.deps.stopped()) return
-    if (!this.busy) return this.run(message)
+    if (!this.pending) return this.run(message)
     if (this.waiting.length >= this.maxWaiting) {
       this.waiting.length = 0
       return this.deps.fail(protocolError(`a peer sent more than ${this.maxWaiting} messages while one was being checked`))
     }
     this.waiting.push(message)
+  }
+
+  /** A message is being handled across turns: later ones wait until `done` settles (a rejection refuses it). */
+  hold(done: Promise<void>): void {
+    this.busy = true
+    done.then(() => this.next(), (error: unknown) => {
+      this.busy = false
+      this.waiting.length = 0
+      this.deps.fail(error)
+    })
   }
 
   private run(message: Uint8Array): void {
@@ -51,13 +62,7 @@ export class InboundQueue {
     } catch (error) {
       return this.deps.fail(error)
     }
-    if (result === undefined) return
-    this.busy = true
-    result.then(() => this.next(), (error: unknown) => {
-      this.busy = false
-      this.waiting.length = 0
-      this.deps.fail(error)
-    })
+    if (result !== undefined) this.hold(result)
   }
 
   private next(): void {

@@ -60,8 +60,7 @@ export class PeerSession {
       send: (message) => this.send(message),
     }, options.snapshotMinEntries)
     this.intake = new EntryIntake({
-      store: deps.store, logger: deps.logger, accountId: deps.accountId, remoteDeviceId: this.remoteDeviceId, closed: () => this.current === "closed",
-      stored: (message) => this.onStored(message), merge: (inserted) => deps.onEntries(inserted),
+      accountId: deps.accountId, lookup: (deviceId) => deps.store.getTrust(deviceId),
       progress: (done, total) => this.events.emit("progress", { done, total }), caughtUp: () => this.updateState(),
     }, options.verifySliceEntries)
     this.inbound = new InboundQueue({ handle: (bytes) => this.dispatch(decodeMessage(bytes)), fail: (error) => this.fail(error), stopped: () => this.current === "closed" })
@@ -146,8 +145,16 @@ export class PeerSession {
     this.send({ type: "control", kind, body })
   }
 
+  /** Handles a message at once, unless one checked across turns is under way: then it waits its turn (InboundQueue). */
   private receive(bytes: Uint8Array): void {
-    this.inbound.push(bytes)
+    if (this.current === "closed") return
+    if (this.inbound.pending) return this.inbound.push(bytes)
+    try {
+      const done = this.dispatch(decodeMessage(bytes))
+      if (done !== undefined) this.inbound.hold(done)
+    } catch (error) {
+      this.fail(error)
+    }
   }
 
   private dispatch(message: SyncMessage): void | Promise<void> {
@@ -158,7 +165,7 @@ export class PeerSession {
       case "hello":
         return this.onHello(message)
       case "entries":
-        return this.intake.take(message)
+        return this.onEntries(message)
       case "ack":
         return this.outbound.ack(message.count)
       case "keyset":
@@ -190,10 +197,23 @@ export class PeerSession {
     if (vector !== undefined) this.events.emit("snapshot", { vector })
   }
 
-  private onStored(message: EntriesMessage): void {
-    this.outbound.noteHeld(message.entries)
+  private onEntries(message: EntriesMessage): void | Promise<void> {
+    const accepted = this.intake.check(message)
+    if (Array.isArray(accepted)) return this.storeEntries(message, accepted)
+    return accepted.then((checked) => this.current === "closed" ? undefined : this.storeEntries(message, checked))
+  }
+
+  private storeEntries(message: EntriesMessage, accepted: LogEntry[]): void {
+    const { entries } = message
+    if (accepted.length < entries.length) {
+      this.deps.logger.warn("refused entries of a revoked device made after its revocation", { deviceId: this.remoteDeviceId, count: entries.length - accepted.length })
+    }
+    const { inserted } = this.deps.store.insertEntries(accepted, { waitForDisk: false }) // copies: their author holds them durably (EntryLog)
+    this.outbound.noteHeld(entries)
     this.touch()
-    this.send({ type: "ack", count: message.entries.length })
+    this.send({ type: "ack", count: entries.length })
+    this.intake.stored(message)
+    if (inserted.length > 0) this.deps.onEntries(inserted)
   }
 
   private onKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): void {
