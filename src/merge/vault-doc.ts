@@ -3,6 +3,7 @@ import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } fr
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucket, checkBucketCount, DEFAULT_BUCKET_COUNT, newRecordIds } from "./bucket.js"
 import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator.js"
+import { fillable, fillNewBucket, indexesByBucket } from "./bucket-fill.js"
 import { decodeBucketSnapshot } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
 import { LazyBuckets } from "./lazy-buckets.js"
@@ -181,22 +182,24 @@ export class VaultDoc {
    * Creates records with fresh ids (newIds), one Automerge change per bucket
    * touched (an import of thousands of records writes about one change per
    * BUCKET_FULL_RECORDS). All inputs are checked before anything is written.
+   * With `fillNew` (an import), a bucket that did not exist is written whole and
+   * left cold behind its summary index (fillNewBucket): no JS view is built.
    */
-  createMany(inputs: RecordInput[]): { ids: string[]; changes: BucketChange[] } {
+  createMany(inputs: RecordInput[], options: { fillNew?: boolean } = {}): { ids: string[]; changes: BucketChange[] } {
     if (!Array.isArray(inputs)) throw new InvalidParamsError("createMany takes a list of records")
     inputs.forEach((input) => checkRecordInput(input))
     const ids = this.newIds(inputs.length)
     if (new Set(ids).size !== ids.length) throw new LanvaultError("INTERNAL", "the id generator returned the same id twice")
-    const byBucket = new Map<number, number[]>()
-    ids.forEach((id, index) => {
-      const bucket = bucketOf(id, this.hashBuckets)
-      const indexes = byBucket.get(bucket)
-      if (indexes) indexes.push(index)
-      else byBucket.set(bucket, [index])
-    })
     const now = this.now()
+    const held = options.fillNew === true ? new Set(this.buckets.numbers()) : undefined
     const changes: BucketChange[] = []
-    for (const [bucket, indexes] of [...byBucket].sort(([a], [b]) => a - b)) {
+    for (const [bucket, indexes] of indexesByBucket(ids, this.hashBuckets)) {
+      if (held !== undefined && !held.has(bucket) && indexes.every((index) => fillable(inputs[index]))) {
+        const filled = fillNewBucket(this.actorId, indexes.map((index) => ({ id: ids[index], input: inputs[index] })), now)
+        this.buckets.install(bucket, { saved: filled.saved, summaries: filled.summaries })
+        changes.push({ bucket, change: filled.change })
+        continue
+      }
       changes.push(...this.change(bucket, now, (root) => {
         for (const index of indexes) root[ids[index]] = newStoredRecord(inputs[index], now)
       }))

@@ -138,7 +138,7 @@ export class UnlockedVault {
   createWithIds(ids: readonly string[], inputs: RecordInput[]): BucketChange[] {
     this.plannedIds.push(...ids)
     try {
-      return this.doc.createMany(inputs).changes
+      return this.doc.createMany(inputs, { fillNew: true }).changes
     } finally {
       this.plannedIds.length = 0
     }

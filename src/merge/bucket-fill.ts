@@ -1,0 +1,92 @@
+import * as Automerge from "./automerge.js"
+import { LanvaultError } from "../errors.js"
+import { bucketOf } from "./bucket.js"
+import { freezeSummary } from "./bucket-snapshot.js"
+import { compareSummaries } from "./list-filter.js"
+import { newStoredRecord, toSummary, type BucketRoot, type StoredRecord } from "./stored-record.js"
+import type { RecordInput, RecordSummary, VaultRecord } from "./types.js"
+
+const MS_PER_SECOND = 1_000
+/** A UTF-16 surrogate standing alone (in `u` mode a valid pair is one code point, never matched). */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** A bucket that did not exist, written whole: its one change, its save() and its summary index. */
+export interface FilledBucket {
+  /** The Automerge change that creates every record, for the log. */
+  change: Uint8Array
+  /** The bucket's Automerge save() after that change: it waits cold behind `summaries`. */
+  saved: Uint8Array
+  /** What `list` shows of its records, sorted and frozen. */
+  summaries: readonly RecordSummary[]
+}
+
+/**
+ * Whether a record can be written by {@link fillNewBucket} with a summary made
+ * from its input that is exactly what reading it back gives: Automerge keeps
+ * strings as UTF-8, so a lone surrogate in a key or a raw string would come
+ * back changed, and times are written as integers only when safe ones. Such a
+ * record goes through the usual change (its summary read from the document).
+ */
+export function fillable(input: RecordInput): boolean {
+  const texts = [input.type, input.title, ...(input.tags ?? []), ...Object.keys(input.fields ?? {})]
+  if (texts.some((text) => LONE_SURROGATE.test(text))) return false
+  return [input.createdAt, input.updatedAt].every((time) => time === undefined || Number.isSafeInteger(time))
+}
+
+/**
+ * Writes new records into a bucket that holds nothing (an import fills hundreds
+ * of them, issue 18) as one Automerge change, without the document's JS view:
+ * the records are handed to Automerge's batch insert whole (the same insert a
+ * proxy assignment in `Automerge.change` makes, so the stored records are the
+ * same ops as those `VaultDoc.create` writes), committed, saved, and the
+ * document freed at once. Their summaries are made from the inputs, as
+ * `readRecord` and `toSummary` would read them back (checked: {@link fillable}).
+ * `records` must be validated, fillable, with fresh distinct ids of this bucket.
+ */
+export function fillNewBucket(actor: string, records: ReadonlyArray<{ id: string; input: RecordInput }>, now: number): FilledBucket {
+  const doc = Automerge.init<BucketRoot>({ actor })
+  try {
+    const backend = Automerge.getBackend(doc)
+    // fromEntries defines own properties: no id can reach a prototype.
+    const root: BucketRoot = Object.fromEntries(records.map(({ id, input }): [string, StoredRecord] => [id, newStoredRecord(input, now)]))
+    backend.initRootFromHydrate(root)
+    backend.commit(null, Math.floor(now / MS_PER_SECOND))
+    const change = backend.getLastLocalChange()
+    if (change === null) throw new LanvaultError("INTERNAL", "filling a new bucket wrote no change")
+    const summaries = records.map(({ id, input }) => freezeSummary(toSummary(recordOfInput(id, input, now)))).sort(compareSummaries)
+    return { change, saved: backend.save(), summaries: Object.freeze(summaries) }
+  } finally {
+    Automerge.free(doc)
+  }
+}
+
+/** The positions of `ids` grouped by the bucket each names (bucketOf), buckets ascending. */
+export function indexesByBucket(ids: readonly string[], hashBuckets: number): Array<[number, number[]]> {
+  const byBucket = new Map<number, number[]>()
+  ids.forEach((id, index) => {
+    const bucket = bucketOf(id, hashBuckets)
+    const indexes = byBucket.get(bucket)
+    if (indexes) indexes.push(index)
+    else byBucket.set(bucket, [index])
+  })
+  return [...byBucket].sort(([a], [b]) => a - b)
+}
+
+/** The record `readRecord` gives for `newStoredRecord(input, now)` (notes aside: no summary shows them). */
+function recordOfInput(id: string, input: RecordInput, now: number): VaultRecord {
+  const fields = Object.entries(input.fields ?? {}).map(([name, { value, kind }]): [string, { value: string; kind: typeof kind }] => [name, { value, kind }])
+  const createdAt = input.createdAt ?? now
+  return {
+    id,
+    type: input.type,
+    title: input.title,
+    fields: Object.fromEntries(fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    notes: "",
+    // Positions follow first appearance (tagPositions); readTags orders by them.
+    tags: [...new Set(input.tags ?? [])],
+    favorite: input.favorite === true,
+    trashed: false,
+    createdAt,
+    updatedAt: input.updatedAt ?? createdAt,
+  }
+}
