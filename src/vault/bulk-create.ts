@@ -1,7 +1,7 @@
 /**
  * Many new records at once (an import), created without holding the event
- * loop: grouped by bucket, created a chunk of one bucket at a time (one
- * Automerge change and one log entry per chunk), committed once per slice of
+ * loop: grouped by bucket, created a bucket at a time (one Automerge change
+ * and one log entry per bucket), committed once per slice of
  * about SLICE_MS of CPU (one transaction, one fsync), with a turn of the event loop
  * between slices so the socket and the peers are served meanwhile (issue 18).
  */
@@ -12,15 +12,8 @@ import type { UnlockedVault } from "./unlocked-vault.js"
 
 /** How much CPU time one slice may take while holding the event loop. */
 const SLICE_MS = 25
-/**
- * Records per chunk at first; then sized so a chunk takes about CHUNK_MS of CPU.
- * Each change has a fixed cost that grows with its bucket (Automerge) plus a
- * signed entry, so chunks stay large: small ones cost several times the CPU.
- */
-const FIRST_CHUNK = 64
-const CHUNK_MS = 25
-const MIN_CHUNK = 64
-const MAX_CHUNK = 1_024
+/** Records created in one change in a bucket that already exists (≈ 0.4 ms each: a part stays well under a slice). */
+const EXISTING_BUCKET_PART = 32
 /** Records planned between two looks at the clock; ids are made this many at a time. */
 const CLOCK_EVERY = 64
 
@@ -52,24 +45,24 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
     if (group) group.push(index)
     else groups.set(bucket, [index])
   })
-  const queue = [...groups.values()]
-  let chunk = FIRST_CHUNK
+  // A group is one bucket's new records (at most BUCKET_FULL_RECORDS), created as one change:
+  // a bucket that did not exist is then written whole and left cold (merge/bucket-fill.ts). One
+  // that exists takes a usual change, which costs more per record: its group goes in parts.
+  const held = new Set(first.doc.bucketNumbers())
+  const queue = [...groups].flatMap(([bucket, group]) => (held.has(bucket) ? partsOf(group, EXISTING_BUCKET_PART) : [group]))
   let done = 0
   while (queue.length > 0) {
     const sliceStart = cpuMs()
     const changes: BucketChange[] = []
     const changed: ChangedRecord[] = []
     do {
-      const group = queue[queue.length - 1]
-      const indexes = group.splice(Math.max(0, group.length - chunk))
-      if (group.length === 0) queue.pop()
-      const started = cpuMs()
+      const indexes = queue.pop()!
       changes.push(...deps.open().createWithIds(indexes.map((i) => ids[i]), indexes.map((i) => inputs[i])))
       // Created: the input is the vault's now, and a big import's 50k inputs are garbage as they land, not at the end.
-      for (const i of indexes) (inputs as Array<RecordInput | undefined>)[i] = undefined
-      const ms = cpuMs() - started
-      for (const i of indexes) changed.push({ id: ids[i] })
-      chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.round((indexes.length * CHUNK_MS) / Math.max(ms, 0.1))))
+      for (const i of indexes) {
+        (inputs as Array<RecordInput | undefined>)[i] = undefined
+        changed.push({ id: ids[i] })
+      }
     } while (queue.length > 0 && cpuMs() - sliceStart < SLICE_MS)
     deps.persist(changes, changed)
     done += changed.length
@@ -77,6 +70,13 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
     await nextTurn()
   }
   return ids
+}
+
+/** `items` cut into parts of at most `size`. */
+function partsOf<T>(items: T[], size: number): T[][] {
+  const parts: T[][] = []
+  for (let from = 0; from < items.length; from += size) parts.push(items.slice(from, from + size))
+  return parts
 }
 
 /** Runs `step(0 … count-1)`, yielding to the event loop whenever a slice has run SLICE_MS. */
