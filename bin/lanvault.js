@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The package's bin: runs the compiled CLI (built by `npm install` / `npm run build`).
-// A daemon's heap settings come first, before the CLI's modules load (dist/cli/daemon-heap.js says why).
+// A daemon gets its heap settings first, then only the daemon command's modules (dist/cli/daemon-heap.js, daemon-main.js).
 import { runsDaemon, useDaemonHeap } from "../dist/cli/daemon-heap.js"
 
 const argv = process.argv.slice(2)
-if (runsDaemon(argv)) useDaemonHeap()
-const { main } = await import("../dist/cli/main.js")
-process.exitCode = await main(argv)
+const daemon = runsDaemon(argv)
+if (daemon) useDaemonHeap()
+const run = daemon ? (await import("../dist/cli/daemon-main.js")).mainDaemon : (await import("../dist/cli/main.js")).main
+process.exitCode = await run(argv)

@@ -10,7 +10,7 @@ import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
 import { FormerVaultMerger, QuickUnlockFlow, storedAutoLockMinutes } from "../app/index.js"
-import { VaultService } from "../vault/index.js"
+import { releaseHeapSoon, VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {
   home: string
@@ -116,6 +116,8 @@ export class Daemon {
     // The browser socket first: once the API answers, everything the daemon serves is up.
     await browser.start()
     await this.api.start()
+    // Loading and checking left garbage an idle daemon would hold until its next full collection.
+    releaseHeapSoon()
     logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, port: this.sync?.network.port, version: VERSION })
   }
 

@@ -18,6 +18,8 @@ const WASM_TRACE_PRELOAD = fileURLToPath(new URL("../helpers/wasm-trace.mjs", im
 const RELEASE_WAIT_MS = 30_000
 /** Packages only an unlocked vault or one command needs (Automerge's wasm, the PDF kit, KeePass files, the strength estimator, the web app). */
 const UNLOCK_OR_COMMAND_ONLY = ["@automerge/automerge", "pdfkit", "kdbxweb", "@zxcvbn-ts/core", "hono", "fast-xml-parser", "qrcode", "csv-parse"]
+/** Modules of the commands other than `daemon`, and the program that registers them all. */
+const OTHER_COMMANDS = /\/(main|record-commands|account-commands|session-commands|join-command|transfer-commands|service-command|watch-command)\.js$/
 const IMPORT_ROWS = 6_000
 const STATUS_EVERY_MS = 20
 
@@ -49,6 +51,9 @@ describe("a lean daemon", () => {
     expect(loaded()).toContain("better-sqlite3")
     expect(loaded()).toContain("pino")
     expect(UNLOCK_OR_COMMAND_ONLY.filter((name) => loaded().has(name))).toEqual([])
+    // The bin runs the daemon command alone: the other commands' modules (and the whole program of main.js) stay unloaded.
+    expect(loaded()).toContain("dist/cli/daemon-main.js")
+    expect([...loaded()].filter((name) => name.startsWith("dist/cli/") && OTHER_COMMANDS.test(name))).toEqual([])
     await client.call("unlock", { password: PASSWORD })
     expect(loaded()).toContain("@automerge/automerge")
     expect(["pdfkit", "kdbxweb", "hono", "fast-xml-parser", "@zxcvbn-ts/core"].filter((name) => loaded().has(name))).toEqual([])
