@@ -1,6 +1,6 @@
-import { xchacha20poly1305 } from "@noble/ciphers/chacha.js"
 import { DecryptionError } from "../errors.js"
 import { concatBytes, randomBytes } from "./bytes.js"
+import { xchachaDecrypt, xchachaEncrypt } from "./native-aead.js"
 
 const KEY_BYTES = 32
 const NONCE_BYTES = 24
@@ -14,7 +14,7 @@ const TAG_BYTES = 16
 export function seal(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array = new Uint8Array()): Uint8Array {
   checkKey(key)
   const nonce = randomBytes(NONCE_BYTES)
-  return concatBytes(nonce, xchacha20poly1305(key, nonce, associatedData).encrypt(plaintext))
+  return concatBytes(nonce, xchachaEncrypt(key, nonce, associatedData, plaintext))
 }
 
 /** Opens what {@link seal} made; throws {@link DecryptionError} on any tampering. */
@@ -23,7 +23,7 @@ export function open(key: Uint8Array, sealed: Uint8Array, associatedData: Uint8A
   if (sealed.length < NONCE_BYTES + TAG_BYTES) throw new DecryptionError("ciphertext too short")
   const nonce = sealed.subarray(0, NONCE_BYTES)
   try {
-    return xchacha20poly1305(key, nonce, associatedData).decrypt(sealed.subarray(NONCE_BYTES))
+    return xchachaDecrypt(key, nonce, associatedData, sealed.subarray(NONCE_BYTES))
   } catch {
     throw new DecryptionError()
   }

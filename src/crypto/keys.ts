@@ -1,4 +1,4 @@
-import { ed25519, x25519 } from "@noble/curves/ed25519.js"
+import { x25519 } from "@noble/curves/ed25519.js"
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto"
 import { BadSignatureError } from "../errors.js"
 import { equalBytes, randomBytes, toHex } from "./bytes.js"
@@ -22,7 +22,7 @@ export function generateDeviceKeys(): DeviceKeys {
   const dhSecret = randomBytes(32)
   return {
     signSecret,
-    signPublic: ed25519.getPublicKey(signSecret),
+    signPublic: signPublicKey(signSecret),
     dhSecret,
     dhPublic: x25519.getPublicKey(dhSecret),
   }
@@ -41,10 +41,7 @@ export function sign(secret: Uint8Array, message: Uint8Array): Uint8Array {
 
 function privateKeyObject(secret: Uint8Array): KeyObject {
   if (signingKey && signingKey.secret.length === 32 && equalBytes(signingKey.secret, secret)) return signingKey.key
-  const key = createPrivateKey({
-    key: { kty: "OKP", crv: "Ed25519", d: base64url(secret), x: base64url(ed25519.getPublicKey(secret)) },
-    format: "jwk",
-  })
+  const key = ed25519PrivateKey(secret)
   signingKey = { secret: secret.slice(), key }
   return key
 }
@@ -75,9 +72,26 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url")
 }
 
-/** The Ed25519 public key of a signing secret (RFC 8032 §5.1.5). */
+/**
+ * The Ed25519 public key of a signing secret (RFC 8032 §5.1.5), in OpenSSL: the
+ * pure-JS one costs tens of ms at its first call (its tables), on a daemon's start.
+ */
 export function signPublicKey(secret: Uint8Array): Uint8Array {
-  return ed25519.getPublicKey(secret)
+  if (secret.length !== 32) throw new TypeError("Ed25519 secret key must be 32 bytes")
+  const spki = createPublicKey(ed25519PrivateKey(secret)).export({ format: "der", type: "spki" })
+  return new Uint8Array(spki.subarray(spki.length - 32))
+}
+
+/** RFC 8410 §7: a PKCS #8 Ed25519 private key is this DER prefix, then the 32-byte secret. */
+const PKCS8_ED25519_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20])
+
+function ed25519PrivateKey(secret: Uint8Array): KeyObject {
+  const der = Buffer.concat([PKCS8_ED25519_PREFIX, secret])
+  try {
+    return createPrivateKey({ key: der, format: "der", type: "pkcs8" })
+  } finally {
+    der.fill(0)
+  }
 }
 
 export function x25519PublicKey(secret: Uint8Array): Uint8Array {

@@ -42,6 +42,8 @@ export type { UnreadableEntry }
  */
 export class UnlockedVault {
   unreadable: UnreadableEntry[] = []
+  /** Log entries read past the snapshot set at open (a device that just took a peer's set reads only its tail). */
+  replayed = 0
   /**
    * Entries sealed under an epoch whose key this device does not hold yet (a
    * re-key on another device whose keyset has not arrived): read again when
@@ -262,6 +264,7 @@ export class UnlockedVault {
     if (page.length === 0) return undefined
     for (const entry of page) cursor[entry.deviceId] = Math.max(cursor[entry.deviceId] ?? 0, entry.seq)
     this.entriesSinceSnapshot += page.length
+    this.replayed += page.length
     return this.openAll(page)
   }
 

@@ -268,7 +268,7 @@ export class VaultService {
       throw error
     }
     this.snapshots.check()
-    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets })
+    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets, replayed: this.open.replayed })
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size

@@ -14,6 +14,12 @@ function daemonLog(device: Device): string {
   return device.daemon!.output()
 }
 
+/** The fields of each "vault unlocked" line the device's daemon logged, in order. */
+function unlockLines(device: Device): Array<Record<string, unknown>> {
+  return daemonLog(device).split("\n").filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "vault unlocked")
+}
+
 describe("snapshot-first sync between real daemons", () => {
   it("a new device joins, takes the snapshot of a locked device and then the log tail, and lists every record", async () => {
     const a = await startFirstDevice("alpha", { env: INFO_LOG })
@@ -52,5 +58,28 @@ describe("snapshot-first sync between real daemons", () => {
     await a.unlock()
     await b.client!.call("records.update", { id: first, set: { title: "edited on B" } })
     await waitFor(async () => (await a.client!.call("records.get", { id: first })).title === "edited on B", "B's edit on A", 30_000)
+  }, 300_000)
+
+  it("a joined device's first unlock opens the snapshot it took, cold, and reads only the log tail: no replay of what the snapshot covers", async () => {
+    const a = await startFirstDevice("alpha", { env: INFO_LOG })
+    const b = await Device.create("beta")
+    await createLogins(a, RECORDS_IN_SNAPSHOT, "snap")
+    await a.client!.call("lock", {})
+    await a.unlock()
+    await createLogins(a, TAIL_RECORDS, "tail")
+    const total = RECORDS_IN_SNAPSHOT + TAIL_RECORDS
+    const head = (await a.client!.call("devices.list", {})).find((d) => d.self)!.seq
+    expect((await b.joinThrough(a)).joinResult.code).toBe(0)
+
+    await b.start([], INFO_LOG)
+    // The snapshot raises B's view of A to the snapshot's vector at once; the tail brings it to A's head.
+    await waitFor(async () => (await b.client!.call("devices.list", {})).find((d) => d.name === "alpha")?.seq === head, "A's head on B", 60_000)
+    expect(daemonLog(b)).toContain("took a snapshot from a peer")
+    await b.unlock()
+    expect((await b.client!.call("records.list", {})).length).toBe(total)
+    const [unlocked] = unlockLines(b)
+    expect(unlocked).toMatchObject({ records: total, replayed: TAIL_RECORDS, unreadable: 0 })
+    // Only the buckets the tail touched were read into Automerge; the rest stay cold behind their index.
+    expect(unlocked.loadedBuckets as number).toBeLessThanOrEqual(TAIL_RECORDS)
   }, 300_000)
 })

@@ -1,7 +1,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { generateDeviceKeys, sign, verify, x25519SharedSecret } from "../../../src/crypto/keys.js"
+import { generateDeviceKeys, sign, signPublicKey, verify, x25519SharedSecret } from "../../../src/crypto/keys.js"
 import { open, seal } from "../../../src/crypto/aead.js"
 import { randomBytes } from "../../../src/crypto/bytes.js"
 import { LanvaultError } from "../../../src/errors.js"
@@ -18,6 +18,13 @@ describe("Ed25519", () => {
     expect(Buffer.from(sign(secret, message)).toString("hex")).toBe(expected)
     expect(Buffer.from(ed25519.sign(message, secret)).toString("hex")).toBe(expected)
     expect(() => verify(publicKey, message, sign(secret, message))).not.toThrow()
+  })
+
+  it("derives the RFC 8032 public key of a secret in OpenSSL, the same as @noble/curves for any secret", () => {
+    expect(Buffer.from(signPublicKey(secret))).toEqual(publicKey)
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (any) => {
+      expect(signPublicKey(any)).toEqual(ed25519.getPublicKey(any))
+    }), { numRuns: 50 })
   })
 
   it("refuses a changed message, signature or key with BAD_SIGNATURE", () => {
