@@ -11,6 +11,7 @@ import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { wipe } from "../crypto/index.js"
 import type { VaultKeys } from "../account/index.js"
+import { trimMalloc } from "./malloc-trim.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 
 /** Long enough for the lock's own work (snapshot, events) to finish first. */
@@ -31,6 +32,7 @@ let automerge: AutomergeInstances | undefined
 let holders = 0
 let collect: (() => void) | undefined
 let pending: NodeJS.Timeout | undefined
+let trimAfter = false
 
 /** The unlocked session's class, loaded at first use with Automerge (merge/automerge.ts). */
 export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
@@ -75,16 +77,25 @@ export function releaseAfterLock(): void {
   holders = Math.max(0, holders - 1)
   if (holders > 0) return
   automerge?.releaseAutomerge()
-  releaseHeapSoon()
+  releaseHeapSoon({ trimMalloc: true })
 }
 
-/** Runs full garbage collections RELEASE_DELAY_MS from now and again a moment later (once, however often it is asked meanwhile). */
-export function releaseHeapSoon(): void {
+/**
+ * Runs full garbage collections RELEASE_DELAY_MS from now and again a moment later
+ * (once, however often it is asked meanwhile); with `trimMalloc`, then returns
+ * malloc's free memory to the OS (malloc-trim.ts: after a session, not at start,
+ * where it gains less than loading the FFI costs).
+ */
+export function releaseHeapSoon(options: { trimMalloc?: boolean } = {}): void {
+  trimAfter ||= options.trimMalloc === true
   pending ??= setTimeout(() => {
     fullCollection()
     pending = setTimeout(() => {
       pending = undefined
       fullCollection()
+      // What the collections freed is back in malloc's hands: give it to the OS.
+      if (trimAfter) trimMalloc()
+      trimAfter = false
     }, SECOND_COLLECTION_MS).unref()
   }, RELEASE_DELAY_MS).unref()
 }
