@@ -9,22 +9,41 @@ const HEADER_READ_BYTES = 64 * 1024
 const DIR_MODE = 0o700
 const FILE_MODE = 0o600
 const NEWLINE = 0x0a
+/** Chunks are gathered up to this size before a write: a backup of 100k entries is ~100 writes, not 100k. */
+const WRITE_BYTES = 1024 * 1024
 
 /**
  * Writes a backup's bytes durably: a temporary file (0600) in `dir` (created
  * 0700), fsync, then a rename to `<prefix>-<ISO time>.lvbackup` (suffixed if the
  * name is taken), so a crash never leaves a half backup under a backup's name.
- * Returns the path. Only `lanvault-` files are listed and pruned.
+ * Returns the path and the bytes written. Only `lanvault-` files are listed and
+ * pruned. `chunks` may come a slice at a time (gatherBackup); if they fail, so
+ * does the write, and no file is left.
  */
-export async function writeBackupFile(dir: string, createdAt: number, chunks: readonly Uint8Array[], prefix = "lanvault"): Promise<string> {
+export async function writeBackupFile(
+  dir: string, createdAt: number, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, prefix = "lanvault",
+): Promise<{ path: string; bytes: number }> {
   await mkdir(dir, { recursive: true, mode: DIR_MODE })
   const path = await freeName(dir, createdAt, prefix)
   // A random name created exclusively: nobody can plant the temp file (or a link in its place) beforehand.
   const temp = join(dir, `.lanvault-backup.tmp-${randomBytes(8).toString("hex")}`)
   const file = await open(temp, "wx", FILE_MODE)
+  let bytes = 0
   try {
     await file.chmod(FILE_MODE)
-    for (const chunk of chunks) await writeAll(file, chunk)
+    let pending: Uint8Array[] = []
+    let pendingBytes = 0
+    for await (const chunk of chunks) {
+      pending.push(chunk)
+      pendingBytes += chunk.length
+      if (pendingBytes < WRITE_BYTES) continue
+      await writeAll(file, Buffer.concat(pending))
+      bytes += pendingBytes
+      pending = []
+      pendingBytes = 0
+    }
+    await writeAll(file, Buffer.concat(pending))
+    bytes += pendingBytes
     await file.sync()
     await file.close()
     await rename(temp, path)
@@ -35,7 +54,7 @@ export async function writeBackupFile(dir: string, createdAt: number, chunks: re
   }
   await chmod(path, FILE_MODE)
   await syncDirectory(dir)
-  return path
+  return { path, bytes }
 }
 
 /** A backup file's header and size, reading only up to the end of the header line. */

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { errorFields, type Logger } from "../log.js"
-import { parseBackup, type Backup, type BackupHeader } from "./backup-format.js"
+import { parseBackup, type Backup } from "./backup-format.js"
 import { readBackupHeaderFile, writeBackupFile } from "./backup-files.js"
 import { gatherBackup } from "./backup-gather.js"
 import { restoreBackup, type RestoreArgs, type RestoreResult } from "./backup-restore.js"
@@ -110,9 +110,10 @@ export class BackupService {
   }
 
   /**
-   * Writes a backup now: gathered in one store transaction, written to a
-   * temporary file (0600), fsync'd and renamed to `lanvault-<ISO time>.lvbackup`;
-   * then prunes to the newest `keep`. NO_ACCOUNT if the store holds no account.
+   * Writes a backup now: gathered a page of entries per turn of the event loop
+   * (gatherBackup: the daemon answers meanwhile) into a temporary file (0600),
+   * fsync'd and renamed to `lanvault-<ISO time>.lvbackup`; then prunes to the
+   * newest `keep`. NO_ACCOUNT if the store holds no account.
    */
   create(): Promise<BackupInfo> {
     const run = this.chain.catch(() => undefined).then(() => this.write())
@@ -238,11 +239,10 @@ export class BackupService {
     const counted = this.changesSince
     this.changesSince = 0
     try {
-      const { header, chunks } = this.gather()
-      const path = await writeBackupFile(this.dir, header.createdAt, chunks)
+      const { header, chunks } = gatherBackup(this.deps.store, this.deps.accountId, this.now())
+      const { path, bytes } = await writeBackupFile(this.dir, header.createdAt, chunks)
       const info: BackupInfo = {
-        path, createdAt: header.createdAt, entries: header.entryCount, bytes: chunks.reduce((n, c) => n + c.length, 0),
-        generation: header.generation, keysetVersion: header.keysetVersion,
+        path, createdAt: header.createdAt, entries: header.entryCount, bytes, generation: header.generation, keysetVersion: header.keysetVersion,
       }
       this.newest = info
       this.newestKnown = true
@@ -252,10 +252,6 @@ export class BackupService {
       this.changesSince += counted
       throw error
     }
-  }
-
-  private gather(): { header: BackupHeader; chunks: Uint8Array[] } {
-    return gatherBackup(this.deps.store, this.deps.accountId, this.now())
   }
 
   private async prune(): Promise<void> {

@@ -87,7 +87,7 @@ export async function keepFormerVault(args: {
     if (args.vaultKeys !== undefined) section.vaultKeys = toBase64(sealToTrustKey(trustPublic, encodeKeys(args.vaultKeys), VAULT_KEYS_CONTEXT))
   }
   const { chunks } = gatherBackup(args.store, former.accountId, args.now, section === undefined ? {} : { former: section })
-  const path = await writeBackupFile(join(args.home, "backups"), args.now, chunks, sameAccount ? "former" : "other-account")
+  const { path } = await writeBackupFile(join(args.home, "backups"), args.now, chunks, sameAccount ? "former" : "other-account")
   return { path, sameAccount, pending: section?.vaultKeys !== undefined }
 }
 

@@ -6,14 +6,17 @@ import type { DeviceIdentity, InsertResult, KeysetRow, TrustEntry, VersionVector
  * store implements them; the composition root hands its store over as these).
  */
 
-/** What a backup is gathered from, in one transaction so header and entries agree. */
+/** What a backup is gathered from: its header and version vector in one transaction, then the entries up to that vector in pages. */
 export interface BackupSource {
   getMeta(key: string): string | undefined
   getKeyset(): KeysetRow | undefined
   /** Every device, revoked ones included. */
   trustList(): TrustEntry[]
-  /** Entries after `vector`, device then seq, at most `limit`. */
-  entriesAfter(vector: VersionVector, limit?: number): LogEntry[]
+  /** Each device's highest seq held. */
+  versionVector(): VersionVector
+  countEntries(): number
+  /** One device's entries with seq > afterSeq, ascending, at most `limit`. */
+  entriesOf(deviceId: string, afterSeq: number, limit?: number): LogEntry[]
   /** Non-empty while a first sync still fills in entries a peer's snapshot stood in for. */
   floorVector(): VersionVector
   transaction<T>(fn: () => T): T
@@ -38,6 +41,4 @@ export interface RestoreTarget {
 }
 
 /** What the backup service reaches: gather, restore, and the two counts that say whether the vault changed since the newest backup. */
-export interface BackupStore extends BackupSource, RestoreTarget {
-  countEntries(): number
-}
+export type BackupStore = BackupSource & RestoreTarget

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { gatherBackup } from "../../../src/backup/backup-gather.js"
+import { collectBackup, gatherBackup } from "../../../src/backup/backup-gather.js"
 import { parseBackup } from "../../../src/backup/backup-format.js"
 import type { BackupSource } from "../../../src/backup/ports.js"
 import { wrapKeyset } from "../../../src/account/keyset.js"
@@ -9,7 +9,7 @@ import type { KeysetRow, TrustEntry, VersionVector } from "../../../src/store/va
 import { codeOf } from "../../helpers/error-code.js"
 import { makeAccount, sealEntries, trustOf } from "../folder/folder-fixtures.js"
 
-/** The port a backup is gathered from, as plain data; it counts every read made outside its one transaction. */
+/** The port a backup is gathered from, as plain data; it counts every read of the header's facts made outside a transaction. */
 class FakeSource implements BackupSource {
   readonly meta = new Map<string, string>()
   floor: VersionVector = {}
@@ -17,7 +17,7 @@ class FakeSource implements BackupSource {
   pagesRead = 0
   private inTransaction = false
 
-  constructor(private readonly entries: LogEntry[], private readonly keyset: KeysetRow | undefined, private readonly trust: TrustEntry[]) {}
+  constructor(public entries: LogEntry[], private readonly keyset: KeysetRow | undefined, private readonly trust: TrustEntry[]) {}
 
   getMeta(key: string): string | undefined {
     return this.read(this.meta.get(key))
@@ -28,9 +28,17 @@ class FakeSource implements BackupSource {
   trustList(): TrustEntry[] {
     return this.read(this.trust)
   }
-  entriesAfter(vector: VersionVector, limit = Infinity): LogEntry[] {
+  versionVector(): VersionVector {
+    const vector: VersionVector = {}
+    for (const e of this.entries) vector[e.deviceId] = Math.max(vector[e.deviceId] ?? 0, e.seq)
+    return this.read(vector)
+  }
+  countEntries(): number {
+    return this.read(this.entries.length)
+  }
+  entriesOf(deviceId: string, afterSeq: number, limit = Infinity): LogEntry[] {
     this.pagesRead += 1
-    return this.read(this.entries.filter((e) => e.seq > (vector[e.deviceId] ?? 0)).slice(0, limit))
+    return this.entries.filter((e) => e.deviceId === deviceId && e.seq > afterSeq).slice(0, limit)
   }
   floorVector(): VersionVector {
     return this.read(this.floor)
@@ -62,15 +70,36 @@ function source(entryCount: number) {
 }
 
 describe("gatherBackup over a fake BackupSource", () => {
-  it("names the account its caller gives, reads every entry in pages, and reads nothing outside its one transaction", () => {
+  it("names the account its caller gives, fixes the header in one transaction, and reads every entry in pages, a page per turn", async () => {
     const { entries, fake } = source(1_005)
-    const { header, chunks } = gatherBackup(fake, "ab".repeat(16), 1_700_000_000_000)
-    expect(header).toMatchObject({ accountId: "ab".repeat(16), generation: 2, keysetVersion: 4, entryCount: 1_008, deviceName: "desk", createdAt: 1_700_000_000_000 })
-    expect(fake.pagesRead).toBe(3) // 1,000, then 8, then none left
+    const gathered = gatherBackup(fake, "ab".repeat(16), 1_700_000_000_000)
+    expect(gathered.header).toMatchObject({ accountId: "ab".repeat(16), generation: 2, keysetVersion: 4, entryCount: 1_008, deviceName: "desk", createdAt: 1_700_000_000_000 })
     expect(fake.readsOutside).toBe(0)
+    // Entries written after the gather began are not in this backup (its header counted those before).
+    const laptop = entries.at(-1)!
+    fake.entries = [...fake.entries, { ...laptop, seq: 4 }]
+    let turns = 0
+    const ticking = setInterval(() => (turns += 1), 0)
+    const chunks = await collectBackup(gathered).finally(() => clearInterval(ticking))
+    expect(fake.pagesRead).toBe(3) // desk: 1,000 then 5; laptop: 3
+    expect(turns).toBeGreaterThanOrEqual(1) // timers ran while it was gathered
     const backup = parseBackup(concatBytes(...chunks))
-    expect(backup.entries.map((e) => `${e.deviceId}:${e.seq}`)).toEqual(entries.map((e) => `${e.deviceId}:${e.seq}`))
+    // Device by device (by id), each in seq order.
+    const byDevice = [...entries].sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : a.seq - b.seq))
+    expect(backup.entries.map((e) => `${e.deviceId}:${e.seq}`)).toEqual(byDevice.map((e) => `${e.deviceId}:${e.seq}`))
     expect(backup.trust.map((t) => t.name)).toEqual(["desk", "laptop"])
+  })
+
+  it("fails, instead of writing a backup short of its header, when the vault is wiped while it is gathered", async () => {
+    const { fake } = source(2_500)
+    const gathered = gatherBackup(fake, "ab".repeat(16), 1)
+    const chunks = gathered.chunks[Symbol.asyncIterator]()
+    await chunks.next() // the header
+    await chunks.next() // the first page
+    fake.entries = []
+    await expect((async () => {
+      while (!(await chunks.next()).done);
+    })()).rejects.toMatchObject({ code: "TIMEOUT" })
   })
 
   it("refuses a source with no keyset (NO_ACCOUNT) and one still filling in a first sync's snapshot (TIMEOUT)", () => {

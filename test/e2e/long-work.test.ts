@@ -1,0 +1,67 @@
+/**
+ * Issue 18, "never deaf": long work on a real daemon (a backup of a big vault,
+ * the snapshot a lock writes after many changes) runs in slices, so a `status`
+ * sent meanwhile is answered before that work is done.
+ */
+import { afterEach, describe, expect, it } from "vitest"
+import { connect, type LanvaultClient } from "../../src/api/client.js"
+import { runCli, startDaemon, tempHome } from "./helpers/cli.js"
+
+const PASSWORD = "correct horse battery"
+/** Records created one call each (one log entry each): a backup reads 1,000 entries per slice, so several slices. */
+const RECORDS = 6_000
+const IN_FLIGHT = 32
+const STATUS_EVERY_MS = 10
+
+describe("long work leaves the socket answering", () => {
+  const cleanups: Array<() => unknown> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  })
+
+  async function bigVault(): Promise<{ home: string; client: LanvaultClient; poller: LanvaultClient }> {
+    const { home, cleanup } = tempHome("lanvault-long-")
+    cleanups.push(cleanup)
+    expect((await runCli(["init", "--name", "long"], { home, env: { LANVAULT_PASSWORD: PASSWORD } })).code).toBe(0)
+    const daemon = await startDaemon({ home })
+    cleanups.push(() => daemon.stop("SIGKILL"))
+    const client = await connect({ socketPath: daemon.socketPath })
+    cleanups.push(() => client.close())
+    const poller = await connect({ socketPath: daemon.socketPath })
+    cleanups.push(() => poller.close())
+    await client.call("unlock", { password: PASSWORD })
+    let next = 0
+    const worker = async () => {
+      for (let i = next++; i < RECORDS; i = next++) {
+        await client.call("records.create", { record: { type: "login", title: `site ${i}`, fields: { password: { value: `pw-${i}`, kind: "secret" } } } }, { timeoutMs: 120_000 })
+      }
+    }
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+    return { home, client, poller }
+  }
+
+  /** Calls `status` one after another until `work` settles; returns how many answers came before it did. */
+  async function statusesDuring(poller: LanvaultClient, work: Promise<unknown>): Promise<number> {
+    let done = false
+    void work.finally(() => (done = true)).catch(() => undefined)
+    let answered = 0
+    while (!done) {
+      await poller.call("status", {}, { timeoutMs: 60_000 })
+      if (!done) answered += 1
+      await new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS))
+    }
+    return answered
+  }
+
+  it("answers status while a backup of a big vault is written, and the backup holds every entry", async () => {
+    const { client, poller } = await bigVault()
+    const backup = client.call("backup.create", {}, { timeoutMs: 180_000 })
+    const answered = await statusesDuring(poller, backup)
+    const info = await backup
+    expect(info.entries).toBeGreaterThanOrEqual(RECORDS)
+    // The status calls were answered while the backup was still being made, not after it.
+    expect(answered).toBeGreaterThanOrEqual(2)
+    const listed = (await client.call("backup.list", {})).find((b) => b.path === info.path)
+    expect(listed?.entries).toBe(info.entries)
+  }, 600_000)
+})
