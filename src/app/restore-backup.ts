@@ -6,7 +6,7 @@ import type { BroughtIn, FormerVaultMerger } from "./former-vault-merger.js"
 import type { VaultService } from "../vault/index.js"
 
 export interface RestoreDeps {
-  vault: Pick<VaultService, "lock" | "home">
+  vault: Pick<VaultService, "lock" | "settled" | "home">
   store: Pick<MetaTable, "setMeta">
   backups: Pick<BackupService, "restore">
   replicator: { publishKeyset(): void }
@@ -28,6 +28,7 @@ export async function restoreBackup(
     return { restoredEntries: 0, replaced: false, broughtIn: await former.bringIn(path, password) }
   }
   vault.lock("request")
+  await vault.settled() // the lock's last snapshot is written (in slices) before the restore rewrites the store
   const result = await backups.restore(path, { password, accountKey: readAccountKey(vault.home), replace })
   if (replace) store.setMeta(META.generation, String(result.generation))
   replicator.publishKeyset()

@@ -10,13 +10,15 @@ const SNAPSHOT_AT_MOST_ENTRIES = 5_000
 /** What the policy needs of the open vault. */
 export interface Snapshottable {
   readonly entriesPending: number
-  snapshot(): void
+  /** Writes the snapshot in slices, the event loop free between them (a call while one is written gets that one). */
+  snapshotInSlices(): Promise<void>
 }
 
 /**
  * When the unlocked vault writes a snapshot (see SNAPSHOT_*): at the next idle
- * moment once enough entries wait, or at once when too many do. A failed
- * snapshot is only logged: the log still holds everything.
+ * moment once enough entries wait, or at once when too many do; in slices, so
+ * requests are answered while it is written. A failed snapshot is only logged:
+ * the log still holds everything.
  */
 export class SnapshotPolicy {
   private timer: NodeJS.Timeout | undefined
@@ -57,10 +59,8 @@ export class SnapshotPolicy {
     this.cancel()
     const open = this.deps.open()
     if (!open || open.entriesPending === 0) return
-    try {
-      open.snapshot()
-    } catch (error) {
+    open.snapshotInSlices().catch((error: unknown) => {
       this.deps.logger.warn("could not write a snapshot; the log still holds everything", errorFields(error))
-    }
+    })
   }
 }

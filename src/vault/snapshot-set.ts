@@ -1,15 +1,21 @@
-import { concatBytes, open, seal, u64be, utf8 } from "../crypto/index.js"
+import { performance } from "node:perf_hooks"
+import { setImmediate as nextTurn } from "node:timers/promises"
+import { concatBytes, open, seal, u64be, utf8, wipe } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import type { VaultDoc } from "../merge/index.js"
-import type { VersionVector } from "../store/index.js"
+import type { SnapshotRow, VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import type { VaultLog } from "./ports.js"
 
 const SNAPSHOT_AD = "lanvault snapshot v1"
+/** Buckets are saved and sealed for about this long per turn of the event loop while a snapshot is written in slices... */
+const SLICE_MS = 15
+/** ...and at most this many (a loaded bucket's save takes a few ms). */
+const SLICE_BUCKETS = 16
 
 /** What reading and writing the snapshot set needs. */
 export interface SnapshotSetDeps {
-  store: Pick<VaultLog, "snapshots" | "putSnapshot" | "clearSnapshots" | "transaction">
+  store: Pick<VaultLog, "snapshots" | "putSnapshot" | "clearSnapshots" | "transaction" | "versionVector">
   accountId: Uint8Array
 }
 
@@ -63,19 +69,78 @@ export function mergeStoredSnapshot(deps: SnapshotSetDeps, keys: VaultKeys, doc:
 export function writeSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc, vector: VersionVector): void {
   const epoch = keys.currentEpoch
   const vaultKey = keys.keys.get(epoch)!
-  const rows = doc.bucketNumbers().map((bucket) => ({
-    bucket, epoch, vector, ciphertext: seal(vaultKey, doc.saveBucket(bucket), snapshotAd(deps.accountId, bucket, epoch, vector)),
-  }))
+  replaceSet(deps, doc.bucketNumbers().map((bucket) => sealBucket(deps, doc, bucket, epoch, vaultKey, vector)))
+}
+
+/**
+ * `writeSnapshots` in slices of about SLICE_MS, the event loop free between
+ * them (a lock after a big import saves hundreds of buckets: seconds of work).
+ * The doc may change meanwhile (it holds only durable changes between turns):
+ * a bucket saved later may hold changes past `vector`, which the next unlock
+ * replays again, harmlessly (Automerge skips changes it holds). Nothing is
+ * written, and false returned, if `live()` turns false (the vault closed or
+ * was rebuilt), or if meanwhile another set was stored (a peer's: snapshot-first
+ * sync) or the log was wiped (a reset or a restore in place).
+ */
+export async function writeSnapshotsInSlices(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc, vector: VersionVector, live: () => boolean): Promise<boolean> {
+  if (!live()) return false
+  const heldBefore = storedSnapshotVector(deps)
+  const epoch = keys.currentEpoch
+  // Its own copy: the vault's keys are wiped when it closes, perhaps between two slices.
+  const vaultKey = keys.keys.get(epoch)!.slice()
+  try {
+    const rows: SnapshotRow[] = []
+    let sliceStart = performance.now()
+    for (const bucket of doc.bucketNumbers()) {
+      if (rows.length % SLICE_BUCKETS === SLICE_BUCKETS - 1 || performance.now() - sliceStart >= SLICE_MS) {
+        await nextTurn()
+        if (!live()) return false
+        sliceStart = performance.now()
+      }
+      rows.push(sealBucket(deps, doc, bucket, epoch, vaultKey, vector))
+    }
+    if (!live() || storedSnapshotVector(deps) !== heldBefore || !covers(deps.store.versionVector(), vector)) return false
+    replaceSet(deps, rows)
+    return true
+  } finally {
+    wipe(vaultKey)
+  }
+}
+
+function sealBucket(deps: SnapshotSetDeps, doc: VaultDoc, bucket: number, epoch: number, vaultKey: Uint8Array, vector: VersionVector): SnapshotRow {
+  return { bucket, epoch, vector, ciphertext: seal(vaultKey, doc.saveBucket(bucket), snapshotAd(deps.accountId, bucket, epoch, vector)) }
+}
+
+/** One set, one vector: the rows replace the set held in one transaction, so no row of an older set stays behind. */
+function replaceSet(deps: SnapshotSetDeps, rows: readonly SnapshotRow[]): void {
   deps.store.transaction(() => {
-    deps.store.clearSnapshots() // one set, one vector: no row of an older set stays behind
+    deps.store.clearSnapshots()
     for (const row of rows) deps.store.putSnapshot(row)
   })
+}
+
+/** Whether the log holds every device at least as far as `vector` says (a wipe since takes that back). */
+function covers(heads: VersionVector, vector: VersionVector): boolean {
+  return Object.entries(vector).every(([deviceId, seq]) => (heads[deviceId] ?? 0) >= seq)
 }
 
 /** The vector the stored snapshot set covers, as text ("" without one): tells whether a peer's set replaced it meanwhile. */
 export function storedSnapshotVector(deps: SnapshotSetDeps): string {
   const first = deps.store.snapshots()[0]
   return first === undefined ? "" : JSON.stringify(first.vector)
+}
+
+/**
+ * What a snapshot may claim to cover: the store's vector, but short of any
+ * entry this device could not read yet, so the next unlock replays it (with
+ * the key it may have by then) instead of skipping it for good.
+ */
+export function readableVector(store: Pick<VaultLog, "versionVector">, unreadable: ReadonlyArray<{ deviceId: string; seq: number }>): VersionVector {
+  const vector = store.versionVector()
+  for (const { deviceId, seq } of unreadable) {
+    if (seq > 0 && vector[deviceId] !== undefined) vector[deviceId] = Math.min(vector[deviceId], seq - 1)
+  }
+  return vector
 }
 
 /** Associated data of a bucket's snapshot: account, bucket, epoch and the vector it covers. */

@@ -9,7 +9,7 @@ import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import { encodePayload } from "./change-payload.js"
 import { BucketEviction } from "./bucket-eviction.js"
-import { loadSnapshots, mergeStoredSnapshot, storedSnapshotVector, writeSnapshots } from "./snapshot-set.js"
+import { loadSnapshots, mergeStoredSnapshot, readableVector, storedSnapshotVector, writeSnapshots, writeSnapshotsInSlices } from "./snapshot-set.js"
 import { byBucket, openEntries, position, type UnreadableEntry } from "./entry-reader.js"
 import type { VaultLog } from "./ports.js"
 
@@ -52,6 +52,9 @@ export class UnlockedVault {
   private waitingForKey: LogEntry[] = []
   private entriesSinceSnapshot = 0
   private readonly eviction: BucketEviction
+  /** Closed, or replaced by {@link reload}: a snapshot being written in slices is dropped. */
+  private closed = false
+  private writing: Promise<void> | undefined
 
   private constructor(
     private readonly deps: UnlockedVaultDeps,
@@ -216,31 +219,32 @@ export class UnlockedVault {
 
   /** Writes an encrypted snapshot of every bucket, with its summary index, and the version vector it covers. */
   snapshot(): void {
-    writeSnapshots(this.deps, this.keys, this.doc, this.readableVector())
+    writeSnapshots(this.deps, this.keys, this.doc, readableVector(this.deps.store, this.unreadable))
     this.entriesSinceSnapshot = 0
   }
 
-  /**
-   * What a snapshot may claim to cover: the store's vector, but short of any
-   * entry this device could not read yet, so the next unlock replays it (with
-   * the key it may have by then) instead of skipping it for good.
-   */
-  private readableVector(): VersionVector {
-    const vector = this.deps.store.versionVector()
-    for (const { deviceId, seq } of this.unreadable) {
-      if (seq > 0 && vector[deviceId] !== undefined) vector[deviceId] = Math.min(vector[deviceId], seq - 1)
-    }
-    return vector
+  /** {@link snapshot} in slices that leave the event loop free (writeSnapshotsInSlices); a call while one is written gets that one. */
+  snapshotInSlices(): Promise<void> {
+    const pending = this.entriesSinceSnapshot
+    // Entries merged meanwhile may or may not be in the set: they stay counted, so the next snapshot comes as usual.
+    this.writing ??= writeSnapshotsInSlices(this.deps, this.keys, this.doc, readableVector(this.deps.store, this.unreadable), () => !this.closed)
+      .then((written) => {
+        if (written) this.entriesSinceSnapshot = Math.max(0, this.entriesSinceSnapshot - pending)
+      })
+      .finally(() => (this.writing = undefined))
+    return this.writing
   }
 
   /** A fresh instance over what is durable, with the same keys (after a failed write). */
   reload(): UnlockedVault {
+    this.closed = true
     this.eviction.stop()
     this.doc.clear()
     return UnlockedVault.open(this.deps, this.keys, this.doc.hashBuckets)
   }
 
   close(): void {
+    this.closed = true
     this.eviction.stop()
     this.doc.clear()
     wipe(...this.keys.keys.values())

@@ -7,6 +7,7 @@ import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
 import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock } from "./heap-release.js"
+import { VaultCloser } from "./vault-closer.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
@@ -51,6 +52,7 @@ export class VaultService {
   /** Edits in, durable entries out to the sinks; peers' entries merged (see VaultChanges). */
   readonly changes: VaultChanges
   private readonly snapshots: SnapshotPolicy
+  private readonly closer: VaultCloser
   private readonly idle: IdleLock
   readonly keys: KeyManager
   readonly accountId: string
@@ -63,6 +65,7 @@ export class VaultService {
     this.accountId = deps.account.accountId
     this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger, accountId: deps.account.accountIdBytes }, this.now)
     this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
+    this.closer = new VaultCloser({ logger: deps.logger })
     this.changes = new VaultChanges({
       open: () => this.open, logger: deps.logger, publish: deps.publish, snapshots: this.snapshots, reloadFromDisk: () => this.reloadFromDisk(),
     })
@@ -122,28 +125,30 @@ export class VaultService {
     return this.openWith(keys, opener)
   }
 
+  /** Locks at once; the vault's last snapshot is written in slices, then it is closed (VaultCloser); the next unlock waits for that. */
   lock(reason: LockReason): void {
     this.locks += 1
     // Edits that arrived before the lock are committed (or refused) first.
     this.changes.commit()
     const open = this.open
+    const how = reason === "shutdown" ? "now" : reason === "reset" ? "drop" : "slices"
     if (!open) {
       if (this.opening) this.keys.forget() // the unlock under way is dropped (openInSlices)
+      this.closer.close(undefined, how)
       return
     }
-    try {
-      if (open.entriesPending > 0) open.snapshot()
-    } catch (error) {
-      this.deps.logger.warn("could not write a snapshot at lock; the log still holds everything", errorFields(error))
-    }
-    open.close()
-    this.keys.forget()
     this.open = undefined
+    this.keys.forget()
     this.idle.clear()
     this.snapshots.cancel()
+    this.closer.close(open, how)
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
-    releaseAfterLock()
+  }
+
+  /** Resolves once the last lock's snapshot is written and its vault closed (a restore waits for it before writing the store). */
+  settled(): Promise<void> {
+    return this.closer.settled()
   }
 
   /** Called on every API request: restarts the idle auto-lock timer and holds back a due snapshot. */
@@ -244,14 +249,16 @@ export class VaultService {
       wipe(...keys.keys.values())
       return this.opening ?? Promise.resolve(this.open!.doc.size)
     }
-    this.opening = this.openInSlices(keys, opener).finally(() => (this.opening = undefined))
+    // A vault still closing writes its last snapshot first: this unlock reads it.
+    const locks = this.locks
+    this.opening = this.closer.settled().then(() => this.openInSlices(keys, opener, locks)).finally(() => (this.opening = undefined))
     return this.opening
   }
 
-  private async openInSlices(keys: VaultKeys, opener: typeof UnlockedVault): Promise<number> {
+  /** Opens the vault in slices; dropped (LOCKED) if a lock comes after `locks` were counted. */
+  private async openInSlices(keys: VaultKeys, opener: typeof UnlockedVault, locks: number): Promise<number> {
     const bucketCount = Number(this.deps.store.getMeta(META.bucketCount) ?? 64)
     const started = this.now()
-    const locks = this.locks
     holdAutomerge()
     try {
       const opened = await opener.openInSlices(

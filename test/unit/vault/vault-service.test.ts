@@ -42,11 +42,13 @@ describe("VaultService over the in-memory store", () => {
     const ids = [await vault.create({ type: "note", title: "one" }), await vault.create({ type: "login", title: "two" })]
     await vault.update(ids[1], { set: { fields: { username: { value: "ann", kind: "text" } } } })
     vault.lock("request")
+    await vault.settled()
     // One row per bucket the vault has: the buckets its ids name (two records: one or two buckets, not 64).
     expect(store.snapshots().map((row) => row.bucket)).toEqual([...new Set(ids.map((id) => bucketOf(id, 64)))].sort((a, b) => a - b))
     await vault.unlock(PASSWORD)
     const fromSnapshot = ids.map((id) => vault.get(id))
     vault.lock("request")
+    await vault.settled() // its snapshot, written in slices, is gone before the unlock
     store.clearSnapshots()
     await vault.unlock(PASSWORD)
     expect(ids.map((id) => vault.get(id))).toEqual(fromSnapshot)
@@ -141,6 +143,7 @@ describe("VaultService group commit", () => {
     expect(vault.list({}).map((r) => r.title)).toEqual(titles)
     expect(events.filter((e) => e.type === "record.changed").map((e) => (e as { id: string }).id)).toEqual(ids)
     vault.lock("request")
+    await vault.settled() // its snapshot, written in slices, is gone before the unlock
     store.clearSnapshots()
     await vault.unlock(PASSWORD)
     expect(ids.map((id) => vault.get(id).title)).toEqual(titles)
@@ -198,6 +201,7 @@ describe("VaultService group commit", () => {
     store.appendOwn = append
     await vault.update(kept, { set: { title: "renamed later" } })
     vault.lock("request")
+    await vault.settled() // its snapshot, written in slices, is gone before the unlock
     store.clearSnapshots()
     await vault.unlock(PASSWORD)
     expect(vault.list({}).map((r) => r.title)).toEqual(["renamed later"])
@@ -245,6 +249,8 @@ describe("VaultService snapshots", () => {
     vi.advanceTimersByTime(300)
     expect(store.snapshots()).toEqual([])
     vi.advanceTimersByTime(300)
+    // Written in slices: done a few turns of the event loop later.
+    for (let turns = 0; turns < 1_000 && store.snapshots().length === 0; turns++) await new Promise(setImmediate)
     // 1,000 records spread over the 64 buckets open in a new vault: one row each.
     expect(store.snapshots().map((row) => row.bucket)).toEqual(Array.from({ length: 64 }, (_, bucket) => bucket))
     vi.useRealTimers()
@@ -296,6 +302,7 @@ describe("VaultService: an unlock in slices", () => {
       await vault.unlock(PASSWORD)
       await vault.createMany(Array.from({ length: 3_000 }, (_, i) => ({ type: "note", title: `n${i}` })))
       vault.lock("request")
+      await vault.settled()
       store.clearSnapshots()
       // The lock comes at the first turn the replay leaves free, right after it read its first page.
       const entriesAfter = store.entriesAfter.bind(store)
@@ -316,5 +323,64 @@ describe("VaultService: an unlock in slices", () => {
     } finally {
       rmSync(home, { recursive: true, force: true })
     }
+  })
+})
+
+describe("VaultService: the lock's snapshot, written in slices (issue 18: never deaf)", () => {
+  let home: string
+  let store: MemoryStore
+  let vault: VaultService
+
+  beforeEach(async () => {
+    ;({ home, store, vault } = await freshUnitVault("lv-closing-", { autoLockMinutes: 0 }))
+    await vault.unlock(PASSWORD)
+    // Records in every one of the 64 buckets a new vault opens: more than one slice of buckets to save.
+    await vault.createMany(Array.from({ length: 2_000 }, (_, i) => ({ type: "note", title: `n${i}` })))
+    expect(store.snapshots()).toEqual([])
+  })
+
+  afterEach(() => {
+    vault.stop()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it("locks at once, writes the snapshot over several turns of the event loop, and the next unlock waits for it and reads it", async () => {
+    vault.lock("request")
+    expect(vault.locked).toBe(true)
+    expect(store.snapshots()).toEqual([]) // not written in the lock's own turn
+    let turns = 0
+    let settled = false
+    const settling = vault.settled().then(() => (settled = true))
+    while (!settled) {
+      await new Promise(setImmediate)
+      turns += 1
+    }
+    await settling
+    expect(turns).toBeGreaterThanOrEqual(3)
+    expect(store.snapshots().map((row) => row.bucket)).toEqual(Array.from({ length: 64 }, (_, bucket) => bucket))
+    // An unlock right after a lock waits for its snapshot, then replays nothing.
+    await vault.unlock(PASSWORD)
+    vault.lock("request")
+    const replayed: number[] = []
+    const entriesAfter = store.entriesAfter.bind(store)
+    store.entriesAfter = (...args) => {
+      const page = entriesAfter(...args)
+      replayed.push(page.length)
+      return page
+    }
+    expect(await vault.unlock(PASSWORD)).toBe(2_000)
+    expect(replayed.every((n) => n === 0)).toBe(true)
+  })
+
+  it("a shutdown while the lock's snapshot is written writes the rest at once; a reset's lock writes none", async () => {
+    vault.lock("request")
+    vault.stop()
+    expect(store.snapshots()).toHaveLength(64)
+    store.clearSnapshots()
+    await vault.unlock(PASSWORD)
+    vault.lock("request")
+    vault.lock("reset")
+    for (let turn = 0; turn < 200; turn++) await new Promise(setImmediate)
+    expect(store.snapshots()).toEqual([])
   })
 })
