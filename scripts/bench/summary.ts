@@ -109,7 +109,8 @@ const ROWS: IssueRow[] = [
   },
   {
     figure: "`records.list` of 100k", before: "737 ms", goal: "≤ 150 ms (or a paged list that returns its first page in ≤ 30 ms)", mode: "large", key: "list.ms",
-    show: (f) => ms(f.median), met: (f) => f.median <= 150,
+    show: (f, o) => `${ms(f.median)}${also(o("list.page.ms"), (p) => `; first page of 100: ${ms(p.median)}`)}`,
+    met: (f, o) => f.median <= 150 || (o("list.page.ms")?.median ?? Infinity) <= 30,
   },
 ]
 

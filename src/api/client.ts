@@ -1,7 +1,7 @@
 import { createConnection, type Socket } from "node:net"
 import { DaemonNotRunningError, LanvaultError } from "../errors.js"
 import { LineReader } from "./line-reader.js"
-import { MAX_LINE_BYTES, type EventName, type EventParams, type MethodName, type ParamsOf, type ResultOf } from "./protocol.js"
+import { MAX_LINE_BYTES, type CallResult, type EventName, type EventParams, type MethodName, type ParamsOf } from "./protocol.js"
 import { encodeRequest, parseIncoming, type IncomingMessage } from "./rpc-codec.js"
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
@@ -83,7 +83,7 @@ export class LanvaultClient {
   }
 
   /** Calls a method; resolves to its result or rejects with the server's typed error. */
-  call<M extends MethodName>(method: M, params?: ParamsOf<M>, options: CallOptions = {}): Promise<ResultOf<M>> {
+  call<M extends MethodName, P extends ParamsOf<M> = ParamsOf<M>>(method: M, params?: P, options: CallOptions = {}): Promise<CallResult<M, P>> {
     if (this.closed || this.closedByUs) return Promise.reject(this.closeReason ?? this.connectionLost())
     const id = this.nextId++
     let line: string
@@ -95,7 +95,7 @@ export class LanvaultClient {
     if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
       return Promise.reject(new LanvaultError("MESSAGE_TOO_LARGE", `the ${method} request is longer than ${MAX_LINE_BYTES} bytes`))
     }
-    return new Promise<ResultOf<M>>((resolve, reject) => {
+    return new Promise<CallResult<M, P>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.callTimeoutMs
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.expire(id, method, timeoutMs), timeoutMs)
       this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject, timer })

@@ -7,16 +7,28 @@
 
 /** Below this many items a plain JSON.stringify is as quick. */
 const MIN_CACHED_ITEMS = 64
+/** Above this many items a whole list's JSON is not kept (≈ 350 B a summary: 9 MiB); a longer list is better read in pages. */
+const MAX_WHOLE_CACHED_ITEMS = 25_000
 
 const cache = new WeakMap<object, string>()
+/** Whole lists, when the array itself is frozen: merge/ListView hands out the same one until a record changes. */
+const lists = new WeakMap<readonly unknown[], string>()
 
 /** The JSON of `value` if it is a long array of frozen objects (deeply frozen, as list summaries are); else undefined. */
 export function frozenListJson(value: unknown): string | undefined {
   if (!Array.isArray(value) || value.length < MIN_CACHED_ITEMS) return undefined
+  const whole = lists.get(value)
+  if (whole !== undefined) return whole
   if (!value.every((item) => typeof item === "object" && item !== null && Object.isFrozen(item))) return undefined
+  const json = joinItems(value)
+  if (Object.isFrozen(value) && value.length <= MAX_WHOLE_CACHED_ITEMS) lists.set(value, json)
+  return json
+}
+
+function joinItems(value: readonly object[]): string {
   const parts = new Array<string>(value.length)
   for (let i = 0; i < value.length; i++) {
-    const item = value[i] as object
+    const item = value[i]
     let json = cache.get(item)
     if (json === undefined) {
       json = JSON.stringify(item)

@@ -4,7 +4,7 @@
  */
 import type { AuditReport } from "../health/audit-types.js"
 import type { StrengthReport } from "../health/strength-report.js"
-import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
 
 /** What an import did with each entry of the file (see src/import/transfer.ts). */
 export interface ImportSummary {
@@ -99,7 +99,11 @@ export interface Methods {
   lock: { params: Record<string, never>; result: { locked: true } }
   /** Not in DESIGN §10's first list: minutes idle before the vault locks itself (0 = never, at most a week); kept on this device across restarts; LOCKED while locked. */
   "settings.autoLock": { params: { minutes: number }; result: { autoLockMinutes: number } }
-  "records.list": { params: ListFilter; result: RecordSummary[] }
+  /**
+   * The whole list, sorted by title then id; with `limit` (issue 18) one page of it instead: `{ records, next? }`,
+   * `next` (absent on the last page) passed back as `cursor` gives the page after. See ListParams.
+   */
+  "records.list": { params: ListParams; result: RecordSummary[] | RecordPage }
   "records.get": { params: { id: string }; result: VaultRecord }
   "records.create": { params: { record: RecordInput }; result: { id: string } }
   "records.update": { params: { id: string } & RecordPatch; result: VaultRecord }
@@ -225,6 +229,20 @@ export interface BackupInfo {
 export type MethodName = keyof Methods
 export type ParamsOf<M extends MethodName> = Methods[M]["params"]
 export type ResultOf<M extends MethodName> = Methods[M]["result"]
+
+/** What a call of `method` with these params gives: `records.list` with a `limit` gives a page, without one the whole list. */
+export type CallResult<M extends MethodName, P> = M extends "records.list" ? (P extends { limit: number } ? RecordPage : RecordSummary[]) : ResultOf<M>
+
+/**
+ * `records.list` params: the filter, and for one page a `limit` (1…100,000 records) and the
+ * `cursor` the page before gave as `next`. A cursor names the last record shown (title and id),
+ * not a position: records added, changed or removed meanwhile never shift the next page; a
+ * record whose title moved across the cursor is shown on the page its new title falls on.
+ */
+export interface ListParams extends ListFilter {
+  limit?: number
+  cursor?: string
+}
 
 /** `pairing.status`: whether the window is open, and the new device waiting for a person's answer. */
 export interface PairingStatus {

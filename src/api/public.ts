@@ -4,7 +4,7 @@
  * socket-path helpers, the account-key text format, HOST:PORT parsing and the
  * words for a strength report.
  */
-export { RECORD_TYPES } from "../merge/types.js"
+export { MAX_PAGE_RECORDS, RECORD_TYPES } from "../merge/types.js"
 export type * from "../merge/types.js"
 export { homePaths, resolveHome, socketPathFor } from "../account/home.js"
 export { parseAccountKey, wipe } from "../crypto/index.js"

@@ -1,12 +1,12 @@
 import type { Command } from "commander"
-import { describeWeakness, RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../api/public.js"
+import { describeWeakness, MAX_PAGE_RECORDS, RECORD_TYPES, type FieldValue, type ListFilter, type RecordInput, type RecordPatch } from "../api/public.js"
 import { LockedError } from "../errors.js"
 import { usageError } from "./cli-error.js"
 import type { LanvaultClient } from "../api/client.js"
 import type { CliContext } from "./context.js"
 import { shortId } from "./format.js"
 import { resolveRecord } from "./id-prefix.js"
-import { collect } from "./option-parsers.js"
+import { collect, integerIn } from "./option-parsers.js"
 import { withGeneratorOptions } from "./generate-command.js"
 import { describeGenerated, planFields, readFields, type FieldOptions, type FieldPlan, type Generator } from "./record-input.js"
 import { formatHistory, formatRecordList, historyForJson, recordForJson } from "./record-output.js"
@@ -37,6 +37,8 @@ interface EditOptions extends FieldOptions {
 
 interface ListOptions extends ListFilter {
   json?: boolean
+  limit?: number
+  cursor?: string
 }
 
 interface RemoveOptions {
@@ -81,7 +83,9 @@ function registerViews(program: Command, ctx: CliContext): void {
     .option("--type <type>", "only records of this type")
     .option("--tag <tag>", "only records with this tag")
     .option("--trash", "list the trash instead")
-    .option("--json", "print the records as JSON")
+    .option("--limit <n>", "only the first N records (one page; says how to get the next)", integerIn(1, MAX_PAGE_RECORDS))
+    .option("--cursor <cursor>", "with --limit: the page after the one that printed this cursor")
+    .option("--json", "print the records as JSON (with --limit: {records, next})")
     .action((options: ListOptions, command: Command) => runList(ctx, command, options))
   program
     .command("history")
@@ -153,10 +157,22 @@ async function runList(ctx: CliContext, command: Command, options: ListOptions):
   if (options.type !== undefined) filter.type = options.type
   if (options.tag !== undefined) filter.tag = options.tag
   if (options.trash) filter.trash = true
+  if (options.cursor !== undefined && options.limit === undefined) throw usageError("--cursor goes with --limit")
+  if (options.limit !== undefined) return runListPage(ctx, command, filter, options)
   const records = await ctx.withClient(command, (client) => client.call("records.list", filter))
   if (options.json) ctx.printJson(records)
   else if (records.length === 0) ctx.print(options.trash ? "The trash is empty." : "No records.")
   else ctx.print(formatRecordList(records))
+}
+
+/** `list --limit N [--cursor C]`: one page, and (on stderr) the command that prints the next. */
+async function runListPage(ctx: CliContext, command: Command, filter: ListFilter, options: ListOptions): Promise<void> {
+  const params = { ...filter, limit: options.limit!, ...(options.cursor === undefined ? {} : { cursor: options.cursor }) }
+  const page = await ctx.withClient(command, (client) => client.call("records.list", params))
+  if (options.json) return ctx.printJson(page)
+  if (page.records.length > 0) ctx.print(formatRecordList(page.records))
+  else ctx.print(options.cursor === undefined ? "No records." : "No more records.")
+  if (page.next !== undefined) ctx.note(`more: lanvault list --limit ${options.limit} --cursor ${page.next}`)
 }
 
 async function runEdit(ctx: CliContext, command: Command, text: string, options: EditOptions): Promise<void> {

@@ -2,7 +2,7 @@ import { auditVault, changePassword, listDevices, renameDevice, recordHistory, r
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
 import { exportToFile, importFromFile, type ImportProgress } from "../import/transfer.js"
-import type { ListFilter, RecordInput, RecordPatch, RecordSummary } from "../merge/types.js"
+import type { ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import { signRename } from "../store/index.js"
 import { wipe } from "../crypto/index.js"
@@ -78,7 +78,10 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       vault.lock("request")
       return { locked: true }
     },
-    "records.list": (params) => withoutReserved(vault.list(readFilter(params)), readFilter(params)),
+    "records.list": (params) => {
+      const { filter, page } = readListParams(params)
+      return vault.listed(filter, RESERVED_HIDDEN, page) as RecordSummary[] | RecordPage
+    },
     "records.get": (params) => vault.get(requireString(params, "id")),
     "records.create": async (params) => ({ id: await vault.changes.create(requireObject<RecordInput>(params, "record")) }),
     "records.update": (params) => vault.changes.update(requireString(params, "id"), readPatch(params)),
@@ -211,17 +214,20 @@ function infoOf(info: { path: string; createdAt: number; entries: number; bytes:
 }
 
 /** Browser associations are records of a reserved type: listed only when asked for by type. */
-function withoutReserved(records: RecordSummary[], filter: ListFilter): RecordSummary[] {
-  return filter.type === undefined ? records.filter((r) => r.type !== ASSOCIATION_TYPE) : records
-}
+/** A list shows no browser association unless asked for its type. */
+const RESERVED_HIDDEN = { hiddenTypes: new Set([ASSOCIATION_TYPE]) }
 
-function readFilter(params: unknown): ListFilter {
-  return {
-    query: optionalString(params, "query"),
-    type: optionalString(params, "type"),
-    tag: optionalString(params, "tag"),
-    trash: optionalBoolean(params, "trash"),
+/** `records.list` params (ListParams): the filter, and the page asked for if any. */
+function readListParams(params: unknown): { filter: ListFilter; page?: { limit: number; cursor?: string } } {
+  const filter = { query: optionalString(params, "query"), type: optionalString(params, "type"), tag: optionalString(params, "tag"), trash: optionalBoolean(params, "trash") }
+  const limit = (params as { limit?: unknown } | undefined)?.limit
+  const cursor = optionalString(params, "cursor")
+  if (limit === undefined || limit === null) {
+    if (cursor !== undefined) throw new InvalidParamsError('"cursor" goes with "limit": pass the "limit" of the first page again')
+    return { filter }
   }
+  if (typeof limit !== "number") throw new InvalidParamsError('"limit" must be a number')
+  return { filter, page: { limit, cursor } }
 }
 
 function readPatch(params: unknown): RecordPatch {

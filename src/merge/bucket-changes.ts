@@ -28,6 +28,11 @@ export interface BucketMerge {
   unreadable: number
   /** Automerge's error for the first unreadable change, for the log. */
   error?: unknown
+  /**
+   * The changes built straight on the document and all applied: it changed in the records its
+   * patches named and no other (a rebuilt view may differ elsewhere too, see rematerialize).
+   */
+  straight: boolean
 }
 
 /**
@@ -44,7 +49,7 @@ export function mergeIntoBucket(doc: Automerge.Doc<BucketRoot>, bytes: Uint8Arra
     if (loaded !== undefined) {
       forgetLastPatch(loaded)
       for (const id of Object.keys(loaded)) changed.add(id)
-      return { doc: loaded, unreadable: 0 }
+      return { doc: loaded, unreadable: 0, straight: false }
     }
   }
   const patchCallback = (patches: Automerge.Patch[]) => {
@@ -54,7 +59,7 @@ export function mergeIntoBucket(doc: Automerge.Doc<BucketRoot>, bytes: Uint8Arra
   try {
     // Automerge parses every change of a call before applying any: a failed call changes nothing.
     const merged = forgetLastPatch(Automerge.applyChanges(doc, bytes, { patchCallback })[0])
-    return { doc: straight ? merged : rematerialize(merged, actor), unreadable: 0 }
+    return { doc: straight ? merged : rematerialize(merged, actor), unreadable: 0, straight }
   } catch (error) {
     let unreadable = 0
     for (const change of bytes) {
@@ -64,7 +69,7 @@ export function mergeIntoBucket(doc: Automerge.Doc<BucketRoot>, bytes: Uint8Arra
         unreadable += 1
       }
     }
-    return { doc: rematerialize(doc, actor), unreadable, error }
+    return { doc: rematerialize(doc, actor), unreadable, error, straight: false }
   }
 }
 

@@ -3,6 +3,7 @@ import { CorruptDataError } from "../errors.js"
 import { forgetLastPatch, isPristine } from "./bucket-changes.js"
 import { encodeBucketSnapshot, encodeSummaries, freezeSummary, type DecodedBucketSnapshot } from "./bucket-snapshot.js"
 import { compareSummaries } from "./list-filter.js"
+import { ListView } from "./list-view.js"
 import { readRecord, toSummary, type BucketRoot } from "./stored-record.js"
 import { SummaryCache, type SummarySource } from "./summary-cache.js"
 import type { RecordSummary } from "./types.js"
@@ -14,6 +15,12 @@ interface ColdBucket {
   readonly ids: ReadonlySet<string>
   /** The index as JSON, once encoded (written again unchanged by later snapshots). */
   encoded?: Uint8Array
+}
+
+/** The records a change of one bucket altered (and no other), with their new summaries if the change knew them. */
+export interface TouchedRecords {
+  ids: Iterable<string>
+  known?: ReadonlyMap<string, RecordSummary>
 }
 
 /** A bucket held as an Automerge document; `from` is the cold state it was loaded from while `doc` is still that state. */
@@ -40,6 +47,8 @@ const EMPTY: ColdBucket = { summaries: Object.freeze([]), ids: new Set<string>()
 export class LazyBuckets {
   private readonly slots = new Map<number, ColdBucket | HotBucket>()
   private readonly summaries = new SummaryCache()
+  /** The filtered lists and pages made of `list()` (kept here, beside the summaries they come from). */
+  readonly view = new ListView((after) => this.summaries.changeTo(after))
 
   constructor(
     private readonly actorId: string,
@@ -70,9 +79,18 @@ export class LazyBuckets {
     return doc
   }
 
-  /** Replaces a bucket's document (after a change or merge of `doc(bucket)`). */
-  setDoc(bucket: number, doc: Automerge.Doc<BucketRoot>): void {
+  /**
+   * Replaces a bucket's document (after a change or merge of `doc(bucket)`). `touched`: the
+   * change altered these records and no other (with their new summaries when the caller knows
+   * them), so only they are read again for the list; without it the whole bucket is.
+   */
+  setDoc(bucket: number, doc: Automerge.Doc<BucketRoot>, touched?: TouchedRecords): void {
     const slot = this.slot(bucket)
+    if (touched !== undefined) {
+      // A bucket that held nothing has no summaries cached yet: none, for the change to start from.
+      if (slot === EMPTY) this.summaries.of(bucket, this.source(bucket))
+      this.summaries.changed(bucket, "doc" in slot ? slot.doc : slot, doc, touched.ids, touched.known)
+    }
     if ("doc" in slot) {
       if (slot.from?.doc !== doc) slot.from = undefined
       slot.doc = doc
@@ -169,6 +187,8 @@ export class LazyBuckets {
       else slot.saved?.fill(0)
     }
     this.slots.clear()
+    this.summaries.clear()
+    this.view.clear()
   }
 
   private slot(bucket: number): ColdBucket | HotBucket {
@@ -177,7 +197,7 @@ export class LazyBuckets {
 
   private source(bucket: number): SummarySource {
     const slot = this.slot(bucket)
-    if ("doc" in slot) return { key: slot.doc, read: () => summarize(slot.doc) }
+    if ("doc" in slot) return { key: slot.doc, read: () => summarize(slot.doc), readOne: (id) => summarizeOne(slot.doc, id) }
     return { key: slot, read: () => slot.summaries }
   }
 }
@@ -196,6 +216,11 @@ function emptySave(actor: string): Uint8Array {
   const saved = Automerge.save(doc)
   Automerge.free(doc)
   return saved
+}
+
+/** One record's summary in a bucket document, frozen; undefined if the bucket does not hold it. */
+function summarizeOne(doc: Automerge.Doc<BucketRoot>, id: string): RecordSummary | undefined {
+  return Object.hasOwn(doc, id) ? freezeSummary(toSummary(readRecord(id, doc[id]))) : undefined
 }
 
 /** The summaries of a bucket document, sorted and frozen. */

@@ -2,6 +2,7 @@ import * as Automerge from "./automerge.js"
 import { ImmutableString } from "./automerge.js"
 import { DEVICE_ID_PATTERN } from "../crypto/bytes.js"
 import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type FieldValue, type HistoryEntry, type RecordInput, type RecordSummary, type VaultRecord } from "./types.js"
+import { freezeSummary } from "./bucket-snapshot.js"
 
 /**
  * A last-writer-wins value: `[value, kind, writtenAtMs]` as JSON in one
@@ -135,15 +136,28 @@ export function tagPositions(tags: readonly string[]): Record<string, number> {
 
 /** The plain-data record of a stored one (winners of any conflict; strings as JS strings). */
 export function readRecord(id: string, stored: StoredRecord): VaultRecord {
+  return readWith(id, stored, registerAt)
+}
+
+/**
+ * The summary of a record `newStoredRecord` just made, before any document holds it: read by
+ * the same code as from a document, its registers taken as they are (a new record has no
+ * concurrent writes). What the document then lists for it, without reading it back.
+ */
+export function newSummary(id: string, stored: StoredRecord): RecordSummary {
+  return freezeSummary(toSummary(readWith(id, stored, (parent, key) => decodeRegister((parent as Record<string, unknown>)[key]))))
+}
+
+function readWith(id: string, stored: StoredRecord, register: (parent: object, key: string) => Register | undefined): VaultRecord {
   const fields: [string, FieldValue][] = []
   for (const name of Object.keys(stored.fields ?? {})) {
-    const field = registerAt(stored.fields, name)
+    const field = register(stored.fields, name)
     if (field !== undefined) fields.push([name, { value: field.value, kind: field.kind }])
   }
   return {
     id,
     type: plain(stored.type),
-    title: registerAt(stored, "title")?.value ?? "",
+    title: register(stored, "title")?.value ?? "",
     // fromEntries defines own properties, so no field name can reach a prototype. Sorted by
     // name: a map's key order depends on the order changes merged, which differs between devices.
     fields: Object.fromEntries(fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
@@ -185,5 +199,7 @@ function parseArray(stored: unknown): unknown[] | undefined {
 }
 
 function finiteOr0(value: unknown): number {
+  // Automerge gives 2^53 - 1 back as a bigint: the number written, not a bad one.
+  if (typeof value === "bigint" && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value)
   return typeof value === "number" && Number.isFinite(value) ? value : 0
 }

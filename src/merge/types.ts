@@ -84,6 +84,15 @@ export interface ListFilter {
   trash?: boolean
 }
 
+/** The most records one `records.list` page may ask for (`limit`). */
+export const MAX_PAGE_RECORDS = 100_000
+
+/** One page of `records.list` (with `limit`): `next`, absent on the last page, is the `cursor` of the page after it. */
+export interface RecordPage {
+  records: readonly RecordSummary[]
+  next?: string
+}
+
 /** One Automerge change of one bucket: the unit a log entry carries. */
 export interface BucketChange {
   bucket: number

@@ -6,12 +6,12 @@ import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator
 import { fillable, fillNewBucket, indexesByBucket } from "./bucket-fill.js"
 import { decodeBucketSnapshot } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
-import { LazyBuckets } from "./lazy-buckets.js"
-import { matchesFilter } from "./list-filter.js"
+import { LazyBuckets, type TouchedRecords } from "./lazy-buckets.js"
+import type { ListScope } from "./list-view.js"
 import { applyPatch } from "./record-patch.js"
 import { UnreadableChangesError } from "./unreadable-changes-error.js"
-import { newStoredRecord, readRecord, type BucketRoot, type StoredRecord } from "./stored-record.js"
-import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "./types.js"
+import { newStoredRecord, newSummary, readRecord, type BucketRoot, type StoredRecord } from "./stored-record.js"
+import type { BucketChange, HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary, VaultRecord } from "./types.js"
 import { checkRecordId, checkRecordInput, checkRecordPatch } from "./validate.js"
 
 const ACTOR_ID_PATTERN = /^[0-9a-f]{32}$/
@@ -163,8 +163,10 @@ export class VaultDoc {
     let unreadable = 0
     let firstError: unknown
     for (const [bucket, bytes] of byBucket) {
-      const merged = mergeIntoBucket(this.buckets.doc(bucket), bytes, this.actorId, changed)
-      this.buckets.setDoc(bucket, merged.doc)
+      const inBucket = new Set<string>()
+      const merged = mergeIntoBucket(this.buckets.doc(bucket), bytes, this.actorId, inBucket)
+      this.buckets.setDoc(bucket, merged.doc, merged.straight ? { ids: inBucket } : undefined)
+      for (const id of inBucket) changed.add(id)
       unreadable += merged.unreadable
       firstError ??= merged.error
     }
@@ -200,9 +202,10 @@ export class VaultDoc {
         changes.push({ bucket, change: filled.change })
         continue
       }
+      const made = indexes.map((index) => ({ id: ids[index], stored: newStoredRecord(inputs[index], now), readsBack: fillable(inputs[index]) }))
       changes.push(...this.change(bucket, now, (root) => {
-        for (const index of indexes) root[ids[index]] = newStoredRecord(inputs[index], now)
-      }))
+        for (const { id, stored } of made) root[id] = stored
+      }, { ids: made.map(({ id }) => id), known: new Map(made.filter((m) => m.readsBack).map(({ id, stored }) => [id, newSummary(id, stored)])) }))
     }
     return { ids, changes }
   }
@@ -219,7 +222,7 @@ export class VaultDoc {
     const now = this.now()
     const changes = this.change(bucketOf(id, this.hashBuckets), now, (root) => {
       applyPatch(root, id, patch, now)
-    })
+    }, { ids: [id] })
     return { record: this.get(id)!, changes }
   }
 
@@ -236,7 +239,7 @@ export class VaultDoc {
     this.require(id)
     return this.change(bucketOf(id, this.hashBuckets), this.now(), (root) => {
       delete root[id]
-    })
+    }, { ids: [id] })
   }
 
   /** Whether a record exists (trashed ones included): cheaper than `get`, which reads every value. */
@@ -251,13 +254,14 @@ export class VaultDoc {
     return stored === undefined ? undefined : readRecord(id, stored)
   }
 
-  /**
-   * Records matching the filter, secret and TOTP values left out, sorted by
-   * title. Only buckets changed since the last call are read again (see
-   * SummaryCache); the summaries are shared and frozen.
-   */
-  list(filter: ListFilter = {}): RecordSummary[] {
-    return this.buckets.list().filter((summary) => matchesFilter(summary, filter))
+  /** Records matching the filter and `scope`, secret and TOTP values left out, in list order: one frozen array until a record changes. */
+  list(filter: ListFilter = {}, scope?: ListScope): readonly RecordSummary[] {
+    return this.buckets.view.list(this.buckets.list(), filter, scope)
+  }
+
+  /** At most `limit` records of `list(filter, scope)` after `cursor` (ListView.page). */
+  page(filter: ListFilter, limit: number, cursor?: string, scope?: ListScope): RecordPage {
+    return this.buckets.view.page(this.buckets.list(), filter, limit, cursor, scope)
   }
 
   /** Values the record's fields and title no longer hold, newest first (conflict losers included). */
@@ -279,12 +283,12 @@ export class VaultDoc {
     return stored
   }
 
-  /** Runs one Automerge change on a bucket; returns it, or nothing if the edit wrote nothing. */
-  private change(bucket: number, now: number, edit: (root: BucketRoot) => void): BucketChange[] {
+  /** Runs one Automerge change on a bucket, altering only the records `touched` names; returns it, or nothing if the edit wrote nothing. */
+  private change(bucket: number, now: number, edit: (root: BucketRoot) => void, touched: TouchedRecords): BucketChange[] {
     const before = this.buckets.doc(bucket)
     const after = Automerge.change(before, { time: Math.floor(now / MS_PER_SECOND) }, edit)
     if (after === before) return []
-    this.buckets.setDoc(bucket, forgetLastPatch(after))
+    this.buckets.setDoc(bucket, forgetLastPatch(after), touched)
     const change = Automerge.getLastLocalChange(after)
     return change === undefined ? [] : [{ bucket, change }]
   }

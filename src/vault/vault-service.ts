@@ -2,7 +2,8 @@ import { formatAccountKey, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
-import type { HistoryEntry, ListFilter, RecordInput, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
@@ -168,7 +169,13 @@ export class VaultService {
   }
 
   list(filter: ListFilter): RecordSummary[] {
-    return this.unlocked().doc.list(filter)
+    return [...this.unlocked().doc.list(filter)]
+  }
+
+  /** `records.list`: the doc's shared frozen list (its JSON is cached by identity), or one page of it (VaultDoc.page). */
+  listed(filter: ListFilter, scope: ListScope, page?: { limit: number; cursor?: string }): readonly RecordSummary[] | RecordPage {
+    const { doc } = this.unlocked()
+    return page === undefined ? doc.list(filter, scope) : doc.page(filter, page.limit, page.cursor, scope)
   }
 
   get(id: string): VaultRecord {

@@ -1,10 +1,10 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { VaultDoc } from "../../../src/merge/index.js"
-import type { RecordSummary } from "../../../src/merge/index.js"
+import { FIELD_KINDS, type RecordSummary } from "../../../src/merge/index.js"
 import { actorOf, deliver, made, makeNet, START_MS, type Device, type Net } from "./helpers.js"
 
-const titles = (list: RecordSummary[]) => list.map((r) => r.title)
+const titles = (list: readonly RecordSummary[]) => list.map((r) => r.title)
 
 /** What a device with no cache would list: a fresh doc built from the changes it holds. */
 function uncachedView(net: Net, device: Device, bucketCount: number) {
@@ -61,6 +61,53 @@ describe("VaultDoc list cache", () => {
     expect(titles(doc.list())).toEqual(["Local"])
     doc.loadBucket(0, source.saveBucket(0))
     expect(titles(doc.list())).toEqual(["In the snapshot", "Local"])
+  })
+
+  it("re-reads only the record an edit or a merged edit changed: the others of its bucket stay the same objects", () => {
+    const net = makeNet(2, { bucketCount: 1 })
+    const [a, b] = net.devices
+    for (const title of ["Bank", "Mail", "Shop", "Wiki"]) made(net, a, a.doc.create({ type: "login", title }).changes)
+    deliver(net, a, b)
+    const before = a.doc.list()
+    const edited = before[1].id
+    made(net, a, a.doc.update(edited, { set: { title: "Zoo" } }).changes)
+    const after = a.doc.list()
+    expect(titles(after)).toEqual(["Bank", "Shop", "Wiki", "Zoo"])
+    for (const summary of after.filter((s) => s.id !== edited)) expect(before).toContain(summary)
+    expect(before).not.toContain(after[3])
+    const onB = b.doc.list()
+    deliver(net, a, b)
+    const merged = b.doc.list()
+    expect(merged).toEqual(after)
+    for (const summary of merged.filter((s) => s.id !== edited)) expect(onB).toContain(summary)
+  })
+
+  it("lists new records exactly as an uncached doc reads them back, whatever their fields, tags and dates (property)", () => {
+    const kind = fc.constantFrom(...FIELD_KINDS)
+    // Any UTF-16 units, lone surrogates included (Automerge keeps UTF-8: some strings come back changed).
+    const text = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: "binary", minLength: 1, maxLength: 4 }))
+    const time = fc.oneof(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.double({ min: 0, max: 1e16, noNaN: true }), fc.constant(Number.MAX_SAFE_INTEGER))
+    const record = fc.record({
+      type: fc.oneof(fc.constantFrom("login", "note", "card", "custom type"), text),
+      title: text,
+      fields: fc.dictionary(fc.oneof(fc.stringMatching(/^[a-z][a-z0-9 -]{0,8}$/), text), fc.record({ value: fc.oneof(fc.string({ maxLength: 12 }), text), kind })),
+      tags: fc.array(fc.oneof(fc.constantFrom("work", "home", "Work", "x y"), text), { maxLength: 5 }),
+      favorite: fc.boolean(),
+      notes: fc.string({ maxLength: 8 }),
+      createdAt: fc.option(time, { nil: undefined }),
+      updatedAt: fc.option(time, { nil: undefined }),
+    }, { requiredKeys: ["type", "title"] })
+    fc.assert(
+      fc.property(fc.array(record.filter((r) => !Object.hasOwn(r.fields ?? {}, "__proto__")), { minLength: 1, maxLength: 12 }), (inputs) => {
+        const net = makeNet(1, { bucketCount: 2 })
+        const [a] = net.devices
+        made(net, a, a.doc.createMany(inputs).changes)
+        const uncached = uncachedView(net, a, 2)
+        expect(a.doc.list()).toEqual(uncached.list)
+        expect(JSON.stringify(a.doc.list())).toBe(JSON.stringify(uncached.list))
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it("hands out summaries no caller can change", () => {
