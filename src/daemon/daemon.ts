@@ -9,7 +9,10 @@ import { BrowserService } from "../browser/index.js"
 import { createBrowserHandlers } from "./browser-handlers.js"
 import { createHandlers } from "./handlers.js"
 import { SyncStack } from "./sync-stack.js"
-import { FormerVaultMerger, QuickUnlockFlow, storedAutoLockMinutes } from "../app/index.js"
+// app/'s parts one by one: its index would load every use case, which handlers.ts loads at first call.
+import { storedAutoLockMinutes } from "../app/auto-lock-setting.js"
+import { FormerVaultMerger } from "../app/former-vault-merger.js"
+import { QuickUnlockFlow } from "../app/quick-unlock-flow.js"
 import { releaseHeapSoon, VaultService } from "../vault/index.js"
 
 export interface DaemonOptions {

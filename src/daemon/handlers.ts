@@ -1,7 +1,8 @@
-import { auditVault, changePassword, listDevices, renameDevice, recordHistory, restoreBackup, revokeDevice, setAutoLock, writeKit } from "../app/index.js"
+import { setAutoLock } from "../app/auto-lock-setting.js"
+import { listDevices, renameDevice } from "../app/device-list.js"
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
-import { exportToFile, importFromFile, type ImportProgress } from "../import/transfer.js"
+import type { ImportProgress } from "../import/transfer.js"
 import type { ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import { signRename } from "../store/index.js"
@@ -91,9 +92,10 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       await vault.changes.remove(id, permanent)
       return { id, permanent }
     },
-    "records.history": (params) => recordHistory({ vault, store }, requireString(params, "id")),
+    // The use cases a daemon runs now and then (history, revoke, restore, password change, kit, audit, import, export) load at their first call.
+    "records.history": async (params) => (await import("../app/record-history.js")).recordHistory({ vault, store }, requireString(params, "id")),
     "devices.list": () => listDevices({ store, selfId: vault.deviceId, sessions: () => sync().replicator.sessions() }),
-    "devices.revoke": (params) => revokeDevice({ vault, store, account: sync().account, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
+    "devices.revoke": async (params) => (await import("../app/revoke-device.js")).revokeDevice({ vault, store, account: sync().account, network: sync().network, replicator: sync().replicator }, requireString(params, "deviceId")),
     "pairing.open": (params) => {
       // Pairing signs the new device into the trust list with the trust key: only an unlocked vault has it.
       if (vault.locked) throw new LockedError()
@@ -117,7 +119,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     "folders.remove": (params) => sync().folders.remove(requireString(params, "path")),
     "backup.create": async () => infoOf(await backups().create()),
     "backup.list": async () => (await backups().list()).map(infoOf),
-    "backup.restore": (params) => restoreBackup(
+    "backup.restore": async (params) => (await import("../app/restore-backup.js")).restoreBackup(
       { vault, store, backups: backups(), replicator: sync().replicator, former },
       requireString(params, "path"), requireString(params, "password"), optionalBoolean(params, "replace") ?? false,
     ),
@@ -151,7 +153,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       sync().replicator.publishTrust()
       return renamed
     },
-    "account.changePassword": (params) => changePassword(
+    "account.changePassword": async (params) => (await import("../app/change-password.js")).changePassword(
       { vault, replicator: sync().replicator, afterChange: () => quickUnlock.forget() },
       requireString(params, "old"), requireString(params, "new"), newPasswordOptions(params),
     ),
@@ -161,11 +163,11 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
       await afterReset()
       return { accountKey: result.accountKey, accountId: result.accountId }
     },
-    "account.kit": (params) => writeKit(vault, requireString(params, "path")),
-    audit: () => auditVault(vault),
+    "account.kit": async (params) => (await import("../app/account-kit.js")).writeKit(vault, requireString(params, "path")),
+    audit: async () => (await import("../app/audit.js")).auditVault(vault),
     // Parsers and writers (kdbxweb, fast-xml-parser, csv-*: ≈ 20 MiB) run on a worker thread, never loaded here.
-    import: (params) => importFromFile(vault, params, importProgress(publish)),
-    export: (params) => exportToFile(vault, params),
+    import: async (params) => (await import("../import/transfer.js")).importFromFile(vault, params, importProgress(publish)),
+    export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params),
     ...lazyDailyMethods(vault),
   }
 }

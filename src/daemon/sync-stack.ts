@@ -1,7 +1,7 @@
 import { holdsEpochsOf, parseKeyset, readAccountKey, SnapshotSigner, type MetaTable, type SnapshotSource, type StandingState, type StandingStore } from "../account/index.js"
 import type { EventParams, StatusResult } from "../api/protocol.js"
 import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, type PeerNetworkDeps, type PeerNetworkOptions } from "../connections/index.js"
-import { StandingNotice } from "../app/index.js"
+import { StandingNotice } from "../app/standing-notice.js"
 import { FolderManager, type FolderStore } from "../folder/index.js"
 import type { Logger } from "../log.js"
 import { PairingHost, type PairingStore } from "../pairing/index.js"

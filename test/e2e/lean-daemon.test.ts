@@ -20,6 +20,8 @@ const RELEASE_WAIT_MS = 30_000
 const UNLOCK_OR_COMMAND_ONLY = ["@automerge/automerge", "pdfkit", "kdbxweb", "@zxcvbn-ts/core", "hono", "fast-xml-parser", "qrcode", "csv-parse"]
 /** Modules of the commands other than `daemon`, and the program that registers them all. */
 const OTHER_COMMANDS = /\/(main|record-commands|account-commands|session-commands|join-command|transfer-commands|service-command|watch-command)\.js$/
+/** Modules of methods called now and then (audit, restore, revoke, password change, kit, history, import and export). */
+const ON_CALL = ["audit", "restore-backup", "revoke-device", "change-password", "account-kit", "record-history"].map((name) => `dist/app/${name}.js`).concat("dist/import/transfer.js")
 const IMPORT_ROWS = 6_000
 const STATUS_EVERY_MS = 20
 
@@ -54,12 +56,16 @@ describe("a lean daemon", () => {
     // The bin runs the daemon command alone: the other commands' modules (and the whole program of main.js) stay unloaded.
     expect(loaded()).toContain("dist/cli/daemon-main.js")
     expect([...loaded()].filter((name) => name.startsWith("dist/cli/") && OTHER_COMMANDS.test(name))).toEqual([])
+    // The use cases a daemon runs now and then come with their first call.
+    expect(ON_CALL.filter((name) => loaded().has(name))).toEqual([])
     await client.call("unlock", { password: PASSWORD })
     expect(loaded()).toContain("@automerge/automerge")
     expect(["pdfkit", "kdbxweb", "hono", "fast-xml-parser", "@zxcvbn-ts/core"].filter((name) => loaded().has(name))).toEqual([])
     // The strength estimator comes with its first use (through require: the trace sees that path too).
     await client.call("strength", { secret: "a passphrase of some length" })
     expect(loaded()).toContain("@zxcvbn-ts/core")
+    await client.call("audit", {})
+    expect(loaded()).toContain("dist/app/audit.js")
     // After a lock the freed malloc memory goes back to the OS through malloc_trim (koffi, loaded for that only then).
     expect(loaded()).not.toContain("koffi")
     await client.call("lock", {})

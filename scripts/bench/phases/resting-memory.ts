@@ -19,7 +19,8 @@ export async function measureRestingMemory(ctx: BenchContext, device: BenchDevic
   const { records } = ctx.config
   ctx.progress(`resting memory with ${records} records`)
   await device.stop()
-  await device.start()
+  const startMs = await device.start()
+  ctx.report.add("start.records", `daemon start: spawn → socket answers, locked, ${records} records on disk`, "ms", [startMs])
   await sleep(SETTLE_MS)
   const locked = await sampleMemory(ctx, device)
   ctx.report.add("rss.locked.records", `daemon RSS, fresh process, locked, ${records} records on disk`, "MiB", locked.rss)
