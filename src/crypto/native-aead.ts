@@ -24,9 +24,25 @@ export interface BoundAead {
 /** ChaCha20-Poly1305 with a 12-byte nonce (RFC 8439 §2.8): output ciphertext ‖ 16-byte tag. */
 export function chacha20poly1305Native(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): BoundAead {
   if (key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES) throw new TypeError("ChaCha20-Poly1305 needs a 32-byte key and a 12-byte nonce")
+  return boundAead("chacha20-poly1305", key, nonce, ad)
+}
+
+/**
+ * AES-256-GCM with a 12-byte nonce (NIST SP 800-38D), shaped like @noble/ciphers' `gcm`:
+ * Noise's AESGCM suite (only the published vectors use it). OpenSSL's, not noble's,
+ * whose tables (1.3 MiB, built at import) a daemon would hold all day for nothing.
+ */
+export function aes256gcmNative(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): BoundAead {
+  if (key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES) throw new TypeError("AES-256-GCM needs a 32-byte key and a 12-byte nonce")
+  return boundAead("aes-256-gcm", key, nonce, ad)
+}
+
+function boundAead(name: "chacha20-poly1305" | "aes-256-gcm", key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): BoundAead {
+  // Node types the two AEADs through separate overloads; both take the same options and calls.
+  const algorithm = name as "aes-256-gcm"
   return {
     encrypt: (plaintext) => {
-      const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_BYTES })
+      const cipher = createCipheriv(algorithm, key, nonce, { authTagLength: TAG_BYTES })
       cipher.setAAD(ad, { plaintextLength: plaintext.length })
       const head = cipher.update(plaintext)
       const tail = cipher.final()
@@ -39,7 +55,7 @@ export function chacha20poly1305Native(key: Uint8Array, nonce: Uint8Array, ad: U
     decrypt: (ciphertext) => {
       if (ciphertext.length < TAG_BYTES) throw new Error("ciphertext shorter than its tag")
       const body = ciphertext.subarray(0, ciphertext.length - TAG_BYTES)
-      const decipher = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_BYTES })
+      const decipher = createDecipheriv(algorithm, key, nonce, { authTagLength: TAG_BYTES })
       decipher.setAAD(ad, { plaintextLength: body.length })
       decipher.setAuthTag(ciphertext.subarray(body.length))
       const head = decipher.update(body)

@@ -4,9 +4,8 @@
  * Re-exported here so every noble import stays in crypto/; transport/noise-suite
  * assembles them into suites.
  */
-export { gcm } from "@noble/ciphers/aes.js"
-// ChaChaPoly runs in Node's OpenSSL (native-aead.ts: every synced byte goes through it); the same bytes as noble's.
-export { chacha20poly1305Native as chacha20poly1305 } from "./native-aead.js"
+// Both ciphers run in Node's OpenSSL (native-aead.ts: every synced byte goes through ChaChaPoly); the same bytes as noble's.
+export { aes256gcmNative as gcm, chacha20poly1305Native as chacha20poly1305 } from "./native-aead.js"
 export { x25519 } from "@noble/curves/ed25519.js"
 export { blake2b, blake2s } from "@noble/hashes/blake2.js"
 export { hmac } from "@noble/hashes/hmac.js"

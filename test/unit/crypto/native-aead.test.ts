@@ -1,8 +1,9 @@
+import { gcm } from "@noble/ciphers/aes.js"
 import { chacha20poly1305, xchacha20poly1305 } from "@noble/ciphers/chacha.js"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { open, randomBytes, seal } from "../../../src/crypto/index.js"
-import { chacha20poly1305Native, xchachaDecrypt, xchachaEncrypt } from "../../../src/crypto/native-aead.js"
+import { aes256gcmNative, chacha20poly1305Native, xchachaDecrypt, xchachaEncrypt } from "../../../src/crypto/native-aead.js"
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max })
 const sized = (n: number) => fc.uint8Array({ minLength: n, maxLength: n })
@@ -22,6 +23,17 @@ describe("ChaCha20-Poly1305 in Node's OpenSSL", () => {
       expect(sealed).toEqual(xchacha20poly1305(key, nonce, ad).encrypt(plaintext))
       expect(xchachaDecrypt(key, nonce, ad, sealed)).toEqual(plaintext)
     }), { numRuns: 200 })
+  })
+
+  it("AES-256-GCM (Noise's AESGCM) makes the same bytes as @noble/ciphers' gcm, opens them and refuses a flipped bit", () => {
+    fc.assert(fc.property(sized(32), sized(12), bytes(0, 64), bytes(1, 3000), (key, nonce, ad, plaintext) => {
+      const sealed = aes256gcmNative(key, nonce, ad).encrypt(plaintext)
+      expect(sealed).toEqual(gcm(key, nonce, ad).encrypt(plaintext))
+      expect(aes256gcmNative(key, nonce, ad).decrypt(sealed)).toEqual(plaintext)
+      const tampered = sealed.slice()
+      tampered[plaintext.length % sealed.length] ^= 1
+      expect(() => aes256gcmNative(key, nonce, ad).decrypt(tampered)).toThrow()
+    }), { numRuns: 100 })
   })
 
   it("refuses a flipped bit anywhere, a wrong key or wrong associated data", () => {
