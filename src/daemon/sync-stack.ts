@@ -53,7 +53,8 @@ export class SyncStack {
     const snapshots = new SnapshotSigner(store)
     // Wired here once: at run time the replicator merges into the vault, and the vault pushes to the replicator, directly.
     this.replicator = new Replicator(
-      { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, deviceId: account.deviceId, applier: vault.changes },
+      { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, deviceId: account.deviceId, applier: vault.changes,
+        busyUntil: () => vault.unlocks.pending },
     )
     this.pairing = new PairingHost({
       store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,

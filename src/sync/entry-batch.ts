@@ -25,7 +25,8 @@ export function verifyBatch(
 /**
  * {@link verifyBatch} across turns of the event loop: at most `sliceEntries`
  * signatures per turn (each ≈ 0.1 ms), so a large batch (a first sync, the
- * entries under a snapshot) never holds the loop for long. Each device's trust
+ * entries under a snapshot) never holds the loop for long; before each slice it
+ * waits for what `waitFor` names (an unlock under way goes first). Each device's trust
  * entry is read again after the last slice: a revocation or removal that came
  * meanwhile counts. Throws as verifyBatch does; nothing is stored either way.
  */
@@ -34,9 +35,11 @@ export async function verifyBatchInSlices(
   accountId: Uint8Array,
   lookup: (deviceId: string) => TrustEntry | undefined,
   sliceEntries: number,
+  waitFor: () => Promise<unknown> | undefined = () => undefined,
 ): Promise<LogEntry[]> {
   for (let start = 0; start < entries.length; start += sliceEntries) {
     if (start > 0) await yieldToLoop()
+    for (let wait; (wait = waitFor()) !== undefined;) await wait.catch(() => undefined)
     checkSignatures(entries.slice(start, start + sliceEntries), accountId, lookup)
   }
   return acceptable(entries, lookup)

@@ -15,6 +15,8 @@ export const VERIFY_SLICE_ENTRIES = 64
 export interface EntryIntakeDeps {
   accountId: Uint8Array
   lookup: (deviceId: string) => TrustEntry | undefined
+  /** Work a person waits for (an unlock) that a large batch lets go first: a promise to wait for, or undefined. */
+  busyUntil?: () => Promise<unknown> | undefined
   /** Progress of the peer's first catch-up. */
   progress: (done: number, total: number) => void
   /** The last batch of the peer's first catch-up was stored. */
@@ -44,12 +46,13 @@ export class EntryIntake {
 
   /**
    * The batch's entries to store (verifyBatch): at once for a small batch, else
-   * a promise that settles once every slice is checked. Throws, or rejects, to refuse the whole batch.
+   * a promise that settles once every slice is checked (waiting, before each, for
+   * `busyUntil`: a new device's unlock is not slowed by checking its backfill). Throws, or rejects, to refuse the whole batch.
    */
   check(message: EntriesMessage): LogEntry[] | Promise<LogEntry[]> {
     const { accountId, lookup } = this.deps
     if (message.entries.length <= this.sliceEntries) return verifyBatch(message.entries, accountId, lookup)
-    return verifyBatchInSlices(message.entries, accountId, lookup, this.sliceEntries)
+    return verifyBatchInSlices(message.entries, accountId, lookup, this.sliceEntries, this.deps.busyUntil)
   }
 
   /** The batch was stored: counts it, and tracks the peer's first catch-up. */

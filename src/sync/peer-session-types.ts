@@ -24,6 +24,8 @@ export interface PeerSessionDeps {
   trustChecks: TrustChecks
   /** Snapshot-first sync (DESIGN §8); without it snapshots are neither served nor taken. */
   snapshots?: SnapshotPort
+  /** Work a person waits for (an unlock under way): a large batch waits for it before each slice of its check. */
+  busyUntil?: () => Promise<unknown> | undefined
   /** Entries from this peer were verified and stored (already-held ones left out): called directly, it must not throw. */
   onEntries: (entries: LogEntry[]) => void
 }

@@ -60,7 +60,7 @@ export class PeerSession {
       send: (message) => this.send(message),
     }, options.snapshotMinEntries)
     this.intake = new EntryIntake({
-      accountId: deps.accountId, lookup: (deviceId) => deps.store.getTrust(deviceId),
+      accountId: deps.accountId, lookup: (deviceId) => deps.store.getTrust(deviceId), busyUntil: deps.busyUntil,
       progress: (done, total) => this.events.emit("progress", { done, total }), caughtUp: () => this.updateState(),
     }, options.verifySliceEntries)
     this.inbound = new InboundQueue({ handle: (bytes) => this.dispatch(decodeMessage(bytes)), fail: (error) => this.fail(error), stopped: () => this.current === "closed" })

@@ -22,6 +22,8 @@ export interface ReplicatorDeps {
   trustChecks: TrustChecks
   /** Snapshot-first sync; without it snapshots are neither served nor taken. */
   snapshots?: SnapshotPort
+  /** An unlock under way (the vault): large received batches wait for it before each slice of their check. */
+  busyUntil?: () => Promise<unknown> | undefined
   /** Merges what peers sent, once stored (the vault); without it entries are only stored and relayed. */
   applier?: EntryApplier
 }
@@ -102,7 +104,7 @@ export class Replicator {
     const deviceId = link.remoteDeviceId
     const session = new PeerSession({
       link, store, logger, accountId, selfDeviceId: this.deps.deviceId, keysets: this.deps.keysets, trustChecks: this.deps.trustChecks, snapshots: this.deps.snapshots,
-      onEntries: (entries) => this.received(deviceId, entries),
+      busyUntil: this.deps.busyUntil, onEntries: (entries) => this.received(deviceId, entries),
     }, this.options)
     if (this.stopped || store.getTrust(deviceId)?.revokedAt !== undefined) {
       session.close(this.stopped ? "shutting down" : "revoked")

@@ -13,6 +13,7 @@ import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
 import { KeyManager } from "./key-manager.js"
 import type { VaultServiceStore } from "./ports.js"
+import { PendingWork } from "./pending-work.js"
 import { SnapshotPolicy } from "./snapshot-policy.js"
 import { VaultChanges } from "./vault-changes.js"
 import type { Identity, UnlockedVault } from "./unlocked-vault.js"
@@ -48,6 +49,8 @@ export class VaultService {
   private open: UnlockedVault | undefined
   /** An unlock merging the log in slices (UnlockedVault.openInSlices); a second unlock meanwhile waits for it. */
   private opening: Promise<number> | undefined
+  /** The unlocks under way, key derivation and opening (sync checks a new device's backfill once they are done). */
+  readonly unlocks = new PendingWork()
   /** Counts locks: an unlock still opening when one comes is dropped. */
   private locks = 0
   /** Edits in, durable entries out to the sinks; peers' entries merged (see VaultChanges). */
@@ -115,15 +118,13 @@ export class VaultService {
    * another unlock is running (apps re-check it before showing a secret), and
    * every wrong one counts toward the throttle.
    */
-  async unlock(password: string): Promise<number> {
-    const { keys, opener } = await loadWhileUnwrapping(this.keys.unlock(password))
-    return this.openWith(keys, opener)
+  unlock(password: string): Promise<number> {
+    return this.unlocks.track(this.unlockWith(this.keys.unlock(password)))
   }
 
   /** Quick unlock: a remembered password key instead of the password (see QuickUnlock). */
-  async unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
-    const { keys, opener } = await loadWhileUnwrapping(this.keys.unlockWithPasswordKey(passwordKey))
-    return this.openWith(keys, opener)
+  unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
+    return this.unlocks.track(this.unlockWith(this.keys.unlockWithPasswordKey(passwordKey)))
   }
 
   /** Locks at once; the vault's last snapshot is written in slices, then it is closed (VaultCloser); the next unlock waits for that. */
@@ -248,6 +249,11 @@ export class VaultService {
 
   stop(): void {
     this.lock("shutdown")
+  }
+
+  private async unlockWith(unwrapping: Promise<VaultKeys>): Promise<number> {
+    const { keys, opener } = await loadWhileUnwrapping(unwrapping)
+    return this.openWith(keys, opener)
   }
 
   /** Opens the vault with checked keys; if it is open (or opening) already, those keys are not needed and are wiped. */

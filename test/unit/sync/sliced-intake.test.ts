@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { decodeMessage, encodeMessage, type SyncMessage } from "../../../src/sync/messages.js"
 import { MAX_WAITING_MESSAGES } from "../../../src/sync/inbound-queue.js"
+import { EntryIntake } from "../../../src/sync/entry-intake.js"
 import { NO_KEYSET } from "../../../src/store/keyset-rank.js"
 import { signRevoke } from "../../../src/store/trust-proof.js"
 import { linkPair, type MemoryLink } from "./memory-link.js"
@@ -95,5 +96,26 @@ describe("a large received batch is checked a slice per turn", () => {
     await settle()
     expect(peer.evil.closedWith).toBe("protocol error")
     expect(b.store.head(a.deviceId)).toBe(0)
+  })
+
+  it("a large batch waits for an unlock under way before each slice; a live batch never waits", async () => {
+    const account = makeAccount(["a", "b"])
+    const [a, b] = account.devices
+    let release = () => {}
+    let unlocking: Promise<void> | undefined = new Promise<void>((resolve) => (release = () => {
+      unlocking = undefined
+      resolve()
+    }))
+    const intake = new EntryIntake({
+      accountId: account.accountId, lookup: (deviceId) => b.store.getTrust(deviceId), busyUntil: () => unlocking, progress: () => {}, caughtUp: () => {},
+    }, SLICE)
+    expect(intake.check({ type: "entries", entries: sealOwn(account, a, 1, 3) })).toHaveLength(3)
+    let checked: number | undefined
+    void (intake.check({ type: "entries", entries: sealOwn(account, a, 4, 100) }) as Promise<unknown[]>).then((entries) => (checked = entries.length))
+    for (let i = 0; i < 20; i++) await turn()
+    expect(checked).toBeUndefined()
+    release()
+    for (let i = 0; i < 20 && checked === undefined; i++) await turn()
+    expect(checked).toBe(100)
   })
 })

@@ -32,6 +32,23 @@ describe("VaultService over the in-memory store", () => {
     rmSync(home, { recursive: true, force: true })
   })
 
+  it("an unlock is pending from its key derivation until the vault is open (sync lets it go first), also a wrong one", async () => {
+    expect(vault.unlocks.pending).toBeUndefined()
+    const unlocking = vault.unlock(PASSWORD)
+    const pending = vault.unlocks.pending
+    expect(pending).toBeDefined()
+    await pending
+    expect(vault.locked).toBe(false)
+    expect(await unlocking).toBe(0)
+    expect(vault.unlocks.pending).toBeUndefined()
+    vault.lock("request")
+    const wrong = vault.unlock("not the password")
+    expect(vault.unlocks.pending).toBeDefined()
+    expect(await codeOf(() => wrong)).toBe("WRONG_PASSWORD")
+    await vault.unlocks.pending
+    expect(vault.unlocks.pending).toBeUndefined()
+  })
+
   it("refuses record calls while locked with LOCKED", async () => {
     expect(await codeOf(() => vault.list({}))).toBe("LOCKED")
     expect(await codeOf(() => vault.create({ type: "note", title: "x" }))).toBe("LOCKED")
