@@ -42,20 +42,22 @@ export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
 }
 
 /**
- * The session's class, loaded while `unwrapping` (the password KDF, on the thread
- * pool) runs: an unlock waits for the slower of the two, not for both one after
- * the other. If the load fails, the keys unwrapped meanwhile are wiped.
+ * Opens the session with the keys `unwrapping` gives (the password KDF, on the
+ * thread pool) and its class, loaded meanwhile: an unlock waits for the slower of
+ * the two, not for both one after the other. If the load fails, the keys are wiped.
  */
-export async function loadWhileUnwrapping(unwrapping: Promise<VaultKeys>): Promise<{ keys: VaultKeys; opener: typeof UnlockedVault }> {
+export async function loadWhileUnwrapping<T>(unwrapping: Promise<VaultKeys>, open: (keys: VaultKeys, opener: typeof UnlockedVault) => Promise<T>): Promise<T> {
   const loading = loadUnlockedVault()
   loading.catch(() => undefined) // awaited below, once the keys are checked
   const keys = await unwrapping
+  let opener: typeof UnlockedVault
   try {
-    return { keys, opener: await loading }
+    opener = await loading
   } catch (error) {
     wipe(...keys.keys.values())
     throw error
   }
+  return open(keys, opener)
 }
 
 /**

@@ -45,9 +45,8 @@ export class UnlockedVault {
   /** Log entries read past the snapshot set at open (a device that just took a peer's set reads only its tail). */
   replayed = 0
   /**
-   * Entries sealed under an epoch whose key this device does not hold yet (a
-   * re-key on another device whose keyset has not arrived): read again when
-   * {@link adoptKeys} brings the key. Bounded; the rest wait for the next unlock.
+   * Entries sealed under an epoch whose key this device does not hold yet (a re-key on another device whose keyset has
+   * not arrived): read again when {@link adoptKeys} brings the key. Bounded; the rest wait for the next unlock.
    */
   private waitingForKey: LogEntry[] = []
   private entriesSinceSnapshot = 0
@@ -67,10 +66,9 @@ export class UnlockedVault {
   }
 
   /**
-   * Takes the last snapshot set (buckets stay cold behind their summary index),
-   * then replays every entry after it, loading only the buckets those touch. A
-   * set without sound indexes makes the next snapshot due, so the next unlock is quick.
-   * `hashBuckets`: see VaultDoc's `bucketCount`.
+   * Takes the last snapshot set (buckets stay cold behind their summary index), then replays every entry after it,
+   * loading only the buckets those touch. A set without sound indexes makes the next snapshot due, so the next
+   * unlock is quick. `hashBuckets`: see VaultDoc's `bucketCount`.
    */
   static open(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): UnlockedVault {
     const { vault, covered } = UnlockedVault.fromSnapshots(deps, keys, hashBuckets)

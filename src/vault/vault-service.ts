@@ -49,8 +49,7 @@ export class VaultService {
   private open: UnlockedVault | undefined
   /** An unlock merging the log in slices (UnlockedVault.openInSlices); a second unlock meanwhile waits for it. */
   private opening: Promise<number> | undefined
-  /** The unlocks under way, key derivation and opening (sync checks a new device's backfill once they are done). */
-  readonly unlocks = new PendingWork()
+  readonly unlocks = new PendingWork() // key derivation and opening: sync checks a new device's backfill after them
   /** Counts locks: an unlock still opening when one comes is dropped. */
   private locks = 0
   /** Edits in, durable entries out to the sinks; peers' entries merged (see VaultChanges). */
@@ -99,10 +98,7 @@ export class VaultService {
     return readIdentity(this.deps.store, this.deps.home)
   }
 
-  /**
-   * This device's id, read once (a reset keeps it): `status` and the device list
-   * ask on every call, and reading the identity opens the device secrets.
-   */
+  /** This device's id, read once (a reset keeps it; `status` asks on every call, and reading the identity opens the device secrets). */
   get deviceId(): string {
     if (this.knownDeviceId === undefined) {
       const identity = this.identity()
@@ -113,18 +109,16 @@ export class VaultService {
   }
 
   /**
-   * Unlocks with the account password (the account key is on this device). The
-   * password is checked every time, also when the vault is already unlocked or
-   * another unlock is running (apps re-check it before showing a secret), and
-   * every wrong one counts toward the throttle.
+   * Unlocks with the account password (the account key is on this device), checked every time, also when unlocked
+   * or unlocking (apps re-check it before showing a secret); every wrong one counts toward the throttle.
    */
   unlock(password: string): Promise<number> {
-    return this.unlocks.track(this.unlockWith(this.keys.unlock(password)))
+    return this.unlocks.track(loadWhileUnwrapping(this.keys.unlock(password), (keys, opener) => this.openWith(keys, opener)))
   }
 
   /** Quick unlock: a remembered password key instead of the password (see QuickUnlock). */
   unlockWithPasswordKey(passwordKey: Uint8Array): Promise<number> {
-    return this.unlocks.track(this.unlockWith(this.keys.unlockWithPasswordKey(passwordKey)))
+    return this.unlocks.track(loadWhileUnwrapping(this.keys.unlockWithPasswordKey(passwordKey), (keys, opener) => this.openWith(keys, opener)))
   }
 
   /** Locks at once; the vault's last snapshot is written in slices, then it is closed (VaultCloser); the next unlock waits for that. */
@@ -249,11 +243,6 @@ export class VaultService {
 
   stop(): void {
     this.lock("shutdown")
-  }
-
-  private async unlockWith(unwrapping: Promise<VaultKeys>): Promise<number> {
-    const { keys, opener } = await loadWhileUnwrapping(unwrapping)
-    return this.openWith(keys, opener)
   }
 
   /** Opens the vault with checked keys; if it is open (or opening) already, those keys are not needed and are wiped. */
