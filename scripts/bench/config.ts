@@ -74,9 +74,13 @@ const LARGE: BenchConfig = {
   bigImport: false, syncTimeoutMs: 1_800_000, discoveryRuns: 0,
 }
 
-/** The mode's sizes; `--records N` sets another vault size (to try a mode's phases quickly, or a size between). */
+/**
+ * The mode's sizes; `--records N` sets another vault size (to try a mode's phases quickly, or a size between);
+ * `--no-automerge` leaves the automerge-repo baseline out (at 100k its creates alone take most of half an hour).
+ */
 export function configFor(argv: readonly string[]): BenchConfig {
-  const config = argv.includes("--quick") ? QUICK : argv.includes("--large") ? LARGE : FULL
+  const mode = argv.includes("--quick") ? QUICK : argv.includes("--large") ? LARGE : FULL
+  const config = argv.includes("--no-automerge") ? { ...mode, automerge: false } : mode
   const at = argv.indexOf("--records")
   if (at < 0) return config
   const records = Number(argv[at + 1])
