@@ -221,14 +221,11 @@ export class UnlockedVault {
     this.entriesSinceSnapshot = 0
   }
 
-  /** {@link snapshot} in slices that leave the event loop free (writeSnapshotsInSlices); a call while one is written gets that one. */
+  /** {@link snapshot} in slices (writeSnapshotsInSlices); a call while one is written gets that one; entries merged meanwhile stay counted. */
   snapshotInSlices(): Promise<void> {
     const pending = this.entriesSinceSnapshot
-    // Entries merged meanwhile may or may not be in the set: they stay counted, so the next snapshot comes as usual.
     this.writing ??= writeSnapshotsInSlices(this.deps, this.keys, this.doc, readableVector(this.deps.store, this.unreadable), () => !this.closed)
-      .then((written) => {
-        if (written) this.entriesSinceSnapshot = Math.max(0, this.entriesSinceSnapshot - pending)
-      })
+      .then((written) => { if (written) this.entriesSinceSnapshot = Math.max(0, this.entriesSinceSnapshot - pending) })
       .finally(() => (this.writing = undefined))
     return this.writing
   }

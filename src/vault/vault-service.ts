@@ -124,20 +124,15 @@ export class VaultService {
   /** Locks at once; the vault's last snapshot is written in slices, then it is closed (VaultCloser); the next unlock waits for that. */
   lock(reason: LockReason): void {
     this.locks += 1
-    // Edits that arrived before the lock are committed (or refused) first.
-    this.changes.commit()
+    this.changes.commit() // edits that arrived before the lock are committed (or refused) first
     const open = this.open
-    const how = reason === "shutdown" ? "now" : reason === "reset" ? "drop" : "slices"
-    if (!open) {
-      if (this.opening) this.keys.forget() // the unlock under way is dropped (openInSlices)
-      this.closer.close(undefined, how)
-      return
-    }
+    if (!open && this.opening) this.keys.forget() // the unlock under way is dropped (openInSlices)
+    this.closer.close(open, reason === "shutdown" ? "now" : reason === "reset" ? "drop" : "slices")
+    if (!open) return
     this.open = undefined
     this.keys.forget()
     this.idle.clear()
     this.snapshots.cancel()
-    this.closer.close(open, how)
     this.deps.logger.info("vault locked", { reason })
     this.deps.publish({ type: "locked", reason })
   }
