@@ -10,6 +10,14 @@ import { setFlagsFromString } from "node:v8"
  * semi-spaces at their starting size (`npm run bench`: resting-memory rows).
  */
 const SEMI_SPACE_GROWTH_FACTOR = 1
+/**
+ * Start-up runs some code hot enough for Turbofan (module loading, pino, the
+ * schema checks) once: optimizing it left ≈ 9 MiB of code and compiler memory a
+ * locked daemon kept all day. So the daemon starts without the optimizing
+ * compiler and turns it back on once it answers (run-daemon.ts): from then on
+ * only code that work makes hot is optimized.
+ */
+const START_WITHOUT_OPTIMIZER = "--no-opt"
 
 /** Whether `argv` (without node and the script) runs the daemon: its first word that is not an option or --home's value. */
 export function runsDaemon(argv: readonly string[]): boolean {
@@ -23,4 +31,5 @@ export function runsDaemon(argv: readonly string[]): boolean {
 /** Called first thing by the bin when {@link runsDaemon}: the heap settings of a long-running daemon. */
 export function useDaemonHeap(): void {
   setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`)
+  setFlagsFromString(START_WITHOUT_OPTIMIZER)
 }

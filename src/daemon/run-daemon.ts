@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs"
+import { setFlagsFromString } from "node:v8"
 import { homePaths } from "../account/index.js"
 import { LanvaultError } from "../errors.js"
 import { createLogger, errorFields } from "../log.js"
@@ -19,6 +20,8 @@ export async function runDaemon(options: DaemonOptions & { logLevel?: string }):
   const daemon = new Daemon({ logger }, options)
   try {
     await daemon.start()
+    // The bin started a daemon without V8's optimizing compiler (cli/daemon-heap.ts): work from here on gets it.
+    setFlagsFromString("--opt")
     await waitForStopSignal()
   } catch (error) {
     logger.error("daemon failed", errorFields(error))

@@ -18,6 +18,19 @@ function newSpaceAfterBurst(lean: boolean): number {
   return Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) / MIB
 }
 
+/** In a fresh node (after useDaemonHeap when `lean`, then `--opt` again when `resume`): whether a hot function got optimized (V8's status bit 4: TurboFan). */
+function hotFunctionOptimized(lean: boolean, resume: boolean): boolean {
+  const script = `
+    import { setFlagsFromString } from "node:v8"
+    import { useDaemonHeap } from ${JSON.stringify(DAEMON_HEAP)}
+    if (${lean}) useDaemonHeap()
+    if (${resume}) setFlagsFromString("--opt")
+    function hot(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s }
+    for (let k = 0; k < 2000; k++) hot(10000)
+    console.log((%GetOptimizationStatus(hot) & 16) !== 0)`
+  return execFileSync(process.execPath, ["--allow-natives-syntax", "--input-type=module", "-e", script], { encoding: "utf8" }).trim() === "true"
+}
+
 describe("the daemon's heap settings", () => {
   it("runsDaemon finds the command past global options", () => {
     expect(runsDaemon(["daemon", "--port", "0"])).toBe(true)
@@ -33,5 +46,11 @@ describe("the daemon's heap settings", () => {
     // Without the setting the same burst grows it past 4 MiB; with it, it stays at two 1 MiB semi-spaces.
     expect(newSpaceAfterBurst(false)).toBeGreaterThan(4)
     expect(newSpaceAfterBurst(true)).toBeLessThanOrEqual(2)
+  }, 30_000)
+
+  it("starts without V8's optimizing compiler, and --opt (what run-daemon sets once the daemon answers) brings it back", () => {
+    expect(hotFunctionOptimized(false, false)).toBe(true)
+    expect(hotFunctionOptimized(true, false)).toBe(false)
+    expect(hotFunctionOptimized(true, true)).toBe(true)
   }, 30_000)
 })
