@@ -34,9 +34,10 @@ function setUp(options: { locked?: boolean } = {}) {
     autoLockMinutes: 15,
     identity: () => ({ deviceId }),
     lock: (reason: string) => void calls.push(["lock", reason]),
-    list: (filter: unknown) => {
-      calls.push(["list", filter])
-      return [summary("login"), summary(ASSOCIATION_TYPE)]
+    // The list view hides the scope's types unless the filter asks for one by type (merge/list-view.ts).
+    listed: (filter: { type?: string }, scope: { hiddenTypes?: ReadonlySet<string> }) => {
+      calls.push(["listed", filter, [...(scope.hiddenTypes ?? [])]])
+      return [summary("login"), summary(ASSOCIATION_TYPE)].filter((r) => filter.type === r.type || !scope.hiddenTypes?.has(r.type))
     },
     // The records' changes: the handlers call VaultChanges directly.
     changes: {
@@ -84,10 +85,11 @@ describe("createHandlers", () => {
     expect(calls).toHaveLength(1)
   })
 
-  it("records.list hides browser associations unless a type is asked for", async () => {
-    const { handlers } = setUp()
+  it("records.list asks the list view to hide browser associations (shown only when asked for by type)", async () => {
+    const { handlers, calls } = setUp()
     expect((await call(handlers, "records.list", {}) as RecordSummary[]).map((r) => r.type)).toEqual(["login"])
     expect((await call(handlers, "records.list", { type: ASSOCIATION_TYPE }) as RecordSummary[]).map((r) => r.type)).toEqual(["login", ASSOCIATION_TYPE])
+    expect(calls.map(([name, , hidden]) => [name, hidden])).toEqual([["listed", [ASSOCIATION_TYPE]], ["listed", [ASSOCIATION_TYPE]]])
   })
 
   it("a revoked device refuses every write (REVOKED) and still answers reads", async () => {
@@ -100,6 +102,7 @@ describe("createHandlers", () => {
     }
     expect(calls).toEqual([])
     expect(await call(handlers, "records.list", {})).toHaveLength(1)
+    expect(calls.map(([name]) => name)).toEqual(["listed"])
     expect(await call(handlers, "status", {})).toMatchObject({ standing: { state: "revoked" }, locked: false, records: 1, deviceName: "desk" })
   })
 
