@@ -1,7 +1,7 @@
 import * as Automerge from "./automerge.js"
 import { LanvaultError } from "../errors.js"
 import { bucketOf } from "./bucket.js"
-import { freezeSummary } from "./bucket-snapshot.js"
+import { encodeSummaries, freezeSummary } from "./bucket-snapshot.js"
 import { compareSummaries } from "./list-filter.js"
 import { newStoredRecord, toSummary, type BucketRoot, type StoredRecord } from "./stored-record.js"
 import type { RecordInput, RecordSummary, VaultRecord } from "./types.js"
@@ -18,6 +18,8 @@ export interface FilledBucket {
   saved: Uint8Array
   /** What `list` shows of its records, sorted and frozen. */
   summaries: readonly RecordSummary[]
+  /** `summaries` encoded for the bucket's snapshot (made here, in the import's slices, not all at the next snapshot). */
+  encodedSummaries: Uint8Array
 }
 
 /**
@@ -54,7 +56,8 @@ export function fillNewBucket(actor: string, records: ReadonlyArray<{ id: string
     const change = backend.getLastLocalChange()
     if (change === null) throw new LanvaultError("INTERNAL", "filling a new bucket wrote no change")
     const summaries = records.map(({ id, input }) => freezeSummary(toSummary(recordOfInput(id, input, now)))).sort(compareSummaries)
-    return { change, saved: backend.save(), summaries: Object.freeze(summaries) }
+    Object.freeze(summaries)
+    return { change, saved: backend.save(), summaries, encodedSummaries: encodeSummaries(summaries) }
   } finally {
     Automerge.free(doc)
   }

@@ -198,7 +198,7 @@ export class VaultDoc {
     for (const [bucket, indexes] of indexesByBucket(ids, this.hashBuckets)) {
       if (held !== undefined && !held.has(bucket) && indexes.every((index) => fillable(inputs[index]))) {
         const filled = fillNewBucket(this.actorId, indexes.map((index) => ({ id: ids[index], input: inputs[index] })), now)
-        this.buckets.install(bucket, { saved: filled.saved, summaries: filled.summaries })
+        this.buckets.install(bucket, { saved: filled.saved, summaries: filled.summaries, encodedSummaries: filled.encodedSummaries })
         changes.push({ bucket, change: filled.change })
         continue
       }

@@ -90,6 +90,18 @@ describe("an import fills new buckets without the document's JS view", () => {
     expect(imported.list({})).toEqual(created.list({}))
   })
 
+  it("saves each filled bucket with its index, which a next unlock takes without reading the bucket", () => {
+    const imported = newDoc()
+    imported.createMany(INPUTS, { fillNew: true })
+    const reopened = newDoc()
+    for (const bucket of imported.bucketNumbers()) expect(reopened.takeBucket(bucket, imported.saveBucket(bucket)).indexed).toBe(true)
+    expect(reopened.loadedBuckets).toBe(0)
+    const reference = newDoc()
+    reference.createMany(INPUTS)
+    expect(reopened.list({})).toEqual(reference.list({}))
+    expect(reopened.get(reopened.list({})[0].id)).toEqual(reference.get(reopened.list({})[0].id))
+  })
+
   it("writes the same ops as records.create, one change per bucket", () => {
     const a = newDoc().createMany(INPUTS, { fillNew: true })
     const b = newDoc().createMany(INPUTS)
