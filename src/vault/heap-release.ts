@@ -24,6 +24,12 @@ const RELEASE_DELAY_MS = 1_000
  * daemon would not collect again on its own.
  */
 const SECOND_COLLECTION_MS = 500
+/**
+ * V8 gives back the young generation's semi-spaces (grown to 32 MiB by a burst
+ * such as an import) only in a collection that comes after allocation has been
+ * low for about 5 s since the one before (measured, Node 20): one more then.
+ */
+const YOUNG_GENERATION_RELEASE_MS = 5_500
 
 type AutomergeInstances = Pick<typeof import("../merge/automerge.js"), "renewAutomerge" | "releaseAutomerge" | "isAutomergeReleased">
 
@@ -32,6 +38,7 @@ let automerge: AutomergeInstances | undefined
 let holders = 0
 let collect: (() => void) | undefined
 let pending: NodeJS.Timeout | undefined
+let youngRelease: NodeJS.Timeout | undefined
 let trimAfter = false
 
 /** The unlocked session's class, loaded at first use with Automerge (merge/automerge.ts). */
@@ -83,8 +90,9 @@ export function releaseAfterLock(): void {
 }
 
 /**
- * Runs full garbage collections RELEASE_DELAY_MS from now and again a moment later
- * (once, however often it is asked meanwhile); with `trimMalloc`, then returns
+ * Runs full garbage collections RELEASE_DELAY_MS from now, again a moment later
+ * and once more when V8 lets its young generation go (once, however often it is
+ * asked meanwhile); with `trimMalloc`, after the second returns
  * malloc's free memory to the OS (malloc-trim.ts: after a session, not at start,
  * where it gains less than loading the FFI costs).
  */
@@ -98,6 +106,10 @@ export function releaseHeapSoon(options: { trimMalloc?: boolean } = {}): void {
       // What the collections freed is back in malloc's hands: give it to the OS.
       if (trimAfter) trimMalloc()
       trimAfter = false
+      youngRelease ??= setTimeout(() => {
+        youngRelease = undefined
+        fullCollection()
+      }, YOUNG_GENERATION_RELEASE_MS).unref()
     }, SECOND_COLLECTION_MS).unref()
   }, RELEASE_DELAY_MS).unref()
 }
