@@ -19,18 +19,19 @@ export function frozenListJson(value: unknown): string | undefined {
   if (!Array.isArray(value) || value.length < MIN_CACHED_ITEMS) return undefined
   const whole = lists.get(value)
   if (whole !== undefined) return whole
-  if (!value.every((item) => typeof item === "object" && item !== null && Object.isFrozen(item))) return undefined
   const json = joinItems(value)
-  if (Object.isFrozen(value) && value.length <= MAX_WHOLE_CACHED_ITEMS) lists.set(value, json)
+  if (json !== undefined && Object.isFrozen(value) && value.length <= MAX_WHOLE_CACHED_ITEMS) lists.set(value, json)
   return json
 }
 
-function joinItems(value: readonly object[]): string {
+/** The items' JSON joined, or undefined if one is not a frozen object (an item cached before was frozen then, and so still is). */
+function joinItems(value: readonly unknown[]): string | undefined {
   const parts = new Array<string>(value.length)
   for (let i = 0; i < value.length; i++) {
     const item = value[i]
-    let json = cache.get(item)
+    let json = typeof item === "object" && item !== null ? cache.get(item) : undefined
     if (json === undefined) {
+      if (typeof item !== "object" || item === null || !Object.isFrozen(item)) return undefined
       json = JSON.stringify(item)
       cache.set(item, json)
     }

@@ -93,6 +93,10 @@ export class SummaryCache {
       const before = listed?.summaries ?? []
       const summaries = this.of(bucket, source)
       this.listed.set(bucket, { key: source.key, summaries })
+      if (before.length === 0) {
+        for (const summary of summaries) added.push(summary)
+        continue
+      }
       // Summaries are immutable and kept when unchanged: only the ones that differ move in the sorted list.
       const now = new Set(summaries)
       const was = new Set(before)

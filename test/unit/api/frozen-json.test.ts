@@ -23,4 +23,14 @@ describe("list responses joined from cached JSON", () => {
     expect(frozenListJson(mixed)).toBeUndefined()
     expect(frozenListJson({ length: 100 })).toBeUndefined()
   })
+
+  it("reuses a frozen list's whole JSON, and still encodes a list whose items were cached before but one is not frozen", () => {
+    const list = Object.freeze(Array.from({ length: 100 }, (_, i) => summary(i)))
+    const first = frozenListJson(list)
+    expect(first).toBe(JSON.stringify(list))
+    expect(frozenListJson(list)).toBe(first)
+    const withMutable = [...list.slice(0, 99), { id: "mutable", title: "changes" }]
+    expect(frozenListJson(withMutable)).toBeUndefined()
+    expect(encodeResult(1, withMutable)).toBe(JSON.stringify({ jsonrpc: "2.0", id: 1, result: withMutable }))
+  })
 })
