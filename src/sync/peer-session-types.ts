@@ -56,6 +56,8 @@ export interface PeerSessionOptions extends OutboundOptions {
   verifySliceEntries?: number
   /** A peer missing at least this many entries gets the snapshot first (SNAPSHOT_MIN_MISSING_ENTRIES). */
   snapshotMinEntries?: number
+  /** ...or entries weighing at least this many bytes (SNAPSHOT_MIN_MISSING_BYTES). */
+  snapshotMinBytes?: number
 }
 
 /** Events of a {@link PeerSession}. */

@@ -58,7 +58,7 @@ export class PeerSession {
     this.snapshots = new SnapshotExchange({
       store: deps.store, logger: deps.logger, accountId: deps.accountId, remoteDeviceId: this.remoteDeviceId, port: deps.snapshots,
       send: (message) => this.send(message),
-    }, options.snapshotMinEntries)
+    }, options.snapshotMinEntries, options.snapshotMinBytes)
     this.intake = new EntryIntake({
       accountId: deps.accountId, lookup: (deviceId) => deps.store.getTrust(deviceId), busyUntil: deps.busyUntil,
       progress: (done, total) => this.events.emit("progress", { done, total }), caughtUp: () => this.updateState(),

@@ -6,8 +6,14 @@ import { sameVector, SnapshotIntake, type SnapshotSet } from "./snapshot-intake.
 import { snapshotSigningBytes, type SnapshotMessage } from "./snapshot-part.js"
 import { dominates, missingCount, seqOf } from "./version-vector.js"
 
-/** A peer missing at least this many entries is far behind: it gets the snapshot first, then the log tail. */
+/** A peer missing at least this many entries is far behind: it gets the snapshot first, then the log tail... */
 export const SNAPSHOT_MIN_MISSING_ENTRIES = 1_000
+/**
+ * ...as is one missing fewer that weigh at least this much: an import writes one
+ * entry per bucket and batch (≈ 100 records each), so 800 entries can hold 100k
+ * records, whose replay costs far more than opening the snapshot cold.
+ */
+export const SNAPSHOT_MIN_MISSING_BYTES = 512 * 1024
 
 /**
  * What snapshot-first sync needs of the daemon. Without it a session neither
@@ -21,7 +27,7 @@ export interface SnapshotPort {
 }
 
 export interface SnapshotExchangeDeps {
-  store: SnapshotShelf & Pick<EntryLog, "versionVector"> & Pick<TrustBook, "getTrust">
+  store: SnapshotShelf & Pick<EntryLog, "versionVector" | "entriesAfter"> & Pick<TrustBook, "getTrust">
   logger: Logger
   accountId: Uint8Array
   remoteDeviceId: string
@@ -40,7 +46,11 @@ export interface SnapshotExchangeDeps {
 export class SnapshotExchange {
   private intake: SnapshotIntake | undefined
 
-  constructor(private readonly deps: SnapshotExchangeDeps, private readonly minMissing = SNAPSHOT_MIN_MISSING_ENTRIES) {}
+  constructor(
+    private readonly deps: SnapshotExchangeDeps,
+    private readonly minMissing = SNAPSHOT_MIN_MISSING_ENTRIES,
+    private readonly minMissingBytes = SNAPSHOT_MIN_MISSING_BYTES,
+  ) {}
 
   /** Sends the snapshot set if the peer should start from it; returns the vector it covers, if sent. */
   offer(peerVector: VersionVector, peerFloor: VersionVector): VersionVector | undefined {
@@ -91,7 +101,7 @@ export class SnapshotExchange {
     const { store } = this.deps
     const floor = store.floorVector()
     const belowFloor = Object.entries(floor).some(([deviceId, seq]) => seqOf(peerVector, deviceId) < seq)
-    if (!belowFloor && missingCount(peerVector, store.versionVector()) < this.minMissing) return undefined
+    if (!belowFloor && !this.farBehind(peerVector)) return undefined
     const rows = store.snapshots()
     // The set holds the buckets its vault had (a record names its bucket: any numbers), one vector for all.
     if (rows.length === 0 || rows.some((row) => !sameVector(row.vector, rows[0].vector))) return undefined
@@ -99,5 +109,14 @@ export class SnapshotExchange {
     // The peer must hold every entry after the snapshot (its floor), and we every entry we then send (ours).
     if (!dominates(vector, floor) || !dominates(vector, peerFloor) || dominates(peerVector, vector)) return undefined
     return { vector, rows }
+  }
+
+  /** Whether the peer lacks enough entries, or heavy enough ones, to start from the snapshot (read once per hello: < minMissing entries). */
+  private farBehind(peerVector: VersionVector): boolean {
+    const { store } = this.deps
+    if (missingCount(peerVector, store.versionVector()) >= this.minMissing) return true
+    let bytes = 0
+    for (const entry of store.entriesAfter(peerVector, this.minMissing)) bytes += entry.ciphertext.length
+    return bytes >= this.minMissingBytes
   }
 }

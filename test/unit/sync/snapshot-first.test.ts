@@ -93,6 +93,21 @@ describe("snapshot-first sync", () => {
     expect(b.store.head(a.deviceId)).toBe(50)
   })
 
+  it("a device missing few entries that weigh much (an import's: one per bucket) starts from the snapshot too", async () => {
+    const account = snapshotAccount(["a", "b"])
+    const [a, b] = account.devices
+    // 20 entries, fewer than the 100 that make a device far behind here, but 20 × 40 KB ≥ SNAPSHOT_MIN_MISSING_BYTES.
+    appendOwn(account, a, 20, 40_000)
+    const rows = rowsFor({ [a.deviceId]: 20 })
+    for (const row of rows) a.store.putSnapshot(row)
+    const [aToB] = connect(a, b)
+    await settle()
+    const toB = aToB.sent.map(decodeMessage)
+    expect(toB.filter((m) => m.type === "snapshot")).toHaveLength(BUCKETS)
+    expect(b.store.snapshots()).toEqual(rows)
+    expect(dump(b.store)).toEqual(dump(a.store))
+  })
+
   it("a snapshot from a device that is not trusted is refused: link closed, nothing stored", async () => {
     const account = snapshotAccount(["a", "b"])
     const [, b] = account.devices
