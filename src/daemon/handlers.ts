@@ -75,8 +75,10 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     unlock: (params) => quickUnlock.unlock(optionalString(params, "password"), readRemember(params)),
     "quickUnlock.forget": async () => ({ forgotten: await quickUnlock.forget() }),
     "settings.autoLock": (params) => setAutoLock({ vault, store }, (params as { minutes?: unknown } | undefined)?.minutes),
-    lock: () => {
+    // Locked at once; answered once its last snapshot, written in slices while other calls are served, is on disk.
+    lock: async () => {
       vault.lock("request")
+      await vault.settled()
       return { locked: true }
     },
     "records.list": (params) => {

@@ -18,11 +18,10 @@ const textDecoder = new TextDecoder("utf-8", { fatal: true })
 
 /** A bucket snapshot taken apart: the Automerge bytes, and the index if it has a sound one. */
 export interface DecodedBucketSnapshot {
+  /** A copy of its own: a cold bucket keeps it, and the index half of the snapshot (often larger) can go. */
   saved: Uint8Array
   /** Sorted and frozen; undefined when the snapshot has no index or it fails its checks (then the bucket is read instead). */
   summaries?: readonly RecordSummary[]
-  /** The index as it was encoded, to write it again unchanged. */
-  encodedSummaries?: Uint8Array
 }
 
 /** A bucket's snapshot with its index (see the file comment). */
@@ -46,11 +45,10 @@ export function decodeBucketSnapshot(bytes: Uint8Array, bucket: number, bucketCo
   if (!hasMagic(bytes)) return { saved: bytes }
   const savedLength = new DataView(bytes.buffer, bytes.byteOffset + SNAPSHOT_MAGIC.length, LENGTH_BYTES).getUint32(0)
   const start = SNAPSHOT_MAGIC.length + LENGTH_BYTES
-  if (bytes.length < start + savedLength) return { saved: bytes.subarray(start) }
-  const saved = bytes.subarray(start, start + savedLength)
-  const encodedSummaries = bytes.subarray(start + savedLength)
-  const summaries = parseSummaries(encodedSummaries, bucket, bucketCount)
-  return summaries === undefined ? { saved } : { saved, summaries, encodedSummaries }
+  if (bytes.length < start + savedLength) return { saved: bytes.slice(start) }
+  const saved = bytes.slice(start, start + savedLength)
+  const summaries = parseSummaries(bytes.subarray(start + savedLength), bucket, bucketCount)
+  return summaries === undefined ? { saved } : { saved, summaries }
 }
 
 /** Deep-freezes a summary (list results are shared between calls; api/frozen-json caches their JSON). */

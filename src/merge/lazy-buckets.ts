@@ -13,8 +13,6 @@ interface ColdBucket {
   readonly saved?: Uint8Array
   readonly summaries: readonly RecordSummary[]
   readonly ids: ReadonlySet<string>
-  /** The index as JSON, once encoded (written again unchanged by later snapshots). */
-  encoded?: Uint8Array
 }
 
 /** The records a change of one bucket altered (and no other), with their new summaries if the change knew them. */
@@ -30,7 +28,7 @@ interface HotBucket {
   from?: { doc: Automerge.Doc<BucketRoot>; cold: ColdBucket }
 }
 
-/** The state of a bucket that never held anything (shared: its only mutable part, `encoded`, is the same for all). */
+/** The state of a bucket that never held anything (shared). */
 const EMPTY: ColdBucket = { summaries: Object.freeze([]), ids: new Set<string>() }
 
 /**
@@ -127,7 +125,7 @@ export class LazyBuckets {
     const slot = this.slot(bucket)
     const empty = slot === EMPTY || ("doc" in slot && isPristine(slot.doc))
     if (empty && snapshot.summaries !== undefined) {
-      const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)), encoded: snapshot.encodedSummaries }
+      const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)) }
       this.slots.set(bucket, cold)
       this.onSize(bucket, cold.ids.size)
       return [...cold.ids]
@@ -141,10 +139,8 @@ export class LazyBuckets {
   save(bucket: number): Uint8Array {
     const slot = this.slot(bucket)
     const cold = "doc" in slot ? (slot.from?.doc === slot.doc ? slot.from.cold : undefined) : slot
-    if (cold !== undefined) {
-      cold.encoded ??= encodeSummaries(cold.summaries)
-      return encodeBucketSnapshot(cold.saved ?? emptySave(this.actorId), cold.encoded)
-    }
+    // The index is encoded again each time rather than kept: at 100k records the JSON of every cold bucket's would be ~30 MiB.
+    if (cold !== undefined) return encodeBucketSnapshot(cold.saved ?? emptySave(this.actorId), encodeSummaries(cold.summaries))
     const doc = this.doc(bucket)
     return encodeBucketSnapshot(Automerge.save(doc), encodeSummaries(this.summaries.of(bucket, this.source(bucket))))
   }

@@ -159,8 +159,9 @@ export class MemoryStore implements VaultStore {
     this.live().snapshots.set(row.bucket, copySnapshot(row))
   }
 
-  snapshots(): SnapshotRow[] {
-    return [...this.live().snapshots.values()].sort((a, b) => a.bucket - b.bucket).map(copySnapshot)
+  snapshots(fromBucket = 0, limit = Infinity): SnapshotRow[] {
+    const rows = [...this.live().snapshots.values()].filter((row) => row.bucket >= fromBucket).sort((a, b) => a.bucket - b.bucket)
+    return rows.slice(0, limit).map(copySnapshot)
   }
 
   clearSnapshots(): void {

@@ -139,7 +139,7 @@ export const SQL = {
   setFloor: "INSERT INTO floors (device_id, seq) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET seq = max(seq, excluded.seq)",
   countEntries: "SELECT count(*) FROM entries",
   putSnapshot: "INSERT OR REPLACE INTO snapshots (bucket, epoch, vector, ciphertext) VALUES (?, ?, ?, ?)",
-  snapshots: "SELECT bucket, epoch, vector, ciphertext FROM snapshots ORDER BY bucket",
+  snapshots: "SELECT bucket, epoch, vector, ciphertext FROM snapshots WHERE bucket >= ? ORDER BY bucket LIMIT ?",
   clearSnapshots: "DELETE FROM snapshots",
   getKeyset: "SELECT version, blob FROM keyset WHERE id = 1",
   // Which keyset wins is decided in code (version, then digest: keyset-rank.ts).

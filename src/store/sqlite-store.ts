@@ -166,8 +166,9 @@ export class SqliteStore implements VaultStore {
     this.guard(() => this.stmt("putSnapshot").run(row.bucket, row.epoch, JSON.stringify(row.vector), row.ciphertext))
   }
 
-  snapshots(): SnapshotRow[] {
-    return this.guard(() => (this.stmt("snapshots").all() as SnapshotDbRow[]).map((r) => toSnapshot(r, this.path)))
+  snapshots(fromBucket = 0, limit?: number): SnapshotRow[] {
+    const max = checkLimit(limit)
+    return this.guard(() => (this.stmt("snapshots").all(fromBucket, max === Infinity ? NO_LIMIT : max) as SnapshotDbRow[]).map((r) => toSnapshot(r, this.path)))
   }
 
   clearSnapshots(): void {

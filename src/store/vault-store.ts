@@ -133,8 +133,11 @@ export interface VaultStore {
 
   /** Stores a bucket's snapshot, replacing that bucket's previous one. */
   putSnapshot(row: SnapshotRow): void
-  /** All snapshots, ordered by bucket. */
-  snapshots(): SnapshotRow[]
+  /**
+   * The snapshots of buckets from `fromBucket` on (default: all), ordered by bucket, at most `limit`
+   * (a set of a big vault is tens of MiB: read it a page at a time, or one row for its vector).
+   */
+  snapshots(fromBucket?: number, limit?: number): SnapshotRow[]
   clearSnapshots(): void
 
   getKeyset(): KeysetRow | undefined

@@ -21,7 +21,7 @@ export interface EntryLog {
 export interface SnapshotShelf {
   /** Per device, the seq up to which entries may be missing because a peer's snapshot stood in for them. */
   floorVector(): VersionVector
-  snapshots(): SnapshotRow[]
+  snapshots(fromBucket?: number, limit?: number): SnapshotRow[]
   /** Replaces the snapshot set with a verified one from a peer, raising heads to its vector. */
   adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void
 }

@@ -86,7 +86,7 @@ export class SnapshotExchange {
 
   private adopt(set: SnapshotSet): boolean {
     const { store, logger, remoteDeviceId } = this.deps
-    const held = store.snapshots()
+    const held = store.snapshots(0, 1) // its vector: one row, not the whole set
     if (!dominates(set.vector, store.floorVector()) || (held.length > 0 && dominates(held[0].vector, set.vector))) {
       logger.info("kept the snapshot held: a peer's is not newer, or entries after it are missing here", { deviceId: remoteDeviceId })
       return false

@@ -25,7 +25,7 @@ export interface VaultLog {
   versionVector(): VersionVector
   /** Per device, the seq up to which a peer's snapshot stands in for entries not held (yet). */
   floorVector(): VersionVector
-  snapshots(): SnapshotRow[]
+  snapshots(fromBucket?: number, limit?: number): SnapshotRow[]
   putSnapshot(row: SnapshotRow): void
   /** Drops the snapshot set (a new one replaces it whole, in the same transaction). */
   clearSnapshots(): void

@@ -12,6 +12,8 @@ const SNAPSHOT_AD = "lanvault snapshot v1"
 const SLICE_MS = 15
 /** ...and at most this many (a loaded bucket's save takes a few ms). */
 const SLICE_BUCKETS = 16
+/** Snapshot rows read from the store at a time (≈ 60 KiB each at 128 records a bucket). */
+const READ_PAGE_ROWS = 16
 
 /** What reading and writing the snapshot set needs. */
 export interface SnapshotSetDeps {
@@ -33,11 +35,11 @@ export interface LoadedSnapshots {
  * as is a row that fails to open.
  */
 export function loadSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc): LoadedSnapshots {
-  const rows = deps.store.snapshots()
-  if (rows.length === 0) return { vector: {}, unindexed: 0 }
-  const vector = rows[0].vector
+  const first = deps.store.snapshots(0, 1)[0]
+  if (first === undefined) return { vector: {}, unindexed: 0 }
+  const { vector } = first
   let unindexed = 0
-  for (const row of rows) {
+  for (const row of storedRows(deps)) {
     const key = keys.keys.get(row.epoch)
     if (!key || JSON.stringify(row.vector) !== JSON.stringify(vector)) throw new LanvaultError("CORRUPT_DATA", "inconsistent snapshot set")
     if (!doc.takeBucket(row.bucket, open(key, row.ciphertext, snapshotAd(deps.accountId, row.bucket, row.epoch, row.vector))).indexed) unindexed += 1
@@ -52,7 +54,7 @@ export function loadSnapshots(deps: SnapshotSetDeps, keys: VaultKeys, doc: Vault
  */
 export function mergeStoredSnapshot(deps: SnapshotSetDeps, keys: VaultKeys, doc: VaultDoc): string[] {
   const ids: string[] = []
-  for (const row of deps.store.snapshots()) {
+  for (const row of storedRows(deps)) {
     const key = keys.keys.get(row.epoch)
     if (key === undefined) continue
     ids.push(...doc.loadBucket(row.bucket, open(key, row.ciphertext, snapshotAd(deps.accountId, row.bucket, row.epoch, row.vector))))
@@ -126,8 +128,13 @@ function covers(heads: VersionVector, vector: VersionVector): boolean {
 
 /** The vector the stored snapshot set covers, as text ("" without one): tells whether a peer's set replaced it meanwhile. */
 export function storedSnapshotVector(deps: SnapshotSetDeps): string {
-  const first = deps.store.snapshots()[0]
+  const first = deps.store.snapshots(0, 1)[0]
   return first === undefined ? "" : JSON.stringify(first.vector)
+}
+
+/** The stored set a page of rows at a time: a big vault's set is tens of MiB, never held whole. */
+function* storedRows(deps: SnapshotSetDeps): Generator<SnapshotRow> {
+  for (let page = deps.store.snapshots(0, READ_PAGE_ROWS); page.length > 0; page = deps.store.snapshots(page.at(-1)!.bucket + 1, READ_PAGE_ROWS)) yield* page
 }
 
 /**

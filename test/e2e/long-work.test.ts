@@ -63,5 +63,14 @@ describe("long work leaves the socket answering", () => {
     expect(answered).toBeGreaterThanOrEqual(2)
     const listed = (await client.call("backup.list", {})).find((b) => b.path === info.path)
     expect(listed?.entries).toBe(info.entries)
+
+    // The lock's snapshot of every bucket (all loaded by the creates) is written in slices too; `lock` answers once it is on disk.
+    const [first] = (await client.call("records.list", { limit: 1 })).records
+    await client.call("records.update", { id: first.id, set: { title: "renamed before the lock" } })
+    const locking = client.call("lock", {}, { timeoutMs: 180_000 })
+    expect(await statusesDuring(poller, locking)).toBeGreaterThanOrEqual(1)
+    expect((await poller.call("status", {})).locked).toBe(true)
+    await client.call("unlock", { password: PASSWORD })
+    expect((await client.call("status", {})).records).toBe(RECORDS)
   }, 600_000)
 })

@@ -23,9 +23,9 @@ export async function measureEmptyUnlock(ctx: BenchContext, device: BenchDevice)
  * Lock/unlock cycles in the same (warm) process. Each cycle first edits one
  * record, so the lock has an entry pending and writes the snapshot, as a lock
  * after a day's edits does (after exactly N creates the periodic snapshot has
- * just run and a lock writes nothing). The lock answers at once and writes the
- * snapshot in slices after it; the unlock right after waits for that, so its
- * figure includes what is left of the write.
+ * just run and a lock writes nothing). The vault locks at once and writes the
+ * snapshot in slices (other calls are answered meanwhile); the lock call answers
+ * once it is on disk.
  */
 export async function measureUnlockAfterLock(ctx: BenchContext, device: BenchDevice, editId: string): Promise<void> {
   const { records, unlockReps } = ctx.config
@@ -37,9 +37,8 @@ export async function measureUnlockAfterLock(ctx: BenchContext, device: BenchDev
     unlocks.push(await device.unlockMeasured())
     check(await device.recordCount() === records, `unlock after lock loads ${records} records`)
   }
-  addMeasured(ctx, "lock.snapshot", `lock (answers at once; the snapshot of ${records} records is written in slices after it)`, locks)
-  addMeasured(ctx, "unlock.after-lock", `unlock ${records} records right after a lock (snapshot)`, unlocks,
-    "same daemon process as the creates; waits for the lock's snapshot, written in slices, to be done")
+  addMeasured(ctx, "lock.snapshot", `lock, writing the snapshot of ${records} records (in slices: other calls answered meanwhile)`, locks)
+  addMeasured(ctx, "unlock.after-lock", `unlock ${records} records right after a lock (snapshot)`, unlocks, "same daemon process as the creates")
 }
 
 /**

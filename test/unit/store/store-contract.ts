@@ -202,6 +202,14 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
         expect(store.snapshots()).toEqual([])
       })
 
+      it("reads the set a page at a time: buckets from a given one on, at most a given number", () => {
+        for (const bucket of [9, 2, 700, 40]) store.putSnapshot({ bucket, epoch: 1, vector: {}, ciphertext: Uint8Array.of(bucket % 256) })
+        expect(store.snapshots(0, 1).map((row) => row.bucket)).toEqual([2])
+        expect(store.snapshots(3, 2).map((row) => row.bucket)).toEqual([9, 40])
+        expect(store.snapshots(41).map((row) => row.bucket)).toEqual([700])
+        expect(store.snapshots(701, 5)).toEqual([])
+      })
+
       it("refuses a negative bucket", () => {
         expect(() => store.putSnapshot({ bucket: -1, epoch: 1, vector: {}, ciphertext: Uint8Array.of(1) })).toThrow(TypeError)
       })
