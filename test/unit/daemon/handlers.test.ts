@@ -34,6 +34,7 @@ function setUp(options: { locked?: boolean } = {}) {
     autoLockMinutes: 15,
     identity: () => ({ deviceId }),
     lock: (reason: string) => void calls.push(["lock", reason]),
+    settled: async () => void calls.push(["settled"]),
     // The list view hides the scope's types unless the filter asks for one by type (merge/list-view.ts).
     listed: (filter: { type?: string }, scope: { hiddenTypes?: ReadonlySet<string> }) => {
       calls.push(["listed", filter, [...(scope.hiddenTypes ?? [])]])
@@ -125,7 +126,8 @@ describe("createHandlers", () => {
   it("lock locks for the request; a method given no params is INVALID_PARAMS, not a crash", async () => {
     const { handlers, calls } = setUp()
     expect(await call(handlers, "lock", {})).toEqual({ locked: true })
-    expect(calls).toEqual([["lock", "request"]])
+    // Answered once the lock's snapshot is on disk.
+    expect(calls).toEqual([["lock", "request"], ["settled"]])
     expect(await codeOfAsync(call(handlers, "records.get", undefined))).toBe("INVALID_PARAMS")
   })
 })
