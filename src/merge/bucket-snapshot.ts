@@ -22,6 +22,11 @@ export interface DecodedBucketSnapshot {
   saved: Uint8Array
   /** Sorted and frozen; undefined when the snapshot has no index or it fails its checks (then the bucket is read instead). */
   summaries?: readonly RecordSummary[]
+  /**
+   * The index encoded already (a bucket an import just filled: encoded in its slices), used by the
+   * bucket's next snapshot. A snapshot read at unlock has none: its JSON is not kept (~30 MiB at 100k records).
+   */
+  encodedSummaries?: Uint8Array
 }
 
 /** A bucket's snapshot with its index (see the file comment). */

@@ -13,6 +13,8 @@ interface ColdBucket {
   readonly saved?: Uint8Array
   readonly summaries: readonly RecordSummary[]
   readonly ids: ReadonlySet<string>
+  /** The index as JSON when it came encoded (an import's filled bucket), for the next snapshot only. */
+  encoded?: Uint8Array
 }
 
 /** The records a change of one bucket altered (and no other), with their new summaries if the change knew them. */
@@ -125,7 +127,7 @@ export class LazyBuckets {
     const slot = this.slot(bucket)
     const empty = slot === EMPTY || ("doc" in slot && isPristine(slot.doc))
     if (empty && snapshot.summaries !== undefined) {
-      const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)) }
+      const cold: ColdBucket = { saved: snapshot.saved, summaries: snapshot.summaries, ids: new Set(snapshot.summaries.map((s) => s.id)), encoded: snapshot.encodedSummaries }
       this.slots.set(bucket, cold)
       this.onSize(bucket, cold.ids.size)
       return [...cold.ids]
@@ -139,8 +141,12 @@ export class LazyBuckets {
   save(bucket: number): Uint8Array {
     const slot = this.slot(bucket)
     const cold = "doc" in slot ? (slot.from?.doc === slot.doc ? slot.from.cold : undefined) : slot
-    // The index is encoded again each time rather than kept: at 100k records the JSON of every cold bucket's would be ~30 MiB.
-    if (cold !== undefined) return encodeBucketSnapshot(cold.saved ?? emptySave(this.actorId), encodeSummaries(cold.summaries))
+    if (cold !== undefined) {
+      // Used once, then encoded again each time rather than kept: at 100k records the JSON of every cold bucket's is ~30 MiB.
+      const encoded = cold.encoded ?? encodeSummaries(cold.summaries)
+      cold.encoded = undefined
+      return encodeBucketSnapshot(cold.saved ?? emptySave(this.actorId), encoded)
+    }
     const doc = this.doc(bucket)
     return encodeBucketSnapshot(Automerge.save(doc), encodeSummaries(this.summaries.of(bucket, this.source(bucket))))
   }
