@@ -184,6 +184,9 @@ function runToEnd(child: ChildProcess, options: { input?: string; timeoutMs?: nu
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
+    // A command that exits without reading its input closes the pipe: the write then fails
+    // with EPIPE, which says nothing the exit code does not (and unhandled, it fails the run).
+    child.stdin?.once("error", () => {})
     child.stdin?.end(options.input ?? "")
   })
 }
