@@ -10,10 +10,8 @@
  */
 import { performance } from "node:perf_hooks"
 import { SEED, configFor } from "./bench/config.js"
-import { DeviceLab } from "./bench/device-lab.js"
-import type { BenchContext } from "./bench/context.js"
 import { measureJoinListed } from "./bench/phases/join-listed.js"
-import { createAll, measureList } from "./bench/phases/put-and-list.js"
+import { measureList } from "./bench/phases/put-and-list.js"
 import { importRecords } from "./bench/bulk-fill.js"
 import { sampleMemory } from "./bench/phases/memory.js"
 import { RecordGenerator } from "./bench/record-generator.js"
@@ -21,26 +19,16 @@ import { formatProfile, summarizeProfile } from "./bench/cpu-profile-summary.js"
 import { readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { Report } from "./bench/report.js"
+import { createInBatches, option, scriptContext } from "./bench/script-options.js"
 
-const PUT_CONCURRENCY = 16
-const CREATE_BATCH = 1_000
 const IMPORT_TIMEOUT_MS = 1_800_000
-
-function option(argv: string[], name: string, fallback: number): number {
-  const index = argv.indexOf(name)
-  return index >= 0 ? Number(argv[index + 1]) : fallback
-}
 
 async function main(argv: string[]): Promise<void> {
   const records = option(argv, "--records", 10_000)
   const reps = option(argv, "--reps", 3)
   const config = { ...configFor([]), records, unlockReps: reps, firstSyncReps: reps, listWarmup: 3, listCalls: 10, rssSamples: 3 }
-  const lab = new DeviceLab()
-  const report = new Report()
-  const started = performance.now()
-  const progress = (message: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}\n`)
-  const ctx: BenchContext = { config, lab, report, progress }
+  const ctx = scriptContext(config)
+  const { lab, report, progress } = ctx
   try {
     const alpha = await lab.device("alpha")
     await alpha.init()
@@ -48,9 +36,7 @@ async function main(argv: string[]): Promise<void> {
     await alpha.unlock()
     const generator = new RecordGenerator(SEED)
     if (argv.includes("--import")) await importRecords(alpha, Array.from({ length: records }, () => generator.next()), IMPORT_TIMEOUT_MS)
-    for (let done = 0; done < records && !argv.includes("--import"); done += CREATE_BATCH) {
-      await createAll(alpha, Array.from({ length: Math.min(CREATE_BATCH, records - done) }, () => generator.next()), PUT_CONCURRENCY)
-    }
+    else await createInBatches(alpha, generator, records)
     progress(`created ${records}`)
     await alpha.lock()
     const unlocks: number[] = []

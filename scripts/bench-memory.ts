@@ -5,36 +5,22 @@
  * and 5 s after `lock` — repeated `--reps` times on the same vault (fresh process each), so a
  * before/after check takes a minute instead of a whole `npm run bench`.
  */
-import { performance } from "node:perf_hooks"
 import { setTimeout as sleep } from "node:timers/promises"
 import { SEED, configFor } from "./bench/config.js"
-import type { BenchContext } from "./bench/context.js"
-import { DeviceLab } from "./bench/device-lab.js"
 import { sampleMemory } from "./bench/phases/memory.js"
-import { createAll } from "./bench/phases/put-and-list.js"
 import { measureRestingMemory } from "./bench/phases/resting-memory.js"
 import { RecordGenerator } from "./bench/record-generator.js"
-import { Report } from "./bench/report.js"
+import { createInBatches, option, scriptContext } from "./bench/script-options.js"
 
-const PUT_CONCURRENCY = 16
-const CREATE_BATCH = 1_000
 /** Start-up garbage settles before a locked reading (as the phase does). */
 const SETTLE_MS = 1_000
-
-function option(argv: string[], name: string, fallback: number): number {
-  const index = argv.indexOf(name)
-  return index >= 0 ? Number(argv[index + 1]) : fallback
-}
 
 async function main(argv: string[]): Promise<void> {
   const records = option(argv, "--records", 10_000)
   const reps = option(argv, "--reps", 3)
   const config = { ...configFor([]), records, rssSamples: 3 }
-  const lab = new DeviceLab()
-  const report = new Report()
-  const started = performance.now()
-  const progress = (message: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}\n`)
-  const ctx: BenchContext = { config, lab, report, progress }
+  const ctx = scriptContext(config)
+  const { lab, report, progress } = ctx
   try {
     const empty = await lab.device("empty")
     await empty.init()
@@ -53,9 +39,7 @@ async function main(argv: string[]): Promise<void> {
     await alpha.start()
     await alpha.unlock()
     const generator = new RecordGenerator(SEED)
-    for (let done = 0; done < records; done += CREATE_BATCH) {
-      await createAll(alpha, Array.from({ length: Math.min(CREATE_BATCH, records - done) }, () => generator.next()), PUT_CONCURRENCY)
-    }
+    await createInBatches(alpha, generator, records)
     progress(`created ${records}`)
     await alpha.lock()
     for (let i = 0; i < reps; i++) await measureRestingMemory(ctx, alpha)

@@ -1,5 +1,6 @@
-import { VaultDoc } from "../../../src/merge/index.js"
-import type { BucketChange } from "../../../src/merge/index.js"
+import fc from "fast-check"
+import { FIELD_KINDS, VaultDoc } from "../../../src/merge/index.js"
+import type { BucketChange, RecordInput } from "../../../src/merge/index.js"
 
 export const START_MS = 1_700_000_000_000
 
@@ -55,4 +56,26 @@ export function syncAll(net: Net): void {
   const [first, ...rest] = net.devices
   for (const device of rest) deliver(net, device, first)
   for (const device of rest) deliver(net, first, device)
+}
+
+/**
+ * Any record input a property test may create: types, titles, field names, tags
+ * and values of any UTF-16 units, lone surrogates included (Automerge keeps
+ * UTF-8, so some come back changed), any times; `types` and `tags` are the
+ * common values mixed in. Never a field named `__proto__`.
+ */
+export function anyRecordInputs(types: string[], tags: string[], maxLength: number): fc.Arbitrary<RecordInput[]> {
+  const text = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: "binary", minLength: 1, maxLength: 4 }))
+  const time = fc.oneof(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.double({ min: 0, max: 1e16, noNaN: true }), fc.constant(Number.MAX_SAFE_INTEGER))
+  const record = fc.record({
+    type: fc.oneof(fc.constantFrom(...types), text),
+    title: text,
+    fields: fc.dictionary(fc.oneof(fc.stringMatching(/^[a-z][a-z0-9 -]{0,8}$/), text), fc.record({ value: fc.oneof(fc.string({ maxLength: 12 }), text), kind: fc.constantFrom(...FIELD_KINDS) })),
+    tags: fc.array(fc.oneof(fc.constantFrom(...tags), text), { maxLength: 5 }),
+    favorite: fc.boolean(),
+    notes: fc.string({ maxLength: 8 }),
+    createdAt: fc.option(time, { nil: undefined }),
+    updatedAt: fc.option(time, { nil: undefined }),
+  }, { requiredKeys: ["type", "title"] })
+  return fc.array(record.filter((r) => !Object.hasOwn(r.fields ?? {}, "__proto__")), { minLength: 1, maxLength })
 }
