@@ -51,11 +51,14 @@ export class OutboundStream {
   private sent = 0
   /** Entries under a snapshot the peer took from us, still to send it once caught up (first range first). */
   private readonly backfill: MissingRange[] = []
+  /** Entries to read for the next batch: what the last page showed fits in one (see `readBatch`). */
+  private pageEntries: number
 
   constructor(private readonly deps: OutboundDeps, options: OutboundOptions = {}) {
     this.batchEntries = options.batchEntries ?? BATCH_ENTRIES
     this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES
     this.windowBatches = options.windowBatches ?? WINDOW_BATCHES
+    this.pageEntries = this.batchEntries
   }
 
   /** Whether the peer's vector is known (its hello came). */
@@ -156,11 +159,11 @@ export class OutboundStream {
   private sendBatch(): boolean {
     const known = this.peerVector
     if (known === undefined) return false
-    const page = this.deps.store.entriesAfter(known, this.batchEntries)
-    const batch = takeBatch(page, this.maxBatchBytes)
+    const { page, batch, limit } = this.readBatch((max) => this.deps.store.entriesAfter(known, max))
     if (batch.length === 0 && this.caughtUp) return this.sendBackfill()
     const message: EntriesMessage = { type: "entries", entries: batch }
-    const final = !this.caughtUp && page.length < this.batchEntries && batch.length === page.length
+    // Fewer than asked for: the store holds no more the peer lacks.
+    const final = !this.caughtUp && page.length < limit && batch.length === page.length
     if (final) message.final = true
     if (this.total !== undefined) message.total = this.total
     if (!this.deps.send(message)) {
@@ -182,8 +185,7 @@ export class OutboundStream {
   private sendBackfill(): boolean {
     while (this.backfill.length > 0) {
       const range = this.backfill[0]
-      const page = this.deps.store.entriesOf(range.deviceId, range.afterSeq, Math.min(this.batchEntries, range.toSeq - range.afterSeq))
-      const batch = takeBatch(page.filter((entry) => entry.seq <= range.toSeq), this.maxBatchBytes)
+      const { batch } = this.readBatch((max) => this.deps.store.entriesOf(range.deviceId, range.afterSeq, Math.min(max, range.toSeq - range.afterSeq)).filter((entry) => entry.seq <= range.toSeq))
       if (batch.length === 0) {
         this.backfill.shift()
         continue
@@ -199,5 +201,20 @@ export class OutboundStream {
       return true
     }
     return false
+  }
+
+  /**
+   * Reads a page and takes the next batch from it. The page is sized by the last
+   * one: cut by bytes, the next reads one entry more than fitted; all fitted, it
+   * reads twice as many (up to `batchEntries`). Without this, big entries (an
+   * import writes one per bucket, ~100 KiB each) made every batch read 500
+   * entries, tens of MiB, to send the 1 MiB that fits.
+   */
+  private readBatch(read: (limit: number) => LogEntry[]): { page: LogEntry[]; batch: LogEntry[]; limit: number } {
+    const limit = Math.max(1, Math.min(this.batchEntries, this.pageEntries))
+    const page = read(limit)
+    const batch = takeBatch(page, this.maxBatchBytes)
+    this.pageEntries = batch.length < page.length ? batch.length + 1 : Math.min(this.batchEntries, limit * 2)
+    return { page, batch, limit }
   }
 }

@@ -1,21 +1,24 @@
 import { describe, expect, it } from "vitest"
-import type { EntriesMessage } from "../../../src/sync/messages.js"
+import { encodedEntryBytes, type EntriesMessage } from "../../../src/sync/messages.js"
 import { OutboundStream } from "../../../src/sync/outbound-stream.js"
 import type { LogEntry } from "../../../src/store/index.js"
 import type { VersionVector } from "../../../src/store/vault-store.js"
 import { makeAccount, sealOwn } from "./sync-fixtures.js"
 
 /** A device's own log held in memory, counting the stream's reads of it. */
-function setUp(options: { batchEntries?: number; windowBatches?: number } = {}) {
+function setUp(options: { batchEntries?: number; windowBatches?: number; maxBatchBytes?: number } = {}) {
   const account = makeAccount(["a"])
   const [device] = account.devices
   const log: LogEntry[] = []
   let reads = 0
+  let rows = 0
   const store = {
     versionVector: (): VersionVector => (log.length === 0 ? {} : { [device.deviceId]: log.length }),
     entriesAfter: (vector: VersionVector, limit = Infinity) => {
       reads++
-      return log.filter((entry) => entry.seq > (vector[entry.deviceId] ?? 0)).slice(0, limit)
+      const page = log.filter((entry) => entry.seq > (vector[entry.deviceId] ?? 0)).slice(0, limit)
+      rows += page.length
+      return page
     },
     entriesOf: () => [],
   }
@@ -26,7 +29,7 @@ function setUp(options: { batchEntries?: number; windowBatches?: number } = {}) 
     log.push(...entries)
     return entries
   }
-  return { stream, sent, append, reads: () => reads, seqs: (message: EntriesMessage) => message.entries.map((e) => e.seq) }
+  return { stream, sent, append, reads: () => reads, rows: () => rows, seqs: (message: EntriesMessage) => message.entries.map((e) => e.seq) }
 }
 
 describe("OutboundStream", () => {
@@ -76,5 +79,18 @@ describe("OutboundStream", () => {
     stream.ack(2)
     expect(sent.map(seqs)).toEqual([[1, 2], [3, 4], [5, 6], []])
     expect(sent.at(-1)!.final).toBe(true)
+  })
+
+  it("reads pages sized to what fits in a batch: big entries are not read again and again to send a few", () => {
+    const size = encodedEntryBytes(setUp().append(1)[0])
+    const { stream, sent, append, rows, seqs } = setUp({ batchEntries: 100, windowBatches: 1, maxBatchBytes: Math.floor(3.5 * size) })
+    append(60)
+    stream.begin({})
+    while (sent.at(-1)?.final !== true) stream.ack(sent.at(-1)!.entries.length)
+    expect(sent.flatMap(seqs)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
+    expect(Math.max(...sent.map((m) => m.entries.length))).toBeLessThanOrEqual(3)
+    // The first page reads all 60; each later one about one entry more than a batch holds
+    // (a page of batchEntries each time would read 60 + 57 + 54 + … ≈ 630 rows).
+    expect(rows()).toBeLessThanOrEqual(60 + 5 * sent.length)
   })
 })
