@@ -184,14 +184,14 @@ export class VaultDoc {
    * Creates records with fresh ids (newIds), one Automerge change per bucket
    * touched (an import of thousands of records writes about one change per
    * BUCKET_FULL_RECORDS). All inputs are checked before anything is written.
-   * With `fillNew` (an import), a bucket that did not exist is written whole and
-   * left cold behind its summary index (fillNewBucket): no JS view is built.
+   * With `fillNew` (an import), a bucket that did not exist is written whole and left cold behind
+   * its summary index (fillNewBucket); `ids`: made before (newIdsIn) by a caller grouping by bucket.
    */
-  createMany(inputs: RecordInput[], options: { fillNew?: boolean } = {}): { ids: string[]; changes: BucketChange[] } {
+  createMany(inputs: RecordInput[], options: { fillNew?: boolean; ids?: readonly string[] } = {}): { ids: string[]; changes: BucketChange[] } {
     if (!Array.isArray(inputs)) throw new InvalidParamsError("createMany takes a list of records")
     inputs.forEach((input) => checkRecordInput(input))
-    const ids = this.newIds(inputs.length)
-    if (new Set(ids).size !== ids.length) throw new LanvaultError("INTERNAL", "the id generator returned the same id twice")
+    const ids = options.ids === undefined ? this.newIds(inputs.length) : options.ids.map((id) => (this.checkFresh(id), id))
+    if (ids.length !== inputs.length || new Set(ids).size !== ids.length) throw new LanvaultError("INTERNAL", "the ids for new records are not one distinct id each")
     const now = this.now()
     const held = options.fillNew === true ? new Set(this.buckets.numbers()) : undefined
     const changes: BucketChange[] = []

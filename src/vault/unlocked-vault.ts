@@ -2,7 +2,7 @@ import { setImmediate as yieldToLoop } from "node:timers/promises"
 import { deriveTrustKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
-import { bucketOf, newRecordId, UnreadableChangesError, VaultDoc } from "../merge/index.js"
+import { bucketOf, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
@@ -59,8 +59,6 @@ export class UnlockedVault {
     private readonly deps: UnlockedVaultDeps,
     private readonly keys: VaultKeys,
     readonly doc: VaultDoc,
-    /** Ids the doc hands to the next records it creates (see {@link createWithIds}); else random ones. */
-    private readonly plannedIds: string[],
   ) {
     this.eviction = new BucketEviction({ doc })
   }
@@ -98,9 +96,7 @@ export class UnlockedVault {
 
   private static fromSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): { vault: UnlockedVault; covered: VersionVector; snapshotVector: string } {
     const snapshotVector = storedSnapshotVector(deps)
-    const plannedIds: string[] = []
-    const newId = (bucket: number) => plannedIds.shift() ?? newRecordId(bucket)
-    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount: hashBuckets, newId })
+    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount: hashBuckets })
     let doc = newDoc()
     let covered: VersionVector = {}
     let unindexed = 0
@@ -115,7 +111,7 @@ export class UnlockedVault {
       covered = {}
       unindexed = 1 // the next snapshot is due: the whole set is written again
     }
-    const vault = new UnlockedVault(deps, keys, doc, plannedIds)
+    const vault = new UnlockedVault(deps, keys, doc)
     if (unindexed > 0) vault.entriesSinceSnapshot = INDEX_REWRITE_ENTRIES
     return { vault, covered, snapshotVector }
   }
@@ -139,12 +135,7 @@ export class UnlockedVault {
    * by bucket, so a slice is one Automerge change); the doc still checks each is unused.
    */
   createWithIds(ids: readonly string[], inputs: RecordInput[]): BucketChange[] {
-    this.plannedIds.push(...ids)
-    try {
-      return this.doc.createMany(inputs, { fillNew: true }).changes
-    } finally {
-      this.plannedIds.length = 0
-    }
+    return this.doc.createMany(inputs, { fillNew: true, ids }).changes
   }
 
   /** Seals, signs and appends local changes in one transaction; the doc already holds them. */
