@@ -15,12 +15,13 @@
  * `--quick`: small sizes for CI (≈ 40 s). `--large`: a 100k-record vault (filled by one import; the
  * automerge-repo baseline with 64 bucket documents only). `--records N`: another vault size. After the
  * table, every row of issue 18's table with its goal (the other mode's rows from its last run,
- * bench/results-<mode>.json). To see where a slow figure's time goes, run scripts/bench-profile.ts.
+ * bench/results-<mode>.json). `--only edit,import` runs only those phases (and what they need: A's fill, a joined
+ * device); such a run never stands for its mode. To see where a slow figure's time goes, run scripts/bench-profile.ts.
  */
 import { performance } from "node:perf_hooks"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { configFor, SEED, type BenchConfig } from "./bench/config.js"
+import { configFor, runs, SEED, type BenchConfig } from "./bench/config.js"
 import { type BenchContext } from "./bench/context.js"
 import { DeviceLab } from "./bench/device-lab.js"
 import { describeMachine, loadAverage1m } from "./bench/machine.js"
@@ -48,34 +49,43 @@ const BUSY_LOAD_PER_CPU = 0.5
 
 /** Every phase in order; they share device A (and its vault) from the first to the last. */
 async function runPhases(ctx: BenchContext): Promise<void> {
-  const { records } = ctx.config
+  const { config } = ctx
+  const { records } = config
   const generator = new RecordGenerator(SEED)
   const alpha = await ctx.lab.device("alpha")
   await alpha.init()
   await alpha.start()
-  await measureMemory(ctx, alpha, "locked", "locked, empty vault")
+  if (runs(config, "memory")) await measureMemory(ctx, alpha, "locked", "locked, empty vault")
   ctx.progress("unlock of an empty vault")
   await measureEmptyUnlock(ctx, alpha)
-  const ids = ctx.config.fill === "import" ? await measureImportFill(ctx, alpha, generator) : await measurePut(ctx, alpha, generator)
-  await measureList(ctx, alpha)
-  await measureMemory(ctx, alpha, "after-create", `unlocked, ${records} records (just ${ctx.config.fill === "import" ? "imported" : "created"})`, true)
-  ctx.progress("unlock after lock")
-  await measureUnlockAfterLock(ctx, alpha, ids[0])
-  await measureUnlockAfterKill(ctx, alpha)
-  await measureRestingMemory(ctx, alpha)
-  const joined = await measureFirstSync(ctx, alpha)
-  await measureJoinListed(ctx, alpha)
-  ctx.progress("edit latency")
-  await measureEditLatency(ctx, alpha, joined, ids, generator)
-  const entries = await alpha.ownHead()
-  ctx.progress(`reconnect at ${entries} entries`)
-  await measureReconnect(ctx, alpha, joined, ids, generator, entries)
-  await ctx.lab.retire(joined.device)
+  const ids = config.fill === "import" ? await measureImportFill(ctx, alpha, generator) : await measurePut(ctx, alpha, generator)
+  if (runs(config, "list")) await measureList(ctx, alpha)
+  if (runs(config, "memory")) await measureMemory(ctx, alpha, "after-create", `unlocked, ${records} records (just ${config.fill === "import" ? "imported" : "created"})`, true)
+  if (runs(config, "unlock")) {
+    ctx.progress("unlock after lock")
+    await measureUnlockAfterLock(ctx, alpha, ids[0])
+    await measureUnlockAfterKill(ctx, alpha)
+  }
+  if (runs(config, "memory")) await measureRestingMemory(ctx, alpha)
+  if (runs(config, "edit") || runs(config, "reconnect")) {
+    const joined = await measureFirstSync(ctx, alpha)
+    if (runs(config, "join")) await measureJoinListed(ctx, alpha)
+    if (runs(config, "edit")) {
+      ctx.progress("edit latency")
+      await measureEditLatency(ctx, alpha, joined, ids, generator)
+    }
+    if (runs(config, "reconnect")) {
+      const entries = await alpha.ownHead()
+      ctx.progress(`reconnect at ${entries} entries`)
+      await measureReconnect(ctx, alpha, joined, ids, generator, entries)
+    }
+    await ctx.lab.retire(joined.device)
+  } else if (runs(config, "join")) await measureJoinListed(ctx, alpha)
   await ctx.lab.retire(alpha)
-  if (ctx.config.bigImport) await measureBigImport(ctx)
-  for (const size of ctx.config.reconnectSizes) await measureReconnectAt(ctx, size)
-  if (ctx.config.automerge) {
-    for (const variant of AUTOMERGE_VARIANTS.filter((v) => ctx.config.automergeVariants.includes(v.key))) {
+  if (config.bigImport && runs(config, "import")) await measureBigImport(ctx)
+  if (runs(config, "reconnect")) for (const size of config.reconnectSizes) await measureReconnectAt(ctx, size)
+  if (config.automerge && runs(config, "automerge")) {
+    for (const variant of AUTOMERGE_VARIANTS.filter((v) => config.automergeVariants.includes(v.key))) {
       const peers = new AutomergePeers()
       try {
         await measureAutomergeRepo(ctx, peers, variant, new RecordGenerator(SEED))
@@ -87,7 +97,7 @@ async function runPhases(ctx: BenchContext): Promise<void> {
     addMemoryRatio(ctx)
     addJoinRatios(ctx, AUTOMERGE_VARIANTS)
   }
-  if (ctx.config.discoveryRuns > 0) await measureDiscovery(ctx)
+  if (config.discoveryRuns > 0 && runs(config, "discovery")) await measureDiscovery(ctx)
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -118,15 +128,15 @@ function finish(config: BenchConfig, report: Report, started: number, loadAtStar
   if (loadAtStart > BUSY_LOAD_PER_CPU * machine.nproc) {
     console.log(`\nWARNING: the machine was busy before the run (load average ${loadAtStart.toFixed(1)} on ${machine.nproc} cpus): wall times are noisy; compare the daemon CPU column`)
   }
-  const { mode, ...sizes } = config
+  const { mode, only, ...sizes } = config
   const results: Results = {
-    machine, mode, sizes, startedAt: new Date(Date.now() - durationS * MS_PER_S).toISOString(), durationS, ok: error === undefined,
+    machine, mode, sizes: { ...sizes, ...(only ? { only: [...only] } : {}) }, startedAt: new Date(Date.now() - durationS * MS_PER_S).toISOString(), durationS, ok: error === undefined,
     ...(error === undefined ? {} : { error: String(error instanceof Error ? (error.stack ?? error.message) : error) }),
     figures: report.figures, skipped: report.skipped,
   }
   writeResults(RESULTS_PATH, results)
   // A whole run also stands for its mode: the issue table of a later run of the other mode quotes it.
-  if (error === undefined && atIssueSize(results)) writeResults(modeResultsPath(dirname(RESULTS_PATH), mode), results)
+  if (error === undefined && config.only === undefined && atIssueSize(results)) writeResults(modeResultsPath(dirname(RESULTS_PATH), mode), results)
   console.log(`\n${issueTable(results, dirname(RESULTS_PATH))}`)
   console.log(`\nran in ${durationS.toFixed(1)} s (load average ${loadAtStart.toFixed(1)} at the start, ${machine.loadAverage.end.toFixed(1)} at the end); results in ${RESULTS_PATH}`)
   if (error === undefined) return 0

@@ -36,6 +36,17 @@ export interface BenchConfig {
   syncTimeoutMs: number
   /** Runs of the discovery figure on netns hosts (≈ 4 s each; skipped without root). */
   discoveryRuns: number
+  /** `--only`: the phases run (A's fill always runs); undefined: all of them. */
+  only?: ReadonlySet<BenchPhase>
+}
+
+/** Phases `--only` can pick (`--only edit,import`); a phase runs what it needs first (edit: A's fill and a joined device). */
+export const BENCH_PHASES = ["memory", "list", "unlock", "join", "edit", "reconnect", "import", "automerge", "discovery"] as const
+export type BenchPhase = (typeof BENCH_PHASES)[number]
+
+/** Whether `config` runs `phase`. */
+export function runs(config: BenchConfig, phase: BenchPhase): boolean {
+  return config.only === undefined || config.only.has(phase)
 }
 
 export const SEED = 0x1a5e_ed01
@@ -80,10 +91,21 @@ const LARGE: BenchConfig = {
  */
 export function configFor(argv: readonly string[]): BenchConfig {
   const mode = argv.includes("--quick") ? QUICK : argv.includes("--large") ? LARGE : FULL
-  const config = argv.includes("--no-automerge") ? { ...mode, automerge: false } : mode
+  const only = onlyPhases(argv)
+  const config = { ...mode, ...(argv.includes("--no-automerge") ? { automerge: false } : {}), ...(only ? { only } : {}) }
   const at = argv.indexOf("--records")
   if (at < 0) return config
   const records = Number(argv[at + 1])
   if (!Number.isSafeInteger(records) || records < 1) throw new Error("--records takes a positive whole number")
   return { ...config, records, putBatch: Math.min(config.putBatch, records) }
+}
+
+/** `--only a,b`: the phases named (each one of BENCH_PHASES). */
+function onlyPhases(argv: readonly string[]): ReadonlySet<BenchPhase> | undefined {
+  const at = argv.indexOf("--only")
+  if (at < 0) return undefined
+  const names = (argv[at + 1] ?? "").split(",").filter((name) => name !== "")
+  const unknown = names.filter((name) => !(BENCH_PHASES as readonly string[]).includes(name))
+  if (names.length === 0 || unknown.length > 0) throw new Error(`--only takes phases separated by commas, of: ${BENCH_PHASES.join(", ")}`)
+  return new Set(names as BenchPhase[])
 }
