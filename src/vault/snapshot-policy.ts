@@ -24,7 +24,8 @@ export class SnapshotPolicy {
   private timer: NodeJS.Timeout | undefined
   private lastActivityAt = 0
 
-  constructor(private readonly deps: { open: () => Snapshottable | undefined; logger: Logger; now: () => number }) {}
+  /** `written`: called after each snapshot this policy wrote (the big work that made it due is over). */
+  constructor(private readonly deps: { open: () => Snapshottable | undefined; logger: Logger; now: () => number; written?: () => void }) {}
 
   /** A request or an edit came: a due snapshot waits for the next idle moment. */
   noteActivity(): void {
@@ -59,7 +60,7 @@ export class SnapshotPolicy {
     this.cancel()
     const open = this.deps.open()
     if (!open || open.entriesPending === 0) return
-    open.snapshotInSlices().catch((error: unknown) => {
+    open.snapshotInSlices().then(() => this.deps.written?.(), (error: unknown) => {
       this.deps.logger.warn("could not write a snapshot; the log still holds everything", errorFields(error))
     })
   }

@@ -7,7 +7,7 @@ import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { createInSlices } from "./bulk-create.js"
-import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock } from "./heap-release.js"
+import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon } from "./heap-release.js"
 import { VaultCloser } from "./vault-closer.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
@@ -67,7 +67,8 @@ export class VaultService {
     this.now = options.now ?? Date.now
     this.accountId = deps.account.accountId
     this.keys = new KeyManager({ store: deps.store, home: deps.home, logger: deps.logger, accountId: deps.account.accountIdBytes }, this.now)
-    this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now })
+    // A snapshot follows big work (a replay, a large sync, an import): what that work used is garbage now.
+    this.snapshots = new SnapshotPolicy({ open: () => this.open, logger: deps.logger, now: this.now, written: () => releaseHeapSoon({ trimMalloc: true }) })
     this.closer = new VaultCloser({ logger: deps.logger })
     this.changes = new VaultChanges({
       open: () => this.open, logger: deps.logger, publish: deps.publish, snapshots: this.snapshots, reloadFromDisk: () => this.reloadFromDisk(),

@@ -1,0 +1,81 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
+import type { Logger } from "../../../src/log.js"
+import { SnapshotPolicy, type Snapshottable } from "../../../src/vault/snapshot-policy.js"
+
+/** An open vault whose snapshot resolves (or fails) when the test says so. */
+class FakeVault implements Snapshottable {
+  entriesPending = 0
+  writes = 0
+  private finish: Array<(error?: Error) => void> = []
+
+  snapshotInSlices(): Promise<void> {
+    this.writes += 1
+    return new Promise((resolve, reject) => this.finish.push((error) => (error ? reject(error) : resolve())))
+  }
+
+  settle(error?: Error): void {
+    this.entriesPending = 0
+    this.finish.shift()?.(error)
+  }
+}
+
+describe("SnapshotPolicy", () => {
+  let vault: FakeVault
+  let written: number
+  let warnings: string[]
+  let policy: SnapshotPolicy
+
+  beforeEach(() => {
+    vi.useFakeTimers()
+    vault = new FakeVault()
+    written = 0
+    warnings = []
+    const logger: Logger = {
+      debug: () => undefined, info: () => undefined, error: () => undefined,
+      warn: (message) => warnings.push(message),
+      child: () => logger,
+    }
+    policy = new SnapshotPolicy({ open: () => vault, logger, now: () => Date.now(), written: () => (written += 1) })
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it("waits for an idle moment once 1,000 entries are pending, and says when the snapshot is written", async () => {
+    vault.entriesPending = 999
+    policy.check()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(vault.writes).toBe(0)
+
+    vault.entriesPending = 1_000
+    policy.check()
+    await vi.advanceTimersByTimeAsync(400)
+    policy.noteActivity()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(vault.writes).toBe(0) // a request 100 ms ago: not idle yet
+    await vi.advanceTimersByTimeAsync(399)
+    expect(vault.writes).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(vault.writes).toBe(1)
+    expect(written).toBe(0) // not before the snapshot is on disk
+    vault.settle()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(written).toBe(1)
+  })
+
+  it("writes at once past 5,000 pending entries", async () => {
+    vault.entriesPending = 5_000
+    policy.check()
+    expect(vault.writes).toBe(1)
+    vault.settle()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(written).toBe(1)
+  })
+
+  it("logs a failed snapshot and does not report it written", async () => {
+    vault.entriesPending = 5_000
+    policy.check()
+    vault.settle(new Error("disk full"))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(written).toBe(0)
+    expect(warnings.join("\n")).toContain("could not write a snapshot")
+  })
+})
