@@ -2,18 +2,19 @@ import type { Socket } from "node:net"
 import { LanvaultError } from "../errors.js"
 import { LineReader } from "./line-reader.js"
 import type { EventName } from "./protocol.js"
-import { encodeError } from "./rpc-codec.js"
+import { encodeError, type ResponseLine } from "./rpc-codec.js"
 import type { ApiLogger, CallContext } from "./types.js"
 
 /** How long a connection being closed for a protocol error may take to flush its last line. */
 const CLOSE_GRACE_MS = 1_000
+const NEWLINE = Buffer.from("\n")
 
 /** What an {@link ApiConnection} needs. */
 export interface ApiConnectionDeps {
   socket: Socket
   logger: ApiLogger
   /** Handles one request line; resolves to the line to answer, if any. Must not reject. */
-  handle: (line: string, ctx: CallContext) => Promise<string | undefined>
+  handle: (line: string, ctx: CallContext) => Promise<ResponseLine | undefined>
   /** Called once, when the socket has closed. */
   onClose: (connection: ApiConnection) => void
 }
@@ -123,9 +124,17 @@ export class ApiConnection {
       })
   }
 
-  private send(line: string | undefined): void {
+  private send(line: ResponseLine | undefined): void {
     if (line === undefined || this.closing || !this.socket.writable) return
-    this.socket.write(`${line}\n`)
+    if (typeof line === "string") {
+      this.socket.write(`${line}\n`)
+      return
+    }
+    // A long list's pieces go out in one writev, the cached bytes not copied.
+    this.socket.cork()
+    for (const piece of line) this.socket.write(piece)
+    this.socket.write(NEWLINE)
+    this.socket.uncork()
   }
 
   private rejectOversizedLine(): void {

@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer"
 import { MAX_LINE_BYTES } from "./protocol.js"
 
 const NEWLINE_BYTE = 0x0a
@@ -69,7 +70,8 @@ export class LineReader {
     const whole = this.pending.length === 0 ? last : Buffer.concat([...this.pending, last])
     this.pending = []
     this.pendingBytes = 0
-    const line = whole.toString("utf8")
+    // ASCII (the daemon's long lists are) decodes as one-byte text, several times quicker than through UTF-8.
+    const line = isAscii(whole) ? whole.toString("latin1") : whole.toString("utf8")
     return line.endsWith(CARRIAGE_RETURN) ? line.slice(0, -1) : line
   }
 

@@ -1,5 +1,5 @@
 import { InvalidParamsError, isErrorCode, LanvaultError, rpcCodeOf, type ErrorCode } from "../errors.js"
-import { frozenListJson } from "./frozen-json.js"
+import { asciiJson, frozenListBytes, frozenListJson } from "./frozen-json.js"
 import { EVENT_NAMES, type EventName, type EventParams } from "./protocol.js"
 import type { ApiLogger } from "./types.js"
 
@@ -106,11 +106,32 @@ export function errorObject(error: LanvaultError): RpcErrorObject {
   return { code: rpcCodeOf(error.code), message: error.message, data: { ...error.data, name: error.code } }
 }
 
+/**
+ * A response line as the socket writes it: text, or its pieces as bytes, in
+ * order (a long list's cached ASCII JSON between its head and tail), never the
+ * newline.
+ */
+export type ResponseLine = string | readonly Uint8Array[]
+
 /** A success response line (without the newline); a long list of frozen objects is joined from cached JSON (frozen-json.ts). */
 export function encodeResult(id: RpcId, result: unknown): string {
   const list = frozenListJson(result)
-  if (list !== undefined) return `{"jsonrpc":"${JSONRPC_VERSION}","id":${JSON.stringify(id)},"result":${list}}`
+  if (list !== undefined) return `${resultHead(id)}${list}}`
   return JSON.stringify({ jsonrpc: JSONRPC_VERSION, id, result: result ?? null })
+}
+
+/** {@link encodeResult} for the socket: a long list of frozen objects as its cached bytes between head and tail, not copied into one string. */
+export function encodeResultLine(id: RpcId, result: unknown): ResponseLine {
+  const list = frozenListBytes(result)
+  if (list === undefined) return encodeResult(id, result)
+  return [Buffer.from(resultHead(id), "latin1"), list, RESULT_TAIL]
+}
+
+const RESULT_TAIL = Buffer.from("}")
+
+/** `{"jsonrpc":"2.0","id":…,"result":` in ASCII (a client's string id may hold any character). */
+function resultHead(id: RpcId): string {
+  return `{"jsonrpc":"${JSONRPC_VERSION}","id":${asciiJson(JSON.stringify(id))},"result":`
 }
 
 /** An error response line (without the newline). */

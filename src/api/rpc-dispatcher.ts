@@ -1,6 +1,6 @@
 import type { LanvaultError } from "../errors.js"
 import type { MethodName } from "./protocol.js"
-import { checkParams, encodeError, encodeResult, methodNotFound, parseRequest, toWireError, type RpcId } from "./rpc-codec.js"
+import { checkParams, encodeError, encodeResultLine, methodNotFound, parseRequest, toWireError, type ResponseLine, type RpcId } from "./rpc-codec.js"
 import { SILENT_API_LOGGER, type ApiHandlers, type ApiLogger, type CallContext } from "./types.js"
 
 /** What a {@link RpcDispatcher} needs. */
@@ -30,7 +30,7 @@ export class RpcDispatcher {
   }
 
   /** Handles one line; resolves to the response line, or undefined for a blank line or a notification. */
-  async handle(line: string, ctx: CallContext): Promise<string | undefined> {
+  async handle(line: string, ctx: CallContext): Promise<ResponseLine | undefined> {
     if (line.trim() === "") return undefined
     const parsed = parseRequest(line)
     if (!parsed.ok) {
@@ -56,9 +56,9 @@ export class RpcDispatcher {
     return await handler(checkParams(params), ctx)
   }
 
-  private encodeSuccess(id: RpcId, method: string, result: unknown): string {
+  private encodeSuccess(id: RpcId, method: string, result: unknown): ResponseLine {
     try {
-      return encodeResult(id, result)
+      return encodeResultLine(id, result)
     } catch (error) {
       // A result that JSON cannot carry (a BigInt, a cycle) is a bug of ours, not the caller's.
       return this.encodeFailure(id, toWireError(error, this.logger, { method }))

@@ -3,6 +3,7 @@ import { createServer } from "node:net"
 import { dirname } from "node:path"
 import { describe, expect, it, onTestFinished } from "vitest"
 import { ApiServer, EVENT_NAMES } from "../../../src/api/index.js"
+import { connect } from "../../../src/api/client.js"
 import { listenPrivately } from "../../../src/api/socket-file.js"
 import { LanvaultError, LockedError, rpcCodeOf } from "../../../src/errors.js"
 import { RawClient, makeStaleSocket, recordingLogger, startServer, tempSocketPath } from "./helpers.js"
@@ -26,6 +27,17 @@ describe("ApiServer requests", () => {
     const { socketPath } = await startServer({ handlers: { status } })
     const client = await RawClient.open(socketPath)
     expect(await client.request({ jsonrpc: "2.0", id: 1, method: "status" })).toEqual({ jsonrpc: "2.0", id: 1, result: status() })
+  })
+
+  it("sends a long frozen list (non-ASCII titles, a string id) as ASCII that the typed client reads back as the same objects, twice", async () => {
+    const list = Object.freeze(Array.from({ length: 300 }, (_, i) => Object.freeze({ id: `r${i}`, title: `Müller ✓ 🔑 ${i}`, tags: Object.freeze(["ß"]) })))
+    const { socketPath } = await startServer({ handlers: { "records.list": () => list as never } })
+    const raw = await RawClient.open(socketPath)
+    const answer = await raw.request({ jsonrpc: "2.0", id: "ïd", method: "records.list", params: {} })
+    expect(answer).toEqual({ jsonrpc: "2.0", id: "ïd", result: JSON.parse(JSON.stringify(list)) })
+    const client = await connect({ socketPath })
+    onTestFinished(() => client.close())
+    for (let i = 0; i < 2; i++) expect(await client.call("records.list", {})).toEqual(JSON.parse(JSON.stringify(list)))
   })
 
   it("passes params and the connection id to the handler", async () => {
