@@ -8,6 +8,12 @@ import type { ApiLogger, CallContext } from "./types.js"
 /** How long a connection being closed for a protocol error may take to flush its last line. */
 const CLOSE_GRACE_MS = 1_000
 const NEWLINE = Buffer.from("\n")
+/**
+ * How long work that lets answers go first (a new device's backfill check) waits
+ * for one answer to reach its client: a client that stops reading is not waited
+ * for beyond this.
+ */
+const MAX_ANSWER_PRIORITY_MS = 1_000
 
 /** What an {@link ApiConnection} needs. */
 export interface ApiConnectionDeps {
@@ -52,6 +58,9 @@ export class ApiConnection {
   private paused = false
   private readEnded = false
   private closing = false
+  /** When each answer still being written was handed to the socket, oldest first (they flush in order). */
+  private readonly unsentSince: number[] = []
+  private flushWaiters: Array<() => void> = []
 
   constructor(deps: ApiConnectionDeps, options: ApiConnectionOptions) {
     this.deps = deps
@@ -66,7 +75,30 @@ export class ApiConnection {
     this.socket.on("error", (error: NodeJS.ErrnoException) => this.logger.debug("api: connection error", { connectionId: this.id, code: error.code }))
     this.socket.once("close", () => {
       this.closing = true
+      this.unsentSince.length = 0
+      this.wakeFlushWaiters()
       this.deps.onClose(this)
+    })
+  }
+
+  /**
+   * Settles once the answers being written now have reached the client; undefined
+   * when there are none (or the oldest has waited MAX_ANSWER_PRIORITY_MS: a client
+   * not reading is not waited for). A 3.5 MB list goes out in socket-buffer
+   * pieces, one per turn of the event loop: work done in slices waits for this so
+   * it does not stretch the answer over its slices.
+   */
+  answersFlushed(now = Date.now()): Promise<void> | undefined {
+    const oldest = this.unsentSince[0]
+    if (oldest === undefined || now - oldest >= MAX_ANSWER_PRIORITY_MS) return undefined
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, MAX_ANSWER_PRIORITY_MS - (now - oldest))
+      timer.unref()
+      function done(): void {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.flushWaiters.push(done)
     })
   }
 
@@ -126,15 +158,24 @@ export class ApiConnection {
 
   private send(line: ResponseLine | undefined): void {
     if (line === undefined || this.closing || !this.socket.writable) return
+    this.unsentSince.push(Date.now())
+    const flushed = () => {
+      this.unsentSince.shift()
+      if (this.unsentSince.length === 0) this.wakeFlushWaiters()
+    }
     if (typeof line === "string") {
-      this.socket.write(`${line}\n`)
+      this.socket.write(`${line}\n`, flushed)
       return
     }
     // A long list's pieces go out in one writev, the cached bytes not copied.
     this.socket.cork()
     for (const piece of line) this.socket.write(piece)
-    this.socket.write(NEWLINE)
+    this.socket.write(NEWLINE, flushed)
     this.socket.uncork()
+  }
+
+  private wakeFlushWaiters(): void {
+    for (const wake of this.flushWaiters.splice(0)) wake()
   }
 
   private rejectOversizedLine(): void {

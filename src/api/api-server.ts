@@ -100,6 +100,21 @@ export class ApiServer {
     return this.stopping
   }
 
+  /**
+   * Settles once the answers being written to clients have reached them (see
+   * ApiConnection.answersFlushed); undefined when none is. A new device's
+   * backfill check waits for it, so a list answered meanwhile is not spread
+   * over the check's slices.
+   */
+  answersFlushed(): Promise<void> | undefined {
+    let waiting: Array<Promise<void>> | undefined
+    for (const connection of this.connections.values()) {
+      const flushed = connection.answersFlushed()
+      if (flushed !== undefined) (waiting ??= []).push(flushed)
+    }
+    return waiting === undefined ? undefined : Promise.all(waiting).then(() => undefined)
+  }
+
   /** Sends an event to every connection subscribed to its type. */
   publish(event: EventParams): void {
     if (this.connections.size === 0) return

@@ -141,7 +141,7 @@ export class Daemon {
     this.sync = new SyncStack(
       {
         store: this.store!, home: this.options.home, logger: this.deps.logger, vault: this.vault!,
-        account: readAccountContext(this.store!), publish: (e) => this.api?.publish(e),
+        account: readAccountContext(this.store!), publish: (e) => this.api?.publish(e), answersFlushed: () => this.api?.answersFlushed(),
       },
       { host: this.options.host, port: this.options.port, peers: this.options.peers, extraCidrs: this.options.allowCidrs, mdns: this.options.mdns },
     )

@@ -20,6 +20,8 @@ export interface SyncStackDeps {
   vault: VaultService
   account: AccountContext
   publish: (event: EventParams) => void
+  /** Answers being written to socket clients (ApiServer.answersFlushed): a large received batch lets them go first. */
+  answersFlushed?: () => Promise<unknown> | undefined
 }
 
 /**
@@ -54,7 +56,8 @@ export class SyncStack {
     // Wired here once: at run time the replicator merges into the vault, and the vault pushes to the replicator, directly.
     this.replicator = new Replicator(
       { store, logger, keysets, accountId: account.accountIdBytes, trustChecks, snapshots, deviceId: account.deviceId, applier: vault.changes,
-        busyUntil: () => vault.unlocks.pending },
+        // A person waits for these; checking a new device's backfill does not.
+        busyUntil: () => vault.unlocks.pending ?? deps.answersFlushed?.() },
     )
     this.pairing = new PairingHost({
       store, account, home, logger, replicator: this.replicator, publish, trustKey: () => vault.trustKey(), unlocked: () => !vault.locked,
