@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
+import { createConnection, createServer } from "node:net"
 import { dirname } from "node:path"
 import { describe, expect, it, onTestFinished } from "vitest"
 import { ApiServer, EVENT_NAMES } from "../../../src/api/index.js"
@@ -38,6 +38,48 @@ describe("ApiServer requests", () => {
     const client = await connect({ socketPath })
     onTestFinished(() => client.close())
     for (let i = 0; i < 2; i++) expect(await client.call("records.list", {})).toEqual(JSON.parse(JSON.stringify(list)))
+  })
+
+  it("says when answers are still being written: settles once a client that paused reads them, and waits no more for one that stops reading", async () => {
+    const big = Object.freeze(Array.from({ length: 20_000 }, (_, i) => Object.freeze({ id: `r${i}`, title: `record number ${i} with a title long enough` })))
+    const { server, socketPath } = await startServer({ handlers: { "records.list": () => big as never } })
+    expect(server.answersFlushed()).toBeUndefined()
+    const socket = createConnection(socketPath)
+    onTestFinished(() => void socket.destroy())
+    await new Promise((resolve) => socket.once("connect", resolve))
+    socket.pause()
+    socket.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "records.list", params: {} })}\n`)
+    let pending: Promise<void> | undefined
+    for (let i = 0; i < 100 && pending === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      pending = server.answersFlushed()
+    }
+    expect(pending).toBeDefined()
+    let settled = false
+    void pending!.then(() => (settled = true))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(settled).toBe(false)
+    let received = 0
+    socket.on("data", (chunk: Buffer) => (received += chunk.length))
+    socket.resume()
+    await pending
+    expect(received).toBeGreaterThan(500_000)
+    expect(server.answersFlushed()).toBeUndefined()
+    // A client that never reads holds its answer back for at most a second.
+    const stuck = createConnection(socketPath)
+    onTestFinished(() => void stuck.destroy())
+    await new Promise((resolve) => stuck.once("connect", resolve))
+    stuck.pause()
+    stuck.write(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "records.list", params: {} })}\n`)
+    let held: Promise<void> | undefined
+    for (let i = 0; i < 100 && held === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      held = server.answersFlushed()
+    }
+    const started = Date.now()
+    await held
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(server.answersFlushed()).toBeUndefined()
   })
 
   it("passes params and the connection id to the handler", async () => {
