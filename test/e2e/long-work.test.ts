@@ -1,8 +1,10 @@
 /**
  * Issue 18, "never deaf": long work on a real daemon (a backup of a big vault,
- * the snapshot a lock writes after many changes) runs in slices, so a `status`
- * sent meanwhile is answered before that work is done.
+ * an export of it, the snapshot a lock writes after many changes) runs in slices
+ * or on a worker, so a `status` sent meanwhile is answered before that work is done.
  */
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { runCli, startDaemon, tempHome } from "./helpers/cli.js"
@@ -53,8 +55,8 @@ describe("long work leaves the socket answering", () => {
     return answered
   }
 
-  it("answers status while a backup of a big vault is written, and the backup holds every entry", async () => {
-    const { client, poller } = await bigVault()
+  it("answers status while a backup and an export of a big vault are written, and they hold every entry and record", async () => {
+    const { home, client, poller } = await bigVault()
     const backup = client.call("backup.create", {}, { timeoutMs: 180_000 })
     const answered = await statusesDuring(poller, backup)
     const info = await backup
@@ -63,6 +65,14 @@ describe("long work leaves the socket answering", () => {
     expect(answered).toBeGreaterThanOrEqual(2)
     const listed = (await client.call("backup.list", {})).find((b) => b.path === info.path)
     expect(listed?.entries).toBe(info.entries)
+
+    // An export reads every record (each bucket loaded in turn) and renders the file on a worker.
+    const path = join(home, "export.json")
+    const exporting = client.call("export", { path, format: "json" }, { timeoutMs: 180_000 })
+    expect(await statusesDuring(poller, exporting)).toBeGreaterThanOrEqual(2)
+    expect((await exporting).exported).toBe(RECORDS)
+    const file = JSON.parse(readFileSync(path, "utf8")) as { records: Array<{ title: string }> }
+    expect(new Set(file.records.map((record) => record.title)).size).toBe(RECORDS)
 
     // The lock's snapshot of every bucket (all loaded by the creates) is written in slices too; `lock` answers once it is on disk.
     const [first] = (await client.call("records.list", { limit: 1 })).records
