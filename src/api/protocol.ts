@@ -263,6 +263,8 @@ export interface Events {
   "sync.progress": { deviceId?: string; done: number; total: number; phase?: string }
   /** An import is committing records: `done` of `total` are in the vault (at most every 100 ms, and once at the end). */
   "import.progress": { done: number; total: number }
+  /** Other long work: an export gathering its records (`done` of `total`; at most every 100 ms, and once at the end). */
+  "work.progress": { work: "export"; done: number; total: number }
   /** The vault locked (by request, idle timer or shutdown). */
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */
@@ -280,7 +282,7 @@ export interface Events {
 }
 
 export type EventName = keyof Events
-export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "import.progress", "locked", "unlocked", "device.paired", "pairing.code", "pairing.declined", "device.standing", "browser.unlockRequested"]
+export const EVENT_NAMES: readonly EventName[] = ["record.changed", "peer.connected", "peer.disconnected", "sync.progress", "import.progress", "work.progress", "locked", "unlocked", "device.paired", "pairing.code", "pairing.declined", "device.standing", "browser.unlockRequested"]
 
 /** A notification frame: `{"jsonrpc":"2.0","method":"event","params":{"type":…,…}}`. */
 export type EventParams = { [K in EventName]: { type: K } & Events[K] }[EventName]

@@ -21,6 +21,10 @@ function describeEvent(event: EventParams, names: ReadonlyMap<string, string>): 
       const from = event.deviceId ? ` from ${deviceLabel(event.deviceId, names)}` : ""
       return `synced ${event.done}/${event.total}${from}${event.phase && event.phase !== "sync" ? ` (${event.phase})` : ""}`
     }
+    case "import.progress":
+      return `imported ${event.done}/${event.total}`
+    case "work.progress":
+      return `${event.work} ${event.done}/${event.total}`
     case "locked":
       return `vault locked (${event.reason})`
     case "unlocked":

@@ -64,8 +64,7 @@ async function runImport(ctx: CliContext, command: Command, file: string, option
   const params = { path, ...(options.format ? { format: options.format } : {}), ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}) }
   const result = await ctx.withClient(command, async (client) => {
     // On a terminal, a bar on stderr follows the daemon's import.progress events; the summary below is printed always.
-    const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
-    const bars = stderr.isTTY === true && options.json !== true ? new ProgressBars(stderr) : undefined
+    const bars = progressBars(ctx, options.json)
     if (bars) await client.subscribe(["import.progress"], (event) => event.type === "import.progress" && bars.update("importing", event.done, event.total))
     try {
       return await client.call("import", params)
@@ -105,9 +104,24 @@ async function runExport(ctx: CliContext, command: Command, file: string, option
     await ctx.secrets.confirm("Write the plaintext export?", { yes: options.yes })
   }
   const params = { path, format: options.format, ...(password ? { password } : {}) }
-  const result = await ctx.withClient(command, (client) => client.call("export", params))
+  const result = await ctx.withClient(command, async (client) => {
+    // On a terminal, a bar on stderr follows the records the daemon has gathered (work.progress); the file is written after.
+    const bars = progressBars(ctx, options.json)
+    if (bars) await client.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "export" && bars.update("exporting", event.done, event.total))
+    try {
+      return await client.call("export", params)
+    } finally {
+      bars?.stop()
+    }
+  })
   if (options.json) ctx.printJson(result)
   else ctx.print(`Exported ${result.exported} record${result.exported === 1 ? "" : "s"} to ${result.path} (${result.format}).`)
+}
+
+/** Bars on stderr when it is a terminal and the output is not JSON. */
+function progressBars(ctx: CliContext, json: boolean | undefined): ProgressBars | undefined {
+  const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
+  return stderr.isTTY === true && json !== true ? new ProgressBars(stderr) : undefined
 }
 
 // Reads 8 bytes without blocking (a FIFO or device is left to the daemon to refuse).

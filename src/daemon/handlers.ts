@@ -168,22 +168,22 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     "account.kit": async (params) => (await import("../app/account-kit.js")).writeKit(vault, requireString(params, "path")),
     audit: async () => (await import("../app/audit.js")).auditVault(vault),
     // Parsers and writers (kdbxweb, fast-xml-parser, csv-*: ≈ 20 MiB) run on a worker thread, never loaded here.
-    import: async (params) => (await import("../import/transfer.js")).importFromFile(vault, params, importProgress(publish)),
-    export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params),
+    import: async (params) => (await import("../import/transfer.js")).importFromFile(vault, params, throttled((done, total) => publish({ type: "import.progress", done, total }))),
+    export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params, throttled((done, total) => publish({ type: "work.progress", work: "export", done, total }))),
     ...lazyDailyMethods(vault),
   }
 }
 
-/** Between two `import.progress` events at least this long passes (the last one always goes). */
+/** Between two progress events (`import.progress`, `work.progress`) at least this long passes (the last one always goes). */
 const PROGRESS_EVERY_MS = 100
 
-function importProgress(publish: (event: EventParams) => void): ImportProgress {
+function throttled(publish: (done: number, total: number) => void): ImportProgress {
   let last = 0
   return (done, total) => {
     const now = Date.now()
     if (done < total && now - last < PROGRESS_EVERY_MS) return
     last = now
-    publish({ type: "import.progress", done, total })
+    publish(done, total)
   }
 }
 

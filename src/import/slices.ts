@@ -14,15 +14,17 @@ export const SLICE_MS = 25
  * The clock is read after every item: one item may load a cold bucket (several
  * ms), and an export touches a different bucket with nearly every record.
  */
-export async function mapInSlices<T, U>(items: readonly T[], map: (item: T) => U): Promise<U[]> {
+export async function mapInSlices<T, U>(items: readonly T[], map: (item: T) => U, progress?: (done: number, total: number) => void): Promise<U[]> {
   const out: U[] = []
   let sliceStart = performance.now()
   for (let i = 0; i < items.length; i++) {
     out.push(map(items[i]))
     if (performance.now() - sliceStart >= SLICE_MS) {
+      progress?.(i + 1, items.length)
       await nextTurn()
       sliceStart = performance.now()
     }
   }
+  progress?.(items.length, items.length)
   return out
 }

@@ -38,7 +38,7 @@ export interface ImportOutcome {
 
 const PARAM_KEYS = { import: ["path", "format", "password", "keyFile"], export: ["path", "format", "password"] }
 
-/** Progress of an import's commit: `done` of `total` records are in the vault. */
+/** Progress of an import (records in the vault) or an export (records gathered): `done` of `total`. */
 export type ImportProgress = (done: number, total: number) => void
 
 /**
@@ -74,7 +74,7 @@ export async function importFromFile(target: ImportTarget, params: unknown, prog
 }
 
 /** Writes every live record (with its history) to a new private file; see `writePrivateFile`. */
-export async function exportToFile(source: ExportSource, params: unknown): Promise<{ exported: number; path: string; format: string }> {
+export async function exportToFile(source: ExportSource, params: unknown, progress?: ImportProgress): Promise<{ exported: number; path: string; format: string }> {
   const p = checkParams(params, "export")
   const path = requirePath(p.path, "export")
   const format = optionalString(p.format, "format") ?? "json"
@@ -82,7 +82,7 @@ export async function exportToFile(source: ExportSource, params: unknown): Promi
     throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use one of ${EXPORT_FORMATS.join(", ")}`)
   }
   const password = optionalString(p.password, "password")
-  const records: ExportRecord[] = await mapInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }))
+  const records: ExportRecord[] = await mapInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }), progress)
   const data = await runOffThread({ op: "export", records, format: format as ExportFormat, password }) as string | Uint8Array
   await writePrivateFile(path, data)
   return { exported: records.length, path, format }

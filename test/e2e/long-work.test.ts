@@ -68,9 +68,15 @@ describe("long work leaves the socket answering", () => {
 
     // An export reads every record (each bucket loaded in turn) and renders the file on a worker.
     const path = join(home, "export.json")
+    const progress: Array<{ done: number; total: number }> = []
+    await poller.subscribe(["work.progress"], (event) => event.type === "work.progress" && progress.push({ done: event.done, total: event.total }))
     const exporting = client.call("export", { path, format: "json" }, { timeoutMs: 180_000 })
     expect(await statusesDuring(poller, exporting)).toBeGreaterThanOrEqual(2)
     expect((await exporting).exported).toBe(RECORDS)
+    // Progress as the records were gathered, counting up to all of them.
+    expect(progress.length).toBeGreaterThanOrEqual(2)
+    expect(progress.at(-1)).toEqual({ done: RECORDS, total: RECORDS })
+    expect(progress.every((p, i) => p.total === RECORDS && (i === 0 || p.done >= progress[i - 1].done))).toBe(true)
     const file = JSON.parse(readFileSync(path, "utf8")) as { records: Array<{ title: string }> }
     expect(new Set(file.records.map((record) => record.title)).size).toBe(RECORDS)
 
