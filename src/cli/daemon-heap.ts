@@ -1,4 +1,6 @@
+import { subscribe } from "node:diagnostics_channel"
 import { setFlagsFromString } from "node:v8"
+import type { Worker } from "node:worker_threads"
 
 /**
  * V8's young generation starts at 1 MiB per semi-space and by default doubles up
@@ -30,6 +32,13 @@ export function runsDaemon(argv: readonly string[]): boolean {
 
 /** Called first thing by the bin when {@link runsDaemon}: the heap settings of a long-running daemon. */
 export function useDaemonHeap(): void {
-  setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`)
+  keepYoungGenerationSmall()
+  // A worker thread's start sets V8's flags back (measured, Node 20: after an import's
+  // parse worker the daemon's young generation grew to 32 MiB, kept after the lock): set it again.
+  subscribe("worker_threads", (message) => (message as { worker: Worker }).worker.once("online", keepYoungGenerationSmall))
   setFlagsFromString(START_WITHOUT_OPTIMIZER)
+}
+
+function keepYoungGenerationSmall(): void {
+  setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`)
 }

@@ -11,7 +11,7 @@ import { optionalBoolean, optionalString, requireObject, requireString } from ".
 import { assertInGoodStanding, readStanding, type KeysetShelf, type MetaTable, type StandingStore } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
-import type { VaultService } from "../vault/index.js"
+import { fixMallocTrimThreshold, type VaultService } from "../vault/index.js"
 import type { DeviceBook, FormerVaultMerger, QuickUnlockFlow, RememberLimits } from "../app/index.js"
 import type { RecordReader } from "../app/index.js"
 import type { DailyMethodName, DailyMethods } from "./daily-methods.js"
@@ -168,7 +168,11 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     "account.kit": async (params) => (await import("../app/account-kit.js")).writeKit(vault, requireString(params, "path")),
     audit: async () => (await import("../app/audit.js")).auditVault(vault),
     // Parsers and writers (kdbxweb, fast-xml-parser, csv-*: ≈ 20 MiB) run on a worker thread, never loaded here.
-    import: async (params) => (await import("../import/transfer.js")).importFromFile(vault, params, throttled((done, total) => publish({ type: "import.progress", done, total }))),
+    import: async (params) => {
+      // An import allocates much on many threads: their malloc arenas give memory back as they go (malloc-trim.ts).
+      fixMallocTrimThreshold()
+      return (await import("../import/transfer.js")).importFromFile(vault, params, throttled((done, total) => publish({ type: "import.progress", done, total })))
+    },
     export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params, throttled((done, total) => publish({ type: "work.progress", work: "export", done, total }))),
     ...lazyDailyMethods(vault),
   }
