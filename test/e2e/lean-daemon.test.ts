@@ -23,6 +23,13 @@ const OTHER_COMMANDS = /\/(main|record-commands|account-commands|session-command
 /** Modules of methods called now and then (audit, restore, revoke, password change, kit, history, import and export). */
 const ON_CALL = ["audit", "restore-backup", "revoke-device", "change-password", "account-kit", "record-history"].map((name) => `dist/app/${name}.js`).concat("dist/import/transfer.js")
 const IMPORT_ROWS = 6_000
+/**
+ * How far above its locked figure a daemon's RSS may stay once a lock after an
+ * import has given the memory back (issue 18's goal is 20 MiB; measured 14 MiB 8 s
+ * after this import's lock; never under 30 in 30 s while V8's young generation and the
+ * threads' malloc arenas kept what the import grew them to).
+ */
+const AFTER_LOCK_SLACK_MIB = 30
 const STATUS_EVERY_MS = 20
 
 describe("a lean daemon", () => {
@@ -109,6 +116,22 @@ describe("a lean daemon", () => {
     expect(lines().filter((line) => line.startsWith("created"))).toHaveLength(3)
   }, 120_000)
 
+  it.runIf(process.platform === "linux")("gives back the memory an import took once it is locked", async () => {
+    const { home, daemon, client } = await startedDaemon()
+    const pid = daemon.process.pid!
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const locked = rssMiB(pid)
+    await client.call("unlock", { password: PASSWORD })
+    const path = join(home, "chrome.csv")
+    writeFileSync(path, chromeCsv(IMPORT_ROWS), { mode: 0o600 })
+    expect((await client.call("import", { path }, { timeoutMs: 120_000 })).imported).toBe(IMPORT_ROWS)
+    // The import took memory (else this test would show nothing)…
+    expect(rssMiB(pid, "VmHWM")).toBeGreaterThan(locked + 2 * AFTER_LOCK_SLACK_MIB)
+    await client.call("lock", {})
+    // …and the lock gives it back: wait for the collections and trims that follow it.
+    await waitUntil(() => rssMiB(pid) <= locked + AFTER_LOCK_SLACK_MIB, RELEASE_WAIT_MS, `RSS back within ${AFTER_LOCK_SLACK_MIB} MiB of the locked ${locked.toFixed(1)} MiB`)
+  }, 180_000)
+
   it("answers status while a big import runs, and tells its progress", async () => {
     const { home, client } = await startedDaemon()
     await client.call("unlock", { password: PASSWORD })
@@ -146,6 +169,11 @@ describe("a lean daemon", () => {
     expect(progress.every((e, i) => i === 0 || e.done >= progress[i - 1].done)).toBe(true)
   }, 180_000)
 })
+
+/** A process's resident set (or with VmHWM its peak so far), MiB (Linux). */
+function rssMiB(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -7,11 +7,18 @@ const DAEMON_HEAP = fileURLToPath(new URL("../../../dist/cli/daemon-heap.js", im
 const MIB = 1024 * 1024
 
 /** Allocates short-lived garbage for a while in a fresh node (after useDaemonHeap when `lean`) and prints new space's size in MiB. */
-function newSpaceAfterBurst(lean: boolean): number {
+function newSpaceAfterBurst(lean: boolean, afterWorker = false): number {
   const script = `
     import { getHeapSpaceStatistics } from "node:v8"
+    import { Worker } from "node:worker_threads"
     import { useDaemonHeap } from ${JSON.stringify(DAEMON_HEAP)}
     if (${lean}) useDaemonHeap()
+    if (${afterWorker}) {
+      // A worker thread's start sets V8's flags back (an import's parse worker): the burst comes while it runs.
+      const worker = new Worker("setTimeout(() => {}, 300)", { eval: true })
+      await new Promise((resolve) => worker.once("online", resolve))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     let keep = []
     for (let i = 0; i < 400000; i++) { keep.push({ i, s: "x" + i }); if (keep.length > 50000) keep = [] }
     console.log(getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size)`
@@ -46,6 +53,11 @@ describe("the daemon's heap settings", () => {
     // Without the setting the same burst grows it past 4 MiB; with it, it stays at two 1 MiB semi-spaces.
     expect(newSpaceAfterBurst(false)).toBeGreaterThan(4)
     expect(newSpaceAfterBurst(true)).toBeLessThanOrEqual(2)
+  }, 30_000)
+
+  it("keeps it small through a worker thread's start, which sets V8's flags back", () => {
+    expect(newSpaceAfterBurst(false, true)).toBeGreaterThan(4)
+    expect(newSpaceAfterBurst(true, true)).toBeLessThanOrEqual(2)
   }, 30_000)
 
   it("starts without V8's optimizing compiler, and --opt (what run-daemon sets once the daemon answers) brings it back", () => {

@@ -28,6 +28,36 @@ function rssDropAfterFree(trim: boolean): { dropMiB: number; trimmed: boolean | 
   return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }))
 }
 
+/**
+ * In a fresh node (after fixMallocTrimThreshold when `fix`): a worker thread frees
+ * a 30 MiB block (glibc's dynamic trim threshold grows to twice that), then
+ * fills 40 MiB in 64 KiB buffers and frees them; after the thread ends and a
+ * trim, prints how much of what it grew the process keeps, MiB.
+ */
+function keptAfterThreadFrees(fix: boolean): number {
+  const script = `
+    import { readFileSync } from "node:fs"
+    import { Worker } from "node:worker_threads"
+    import { fixMallocTrimThreshold, trimMalloc } from ${JSON.stringify(MALLOC_TRIM)}
+    const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) / 1024
+    if (${fix} && !fixMallocTrimThreshold()) throw new Error("the threshold was not set")
+    const before = rss()
+    const code = \`
+      import { setFlagsFromString } from "node:v8"
+      import { runInNewContext } from "node:vm"
+      setFlagsFromString("--expose-gc")
+      const gc = runInNewContext("gc")
+      let big = Buffer.alloc(30 * 1024 * 1024, 1)
+      big = undefined; gc(); gc()
+      let small = Array.from({ length: 640 }, () => Buffer.alloc(64 * 1024, 1))
+      small = undefined; gc(); gc()\`
+    const worker = new Worker(new URL("data:text/javascript," + encodeURIComponent(code)))
+    await new Promise((resolve) => worker.on("exit", resolve))
+    trimMalloc()
+    console.log(rss() - before)`
+  return Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }))
+}
+
 describe("trimMalloc", () => {
   it.runIf(process.platform === "linux")("hands the memory freed inside malloc's heap back to the OS (glibc keeps it otherwise)", () => {
     const kept = rssDropAfterFree(false)
@@ -35,5 +65,13 @@ describe("trimMalloc", () => {
     expect(trimmed.trimmed).toBe(true)
     expect(kept.dropMiB).toBeLessThan(16)
     expect(trimmed.dropMiB).toBeGreaterThan(40)
+  }, 30_000)
+})
+
+describe("fixMallocTrimThreshold", () => {
+  it.runIf(process.platform === "linux")("makes a thread's malloc arena give back the free memory at its top, which malloc_trim leaves", () => {
+    // Without it, glibc's threshold has grown past the 40 MiB the thread freed: it keeps them all.
+    expect(keptAfterThreadFrees(false)).toBeGreaterThan(30)
+    expect(keptAfterThreadFrees(true)).toBeLessThan(12)
   }, 30_000)
 })
