@@ -46,6 +46,8 @@ function keptAfterThreadFrees(fix: boolean): number {
       import { setFlagsFromString } from "node:v8"
       import { runInNewContext } from "node:vm"
       setFlagsFromString("--expose-gc")
+      // Buffers freed by the collection itself, in this order (not later by a background sweeper).
+      setFlagsFromString("--no-concurrent-array-buffer-sweeping")
       const gc = runInNewContext("gc")
       let big = Buffer.alloc(30 * 1024 * 1024, 1)
       big = undefined; gc(); gc()
@@ -70,8 +72,11 @@ describe("trimMalloc", () => {
 
 describe("fixMallocTrimThreshold", () => {
   it.runIf(process.platform === "linux")("makes a thread's malloc arena give back the free memory at its top, which malloc_trim leaves", () => {
-    // Without it, glibc's threshold has grown past the 40 MiB the thread freed: it keeps them all.
-    expect(keptAfterThreadFrees(false)).toBeGreaterThan(30)
+    // Without it, glibc's threshold has grown past the 40 MiB the thread freed: it keeps them all (unless
+    // glibc happened to give the thread an arena malloc_trim reaches, as in about one run of four: so up to 6 runs).
+    let keptWithout = 0
+    for (let run = 0; run < 6 && keptWithout <= 30; run++) keptWithout = keptAfterThreadFrees(false)
+    expect(keptWithout).toBeGreaterThan(30)
     expect(keptAfterThreadFrees(true)).toBeLessThan(12)
   }, 30_000)
 })
