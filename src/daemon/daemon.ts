@@ -119,8 +119,9 @@ export class Daemon {
     // The browser socket first: once the API answers, everything the daemon serves is up.
     await browser.start()
     await this.api.start()
-    // Loading and checking left garbage an idle daemon would hold until its next full collection.
-    releaseHeapSoon()
+    // Loading and checking left garbage an idle daemon would hold until its next full collection;
+    // not if an unlock came first (a new device unlocks at once): the collections would land on its work, and its lock releases.
+    releaseHeapSoon({ unless: () => !vault.locked || vault.unlocks.pending !== undefined })
     logger.info("daemon started", { home: this.options.home, socket: this.options.socketPath, port: this.sync?.network.port, version: VERSION })
   }
 

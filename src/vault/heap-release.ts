@@ -40,6 +40,8 @@ let collect: (() => void) | undefined
 let pending: NodeJS.Timeout | undefined
 let youngRelease: NodeJS.Timeout | undefined
 let trimAfter = false
+/** The start's release is dropped if this says so when it is due (a session began meanwhile); a lock's release never is. */
+let skipIf: (() => boolean) | undefined
 
 /** The unlocked session's class, loaded at first use with Automerge (merge/automerge.ts). */
 export async function loadUnlockedVault(): Promise<typeof UnlockedVault> {
@@ -94,11 +96,20 @@ export function releaseAfterLock(): void {
  * and once more when V8 lets its young generation go (once, however often it is
  * asked meanwhile); with `trimMalloc`, after the second returns
  * malloc's free memory to the OS (malloc-trim.ts: after a session, not at start,
- * where it gains less than loading the FFI costs).
+ * where it gains less than loading the FFI costs). With `unless`, the whole
+ * release is dropped if it says so when due (a call without it meanwhile, a
+ * lock's, keeps it).
  */
-export function releaseHeapSoon(options: { trimMalloc?: boolean } = {}): void {
+export function releaseHeapSoon(options: { trimMalloc?: boolean; unless?: () => boolean } = {}): void {
   trimAfter ||= options.trimMalloc === true
+  skipIf = options.unless !== undefined && (pending === undefined || skipIf !== undefined) ? options.unless : undefined
   pending ??= setTimeout(() => {
+    if (skipIf?.() === true) {
+      // The start's release, when an unlock came first: its collections would land on the unlock's work; the lock's release follows it.
+      pending = skipIf = undefined
+      return
+    }
+    skipIf = undefined
     fullCollection()
     pending = setTimeout(() => {
       pending = undefined
