@@ -162,9 +162,9 @@ export class LazyBuckets {
       .map(([bucket, slot]) => ({ slot, bucket }))
       .filter((e): e is { slot: HotBucket; bucket: number } => "doc" in e.slot && e.slot.usedAt <= cutoff)
       .sort((a, b) => a.slot.usedAt - b.slot.usedAt)
-      .slice(0, max)
     let evicted = 0
     for (const { slot, bucket } of idle) {
+      if (evicted >= max) break
       if (Automerge.getMissingDeps(slot.doc, []).length > 0) continue
       const unchanged = slot.from?.doc === slot.doc ? slot.from.cold : undefined
       const summaries = this.summaries.of(bucket, this.source(bucket))

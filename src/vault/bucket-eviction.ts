@@ -1,8 +1,10 @@
+import { setImmediate as nextTurn } from "node:timers/promises"
+
 /** How often idle buckets are looked for. */
 const EVICT_INTERVAL_MS = 5_000
 /** A bucket unused this long goes back to its snapshot (its Automerge document is freed). */
 const BUCKET_IDLE_MS = 30_000
-/** Buckets evicted per tick: each costs one Automerge save() of its records (≈ 1–3 ms at 150 records), so a tick stays short. */
+/** Buckets evicted per tick, one per turn of the event loop: each costs an Automerge save() of its records (tens of ms for a full bucket on a busy machine). */
 const EVICT_PER_TICK = 8
 
 /** What eviction needs of the open records. */
@@ -13,18 +15,35 @@ export interface Evictable {
 /**
  * Keeps an unlocked vault to what it uses: buckets nobody read or changed for a
  * while are sent back to their snapshot and summary index (VaultDoc.evictIdle),
- * a few per tick so no tick blocks the event loop for long.
+ * a few per tick and one per turn of the event loop, so an edit or a request
+ * arriving meanwhile waits for one bucket's save at most, never for a tick's.
  */
 export class BucketEviction {
   private readonly timer: NodeJS.Timeout
+  private stopped = false
+  private running = false
 
-  constructor(deps: { doc: Evictable }, options: { intervalMs?: number; idleMs?: number } = {}) {
+  constructor(private readonly deps: { doc: Evictable }, options: { intervalMs?: number; idleMs?: number } = {}) {
     const idleMs = options.idleMs ?? BUCKET_IDLE_MS
-    this.timer = setInterval(() => deps.doc.evictIdle(idleMs, EVICT_PER_TICK), options.intervalMs ?? EVICT_INTERVAL_MS).unref()
+    this.timer = setInterval(() => void this.tick(idleMs), options.intervalMs ?? EVICT_INTERVAL_MS).unref()
   }
 
-  /** Stops looking (at lock); idempotent. */
+  /** Stops looking (at lock), also between two buckets of a tick; idempotent. */
   stop(): void {
+    this.stopped = true
     clearInterval(this.timer)
+  }
+
+  private async tick(idleMs: number): Promise<void> {
+    if (this.running) return
+    this.running = true
+    try {
+      for (let evicted = 0; evicted < EVICT_PER_TICK && !this.stopped; evicted++) {
+        if (this.deps.doc.evictIdle(idleMs, 1) === 0) return
+        await nextTurn()
+      }
+    } finally {
+      this.running = false
+    }
   }
 }

@@ -2,20 +2,38 @@ import { errorFields, type Logger } from "../log.js"
 
 /** Entries since the last snapshot that make the next one due... */
 const SNAPSHOT_EVERY_ENTRIES = 1_000
+/** ...or this many per bucket held, if more: a snapshot seals every bucket again, so its cost grows with the vault... */
+const SNAPSHOT_EVERY_ENTRIES_PER_BUCKET = 8
 /** ...written once no request or edit came for this long, so it never stalls a burst of edits (≈ 80 ms at 10k records)... */
 const SNAPSHOT_IDLE_MS = 500
-/** ...or at once past this many entries, which bounds the replay after a crash. */
+/** ...or at once past this many entries (or this many per bucket held, if more), which bounds the replay after a crash. */
 const SNAPSHOT_AT_MOST_ENTRIES = 5_000
+const SNAPSHOT_AT_MOST_ENTRIES_PER_BUCKET = 32
+
+/**
+ * Entries pending that make a snapshot due, and that make it due at once, for a vault of `buckets` buckets:
+ * 1,000 and 5,000 up to ~125 buckets (~10k records), then in step with the buckets, so the snapshots' share of
+ * an edit's cost stays the same at 100k records (817 buckets: one every 6.5k entries, instead of a rewrite
+ * of every bucket each 1,000 edits).
+ */
+export function snapshotThresholds(buckets: number): { due: number; atOnce: number } {
+  return {
+    due: Math.max(SNAPSHOT_EVERY_ENTRIES, SNAPSHOT_EVERY_ENTRIES_PER_BUCKET * buckets),
+    atOnce: Math.max(SNAPSHOT_AT_MOST_ENTRIES, SNAPSHOT_AT_MOST_ENTRIES_PER_BUCKET * buckets),
+  }
+}
 
 /** What the policy needs of the open vault. */
 export interface Snapshottable {
   readonly entriesPending: number
+  /** Buckets the vault holds (each one a snapshot row). */
+  readonly bucketsHeld: number
   /** Writes the snapshot in slices, the event loop free between them (a call while one is written gets that one). */
   snapshotInSlices(): Promise<void>
 }
 
 /**
- * When the unlocked vault writes a snapshot (see SNAPSHOT_*): at the next idle
+ * When the unlocked vault writes a snapshot (see SNAPSHOT_*, snapshotThresholds): at the next idle
  * moment once enough entries wait, or at once when too many do; in slices, so
  * requests are answered while it is written. A failed snapshot is only logged:
  * the log still holds everything.
@@ -36,7 +54,9 @@ export class SnapshotPolicy {
   check(): void {
     const open = this.deps.open()
     if (!open || open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
-    if (open.entriesPending >= SNAPSHOT_AT_MOST_ENTRIES) {
+    const { due, atOnce } = snapshotThresholds(open.bucketsHeld)
+    if (open.entriesPending < due) return
+    if (open.entriesPending >= atOnce) {
       this.now()
       return
     }

@@ -9,6 +9,7 @@ import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
 import type { VaultKeys } from "../account/index.js"
 import { encodePayload } from "./change-payload.js"
 import { BucketEviction } from "./bucket-eviction.js"
+import { snapshotThresholds } from "./snapshot-policy.js"
 import { loadSnapshots, mergeStoredSnapshot, readableVector, storedSnapshotVector, writeSnapshots, writeSnapshotsInSlices } from "./snapshot-set.js"
 import { byBucket, openEntries, position, type UnreadableEntry } from "./entry-reader.js"
 import type { VaultLog } from "./ports.js"
@@ -18,8 +19,6 @@ const REPLAY_PAGE_ENTRIES = 5_000
 const REPLAY_SLICE_ENTRIES = 500
 /** Entries held in memory while their epoch's key is awaited (see UnlockedVault.waitingForKey). */
 const MAX_WAITING_FOR_KEY = 10_000
-/** Entries pending that make a snapshot due: set at unlock when buckets had no summary index, so one is written soon. */
-const INDEX_REWRITE_ENTRIES = 1_000
 
 export interface Identity {
   deviceId: string
@@ -112,12 +111,18 @@ export class UnlockedVault {
       unindexed = 1 // the next snapshot is due: the whole set is written again
     }
     const vault = new UnlockedVault(deps, keys, doc)
-    if (unindexed > 0) vault.entriesSinceSnapshot = INDEX_REWRITE_ENTRIES
+    // Buckets without a summary index were read whole: the next snapshot, due at the next idle moment, writes their index.
+    if (unindexed > 0) vault.entriesSinceSnapshot = snapshotThresholds(doc.bucketNumbers().length).due
     return { vault, covered, snapshotVector }
   }
 
   get entriesPending(): number {
     return this.entriesSinceSnapshot
+  }
+
+  /** Buckets the vault holds, loaded or cold (each one row of a snapshot). */
+  get bucketsHeld(): number {
+    return this.doc.bucketNumbers().length
   }
 
   /** The bucket a record id lives in. */

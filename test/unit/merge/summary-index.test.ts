@@ -189,4 +189,22 @@ describe("the summary index saved with each bucket snapshot", () => {
     b.applyChanges(first.changes)
     expect(b.get(first.id)?.title).toBe("second")
   })
+
+  it("a bucket kept for missing dependencies does not hold back the others, evicted one at a time", () => {
+    const clock = { ms: START_MS }
+    const a = newDoc(0, clock, "a")
+    const first = a.create({ type: "note", title: "first" })
+    const second = a.update(first.id, { set: { title: "second" } }).changes
+    const others = Array.from({ length: 20 }, (_, n) => a.create({ type: "note", title: `other ${n}` }))
+    const elsewhere = others.filter((o) => bucketOf(o.id, BUCKETS) !== bucketOf(first.id, BUCKETS))
+    const b = newDoc(1, clock, "b")
+    b.applyChanges(second) // the oldest bucket: waits for `first`
+    clock.ms += 1_000
+    b.applyChanges(elsewhere.flatMap((o) => o.changes))
+    const loaded = b.loadedBuckets
+    expect(loaded).toBeGreaterThan(1)
+    clock.ms += 60_000
+    expect(b.evictIdle(30_000, 1)).toBe(1)
+    expect(b.loadedBuckets).toBe(loaded - 1)
+  })
 })

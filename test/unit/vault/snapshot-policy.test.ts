@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import type { Logger } from "../../../src/log.js"
-import { SnapshotPolicy, type Snapshottable } from "../../../src/vault/snapshot-policy.js"
+import { silentLogger } from "../../../src/log.js"
+import { SnapshotPolicy, snapshotThresholds, type Snapshottable } from "../../../src/vault/snapshot-policy.js"
 
 /** An open vault whose snapshot resolves (or fails) when the test says so. */
 class FakeVault implements Snapshottable {
   entriesPending = 0
+  bucketsHeld = 64
   writes = 0
   private finish: Array<(error?: Error) => void> = []
 
@@ -77,5 +79,43 @@ describe("SnapshotPolicy", () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(written).toBe(0)
     expect(warnings.join("\n")).toContain("could not write a snapshot")
+  })
+})
+
+/** An open vault that only counts the snapshots asked of it. */
+function countingVault(entriesPending: number, bucketsHeld: number): Snapshottable & { written: number } {
+  return {
+    entriesPending, bucketsHeld, written: 0,
+    snapshotInSlices() {
+      this.written += 1
+      return Promise.resolve()
+    },
+  }
+}
+
+describe("SnapshotPolicy: a snapshot's share of an edit's cost does not grow with the vault", () => {
+  afterEach(() => vi.useRealTimers())
+
+  it("takes one every 1,000 entries (5,000 at once) up to ~125 buckets, then 8 (32 at once) per bucket", () => {
+    expect(snapshotThresholds(64)).toEqual({ due: 1_000, atOnce: 5_000 })
+    expect(snapshotThresholds(125)).toEqual({ due: 1_000, atOnce: 5_000 })
+    expect(snapshotThresholds(817)).toEqual({ due: 6_536, atOnce: 26_144 })
+  })
+
+  it("in a 100k-record vault (817 buckets), 1,000 entries are not yet due; 6,536 are, at the next idle moment; 26,144 at once", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+    let open = countingVault(1_000, 817)
+    const policy = new SnapshotPolicy({ open: () => open, logger: silentLogger(), now: () => Date.now() })
+    policy.check()
+    vi.advanceTimersByTime(10_000)
+    expect(open.written).toBe(0)
+    open = countingVault(6_536, 817)
+    policy.check()
+    expect(open.written).toBe(0)
+    vi.advanceTimersByTime(500)
+    expect(open.written).toBe(1)
+    open = countingVault(26_144, 817)
+    policy.check()
+    expect(open.written).toBe(1)
   })
 })
