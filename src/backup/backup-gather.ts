@@ -7,8 +7,12 @@ import type { VersionVector } from "../store/vault-store.js"
 import { encodeBackupHeader, trustToBackup, type BackupHeader } from "./backup-format.js"
 import type { BackupSource } from "./ports.js"
 
-/** Entries read from the store per slice while gathering a backup (≈ 10 ms of reading and encoding): the event loop runs between slices. */
+/** Entries read from the store per slice while gathering a backup, at most (≈ 10 ms of reading and encoding small ones): the event loop runs between slices... */
 const PAGE_ENTRIES = 1_000
+/** ...and about this many bytes of them: an import writes one entry a bucket (≈ 60 KiB), and 1,000 of those were a 60 MiB slice. */
+const PAGE_BYTES = 1024 * 1024
+/** Entries of the first page, before any size is known. */
+const FIRST_PAGE_ENTRIES = 8
 
 /** A backup being gathered: its header (known at once), then its bytes, a slice at a time. */
 export interface GatheredBackup {
@@ -69,17 +73,25 @@ function backupHeader(store: BackupSource, accountId: string, createdAt: number,
 async function* backupChunks(store: BackupSource, header: BackupHeader, vector: VersionVector): AsyncGenerator<Uint8Array> {
   yield encodeBackupHeader(header)
   let count = 0
+  let pageEntries = FIRST_PAGE_ENTRIES
   for (const deviceId of Object.keys(vector).sort()) {
     for (let after = 0; after < vector[deviceId];) {
       await nextTurn()
-      const page = store.entriesOf(deviceId, after, Math.min(PAGE_ENTRIES, vector[deviceId] - after))
+      const page = store.entriesOf(deviceId, after, Math.min(pageEntries, vector[deviceId] - after))
       if (page.length === 0) break
       after = page.at(-1)!.seq
       count += page.length
-      yield concatBytes(...page.map(encodeEntry))
+      const chunk = concatBytes(...page.map(encodeEntry))
+      pageEntries = nextPageEntries(page.length, chunk.length)
+      yield chunk
     }
   }
   if (count !== header.entryCount || Number(store.getMeta(META.generation) ?? 1) !== header.generation) {
     throw new LanvaultError("TIMEOUT", "the vault was reset or replaced while it was being backed up; make the backup again")
   }
+}
+
+/** Entries of the next page: about PAGE_BYTES at the size of the last page's entries, from 1 to PAGE_ENTRIES. */
+function nextPageEntries(entries: number, bytes: number): number {
+  return Math.min(PAGE_ENTRIES, Math.max(1, Math.floor(PAGE_BYTES / Math.max(1, bytes / entries))))
 }

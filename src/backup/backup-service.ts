@@ -41,6 +41,12 @@ export interface BackupServiceOptions {
    * in a large vault then costs one backup, written once the interval has passed.
    */
   minIntervalMs?: number
+  /**
+   * Share of the time change-triggered backups may take (e.g. 0.02): the next waits at least the last one's
+   * duration ÷ this share. A backup copies the whole log, so in a big vault a burst of edits would otherwise
+   * spend more and more of its time on backups. Default: no such limit.
+   */
+  busyShare?: number
 }
 
 /** One backup file, as `lanvault backup list` shows it. */
@@ -77,6 +83,9 @@ export class BackupService {
   private chain: Promise<unknown> = Promise.resolve()
   private ticking: Promise<unknown> | undefined
   private readonly minIntervalMs: number
+  private readonly busyShare: number | undefined
+  /** How long the last backup this process wrote took (ms). */
+  private lastWriteMs = 0
   private deferred: NodeJS.Timeout | undefined
 
   constructor(private readonly deps: BackupServiceDeps, options: BackupServiceOptions = {}) {
@@ -86,6 +95,8 @@ export class BackupService {
     this.everyMs = options.everyMs ?? DEFAULT_EVERY_MS
     this.now = options.now ?? Date.now
     this.minIntervalMs = options.minIntervalMs ?? 0
+    this.busyShare = options.busyShare
+    if (this.busyShare !== undefined && !(this.busyShare > 0 && this.busyShare <= 1)) throw new TypeError("busyShare must be above 0 and at most 1")
     if (!Number.isSafeInteger(this.keep) || this.keep < 1) throw new TypeError("keep must be a positive integer")
     if (!Number.isSafeInteger(this.everyChanges) || this.everyChanges < 1) throw new TypeError("everyChanges must be a positive integer")
     if (!(this.everyMs > 0)) throw new TypeError("everyMs must be positive")
@@ -133,7 +144,8 @@ export class BackupService {
   noteLocalChanges(count: number): Promise<BackupInfo | undefined> {
     if (Number.isSafeInteger(count) && count > 0) this.changesSince += count
     if (this.changesSince < this.everyChanges) return Promise.resolve(undefined)
-    const wait = this.newest ? this.newest.createdAt + this.minIntervalMs - this.now() : 0
+    const spacingMs = Math.max(this.minIntervalMs, this.busyShare === undefined ? 0 : this.lastWriteMs / this.busyShare)
+    const wait = this.newest ? this.newest.createdAt + spacingMs - this.now() : 0
     if (wait <= 0) return this.auto("changes")
     this.deferred ??= setTimeout(() => {
       this.deferred = undefined
@@ -241,6 +253,7 @@ export class BackupService {
     try {
       const { header, chunks } = gatherBackup(this.deps.store, this.deps.accountId, this.now())
       const { path, bytes } = await writeBackupFile(this.dir, header.createdAt, chunks)
+      this.lastWriteMs = Math.max(0, this.now() - header.createdAt)
       const info: BackupInfo = {
         path, createdAt: header.createdAt, entries: header.entryCount, bytes, generation: header.generation, keysetVersion: header.keysetVersion,
       }

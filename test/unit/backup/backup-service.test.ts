@@ -117,6 +117,36 @@ describe("BackupService: automatic backups", () => {
     }
   })
 
+  it("spaces change-triggered backups by their cost: one that took 3 s waits 150 s at a busy share of 2 %", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] })
+    try {
+      const vault = await makeVault(["a"])
+      appendOwn(vault, vault.devices[0], 3)
+      const home = tempDir("lanvault-backup-")
+      cleanups.push(home.remove)
+      let clock = Date.UTC(2025, 0, 1)
+      // Reading the log is what takes a backup's time: 3 s a page here.
+      const store = vault.devices[0].store
+      const slow = new Proxy(store, {
+        get: (target, key) => key === "entriesOf" ? (...args: Parameters<typeof store.entriesOf>) => ((clock += 3_000), target.entriesOf(...args)) : Reflect.get(target, key, target),
+      })
+      const backups = new BackupService({ store: slow, accountId: toHex(vault.accountId), logger: recordingLogger(), home: home.path }, { now: () => clock, everyChanges: 1, minIntervalMs: 60_000, busyShare: 0.02 })
+      cleanups.push(() => backups.stop())
+      expect(await backups.noteLocalChanges(1)).toBeDefined()
+      const firstAt = clock
+      expect(await backups.noteLocalChanges(1)).toBeUndefined()
+      clock = firstAt + 60_000
+      vi.advanceTimersByTime(60_000)
+      expect(await backups.noteLocalChanges(1)).toBeUndefined() // the minimum interval alone would allow it now
+      expect(await backups.list()).toHaveLength(1)
+      clock = firstAt + 150_000
+      vi.advanceTimersByTime(150_000)
+      await vi.waitFor(async () => expect(await backups.list()).toHaveLength(2))
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it("makes one daily when the vault changed, and the first one at once", async () => {
     const vault = await makeVault(["a"])
     const [a] = vault.devices
