@@ -5,6 +5,7 @@
  * about SLICE_MS of CPU (one transaction, one fsync), with a turn of the event loop
  * between slices so the socket and the peers are served meanwhile (issue 18).
  */
+import { performance } from "node:perf_hooks"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import type { ChangedRecord } from "./vault-changes.js"
@@ -52,7 +53,7 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
   const queue = [...groups].flatMap(([bucket, group]) => (held.has(bucket) ? partsOf(group, EXISTING_BUCKET_PART) : [group]))
   let done = 0
   while (queue.length > 0) {
-    const sliceStart = cpuMs()
+    const slice = new SliceClock()
     const changes: BucketChange[] = []
     const changed: ChangedRecord[] = []
     do {
@@ -63,7 +64,7 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
         (inputs as Array<RecordInput | undefined>)[i] = undefined
         changed.push({ id: ids[i] })
       }
-    } while (queue.length > 0 && cpuMs() - sliceStart < SLICE_MS)
+    } while (queue.length > 0 && !slice.spent())
     deps.persist(changes, changed)
     done += changed.length
     progress?.(done, inputs.length)
@@ -81,21 +82,41 @@ function partsOf<T>(items: T[], size: number): T[][] {
 
 /** Runs `step(0 … count-1)`, yielding to the event loop whenever a slice has run SLICE_MS. */
 async function forEachInSlices(count: number, step: (index: number) => void): Promise<void> {
-  let sliceStart = cpuMs()
+  let slice = new SliceClock()
   for (let index = 0; index < count; index++) {
     step(index)
-    if (index % CLOCK_EVERY === CLOCK_EVERY - 1 && cpuMs() - sliceStart >= SLICE_MS) {
+    if (index % CLOCK_EVERY === CLOCK_EVERY - 1 && slice.spent()) {
       await nextTurn()
-      sliceStart = cpuMs()
+      slice = new SliceClock()
     }
   }
 }
 
 /**
- * CPU time this process has used, ms. Slices and chunks are measured in CPU time,
- * not wall time: on a busy machine wall time also counts other processes' turns,
- * and chunks sized by it would shrink until their fixed cost dominated.
+ * A slice's clock. Slices are measured in CPU time, not wall time: on a busy
+ * machine wall time also counts other processes' turns, and slices sized by it
+ * would shrink until their fixed cost dominated. Reading the process's CPU time
+ * is a system call (summing every thread) that was read once per bucket; this
+ * thread's CPU time cannot pass the wall time, so it is read only once the slice
+ * has run SLICE_MS of wall time, and then again only after as much wall time as
+ * the CPU time still lacks.
  */
+class SliceClock {
+  private readonly cpuStart = cpuMs()
+  private nextLook = performance.now() + SLICE_MS
+
+  /** Whether the slice has run SLICE_MS of CPU time (and at least as much wall time). */
+  spent(): boolean {
+    const now = performance.now()
+    if (now < this.nextLook) return false
+    const lacking = SLICE_MS - (cpuMs() - this.cpuStart)
+    if (lacking <= 0) return true
+    this.nextLook = now + lacking
+    return false
+  }
+}
+
+/** CPU time this process has used (every thread), ms. */
 function cpuMs(): number {
   const { user, system } = process.cpuUsage()
   return (user + system) / 1_000
