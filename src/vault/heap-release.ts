@@ -7,7 +7,7 @@
  * until it next needs memory: a daemon that then sleeps all day would hold them
  * all day. One full collection a moment after the lock hands them back.
  */
-import { setFlagsFromString } from "node:v8"
+import { getHeapStatistics, setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { wipe } from "../crypto/index.js"
 import type { VaultKeys } from "../account/index.js"
@@ -129,8 +129,12 @@ export function releaseHeapSoon(options: { trimMalloc?: boolean; unless?: () => 
  * These collections compact the old generation (V8 otherwise moves objects only
  * out of pages it judges fragmented enough): its partly used pages are emptied
  * and handed back, ≈ 2 MiB of a locked daemon's RSS (10k records on disk: 64.4
- * -> 62.3 MiB on a loaded machine). V8 reads the flag at each collection: on for these only.
+ * -> 62.3 MiB on a loaded machine). V8 reads the flag at each collection: on for
+ * these only, and only while the heap in use is small (a locked daemon's): moving
+ * an unlocked 100k vault's heap costs far more than it gives back, and the
+ * snapshot policy asks for a release after each snapshot it writes.
  */
+const COMPACT_MAX_HEAP_BYTES = 64 * 1024 * 1024
 const COMPACT_FLAG = "compact-on-every-full-gc"
 
 function fullCollection(): void {
@@ -139,11 +143,12 @@ function fullCollection(): void {
     setFlagsFromString("--expose-gc")
     collect = runInNewContext("gc") as () => void
   }
-  setFlagsFromString(`--${COMPACT_FLAG}`)
+  const compact = getHeapStatistics().used_heap_size <= COMPACT_MAX_HEAP_BYTES
+  if (compact) setFlagsFromString(`--${COMPACT_FLAG}`)
   try {
     collect()
     collect()
   } finally {
-    setFlagsFromString(`--no-${COMPACT_FLAG}`)
+    if (compact) setFlagsFromString(`--no-${COMPACT_FLAG}`)
   }
 }
