@@ -2,6 +2,11 @@ import { createRequire } from "node:module"
 import type cliProgress from "cli-progress"
 import { formatClock, TYPE_COLUMN_CHARS } from "./event-format.js"
 
+/** Bars on `stderr` when it is a terminal and the output is not JSON (a command's own progress: import, export, unlock). */
+export function progressBars(stderr: NodeJS.WritableStream & { isTTY?: boolean }, json: boolean | undefined): ProgressBars | undefined {
+  return stderr.isTTY === true && json !== true ? new ProgressBars(stderr) : undefined
+}
+
 /** One cli-progress bar per device a sync comes from; lines logged meanwhile are printed above the bars. */
 export class ProgressBars {
   private multiBar: cliProgress.MultiBar | undefined

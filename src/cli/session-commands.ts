@@ -1,7 +1,9 @@
 import type { Command } from "commander"
-import type { StatusResult } from "../api/protocol.js"
+import type { LanvaultClient } from "../api/client.js"
+import type { ResultOf, StatusResult } from "../api/protocol.js"
 import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
+import { progressBars } from "./progress-bars.js"
 import { integerIn } from "./option-parsers.js"
 import { CONNECTION_COLUMNS, connectionWord, foundByWord } from "./connection-words.js"
 import { formatDuration, formatPairs, formatTable, formatTime, shortId } from "./format.js"
@@ -65,26 +67,17 @@ async function runStatus(ctx: CliContext, command: Command, options: JsonOption)
   else ctx.print(formatStatus(status))
 }
 
-/**
- * Without a password source given (LANVAULT_PASSWORD, --password-stdin) or
- * --remember, tries the quick unlock first; if the keychain is missing or
- * locked, or the remembered one is used up, it says why and asks for the password.
- */
+/** `lanvault unlock`: unlocks (see {@link unlock}) and says how many records the vault holds. */
 async function runUnlock(ctx: CliContext, command: Command, options: UnlockOptions): Promise<void> {
-  const explicit = options.passwordStdin === true || (ctx.io.env.LANVAULT_PASSWORD ?? "") !== ""
-  const remember = options.remember === true || options.rememberUses !== undefined || options.rememberDays !== undefined
   const result = await ctx.withClient(command, async (client) => {
-    if (!explicit && !remember) {
-      try {
-        return await client.call("unlock", {})
-      } catch (error) {
-        if (!(error instanceof LanvaultError && QUICK_UNLOCK_CODES.has(error.code))) throw error
-        if (error.data?.reason !== "none") ctx.note(`Quick unlock not possible: ${error.message}. Asking for the password.`)
-      }
+    // On a terminal, a bar follows an unlock that replays a long log (work.progress); a quick one sends none worth drawing.
+    const bars = progressBars(ctx.io.stderr, options.json)
+    if (bars) await client.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "unlock" && bars.update("unlocking", event.done, event.total))
+    try {
+      return await unlock(ctx, client, options)
+    } finally {
+      bars?.stop()
     }
-    const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true })
-    const limits = { ...(options.rememberUses === undefined ? {} : { uses: options.rememberUses }), ...(options.rememberDays === undefined ? {} : { days: options.rememberDays }) }
-    return client.call("unlock", remember ? { password, remember: Object.keys(limits).length > 0 ? limits : true } : { password })
   })
   if (result.notRemembered !== undefined) ctx.note(`Could not remember a quick unlock: ${result.notRemembered}. Unlock with the password until the keychain works.`)
   if (options.json) {
@@ -95,6 +88,27 @@ async function runUnlock(ctx: CliContext, command: Command, options: UnlockOptio
   if (result.quick) ctx.print(`Unlocked with the system keychain: ${records} (${describeQuick(result.quick)}).`)
   else ctx.print(`Unlocked: ${records}.`)
   if (result.remembered) ctx.print(`Quick unlock remembered in the system keychain: ${describeQuick(result.remembered)}; \`lanvault forget\` removes it.`)
+}
+
+/**
+ * Without a password source given (LANVAULT_PASSWORD, --password-stdin) or
+ * --remember, tries the quick unlock first; if the keychain is missing or
+ * locked, or the remembered one is used up, it says why and asks for the password.
+ */
+async function unlock(ctx: CliContext, client: LanvaultClient, options: UnlockOptions): Promise<ResultOf<"unlock">> {
+  const explicit = options.passwordStdin === true || (ctx.io.env.LANVAULT_PASSWORD ?? "") !== ""
+  const remember = options.remember === true || options.rememberUses !== undefined || options.rememberDays !== undefined
+  if (!explicit && !remember) {
+    try {
+      return await client.call("unlock", {})
+    } catch (error) {
+      if (!(error instanceof LanvaultError && QUICK_UNLOCK_CODES.has(error.code))) throw error
+      if (error.data?.reason !== "none") ctx.note(`Quick unlock not possible: ${error.message}. Asking for the password.`)
+    }
+  }
+  const password = await ctx.secrets.password({ label: "account password", envVar: "LANVAULT_PASSWORD", fromStdin: options.passwordStdin === true })
+  const limits = { ...(options.rememberUses === undefined ? {} : { uses: options.rememberUses }), ...(options.rememberDays === undefined ? {} : { days: options.rememberDays }) }
+  return client.call("unlock", remember ? { password, remember: Object.keys(limits).length > 0 ? limits : true } : { password })
 }
 
 function describeQuick(state: { usesLeft: number; expiresAt: number }): string {

@@ -4,7 +4,7 @@ import { Option, type Command } from "commander"
 import { NotFoundError } from "../errors.js"
 import type { ImportSummary } from "../api/protocol.js"
 import type { CliContext } from "./context.js"
-import { ProgressBars } from "./progress-bars.js"
+import { progressBars } from "./progress-bars.js"
 
 /** Formats `import` reads (DESIGN §11, §13); without `--format` the daemon detects it. */
 export const IMPORT_FORMATS = [
@@ -64,7 +64,7 @@ async function runImport(ctx: CliContext, command: Command, file: string, option
   const params = { path, ...(options.format ? { format: options.format } : {}), ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}) }
   const result = await ctx.withClient(command, async (client) => {
     // On a terminal, a bar on stderr follows the daemon's import.progress events; the summary below is printed always.
-    const bars = progressBars(ctx, options.json)
+    const bars = progressBars(ctx.io.stderr, options.json)
     if (bars) await client.subscribe(["import.progress"], (event) => event.type === "import.progress" && bars.update("importing", event.done, event.total))
     try {
       return await client.call("import", params)
@@ -106,7 +106,7 @@ async function runExport(ctx: CliContext, command: Command, file: string, option
   const params = { path, format: options.format, ...(password ? { password } : {}) }
   const result = await ctx.withClient(command, async (client) => {
     // On a terminal, a bar on stderr follows the records the daemon has gathered (work.progress); the file is written after.
-    const bars = progressBars(ctx, options.json)
+    const bars = progressBars(ctx.io.stderr, options.json)
     if (bars) await client.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "export" && bars.update("exporting", event.done, event.total))
     try {
       return await client.call("export", params)
@@ -116,12 +116,6 @@ async function runExport(ctx: CliContext, command: Command, file: string, option
   })
   if (options.json) ctx.printJson(result)
   else ctx.print(`Exported ${result.exported} record${result.exported === 1 ? "" : "s"} to ${result.path} (${result.format}).`)
-}
-
-/** Bars on stderr when it is a terminal and the output is not JSON. */
-function progressBars(ctx: CliContext, json: boolean | undefined): ProgressBars | undefined {
-  const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
-  return stderr.isTTY === true && json !== true ? new ProgressBars(stderr) : undefined
 }
 
 // Reads 8 bytes without blocking (a FIFO or device is left to the daemon to refuse).

@@ -2,7 +2,7 @@ import { setAutoLock } from "../app/auto-lock-setting.js"
 import { listDevices, renameDevice } from "../app/device-list.js"
 import { InvalidParamsError, LockedError, NotFoundError } from "../errors.js"
 import type { EventParams, MethodName, ParamsOf, ResultOf, StatusResult } from "../api/protocol.js"
-import type { ImportProgress } from "../import/transfer.js"
+import { paced } from "../progress-pace.js"
 import type { ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary } from "../merge/types.js"
 import { ASSOCIATION_TYPE } from "../browser/index.js"
 import { signRename } from "../store/index.js"
@@ -171,25 +171,13 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     import: async (params) => {
       // An import allocates much on many threads: their malloc arenas give memory back as they go (malloc-trim.ts).
       fixMallocTrimThreshold()
-      return (await import("../import/transfer.js")).importFromFile(vault, params, throttled((done, total) => publish({ type: "import.progress", done, total })))
+      return (await import("../import/transfer.js")).importFromFile(vault, params, paced((done, total) => publish({ type: "import.progress", done, total })))
     },
-    export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params, throttled((done, total) => publish({ type: "work.progress", work: "export", done, total }))),
+    export: async (params) => (await import("../import/transfer.js")).exportToFile(vault, params, paced((done, total) => publish({ type: "work.progress", work: "export", done, total }))),
     ...lazyDailyMethods(vault),
   }
 }
 
-/** Between two progress events (`import.progress`, `work.progress`) at least this long passes (the last one always goes). */
-const PROGRESS_EVERY_MS = 100
-
-function throttled(publish: (done: number, total: number) => void): ImportProgress {
-  let last = 0
-  return (done, total) => {
-    const now = Date.now()
-    if (done < total && now - last < PROGRESS_EVERY_MS) return
-    last = now
-    publish(done, total)
-  }
-}
 
 const DAILY_METHODS: readonly DailyMethodName[] = ["records.find", "records.search", "totp", "generate", "strength"]
 

@@ -6,6 +6,7 @@ import { bucketOf, UnreadableChangesError, VaultDoc } from "../merge/index.js"
 import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
+import { missingCount } from "../sync/version-vector.js"
 import type { VaultKeys } from "../account/index.js"
 import { encodePayload } from "./change-payload.js"
 import { BucketEviction } from "./bucket-eviction.js"
@@ -79,17 +80,22 @@ export class UnlockedVault {
    * slice and merged a bucket per slice; what arrived meanwhile (entries, or a
    * peer's snapshot set) is taken at the end, in the same turn that returns.
    */
-  static async openInSlices(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): Promise<UnlockedVault> {
+  static async openInSlices(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number, progress?: (done: number, total: number) => void): Promise<UnlockedVault> {
     const { vault, covered, snapshotVector } = UnlockedVault.fromSnapshots(deps, keys, hashBuckets)
     const cursor = { ...covered }
+    const total = missingCount(covered, deps.store.versionVector())
     const changes: BucketChange[] = []
-    for (let page; (page = vault.readPage(cursor, REPLAY_SLICE_ENTRIES)) !== undefined; await yieldToLoop()) changes.push(...page)
+    for (let page; (page = vault.readPage(cursor, REPLAY_SLICE_ENTRIES)) !== undefined; await yieldToLoop()) {
+      changes.push(...page)
+      if (total > 0) progress?.(Math.min(vault.replayed, total - 1), total)
+    }
     for (const bucketChanges of byBucket(changes)) {
       vault.merge(bucketChanges)
       await yieldToLoop()
     }
     if (storedSnapshotVector(deps) !== snapshotVector) vault.takeStoredSnapshot()
     vault.catchUp(cursor)
+    if (total > 0) progress?.(total, total)
     return vault
   }
 
@@ -291,3 +297,4 @@ export class UnlockedVault {
     })
   }
 }
+

@@ -6,6 +6,7 @@ import type { HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, Re
 import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
+import { paced } from "../progress-pace.js"
 import { createInSlices } from "./bulk-create.js"
 import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon } from "./heap-release.js"
 import { VaultCloser } from "./vault-closer.js"
@@ -261,7 +262,7 @@ export class VaultService {
     try {
       const opened = await opener.openInSlices(
         { store: this.deps.store, logger: this.deps.logger, identity: this.identity(), accountId: this.deps.account.accountIdBytes },
-        keys, bucketCount,
+        keys, bucketCount, paced((done, total) => this.deps.publish({ type: "work.progress", work: "unlock", done, total })),
       )
       if (locks !== this.locks) {
         opened.close()

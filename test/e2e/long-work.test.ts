@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
-import { runCli, startDaemon, tempHome } from "./helpers/cli.js"
+import { homePaths } from "../../src/api/public.js"
+import { SqliteStore } from "../../src/store/sqlite-store.js"
+import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 
 const PASSWORD = "correct horse battery"
 /** Records created one call each (one log entry each): a backup reads 1,000 entries per slice, so several slices. */
@@ -21,7 +23,7 @@ describe("long work leaves the socket answering", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
   })
 
-  async function bigVault(): Promise<{ home: string; client: LanvaultClient; poller: LanvaultClient }> {
+  async function bigVault(): Promise<{ home: string; daemon: DaemonProcess; client: LanvaultClient; poller: LanvaultClient }> {
     const { home, cleanup } = tempHome("lanvault-long-")
     cleanups.push(cleanup)
     expect((await runCli(["init", "--name", "long"], { home, env: { LANVAULT_PASSWORD: PASSWORD } })).code).toBe(0)
@@ -39,7 +41,7 @@ describe("long work leaves the socket answering", () => {
       }
     }
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
-    return { home, client, poller }
+    return { home, daemon, client, poller }
   }
 
   /** Calls `status` one after another until `work` settles; returns how many answers came before it did. */
@@ -55,8 +57,8 @@ describe("long work leaves the socket answering", () => {
     return answered
   }
 
-  it("answers status while a backup and an export of a big vault are written, and they hold every entry and record", async () => {
-    const { home, client, poller } = await bigVault()
+  it("answers status while a backup and an export of a big vault are written, a lock snapshots it and an unlock replays it, and reports their progress", async () => {
+    const { home, daemon, client, poller } = await bigVault()
     const backup = client.call("backup.create", {}, { timeoutMs: 180_000 })
     const answered = await statusesDuring(poller, backup)
     const info = await backup
@@ -88,5 +90,26 @@ describe("long work leaves the socket answering", () => {
     expect((await poller.call("status", {})).locked).toBe(true)
     await client.call("unlock", { password: PASSWORD })
     expect((await client.call("status", {})).records).toBe(RECORDS)
+
+    // Without its snapshot (as after a crash before the first one), an unlock replays every entry: in slices, with progress.
+    client.close()
+    poller.close()
+    await daemon.stop("SIGKILL")
+    const store = SqliteStore.open(homePaths(home).database)
+    store.clearSnapshots()
+    store.close()
+    const restarted = await startDaemon({ home })
+    cleanups.push(() => restarted.stop("SIGKILL"))
+    const [again, watcher] = [await connect({ socketPath: restarted.socketPath }), await connect({ socketPath: restarted.socketPath })]
+    cleanups.push(() => again.close(), () => watcher.close())
+    const replay: Array<{ done: number; total: number }> = []
+    await watcher.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "unlock" && replay.push({ done: event.done, total: event.total }))
+    const unlocking = again.call("unlock", { password: PASSWORD }, { timeoutMs: 180_000 })
+    expect(await statusesDuring(watcher, unlocking)).toBeGreaterThanOrEqual(1)
+    expect((await unlocking).records).toBe(RECORDS)
+    const entries = replay.at(-1)?.total ?? 0
+    expect(entries).toBeGreaterThanOrEqual(RECORDS) // one entry a create, one the update
+    expect(replay.length).toBeGreaterThanOrEqual(2)
+    expect(replay.at(-1)).toEqual({ done: entries, total: entries })
   }, 600_000)
 })

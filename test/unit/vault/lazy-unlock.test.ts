@@ -189,4 +189,27 @@ describe("an unlock that replays a long log", () => {
     expect(vault.doc.size).toBe(expected.size + 1)
     expect(vault.doc.list({}).map((r) => r.title)).toContain("arrived while unlocking")
   })
+
+  it("reports its replay: entries read of those past the snapshot, the last report once they are merged", async () => {
+    const { open, deps, keys, store } = setUp()
+    const first = open()
+    const ENTRIES = 700 // more than one slice's page
+    for (let n = 0; n < ENTRIES; n++) first.commit(first.doc.create(record(n)).changes)
+    first.close()
+    store.clearSnapshots()
+    const reports: Array<[number, number]> = []
+    const vault = await UnlockedVault.openInSlices(deps, keys(), BUCKETS, (done, total) => reports.push([done, total]))
+    expect(vault.doc.size).toBe(ENTRIES)
+    expect(reports.length).toBeGreaterThanOrEqual(3)
+    expect(reports.every(([, total]) => total === ENTRIES)).toBe(true)
+    expect(reports.slice(0, -1).every(([done], i) => done < ENTRIES && (i === 0 || done >= reports[i - 1][0]))).toBe(true)
+    expect(reports.at(-1)).toEqual([ENTRIES, ENTRIES])
+
+    // Nothing past the snapshot: nothing to report.
+    vault.snapshot()
+    vault.close()
+    const quiet: Array<[number, number]> = []
+    ;(await UnlockedVault.openInSlices(deps, keys(), BUCKETS, (done, total) => quiet.push([done, total]))).close()
+    expect(quiet).toEqual([])
+  })
 })
