@@ -41,6 +41,8 @@ export interface Snapshottable {
 export class SnapshotPolicy {
   private timer: NodeJS.Timeout | undefined
   private lastActivityAt = 0
+  /** Entries pending below which no snapshot is due: the last threshold worked out (counting buckets sorts them). */
+  private dueAtLeast = SNAPSHOT_EVERY_ENTRIES
 
   /** `written`: called after each snapshot this policy wrote (the big work that made it due is over). */
   constructor(private readonly deps: { open: () => Snapshottable | undefined; logger: Logger; now: () => number; written?: () => void }) {}
@@ -53,8 +55,10 @@ export class SnapshotPolicy {
   /** Writes a due snapshot at the next idle moment, or now if too many entries wait. */
   check(): void {
     const open = this.deps.open()
-    if (!open || open.entriesPending < SNAPSHOT_EVERY_ENTRIES) return
+    if (!open || open.entriesPending < this.dueAtLeast) return
     const { due, atOnce } = snapshotThresholds(open.bucketsHeld)
+    // Buckets are never dropped while unlocked: until the next snapshot or lock, fewer entries are not due either.
+    this.dueAtLeast = due
     if (open.entriesPending < due) return
     if (open.entriesPending >= atOnce) {
       this.now()
@@ -67,6 +71,7 @@ export class SnapshotPolicy {
   cancel(): void {
     clearTimeout(this.timer)
     this.timer = undefined
+    this.dueAtLeast = SNAPSHOT_EVERY_ENTRIES
   }
 
   private whenIdle(): void {

@@ -118,4 +118,26 @@ describe("SnapshotPolicy: a snapshot's share of an edit's cost does not grow wit
     policy.check()
     expect(open.written).toBe(1)
   })
+
+  it("counts the buckets again only once enough entries are pending for the last threshold, and afresh after a lock", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
+    let counted = 0
+    const big = { entriesPending: 1_000, snapshotInSlices: () => Promise.resolve(), get bucketsHeld() {
+      counted += 1
+      return 817
+    } }
+    let current: Snapshottable = big
+    const policy = new SnapshotPolicy({ open: () => current, logger: silentLogger(), now: () => Date.now() })
+    for (let i = 0; i < 100; i++) policy.check()
+    expect(counted).toBe(1)
+    big.entriesPending = 6_536
+    policy.check()
+    expect(counted).toBe(2)
+    policy.cancel() // the lock
+    const small = countingVault(1_000, 64)
+    current = small
+    policy.check()
+    vi.advanceTimersByTime(500)
+    expect(small.written).toBe(1)
+  })
 })
