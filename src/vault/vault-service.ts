@@ -7,8 +7,8 @@ import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { paced } from "../progress-pace.js"
-import { createInSlices } from "./bulk-create.js"
-import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon } from "./heap-release.js"
+import { createInSlices, type BulkCreateDeps } from "./bulk-create.js"
+import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon, withRoomyYoungGeneration } from "./heap-release.js"
 import { VaultCloser } from "./vault-closer.js"
 import { IdleLock } from "./idle-lock.js"
 import { readIdentity } from "./key-helpers.js"
@@ -186,7 +186,8 @@ export class VaultService {
 
   /** Creates records (an import) in slices that leave the event loop free, consuming `inputs`: see bulk-create.ts. */
   createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
-    return createInSlices({ open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }, inputs, progress)
+    const deps: BulkCreateDeps = { open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }
+    return withRoomyYoungGeneration(() => createInSlices(deps, inputs, progress))
   }
 
   /** Edits a record once durable (VaultChanges.update). */
