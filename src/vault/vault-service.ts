@@ -184,10 +184,10 @@ export class VaultService {
   /** Creates a record once durable (VaultChanges.create). */
   create = (input: RecordInput): Promise<string> => this.changes.create(input)
 
-  /** Creates records (an import) in slices that leave the event loop free, consuming `inputs`: see bulk-create.ts. */
+  /** Creates records (an import) in slices that leave the event loop free, consuming `inputs` (see bulk-create.ts); then a snapshot is due. */
   createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
     const deps: BulkCreateDeps = { open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }
-    return withRoomyYoungGeneration(() => createInSlices(deps, inputs, progress))
+    return withRoomyYoungGeneration(() => createInSlices(deps, inputs, progress)).finally(() => this.snapshots.afterBulk())
   }
 
   /** Edits a record once durable (VaultChanges.update). */

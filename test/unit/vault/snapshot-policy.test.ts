@@ -80,6 +80,21 @@ describe("SnapshotPolicy", () => {
     expect(written).toBe(0)
     expect(warnings.join("\n")).toContain("could not write a snapshot")
   })
+
+  it("makes a snapshot due after bulk work whatever the thresholds, at the next idle moment", async () => {
+    vault.entriesPending = 40 // an import: one entry a bucket
+    policy.check()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(vault.writes).toBe(0)
+    policy.afterBulk()
+    await vi.advanceTimersByTimeAsync(499)
+    expect(vault.writes).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(vault.writes).toBe(1)
+    vault.settle()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(written).toBe(1)
+  })
 })
 
 /** An open vault that only counts the snapshots asked of it. */
