@@ -21,7 +21,7 @@
 import { performance } from "node:perf_hooks"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"
-import { configFor, runs, SEED, type BenchConfig } from "./bench/config.js"
+import { configFor, runs, SEED, type BenchConfig, type BenchPhase } from "./bench/config.js"
 import { type BenchContext } from "./bench/context.js"
 import { DeviceLab } from "./bench/device-lab.js"
 import { describeMachine, loadAverage1m } from "./bench/machine.js"
@@ -67,6 +67,11 @@ async function runPhases(ctx: BenchContext): Promise<void> {
     await measureUnlockAfterKill(ctx, alpha)
   }
   if (runs(config, "memory")) await measureRestingMemory(ctx, alpha)
+  else if (["join", "edit", "reconnect"].some((phase) => runs(config, phase as BenchPhase))) {
+    // As after the resting-memory phase's lock: A's snapshot covers its vault (a device joins from it, not by a replay).
+    await alpha.lock()
+    await alpha.unlock()
+  }
   if (runs(config, "edit") || runs(config, "reconnect")) {
     const joined = await measureFirstSync(ctx, alpha)
     if (runs(config, "join")) await measureJoinListed(ctx, alpha)

@@ -9,6 +9,8 @@ const SNAPSHOT_IDLE_MS = 500
 /** ...or at once past this many entries (or this many per bucket held, if more), which bounds the replay after a crash. */
 const SNAPSHOT_AT_MOST_ENTRIES = 5_000
 const SNAPSHOT_AT_MOST_ENTRIES_PER_BUCKET = 32
+/** An unlock whose replay of the log took this long makes a snapshot due whatever the thresholds. */
+const SLOW_REPLAY_MS = 1_000
 
 /**
  * Entries pending that make a snapshot due, and that make it due at once, for a vault of `buckets` buckets:
@@ -74,6 +76,16 @@ export class SnapshotPolicy {
    */
   afterBulk(): void {
     this.timer ??= setTimeout(() => this.whenIdle(), SNAPSHOT_IDLE_MS).unref()
+  }
+
+  /**
+   * An unlock replayed `replayed` entries past the last snapshot in `loadMs`: one that took SLOW_REPLAY_MS or
+   * more makes a snapshot due at the next idle moment (few but heavy entries, as an import writes, stay under
+   * the thresholds, and each unlock would pay the replay again); otherwise the usual {@link check}.
+   */
+  afterUnlock(replayed: number, loadMs: number): void {
+    if (replayed > 0 && loadMs >= SLOW_REPLAY_MS) this.afterBulk()
+    else this.check()
   }
 
   /** Forgets a pending snapshot (at lock). */

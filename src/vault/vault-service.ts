@@ -274,8 +274,9 @@ export class VaultService {
       releaseAfterLock()
       throw error
     }
-    this.snapshots.check()
-    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs: this.now() - started, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets, replayed: this.open.replayed })
+    const loadMs = this.now() - started
+    this.snapshots.afterUnlock(this.open.replayed, loadMs)
+    this.deps.logger.info("vault unlocked", { records: this.open.doc.size, loadMs, unreadable: this.open.unreadable.length, loadedBuckets: this.open.doc.loadedBuckets, replayed: this.open.replayed })
     this.touch()
     this.deps.publish({ type: "unlocked", records: this.open.doc.size })
     return this.open.doc.size

@@ -81,6 +81,19 @@ describe("SnapshotPolicy", () => {
     expect(warnings.join("\n")).toContain("could not write a snapshot")
   })
 
+  it("after an unlock whose replay took a second or more, writes a snapshot whatever the thresholds; else only when due", async () => {
+    vault.entriesPending = 800 // 100k imported records: one heavy entry a bucket
+    policy.afterUnlock(800, 999)
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(vault.writes).toBe(0)
+    policy.afterUnlock(0, 5_000) // slow, but nothing replayed (a slow disk, the KDF): nothing to save
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(vault.writes).toBe(0)
+    policy.afterUnlock(800, 1_000)
+    await vi.advanceTimersByTimeAsync(500)
+    expect(vault.writes).toBe(1)
+  })
+
   it("makes a snapshot due after bulk work whatever the thresholds, at the next idle moment", async () => {
     vault.entriesPending = 40 // an import: one entry a bucket
     policy.check()
