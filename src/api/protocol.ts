@@ -264,10 +264,11 @@ export interface Events {
   /** An import is committing records: `done` of `total` are in the vault (at most every 100 ms, and once at the end). */
   "import.progress": { done: number; total: number }
   /**
-   * Other long work, at most every 100 ms and once at the end: an export gathering its records, or an unlock
-   * replaying the log past the last snapshot (`done` of `total` entries read; the last event once they are merged).
+   * Other long work, at most every 100 ms and once at the end: an export gathering its records, an unlock
+   * replaying the log past the last snapshot (`done` of `total` entries read; the last event once they are merged),
+   * or a `backup.create` gathering the log's entries (the file is synced and renamed after the last).
    */
-  "work.progress": { work: "export" | "unlock"; done: number; total: number }
+  "work.progress": { work: "export" | "unlock" | "backup"; done: number; total: number }
   /** The vault locked (by request, idle timer or shutdown). */
   locked: { reason: "request" | "idle" | "shutdown" | "reset" }
   /** A new device completed pairing through this device's window; `code` is the 6-digit code both show. */

@@ -33,10 +33,10 @@ export interface GatheredBackup {
  * holds no keyset.
  */
 export function gatherBackup(
-  store: BackupSource, accountId: string, createdAt: number, extra: Partial<BackupHeader> = {},
+  store: BackupSource, accountId: string, createdAt: number, extra: Partial<BackupHeader> = {}, progress?: (done: number, total: number) => void,
 ): GatheredBackup {
   const { header, vector } = store.transaction(() => ({ header: backupHeader(store, accountId, createdAt, extra), vector: store.versionVector() }))
-  return { header, chunks: backupChunks(store, header, vector) }
+  return { header, chunks: backupChunks(store, header, vector, progress) }
 }
 
 /** Reads a whole gathered backup into memory (tests, small vaults). */
@@ -69,8 +69,8 @@ function backupHeader(store: BackupSource, accountId: string, createdAt: number,
   }
 }
 
-/** The header's bytes, then every entry up to `vector` (device by device, in seq order), a page per turn. */
-async function* backupChunks(store: BackupSource, header: BackupHeader, vector: VersionVector): AsyncGenerator<Uint8Array> {
+/** The header's bytes, then every entry up to `vector` (device by device, in seq order), a page per turn; `progress` after each page. */
+async function* backupChunks(store: BackupSource, header: BackupHeader, vector: VersionVector, progress?: (done: number, total: number) => void): AsyncGenerator<Uint8Array> {
   yield encodeBackupHeader(header)
   let count = 0
   let pageEntries = FIRST_PAGE_ENTRIES
@@ -83,6 +83,7 @@ async function* backupChunks(store: BackupSource, header: BackupHeader, vector: 
       count += page.length
       const chunk = concatBytes(...page.map(encodeEntry))
       pageEntries = nextPageEntries(page.length, chunk.length)
+      progress?.(count, header.entryCount)
       yield chunk
     }
   }

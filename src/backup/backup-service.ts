@@ -126,8 +126,8 @@ export class BackupService {
    * fsync'd and renamed to `lanvault-<ISO time>.lvbackup`; then prunes to the
    * newest `keep`. NO_ACCOUNT if the store holds no account.
    */
-  create(): Promise<BackupInfo> {
-    const run = this.chain.catch(() => undefined).then(() => this.write())
+  create(progress?: (done: number, total: number) => void): Promise<BackupInfo> {
+    const run = this.chain.catch(() => undefined).then(() => this.write(progress))
     this.chain = run
     return run
   }
@@ -247,11 +247,11 @@ export class BackupService {
       (store.getKeyset()?.version ?? 0) !== newest.keysetVersion
   }
 
-  private async write(): Promise<BackupInfo> {
+  private async write(progress?: (done: number, total: number) => void): Promise<BackupInfo> {
     const counted = this.changesSince
     this.changesSince = 0
     try {
-      const { header, chunks } = gatherBackup(this.deps.store, this.deps.accountId, this.now())
+      const { header, chunks } = gatherBackup(this.deps.store, this.deps.accountId, this.now(), {}, progress)
       const { path, bytes } = await writeBackupFile(this.dir, header.createdAt, chunks)
       this.lastWriteMs = Math.max(0, this.now() - header.createdAt)
       const info: BackupInfo = {

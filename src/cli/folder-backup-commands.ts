@@ -2,6 +2,7 @@ import { resolve } from "node:path"
 import type { Command } from "commander"
 import type { CliContext } from "./context.js"
 import { formatTable, formatTime } from "./format.js"
+import { withProgressBar } from "./progress-bars.js"
 
 interface JsonOption {
   json?: boolean
@@ -56,7 +57,7 @@ export function registerBackupCommand(program: Command, ctx: CliContext): void {
     .description("write a backup now")
     .option("--json", "print the backup as JSON")
     .action(async (options: JsonOption, command: Command) => {
-      const result = await ctx.withClient(command, (client) => client.call("backup.create", {}))
+      const result = await ctx.withClient(command, (client) => withProgressBar(client, ctx.io.stderr, options.json, "backup", () => client.call("backup.create", {})))
       if (options.json) ctx.printJson(result)
       else ctx.print(`Backup written: ${result.path} (${result.entries} changes, ${result.bytes} bytes).`)
     })

@@ -1,10 +1,33 @@
 import { createRequire } from "node:module"
 import type cliProgress from "cli-progress"
+import type { LanvaultClient } from "../api/client.js"
+import type { EventParams } from "../api/protocol.js"
 import { formatClock, TYPE_COLUMN_CHARS } from "./event-format.js"
 
-/** Bars on `stderr` when it is a terminal and the output is not JSON (a command's own progress: import, export, unlock). */
-export function progressBars(stderr: NodeJS.WritableStream & { isTTY?: boolean }, json: boolean | undefined): ProgressBars | undefined {
-  return stderr.isTTY === true && json !== true ? new ProgressBars(stderr) : undefined
+/** Long work a command waits for, and the label of its bar. */
+const WORK_LABELS = { import: "importing", export: "exporting", unlock: "unlocking", backup: "backing up" } as const
+
+/**
+ * Runs `call` (the command's one long socket call) with a bar on `stderr` that follows the daemon's progress
+ * events of `work` (`import.progress`, else `work.progress`), when `stderr` is a terminal and the output not JSON.
+ */
+export async function withProgressBar<T>(
+  client: Pick<LanvaultClient, "subscribe">, stderr: NodeJS.WritableStream & { isTTY?: boolean }, json: boolean | undefined,
+  work: keyof typeof WORK_LABELS, call: () => Promise<T>,
+): Promise<T> {
+  const bars = stderr.isTTY === true && json !== true ? new ProgressBars(stderr) : undefined
+  const ours = (event: EventParams) =>
+    work === "import" ? event.type === "import.progress" : event.type === "work.progress" && event.work === work
+  if (bars) {
+    await client.subscribe([work === "import" ? "import.progress" : "work.progress"], (event) => {
+      if (ours(event) && "done" in event) bars.update(WORK_LABELS[work], event.done, event.total)
+    })
+  }
+  try {
+    return await call()
+  } finally {
+    bars?.stop()
+  }
 }
 
 /** One cli-progress bar per device a sync comes from; lines logged meanwhile are printed above the bars. */

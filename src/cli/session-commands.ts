@@ -3,7 +3,7 @@ import type { LanvaultClient } from "../api/client.js"
 import type { ResultOf, StatusResult } from "../api/protocol.js"
 import { LanvaultError } from "../errors.js"
 import type { CliContext } from "./context.js"
-import { progressBars } from "./progress-bars.js"
+import { withProgressBar } from "./progress-bars.js"
 import { integerIn } from "./option-parsers.js"
 import { CONNECTION_COLUMNS, connectionWord, foundByWord } from "./connection-words.js"
 import { formatDuration, formatPairs, formatTable, formatTime, shortId } from "./format.js"
@@ -69,16 +69,8 @@ async function runStatus(ctx: CliContext, command: Command, options: JsonOption)
 
 /** `lanvault unlock`: unlocks (see {@link unlock}) and says how many records the vault holds. */
 async function runUnlock(ctx: CliContext, command: Command, options: UnlockOptions): Promise<void> {
-  const result = await ctx.withClient(command, async (client) => {
-    // On a terminal, a bar follows an unlock that replays a long log (work.progress); a quick one sends none worth drawing.
-    const bars = progressBars(ctx.io.stderr, options.json)
-    if (bars) await client.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "unlock" && bars.update("unlocking", event.done, event.total))
-    try {
-      return await unlock(ctx, client, options)
-    } finally {
-      bars?.stop()
-    }
-  })
+  // On a terminal, a bar follows an unlock that replays a long log (work.progress); a quick one sends none worth drawing.
+  const result = await ctx.withClient(command, (client) => withProgressBar(client, ctx.io.stderr, options.json, "unlock", () => unlock(ctx, client, options)))
   if (result.notRemembered !== undefined) ctx.note(`Could not remember a quick unlock: ${result.notRemembered}. Unlock with the password until the keychain works.`)
   if (options.json) {
     ctx.printJson(result)

@@ -4,7 +4,7 @@ import { Option, type Command } from "commander"
 import { NotFoundError } from "../errors.js"
 import type { ImportSummary } from "../api/protocol.js"
 import type { CliContext } from "./context.js"
-import { progressBars } from "./progress-bars.js"
+import { withProgressBar } from "./progress-bars.js"
 
 /** Formats `import` reads (DESIGN §11, §13); without `--format` the daemon detects it. */
 export const IMPORT_FORMATS = [
@@ -62,16 +62,8 @@ async function runImport(ctx: CliContext, command: Command, file: string, option
     ? await ctx.secrets.password({ label: "KeePass database password", envVar: "LANVAULT_IMPORT_PASSWORD", fromStdin: options.passwordStdin === true })
     : undefined
   const params = { path, ...(options.format ? { format: options.format } : {}), ...(password ? { password } : {}), ...(keyFile ? { keyFile } : {}) }
-  const result = await ctx.withClient(command, async (client) => {
-    // On a terminal, a bar on stderr follows the daemon's import.progress events; the summary below is printed always.
-    const bars = progressBars(ctx.io.stderr, options.json)
-    if (bars) await client.subscribe(["import.progress"], (event) => event.type === "import.progress" && bars.update("importing", event.done, event.total))
-    try {
-      return await client.call("import", params)
-    } finally {
-      bars?.stop()
-    }
-  })
+  // On a terminal, a bar on stderr follows the daemon's import.progress events; the summary below is printed always.
+  const result = await ctx.withClient(command, (client) => withProgressBar(client, ctx.io.stderr, options.json, "import", () => client.call("import", params)))
   if (options.json) ctx.printJson(result)
   else printSummary(ctx, result)
 }
@@ -104,16 +96,8 @@ async function runExport(ctx: CliContext, command: Command, file: string, option
     await ctx.secrets.confirm("Write the plaintext export?", { yes: options.yes })
   }
   const params = { path, format: options.format, ...(password ? { password } : {}) }
-  const result = await ctx.withClient(command, async (client) => {
-    // On a terminal, a bar on stderr follows the records the daemon has gathered (work.progress); the file is written after.
-    const bars = progressBars(ctx.io.stderr, options.json)
-    if (bars) await client.subscribe(["work.progress"], (event) => event.type === "work.progress" && event.work === "export" && bars.update("exporting", event.done, event.total))
-    try {
-      return await client.call("export", params)
-    } finally {
-      bars?.stop()
-    }
-  })
+  // On a terminal, a bar follows the records the daemon has gathered (work.progress); the file is written after.
+  const result = await ctx.withClient(command, (client) => withProgressBar(client, ctx.io.stderr, options.json, "export", () => client.call("export", params)))
   if (options.json) ctx.printJson(result)
   else ctx.print(`Exported ${result.exported} record${result.exported === 1 ? "" : "s"} to ${result.path} (${result.format}).`)
 }

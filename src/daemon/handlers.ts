@@ -119,7 +119,7 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     "folders.add": (params) => sync().folders.add(requireString(params, "path")),
     "folders.list": () => sync().folders.list(),
     "folders.remove": (params) => sync().folders.remove(requireString(params, "path")),
-    "backup.create": async () => infoOf(await backups().create()),
+    "backup.create": async () => infoOf(await backups().create(paced((done, total) => publish({ type: "work.progress", work: "backup", done, total })))),
     "backup.list": async () => (await backups().list()).map(infoOf),
     "backup.restore": async (params) => (await import("../app/restore-backup.js")).restoreBackup(
       { vault, store, backups: backups(), replicator: sync().replicator, former },

@@ -59,26 +59,31 @@ describe("long work leaves the socket answering", () => {
 
   it("answers status while a backup and an export of a big vault are written, a lock snapshots it and an unlock replays it, and reports their progress", async () => {
     const { home, daemon, client, poller } = await bigVault()
+    const progress: Array<{ work: string; done: number; total: number }> = []
+    await poller.subscribe(["work.progress"], (event) => event.type === "work.progress" && progress.push({ work: event.work, done: event.done, total: event.total }))
+    /** The progress events of `work`: at least two, counting up to `total`, the last at it. */
+    const expectProgress = (work: string, total: number) => {
+      const of = progress.filter((p) => p.work === work)
+      expect(of.length).toBeGreaterThanOrEqual(2)
+      expect(of.at(-1)).toEqual({ work, done: total, total })
+      expect(of.every((p, i) => p.total === total && (i === 0 || p.done >= of[i - 1].done))).toBe(true)
+    }
     const backup = client.call("backup.create", {}, { timeoutMs: 180_000 })
     const answered = await statusesDuring(poller, backup)
     const info = await backup
     expect(info.entries).toBeGreaterThanOrEqual(RECORDS)
-    // The status calls were answered while the backup was still being made, not after it.
+    // The status calls were answered while the backup was still being made, not after it, and its progress told.
     expect(answered).toBeGreaterThanOrEqual(2)
+    expectProgress("backup", info.entries)
     const listed = (await client.call("backup.list", {})).find((b) => b.path === info.path)
     expect(listed?.entries).toBe(info.entries)
 
-    // An export reads every record (each bucket loaded in turn) and renders the file on a worker.
+    // An export reads every record (each bucket loaded in turn) and renders the file on a worker; its progress counts them.
     const path = join(home, "export.json")
-    const progress: Array<{ done: number; total: number }> = []
-    await poller.subscribe(["work.progress"], (event) => event.type === "work.progress" && progress.push({ done: event.done, total: event.total }))
     const exporting = client.call("export", { path, format: "json" }, { timeoutMs: 180_000 })
     expect(await statusesDuring(poller, exporting)).toBeGreaterThanOrEqual(2)
     expect((await exporting).exported).toBe(RECORDS)
-    // Progress as the records were gathered, counting up to all of them.
-    expect(progress.length).toBeGreaterThanOrEqual(2)
-    expect(progress.at(-1)).toEqual({ done: RECORDS, total: RECORDS })
-    expect(progress.every((p, i) => p.total === RECORDS && (i === 0 || p.done >= progress[i - 1].done))).toBe(true)
+    expectProgress("export", RECORDS)
     const file = JSON.parse(readFileSync(path, "utf8")) as { records: Array<{ title: string }> }
     expect(new Set(file.records.map((record) => record.title)).size).toBe(RECORDS)
 
