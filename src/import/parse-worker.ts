@@ -14,9 +14,8 @@ import { runTransferJob } from "./transfer-job.js"
 
 if (parentPort === null) throw new Error("parse-worker.js runs only as a worker thread")
 const port = parentPort
-port.once("message", (first: TransferJob & { incoming?: true }) => {
-  void gathered(first).then(runTransferJob).then(async (reply) => {
-    const job = first
+port.once("message", (job: TransferJob & { incoming?: true }) => {
+  void gathered(job).then(runTransferJob).then(async (reply) => {
     if (reply.ok && job.op === "import") {
       const { records, ...rest } = reply.value as ReadImportResult
       for (let from = 0; from < records.length; from += RECORDS_PER_BATCH) {

@@ -8,7 +8,6 @@
  * all day. One full collection a moment after the lock hands them back.
  */
 import * as v8 from "node:v8"
-import { getHeapStatistics, setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { wipe } from "../crypto/index.js"
 import type { VaultKeys } from "../account/index.js"
@@ -143,16 +142,16 @@ const COMPACT_FLAG = "compact-on-every-full-gc"
 function fullCollection(): void {
   if (collect === undefined) {
     // `gc` exists only with --expose-gc; the flag can be set now and the function read from a fresh context.
-    setFlagsFromString("--expose-gc")
+    v8.setFlagsFromString("--expose-gc")
     collect = runInNewContext("gc") as () => void
   }
-  const compact = getHeapStatistics().used_heap_size <= COMPACT_MAX_HEAP_BYTES
-  if (compact) setFlagsFromString(`--${COMPACT_FLAG}`)
+  const compact = v8.getHeapStatistics().used_heap_size <= COMPACT_MAX_HEAP_BYTES
+  if (compact) v8.setFlagsFromString(`--${COMPACT_FLAG}`)
   try {
     collect()
     collect()
   } finally {
-    if (compact) setFlagsFromString(`--no-${COMPACT_FLAG}`)
+    if (compact) v8.setFlagsFromString(`--no-${COMPACT_FLAG}`)
   }
 }
 
@@ -168,11 +167,11 @@ const RESTING_GROWTH_FACTOR = 1
  * ({@link reducingCollection}).
  */
 export async function withRoomyYoungGeneration<T>(work: () => Promise<T>): Promise<T> {
-  setFlagsFromString(`--semi-space-growth-factor=${LONG_WORK_GROWTH_FACTOR}`)
+  v8.setFlagsFromString(`--semi-space-growth-factor=${LONG_WORK_GROWTH_FACTOR}`)
   try {
     return await work()
   } finally {
-    setFlagsFromString(`--semi-space-growth-factor=${RESTING_GROWTH_FACTOR}`)
+    v8.setFlagsFromString(`--semi-space-growth-factor=${RESTING_GROWTH_FACTOR}`)
   }
 }
 
