@@ -259,7 +259,11 @@ export interface Events {
   "peer.connected": { deviceId: string; name?: string; address: string }
   /** A trusted device's link closed. */
   "peer.disconnected": { deviceId: string; reason?: string }
-  /** Progress of a long sync or import: `done` of `total` entries. */
+  /**
+   * Progress of a long sync: `done` of `total` entries. `phase: "sync"` receiving a peer's first
+   * catch-up; `phase: "serve"` serving a peer what it lacked when it connected (a new device, one back
+   * after long; at most every 100 ms, and once at the end).
+   */
   "sync.progress": { deviceId?: string; done: number; total: number; phase?: string }
   /** An import is committing records: `done` of `total` are in the vault (at most every 100 ms, and once at the end). */
   "import.progress": { done: number; total: number }

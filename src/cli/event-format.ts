@@ -18,6 +18,7 @@ function describeEvent(event: EventParams, names: ReadonlyMap<string, string>): 
     case "peer.disconnected":
       return `${deviceLabel(event.deviceId, names)}${event.reason ? `: ${event.reason}` : ""}`
     case "sync.progress": {
+      if (event.phase === "serve") return `served ${event.done}/${event.total} to ${deviceLabel(event.deviceId, names)}`
       const from = event.deviceId ? ` from ${deviceLabel(event.deviceId, names)}` : ""
       return `synced ${event.done}/${event.total}${from}${event.phase && event.phase !== "sync" ? ` (${event.phase})` : ""}`
     }

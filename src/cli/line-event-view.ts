@@ -20,7 +20,8 @@ export class LineView implements EventView {
     if (event.type === "peer.connected" && event.name) this.names.set(event.deviceId, event.name)
     if (event.type === "device.paired") this.names.set(event.deviceId, event.name)
     if (event.type === "sync.progress" && this.bars) {
-      const label = event.deviceId ? `sync from ${deviceLabel(event.deviceId, this.names)}` : (event.phase ?? "progress")
+      const toward = event.phase === "serve" ? "to" : "from"
+      const label = event.deviceId ? `sync ${toward} ${deviceLabel(event.deviceId, this.names)}` : (event.phase ?? "progress")
       this.bars.update(label, event.done, event.total)
       return
     }

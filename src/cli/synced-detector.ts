@@ -2,8 +2,8 @@ import type { LanvaultClient } from "../api/client.js"
 import type { EventParams } from "../api/protocol.js"
 
 /**
- * Decides when `--until-synced` is done: `quietMs` after a progress event
- * reached its total, or after a peer connected with nothing to send (a catch-up
+ * Decides when `--until-synced` is done: `quietMs` after a progress event of
+ * receiving (not of serving a peer) reached its total, or after a peer connected with nothing to send (a catch-up
  * with nothing new reports no progress), with no progress since.
  */
 export class SyncedDetector {
@@ -17,7 +17,7 @@ export class SyncedDetector {
 
   /** Takes one event into account. */
   observe(event: EventParams): void {
-    if (event.type === "sync.progress") {
+    if (event.type === "sync.progress" && event.phase !== "serve") {
       this.receiving = event.done < event.total
       if (this.receiving) this.disarm()
       else this.arm()

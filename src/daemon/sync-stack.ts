@@ -116,6 +116,7 @@ export class SyncStack {
     // The replicator offers a stored peer keyset to the others itself; a merge here offers its own (keysetChanged).
     replicator.on("keyset", () => vault.refreshKeys())
     replicator.on("progress", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "sync" }))
+    replicator.on("served", ({ deviceId, done, total }) => publish({ type: "sync.progress", deviceId, done, total, phase: "serve" }))
     replicator.on("peer.connected", ({ deviceId, address }) => {
       this.sharing.share(deviceId)
       publish({ type: "peer.connected", deviceId, address, name: this.deps.store.getTrust(deviceId)?.name })

@@ -1,4 +1,5 @@
 import { LanvaultError } from "../errors.js"
+import { paced } from "../progress-pace.js"
 import type { LogEntry } from "../store/log-entry.js"
 import type { VersionVector } from "../store/vault-store.js"
 import { takeBatch } from "./entry-batch.js"
@@ -27,6 +28,12 @@ export interface OutboundDeps {
   send: (message: EntriesMessage) => boolean
   /** The first catch-up was sent entirely. */
   onCaughtUp: () => void
+  /**
+   * Progress of serving what the peer lacked at its hello (the catch-up and the
+   * entries under a snapshot it took): entries it acknowledged of those it lacked.
+   * Paced (progress-pace.ts); the last report has done = total.
+   */
+  progress?: (done: number, total: number) => void
 }
 
 /**
@@ -44,8 +51,11 @@ export class OutboundStream {
   private total: number | undefined
   private caughtUp = false
   private stopped = false
-  /** Entry counts of batches awaiting an ack, oldest first. */
-  private readonly inFlight: number[] = []
+  /** Batches awaiting an ack, oldest first: entry count, and whether it serves what the peer lacked at its hello. */
+  private readonly inFlight: { count: number; serves: boolean }[] = []
+  /** What the peer lacked at its hello and has acknowledged, until all of it has been. */
+  private serving: { done: number; total: number } | undefined
+  private readonly report: ((done: number, total: number) => void) | undefined
   private pumping = false
   private pumpAgain = false
   private sent = 0
@@ -59,6 +69,7 @@ export class OutboundStream {
     this.maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES
     this.windowBatches = options.windowBatches ?? WINDOW_BATCHES
     this.pageEntries = this.batchEntries
+    this.report = deps.progress === undefined ? undefined : paced(deps.progress)
   }
 
   /** Whether the peer's vector is known (its hello came). */
@@ -84,6 +95,8 @@ export class OutboundStream {
     this.peerVector = snapshot === undefined ? peerVector : mergeVectors(peerVector, snapshot)
     if (snapshot !== undefined) this.backfill.push(...missingRanges(peerVector, snapshot))
     this.total = missingCount(this.peerVector, this.deps.store.versionVector())
+    const lacking = missingCount(peerVector, this.deps.store.versionVector())
+    if (lacking > 0 && this.report !== undefined) this.serving = { done: 0, total: lacking }
     this.pump()
   }
 
@@ -102,16 +115,34 @@ export class OutboundStream {
 
   /** The peer processed our oldest batch; PROTOCOL_ERROR if no batch of that size awaits an ack. */
   ack(count: number): void {
-    if (this.inFlight.length === 0 || this.inFlight[0] !== count) {
+    if (this.inFlight.length === 0 || this.inFlight[0].count !== count) {
       throw new LanvaultError("PROTOCOL_ERROR", "an ack that matches no batch sent")
     }
-    this.inFlight.shift()
+    const { serves } = this.inFlight.shift()!
+    if (serves && this.serving !== undefined) this.serving.done += count
     this.pump()
+    this.reportServing()
   }
 
   stop(): void {
     this.stopped = true
     this.inFlight.length = 0
+    this.serving = undefined
+  }
+
+  /**
+   * Reports serving progress after an ack: done once the catch-up and the
+   * backfill are sent and acknowledged (entries the store no longer holds,
+   * under its floor, then count as served: the peer has the snapshot).
+   */
+  private reportServing(): void {
+    const serving = this.serving
+    if (serving === undefined) return
+    const finished = this.caughtUp && this.backfill.length === 0 && !this.inFlight.some((batch) => batch.serves)
+    if (finished) serving.done = serving.total
+    else serving.done = Math.min(serving.done, serving.total - 1)
+    this.report!(serving.done, serving.total)
+    if (finished) this.serving = undefined
   }
 
   /** Sends batches while the window allows; re-entry (a synchronous link) only asks for another round. */
@@ -149,7 +180,7 @@ export class OutboundStream {
       this.stop()
       return true
     }
-    this.inFlight.push(entries.length)
+    this.inFlight.push({ count: entries.length, serves: false })
     this.peerVector = next
     this.sent += entries.length
     return true
@@ -171,7 +202,7 @@ export class OutboundStream {
       return false
     }
     this.total = undefined
-    this.inFlight.push(batch.length)
+    this.inFlight.push({ count: batch.length, serves: true })
     this.peerVector = advanceVector(known, batch)
     this.sent += batch.length
     if (final) {
@@ -196,7 +227,7 @@ export class OutboundStream {
         this.stop()
         return false
       }
-      this.inFlight.push(batch.length)
+      this.inFlight.push({ count: batch.length, serves: true })
       this.sent += batch.length
       return true
     }

@@ -72,6 +72,8 @@ export interface PeerSessionEvents {
   snapshot: { vector: VersionVector }
   /** Progress of receiving this peer's first catch-up. */
   progress: { done: number; total: number }
+  /** Progress of serving this peer what it lacked at its hello (OutboundDeps.progress). */
+  served: { done: number; total: number }
   /** An opaque notice from the peer for the daemon. */
   control: { kind: string; body: Uint8Array }
   /** The state moved. */

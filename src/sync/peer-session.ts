@@ -52,7 +52,7 @@ export class PeerSession {
     this.remoteDeviceId = deps.link.remoteDeviceId
     this.address = deps.link.address
     this.outbound = new OutboundStream(
-      { store: deps.store, send: (message) => this.send(message), onCaughtUp: () => this.updateState() },
+      { store: deps.store, send: (message) => this.send(message), onCaughtUp: () => this.updateState(), progress: (done, total) => this.events.emit("served", { done, total }) },
       options,
     )
     this.snapshots = new SnapshotExchange({

@@ -57,6 +57,8 @@ export interface ReplicatorEvents {
   removed: { by: string }
   /** Progress of a first catch-up from `deviceId`. */
   progress: { deviceId: string; done: number; total: number }
+  /** Progress of serving a peer what it lacked when it connected (a new device's first sync, one back after long). */
+  served: { deviceId: string; done: number; total: number }
   /** A session with a device started. */
   "peer.connected": { deviceId: string; address: string }
   /** The session with a device ended (not emitted when a newer link replaced it). */
@@ -205,6 +207,7 @@ export class Replicator {
     })
     session.on("removed", () => this.events.emit("removed", { by: deviceId }))
     session.on("progress", ({ done, total }) => this.events.emit("progress", { deviceId, done, total }))
+    session.on("served", ({ done, total }) => this.events.emit("served", { deviceId, done, total }))
     session.on("control", ({ kind, body }) => this.events.emit("control", { deviceId, kind, body }))
     session.on("close", ({ reason }) => {
       if (this.connected.get(deviceId)?.session !== session) return

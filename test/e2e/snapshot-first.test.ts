@@ -37,6 +37,11 @@ describe("snapshot-first sync between real daemons", () => {
     const { joinResult } = await b.joinThrough(a)
     expect(joinResult.code).toBe(0)
     await a.client!.call("lock", {})
+    // What A reports of serving B (a person at A sees "served done/total to beta").
+    const served: Array<{ deviceId?: string; done: number; total: number }> = []
+    await a.client!.subscribe(["sync.progress"], (event) => {
+      if (event.type === "sync.progress" && event.phase === "serve") served.push({ deviceId: event.deviceId, done: event.done, total: event.total })
+    })
 
     await b.start([], INFO_LOG)
     await b.unlock()
@@ -49,6 +54,12 @@ describe("snapshot-first sync between real daemons", () => {
     // The backfill brings every entry under the snapshot too; then B's log is whole (it can back up, relay, replay).
     await waitFor(async () => (await b.client!.call("devices.list", {})).find((d) => d.name === "alpha")?.seq === head, "A's head on B", 60_000)
     await waitFor(async () => (await b.cli(["backup", "create", "--json"])).code === 0, "a backup of B once its log is whole", 60_000)
+    // A reported serving B everything B lacked (snapshot, tail and the entries under the snapshot), done rising to total.
+    await waitFor(() => served.some((p) => p.done === p.total), "A's last serving progress", 30_000)
+    const bId = (await a.client!.call("devices.list", {})).find((d) => d.name === "beta")!.deviceId
+    expect(served.every((p) => p.deviceId === bId && p.total >= head)).toBe(true)
+    expect(served.map((p) => p.done)).toEqual([...served.map((p) => p.done)].sort((x, y) => x - y))
+    expect(served.filter((p) => p.done === p.total)).toHaveLength(1)
 
     // After a restart B opens from the snapshot it took plus the tail, and edits flow both ways.
     await b.stop()

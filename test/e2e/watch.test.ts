@@ -81,6 +81,7 @@ describe("watch output", () => {
     expect(formatEvent({ type: "peer.connected", deviceId: "a1b2c3d4e5f6", address: "192.168.1.20:47110" }, names, at)).toMatch(/peer\.connected +beta \(a1b2c3d4\) at 192\.168\.1\.20:47110$/)
     expect(formatEvent({ type: "peer.disconnected", deviceId: "ffffffff0000", reason: "closed" }, names, at)).toMatch(/peer\.disconnected  ffffffff: closed$/)
     expect(formatEvent({ type: "sync.progress", deviceId: "a1b2c3d4e5f6", done: 5, total: 9 }, names, at)).toMatch(/synced 5\/9 from beta/)
+    expect(formatEvent({ type: "sync.progress", deviceId: "a1b2c3d4e5f6", done: 5, total: 9, phase: "serve" }, names, at)).toMatch(/served 5\/9 to beta \(a1b2c3d4\)$/)
     expect(formatEvent({ type: "locked", reason: "idle" }, names, at)).toMatch(/vault locked \(idle\)$/)
     expect(formatEvent({ type: "unlocked", records: 1 }, names, at)).toMatch(/vault unlocked, 1 record$/)
   })
@@ -98,6 +99,16 @@ describe("watch output", () => {
     vi.advanceTimersByTime(499)
     expect(synced).not.toHaveBeenCalled()
     vi.advanceTimersByTime(1)
+    expect(synced).toHaveBeenCalledOnce()
+  })
+
+  it("--until-synced waits for what this device receives, not for what it serves a peer", () => {
+    vi.useFakeTimers()
+    const synced = vi.fn()
+    const detector = new SyncedDetector(2_000, synced)
+    detector.observe({ type: "sync.progress", deviceId: "d", done: 100, total: 100, phase: "sync" })
+    detector.observe({ type: "sync.progress", deviceId: "e", done: 1, total: 500, phase: "serve" })
+    vi.advanceTimersByTime(2_000)
     expect(synced).toHaveBeenCalledOnce()
   })
 

@@ -4,26 +4,26 @@ import type { EventParams } from "../../api/protocol.js"
 /** The events it reads (api.ts's LiveEvent; named here so this file needs no DOM types). */
 export type ProgressEvent = EventParams | { type: "daemon"; connected: boolean }
 
-/** Syncs still running, by the device they come from ("" when the daemon did not say). */
+/** Syncs still running, by the device they come from ("" when the daemon did not say), or `serve:` and the device served. */
 export type SyncProgress = Readonly<Record<string, { done: number; total: number }>>
 
 /**
- * The running syncs after one event: `sync.progress` starts or moves a device's sync and
- * ends it when done reaches total; a device that disconnects mid-sync, or the daemon
+ * The running syncs after one event: `sync.progress` starts or moves a device's sync (received
+ * from it or served to it, two bars) and ends it when done reaches total; a device that disconnects mid-sync, or the daemon
  * link going away, ends its bar too (no bar stays stuck at a half).
  */
 export function nextSyncProgress(state: SyncProgress, event: ProgressEvent): SyncProgress {
   if (event.type === "sync.progress") {
-    const key = event.deviceId ?? ""
+    const key = event.phase === "serve" ? `serve:${event.deviceId ?? ""}` : event.deviceId ?? ""
     const rest = without(state, key)
     return event.done < event.total ? { ...rest, [key]: { done: event.done, total: event.total } } : rest
   }
-  if (event.type === "peer.disconnected") return Object.hasOwn(state, event.deviceId) ? without(state, event.deviceId) : state
+  if (event.type === "peer.disconnected") return without(without(state, event.deviceId), `serve:${event.deviceId}`)
   if (event.type === "daemon" && !event.connected) return {}
   return state
 }
 
-/** All running syncs as one bar (entries received of entries expected), or undefined when none runs. */
+/** All running syncs as one bar (entries received or served of those expected), or undefined when none runs. */
 export function overallProgress(state: SyncProgress): { done: number; total: number } | undefined {
   const running = Object.values(state)
   if (running.length === 0) return undefined

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it, vi } from "vitest"
 import { encodedEntryBytes, type EntriesMessage } from "../../../src/sync/messages.js"
 import { OutboundStream } from "../../../src/sync/outbound-stream.js"
 import type { LogEntry } from "../../../src/store/index.js"
@@ -6,7 +6,7 @@ import type { VersionVector } from "../../../src/store/vault-store.js"
 import { makeAccount, sealOwn } from "./sync-fixtures.js"
 
 /** A device's own log held in memory, counting the stream's reads of it. */
-function setUp(options: { batchEntries?: number; windowBatches?: number; maxBatchBytes?: number } = {}) {
+function setUp(options: { batchEntries?: number; windowBatches?: number; maxBatchBytes?: number } = {}, progress?: (done: number, total: number) => void) {
   const account = makeAccount(["a"])
   const [device] = account.devices
   const log: LogEntry[] = []
@@ -23,7 +23,7 @@ function setUp(options: { batchEntries?: number; windowBatches?: number; maxBatc
     entriesOf: () => [],
   }
   const sent: EntriesMessage[] = []
-  const stream = new OutboundStream({ store, send: (message) => (sent.push(message), true), onCaughtUp: () => {} }, { windowBatches: 2, ...options })
+  const stream = new OutboundStream({ store, send: (message) => (sent.push(message), true), onCaughtUp: () => {}, progress }, { windowBatches: 2, ...options })
   const append = (count: number) => {
     const entries = sealOwn(account, device, log.length + 1, count)
     log.push(...entries)
@@ -92,5 +92,49 @@ describe("OutboundStream", () => {
     // The first page reads all 60; each later one about one entry more than a batch holds
     // (a page of batchEntries each time would read 60 + 57 + 54 + … ≈ 630 rows).
     expect(rows()).toBeLessThanOrEqual(60 + 5 * sent.length)
+  })
+
+  describe("serving progress", () => {
+    afterEach(() => vi.useRealTimers())
+
+    it("reports entries the peer acknowledged of those it lacked, paced, the last with done = total", () => {
+      vi.useFakeTimers()
+      const reports: string[] = []
+      const { stream, append } = setUp({ batchEntries: 500 }, (done, total) => reports.push(`${done}/${total}`))
+      append(1_200)
+      stream.begin({})
+      expect(reports).toEqual([])
+      stream.ack(500)
+      stream.ack(500) // within 100 ms of the last report: held back
+      vi.advanceTimersByTime(100)
+      stream.ack(200)
+      expect(reports).toEqual(["500/1200", "1200/1200"])
+    })
+
+    it("leaves live edits after the catch-up out, and reports nothing for a peer that lacked nothing", () => {
+      const reports: string[] = []
+      const { stream, append } = setUp({}, (done, total) => reports.push(`${done}/${total}`))
+      append(3)
+      stream.begin({ })
+      stream.ack(3)
+      expect(reports).toEqual(["3/3"])
+      stream.push(append(2))
+      stream.ack(2)
+      expect(reports).toEqual(["3/3"])
+
+      const idle = setUp({}, (done, total) => reports.push(`${done}/${total}`))
+      idle.stream.begin({})
+      idle.stream.ack(0)
+      expect(reports).toEqual(["3/3"])
+    })
+
+    it("ends when the entries under a snapshot cannot be sent (below the store's floor): the peer has the snapshot", () => {
+      const reports: string[] = []
+      const { stream, append } = setUp({}, (done, total) => reports.push(`${done}/${total}`))
+      const [entry] = append(10)
+      stream.begin({}, { [entry.deviceId]: 8 }) // the snapshot covers 1-8; the store reads none of them (entriesOf is empty)
+      stream.ack(2)
+      expect(reports).toEqual(["10/10"])
+    })
   })
 })

@@ -32,4 +32,14 @@ describe("the app's first-sync bar", () => {
     expect(overallProgress(nextSyncProgress(both, { type: "daemon", connected: false }))).toBeUndefined()
     expect(nextSyncProgress(both, { type: "record.changed", id: "x", origin: "remote" })).toBe(both)
   })
+
+  it("keeps serving a device apart from receiving from it, and a disconnect ends both", () => {
+    const both = run([
+      { type: "sync.progress", deviceId: A, done: 100, total: 400, phase: "sync" },
+      { type: "sync.progress", deviceId: A, done: 10, total: 1_000, phase: "serve" },
+    ])
+    expect(overallProgress(both)).toEqual({ done: 110, total: 1_400 })
+    expect(overallProgress(nextSyncProgress(both, { type: "sync.progress", deviceId: A, done: 1_000, total: 1_000, phase: "serve" }))).toEqual({ done: 100, total: 400 })
+    expect(overallProgress(nextSyncProgress(both, { type: "peer.disconnected", deviceId: A }))).toBeUndefined()
+  })
 })
