@@ -14,8 +14,11 @@ import { pathReport } from "./records-update-path.js"
 
 export const MAX_FILE_LINES = 300
 export const MAX_DAEMON_LINES = 900
-/** What the CLI may import besides itself: the socket client side, the error table, and the two daemon entry points it starts. */
-export const CLI_ENTRY_POINTS = ["src/errors.ts", "src/daemon/run-daemon.ts", "src/daemon/run-join.ts"]
+/**
+ * What the CLI may import besides itself: the socket client side, the error table, the two daemon
+ * entry points it starts, and the process's young-generation setting (the daemon's heap is set before they load).
+ */
+export const CLI_ENTRY_POINTS = ["src/errors.ts", "src/daemon/run-daemon.ts", "src/daemon/run-join.ts", "src/young-generation.ts"]
 /** The one file that opens the store and so holds the whole VaultStore; every other consumer declares a narrow port. */
 export const COMPOSITION_ROOT = "src/daemon/daemon.ts"
 

@@ -1,17 +1,8 @@
 import { subscribe } from "node:diagnostics_channel"
 import { setFlagsFromString } from "node:v8"
 import type { Worker } from "node:worker_threads"
+import { RESTING_GROWTH_FACTOR, setYoungGenerationGrowth } from "../young-generation.js"
 
-/**
- * V8's young generation starts at 1 MiB per semi-space and by default doubles up
- * to 16 MiB under a burst of allocation (start-up, an unlock, an import), and an
- * idle process keeps what it grew to: about 25 MiB of RSS a resting daemon never
- * gives back. `--max-semi-space-size` is read only when V8 starts (a service
- * file can pass it, a plain `lanvault daemon` cannot); the growth factor is read
- * at each growth, so setting it before the daemon's modules load keeps the
- * semi-spaces at their starting size (`npm run bench`: resting-memory rows).
- */
-const SEMI_SPACE_GROWTH_FACTOR = 1
 /**
  * Start-up runs some code hot enough for Turbofan (module loading, pino, the
  * schema checks) once: optimizing it left ≈ 9 MiB of code and compiler memory a
@@ -39,6 +30,12 @@ export function useDaemonHeap(): void {
   setFlagsFromString(START_WITHOUT_OPTIMIZER)
 }
 
+/**
+ * Keeps the young generation at its starting size (young-generation.ts).
+ * `--max-semi-space-size` is read only when V8 starts (a service file can pass
+ * it, a plain `lanvault daemon` cannot); the growth factor, set before the
+ * daemon's modules load, does the same.
+ */
 function keepYoungGenerationSmall(): void {
-  setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`)
+  setYoungGenerationGrowth(RESTING_GROWTH_FACTOR)
 }

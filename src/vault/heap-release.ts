@@ -11,6 +11,7 @@ import * as v8 from "node:v8"
 import { runInNewContext } from "node:vm"
 import { wipe } from "../crypto/index.js"
 import type { VaultKeys } from "../account/index.js"
+import { LONG_WORK_GROWTH_FACTOR, RESTING_GROWTH_FACTOR, setYoungGenerationGrowth } from "../young-generation.js"
 import { trimMalloc } from "./malloc-trim.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 
@@ -155,10 +156,6 @@ function fullCollection(): void {
   }
 }
 
-/** What an import's creation sets the growth factor to while it runs (V8's default), and back to after (cli/daemon-heap.ts). */
-const LONG_WORK_GROWTH_FACTOR = 2
-const RESTING_GROWTH_FACTOR = 1
-
 /**
  * Runs `work` (an import's creation of thousands of records) with a young
  * generation that may grow: kept at 1 MiB, a 50k import promoted most of what it
@@ -167,11 +164,11 @@ const RESTING_GROWTH_FACTOR = 1
  * ({@link reducingCollection}).
  */
 export async function withRoomyYoungGeneration<T>(work: () => Promise<T>): Promise<T> {
-  v8.setFlagsFromString(`--semi-space-growth-factor=${LONG_WORK_GROWTH_FACTOR}`)
+  setYoungGenerationGrowth(LONG_WORK_GROWTH_FACTOR)
   try {
     return await work()
   } finally {
-    v8.setFlagsFromString(`--semi-space-growth-factor=${RESTING_GROWTH_FACTOR}`)
+    setYoungGenerationGrowth(RESTING_GROWTH_FACTOR)
   }
 }
 
