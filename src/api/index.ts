@@ -9,6 +9,7 @@ export { connect, LanvaultClient, type CallOptions, type CloseListener, type Con
 export { LineReader, type LineChunk, type LineReaderOptions } from "./line-reader.js"
 export { RpcDispatcher, type RpcDispatcherDeps } from "./rpc-dispatcher.js"
 export * from "./rpc-codec.js"
+export { decodeListResult, SUMMARY_COLUMNS, SummaryRows, type SummaryRowsResult } from "./summary-rows.js"
 export { SILENT_API_LOGGER, type ApiHandlers, type ApiLogger, type CallContext, type MethodHandler } from "./types.js"
 export { EVENT_NAMES, MAX_LINE_BYTES } from "./protocol.js"
 export type * from "./protocol.js"

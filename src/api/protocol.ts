@@ -5,6 +5,7 @@
 import type { AuditReport } from "../health/audit-types.js"
 import type { StrengthReport } from "../health/strength-report.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { SummaryRows } from "./summary-rows.js"
 
 /** What an import did with each entry of the file (see src/import/transfer.ts). */
 export interface ImportSummary {
@@ -99,11 +100,8 @@ export interface Methods {
   lock: { params: Record<string, never>; result: { locked: true } }
   /** Not in DESIGN §10's first list: minutes idle before the vault locks itself (0 = never, at most a week); kept on this device across restarts; LOCKED while locked. */
   "settings.autoLock": { params: { minutes: number }; result: { autoLockMinutes: number } }
-  /**
-   * The whole list, sorted by title then id; with `limit` (issue 18) one page of it instead: `{ records, next? }`,
-   * `next` (absent on the last page) passed back as `cursor` gives the page after. See ListParams.
-   */
-  "records.list": { params: ListParams; result: RecordSummary[] | RecordPage }
+  /** The whole list by title then id; with `limit` one page, `{ records, next? }` (`next` is the following page's `cursor`); see ListParams. */
+  "records.list": { params: ListParams; result: RecordSummary[] | RecordPage | SummaryRows | { records: SummaryRows; next?: string } }
   "records.get": { params: { id: string }; result: VaultRecord }
   "records.create": { params: { record: RecordInput }; result: { id: string } }
   "records.update": { params: { id: string } & RecordPatch; result: VaultRecord }
@@ -238,10 +236,12 @@ export type CallResult<M extends MethodName, P> = M extends "records.list" ? (P 
  * `cursor` the page before gave as `next`. A cursor names the last record shown (title and id),
  * not a position: records added, changed or removed meanwhile never shift the next page; a
  * record whose title moved across the cursor is shown on the page its new title falls on.
+ * `rows: true`: the summaries (the list, or a page's `records`) as `{ columns, rows }` (api/summary-rows.ts).
  */
 export interface ListParams extends ListFilter {
   limit?: number
   cursor?: string
+  rows?: boolean
 }
 
 /** `pairing.status`: whether the window is open, and the new device waiting for a person's answer. */

@@ -1,6 +1,7 @@
 import { InvalidParamsError, isErrorCode, LanvaultError, rpcCodeOf, type ErrorCode } from "../errors.js"
-import { asciiJson, frozenListBytes, frozenListJson } from "./frozen-json.js"
+import { asciiJson, frozenListBytes, frozenListJson, summaryRowsBytes } from "./frozen-json.js"
 import { EVENT_NAMES, type EventName, type EventParams } from "./protocol.js"
+import { SUMMARY_COLUMNS, SummaryRows } from "./summary-rows.js"
 import type { ApiLogger } from "./types.js"
 
 /**
@@ -115,6 +116,7 @@ export type ResponseLine = string | readonly Uint8Array[]
 
 /** A success response line (without the newline); a long list of frozen objects is joined from cached JSON (frozen-json.ts). */
 export function encodeResult(id: RpcId, result: unknown): string {
+  if (result instanceof SummaryRows) return Buffer.concat(rowsLine(id, result)).toString("latin1")
   const list = frozenListJson(result)
   if (list !== undefined) return `${resultHead(id)}${list}}`
   return JSON.stringify({ jsonrpc: JSONRPC_VERSION, id, result: result ?? null })
@@ -122,12 +124,20 @@ export function encodeResult(id: RpcId, result: unknown): string {
 
 /** {@link encodeResult} for the socket: a long list of frozen objects as its cached bytes between head and tail, not copied into one string. */
 export function encodeResultLine(id: RpcId, result: unknown): ResponseLine {
+  if (result instanceof SummaryRows) return rowsLine(id, result)
   const list = frozenListBytes(result)
   if (list === undefined) return encodeResult(id, result)
   return [Buffer.from(resultHead(id), "latin1"), list, RESULT_TAIL]
 }
 
 const RESULT_TAIL = Buffer.from("}")
+const ROWS_TAIL = Buffer.from("}}")
+const ROWS_HEAD = Buffer.from(`{"columns":${JSON.stringify(SUMMARY_COLUMNS)},"rows":`, "latin1")
+
+/** A whole list as rows (summary-rows.ts): the rows' cached bytes between head and tail. */
+function rowsLine(id: RpcId, result: SummaryRows): Buffer[] {
+  return [Buffer.from(resultHead(id), "latin1"), ROWS_HEAD, summaryRowsBytes(result.summaries), ROWS_TAIL]
+}
 
 /** `{"jsonrpc":"2.0","id":…,"result":` in ASCII (a client's string id may hold any character). */
 function resultHead(id: RpcId): string {

@@ -8,6 +8,7 @@ import { ASSOCIATION_TYPE } from "../browser/index.js"
 import { signRename } from "../store/index.js"
 import { wipe } from "../crypto/index.js"
 import { optionalBoolean, optionalString, requireObject, requireString } from "../api/params.js"
+import { SummaryRows } from "../api/summary-rows.js"
 import { assertInGoodStanding, readStanding, type KeysetShelf, type MetaTable, type StandingStore } from "../account/index.js"
 import type { BackupService } from "../backup/index.js"
 import type { SyncStack } from "./sync-stack.js"
@@ -83,7 +84,9 @@ function allHandlers({ vault, store, sync, backups, afterReset, quickUnlock, for
     },
     "records.list": (params) => {
       const { filter, page } = readListParams(params)
-      return vault.listed(filter, RESERVED_HIDDEN, page) as RecordSummary[] | RecordPage
+      const listed = vault.listed(filter, RESERVED_HIDDEN, page)
+      if (optionalBoolean(params, "rows") !== true) return listed as RecordSummary[] | RecordPage
+      return "records" in listed ? { ...listed, records: new SummaryRows(listed.records) } : new SummaryRows(listed)
     },
     "records.get": (params) => vault.get(requireString(params, "id")),
     "records.create": async (params) => ({ id: await vault.changes.create(requireObject<RecordInput>(params, "record")) }),

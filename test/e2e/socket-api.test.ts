@@ -5,6 +5,8 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import type { EventParams } from "../../src/api/protocol.js"
+import { decodeListResult, SUMMARY_COLUMNS } from "../../src/api/summary-rows.js"
+import type { RecordSummary } from "../../src/merge/types.js"
 import { LanvaultError } from "../../src/errors.js"
 import { runCli, startDaemon, tempHome, type DaemonProcess } from "./helpers/cli.js"
 import { codeOfAsync as codeOf } from "../helpers/error-code.js"
@@ -166,5 +168,22 @@ describe("the socket API of a real daemon under bad input", () => {
     const more = await runCli(["list", "--query", "page", "--limit", "1"], { home })
     expect(more.stderr).toMatch(/more: lanvault list --limit 1 --cursor \S+/)
     expect((await runCli(["list", "--cursor", page.next], { home })).code).toBe(2)
+  })
+
+  it("answers records.list with rows: true as { columns, rows } (a page's records too) that read back as the object form; the typed client asks for them", async () => {
+    const fields = { password: { value: "rows-secret-value", kind: "secret" as const }, user: { value: "ann ✓", kind: "text" as const } }
+    for (const title of ["rows ü one", "rows two"]) await client.call("records.create", { record: { type: "login", title, fields, tags: ["t"] } })
+    const request = (id: number, params: object) => `${JSON.stringify({ jsonrpc: "2.0", id, method: "records.list", params })}\n`
+    const payload = request(1, { query: "rows" }) + request(2, { query: "rows", rows: true }) + request(3, { query: "rows", rows: true, limit: 1 })
+    const { lines } = await rawExchange(daemon.socketPath, payload, 3)
+    const results = new Map(lines.map((line) => [JSON.parse(line).id as number, JSON.parse(line).result as unknown]))
+    const objects = results.get(1) as RecordSummary[]
+    expect(objects.map((r) => r.title)).toEqual(["rows two", "rows ü one"])
+    expect(objects[0].fields).toEqual({ password: { kind: "secret" }, user: { kind: "text", value: "ann ✓" } })
+    expect(results.get(2)).toEqual({ columns: [...SUMMARY_COLUMNS], rows: expect.any(Array) })
+    expect(JSON.stringify(decodeListResult(results.get(2)))).toBe(JSON.stringify(objects))
+    expect(decodeListResult(results.get(3))).toEqual({ records: objects.slice(0, 1), next: expect.any(String) })
+    for (const line of lines) expect(line).not.toContain("rows-secret-value")
+    expect(await client.call("records.list", { query: "rows" })).toEqual(objects)
   })
 })

@@ -161,9 +161,9 @@ describe("record commands against a fake daemon", () => {
     expect(lines[2]).toMatch(/^ab990000\s+login\s+Bank$/)
     const json = await runCli(["list", "--query", "ma", "--type", "login", "--tag", "work", "--json"], { home })
     expect(JSON.parse(json.stdout)).toEqual([summary(MAIL), BANK])
-    expect(daemon.calls.at(-1)).toEqual({ method: "records.list", params: { query: "ma", type: "login", tag: "work" } })
+    expect(daemon.calls.at(-1)).toEqual({ method: "records.list", params: { query: "ma", type: "login", tag: "work", rows: true } })
     await runCli(["list", "--trash"], { home })
-    expect(daemon.calls.at(-1)).toEqual({ method: "records.list", params: { trash: true } })
+    expect(daemon.calls.at(-1)).toEqual({ method: "records.list", params: { trash: true, rows: true } })
   })
 
   it("get asks records.find for the QUERY and masks secret values unless --reveal", async () => {
