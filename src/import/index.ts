@@ -3,7 +3,8 @@
  * format, detected from the content) and writing exports (lanvault JSON/CSV,
  * Bitwarden JSON, KeePass KDBX). Parsers are pure: bytes in, records out; the
  * only file I/O is transfer-files.ts. It knows the record model (merge/types),
- * errors and narrow vault ports (transfer.ts), nothing of the store or daemon.
+ * errors and narrow vault ports (transfer.ts), nothing of the store or daemon;
+ * on its worker thread it writes an import's new buckets (merge/bucket-fill).
  */
 export { parseImport, readImport, isImportFormat, READABLE_FORMATS } from "./parse-import.js"
 export { exportRecords, renderExport } from "./export-records.js"

@@ -2,14 +2,15 @@
  * Runs a TransferJob on a worker thread of its own, ended when it answers: the
  * daemon keeps serving the socket while a big file is read and parsed, and the
  * parsers' memory goes with the worker. From the TypeScript sources (tests) no
- * compiled worker exists: then the job runs in this thread.
+ * compiled worker exists: then the job runs in this thread. An import talks
+ * with its worker longer (import-session.ts); the messages of both are here.
  */
 import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { setImmediate as nextTurn } from "node:timers"
 import { Worker } from "node:worker_threads"
 import { isErrorCode, LanvaultError } from "../errors.js"
-import type { RecordInput } from "../merge/types.js"
+import type { FilledGroup, FillPlan } from "../merge/bucket-fill.js"
 import type { ReadImportResult } from "./parse-import.js"
 import type { ExistingRecord, ExportFormat, ExportRecord } from "./types.js"
 
@@ -20,20 +21,31 @@ export type TransferJob =
 
 /**
  * What the daemon posts to the worker: the job, then for an export (sent with no
- * records and `incoming`) its records in batches and the end. One message of
- * 50k records held the event loop ≈ 300 ms while it was copied.
+ * records and `incoming`) its records in batches and the end (one message of
+ * 50k records held the event loop ≈ 300 ms while it was copied); for an import,
+ * the plan of its records' buckets, and "next" for each group it took.
  */
-export type ToWorker = TransferJob & { incoming?: true } | { records: ExportRecord[] } | { end: true } | "next"
+export type ToWorker = TransferJob & { incoming?: true } | { records: ExportRecord[] } | { end: true } | { plan: FillPlan } | "next"
+
+/** What an import read, its records left out (they stay in the worker). */
+export type ImportSummary = Omit<ReadImportResult, "records">
+
+/**
+ * What an import's worker posts: what it read (or its failure), then, once
+ * given a plan, each group of records written, in order, and the end (or a failure).
+ */
+export type FromImportWorker = { parsed: ImportSummary & { count: number } } | { group: FilledGroup } | { written: true } | Extract<TransferReply, { ok: false }>
 
 /** What the job answers: a value, or an error as plain data (it crosses a thread). */
 export type TransferReply =
   | { ok: true; value: ReadImportResult | string | Uint8Array }
   | { ok: false; error: { code: string; message: string; data?: Record<string, unknown> } }
 
-/** An import's records cross from the worker this many at a time: taking in one batch holds the event loop a few ms, not the whole file's. */
+/** An export's records cross to the worker this many at a time: taking in one batch holds the event loop a few ms, not the whole file's. */
 export const RECORDS_PER_BATCH = 1_000
 
-const WORKER_URL = new URL("./parse-worker.js", import.meta.url)
+/** The compiled worker's entry (absent when running from the TypeScript sources). */
+export const WORKER_URL = new URL("./parse-worker.js", import.meta.url)
 /** The worker's own heap: a 256 MiB file and what it parses into fit; a runaway parse ends the worker, not the daemon. */
 const WORKER_MAX_OLD_GENERATION_MB = 1_024
 /**
@@ -45,29 +57,26 @@ const WORKER_MAX_OLD_GENERATION_MB = 1_024
 const KDBX_EXPORT_BASE_MB = 256
 const KDBX_EXPORT_MB_PER_RECORD = 1 / 32
 
-/** Runs `job` off the event loop; resolves with its value or rejects with its LanvaultError. */
-export async function runOffThread(job: TransferJob): Promise<ReadImportResult | string | Uint8Array> {
-  if (!existsSync(fileURLToPath(WORKER_URL))) {
+/** Whether the compiled worker exists (not when running from the TypeScript sources). */
+export function haveWorker(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL))
+}
+
+/** Runs an export off the event loop; resolves with its bytes or rejects with its LanvaultError. */
+export async function runOffThread(job: Extract<TransferJob, { op: "export" }>): Promise<string | Uint8Array> {
+  if (!haveWorker()) {
     const { runTransferJob } = await import("./transfer-job.js")
-    return unwrapReply(await runTransferJob(job))
+    return unwrapReply(await runTransferJob(job)) as string | Uint8Array
   }
   const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: workerHeapLimitMb(job) } })
-  const records: RecordInput[] = []
   try {
     const reply = await new Promise<TransferReply>((resolve, reject) => {
-      worker.on("message", (message: TransferReply | { batch: RecordInput[] }) => {
-        if (!("batch" in message)) return resolve(message)
-        for (const record of message.batch) records.push(record)
-        // The next batch after a turn of the event loop: other calls are served between two.
-        nextTurn(() => worker.postMessage("next"))
-      })
+      worker.once("message", resolve)
       worker.once("error", reject)
       worker.once("exit", (code) => reject(new LanvaultError("INTERNAL", `the import/export worker exited (${code}) before answering`)))
-      if (job.op === "export") postExport(worker, job).catch(reject)
-      else worker.postMessage(job satisfies ToWorker)
+      postExport(worker, job).catch(reject)
     })
-    if (reply.ok && job.op === "import") (reply.value as ReadImportResult).records = records
-    return unwrapReply(reply)
+    return unwrapReply(reply) as string | Uint8Array
   } catch (error) {
     if (error instanceof LanvaultError) throw error
     throw new LanvaultError("INTERNAL", `the import/export worker failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })

@@ -5,6 +5,7 @@
  * their code, message and data (off-thread.ts makes them a LanvaultError again).
  */
 import { LanvaultError } from "../errors.js"
+import { checkRecordInput } from "../merge/validate.js"
 import { renderExport } from "./export-records.js"
 import { readImport } from "./parse-import.js"
 import { streamImport } from "./stream-import.js"
@@ -16,11 +17,17 @@ export async function runTransferJob(job: TransferJob): Promise<TransferReply> {
   try {
     if (job.op === "export") return { ok: true, value: await renderExport(job.records, job.format, { password: job.password }) }
     const options = { existing: job.existing, password: job.password, keyFile: job.keyFile }
-    const streamed = await streamImport(job.path, job.format, options)
-    if (streamed !== undefined) return { ok: true, value: streamed }
-    return { ok: true, value: await readImport(await readRegularFile(job.path, "import file"), job.format, options) }
+    const read = await streamImport(job.path, job.format, options) ?? await readImport(await readRegularFile(job.path, "import file"), job.format, options)
+    // Checked here, all before any is created: the vault then takes them as they are (vault/bulk-fill.ts).
+    for (const record of read.records) checkRecordInput(record)
+    return { ok: true, value: read }
   } catch (error) {
-    if (error instanceof LanvaultError) return { ok: false, error: { code: error.code, message: error.message, data: error.data } }
-    return { ok: false, error: { code: "INTERNAL", message: `import/export failed: ${error instanceof Error ? error.message : String(error)}` } }
+    return failureReply(error)
   }
+}
+
+/** A failure as a reply (plain data: it crosses a thread). */
+export function failureReply(error: unknown): Extract<TransferReply, { ok: false }> {
+  if (error instanceof LanvaultError) return { ok: false, error: { code: error.code, message: error.message, data: error.data } }
+  return { ok: false, error: { code: "INTERNAL", message: `import/export failed: ${error instanceof Error ? error.message : String(error)}` } }
 }

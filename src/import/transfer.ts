@@ -4,9 +4,10 @@
  * and talks to the vault through the narrow ports below, never the store.
  */
 import { InvalidParamsError, LanvaultError } from "../errors.js"
-import type { HistoryEntry, ListFilter, RecordInput, VaultRecord } from "../merge/types.js"
+import type { FilledSource } from "../merge/bucket-fill.js"
+import type { HistoryEntry, ListFilter, VaultRecord } from "../merge/types.js"
+import { openImport } from "./import-session.js"
 import { runOffThread } from "./off-thread.js"
-import type { ReadImportResult } from "./parse-import.js"
 import { mapInSlices } from "./slices.js"
 import { checkRegularFile, MAX_KEY_FILE_BYTES, readRegularFile, writePrivateFile } from "./transfer-files.js"
 import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat, type ExportRecord } from "./types.js"
@@ -15,8 +16,8 @@ import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat,
 export interface ImportTarget {
   list(filter: ListFilter): Array<{ id: string }>
   get(id: string): VaultRecord
-  /** Creates records in slices that leave the event loop free; `progress` after each. Consumes `inputs` (entries dropped as created). */
-  createMany(inputs: RecordInput[], progress?: ImportProgress): Promise<string[]>
+  /** Creates the records `source` writes (ids and buckets planned by the vault), committed in batches that leave the event loop free; `progress` after each. */
+  createMany(source: FilledSource, progress?: ImportProgress): Promise<string[]>
 }
 
 /** The vault as an export sees it. */
@@ -43,11 +44,12 @@ export type ImportProgress = (done: number, total: number) => void
 
 /**
  * Imports a file into the vault without holding the event loop: the file is
- * checked (regular, at most 256 MiB) here at once, read and parsed on a worker
- * thread, then committed in batches of about 25 ms each (one transaction and one
- * Automerge change per bucket each), `progress` told after each. A file refused,
- * unreadable or malformed changes nothing; a commit that fails midway (a full
- * disk, a lock) keeps the batches before it.
+ * checked (regular, at most 256 MiB) here at once, read, parsed and checked
+ * whole on a worker thread, whose records are then written there bucket by
+ * bucket (one Automerge change per bucket) and committed here in batches of
+ * about 25 ms each (one transaction, one fsync), `progress` told after each
+ * (import-session.ts). A file refused, unreadable or malformed changes nothing;
+ * a commit that fails midway (a full disk, a lock) keeps the batches before it.
  */
 export async function importFromFile(target: ImportTarget, params: unknown, progress?: ImportProgress): Promise<ImportOutcome> {
   const p = checkParams(params, "import")
@@ -61,10 +63,15 @@ export async function importFromFile(target: ImportTarget, params: unknown, prog
   await checkRegularFile(path, "import file")
   const keyFile = keyFilePath === undefined ? undefined : await readRegularFile(keyFilePath, "key file", MAX_KEY_FILE_BYTES)
   const existing = await mapInSlices(target.list({}), (summary) => existingOf(target.get(summary.id)))
-  const result = await runOffThread({ op: "import", path, format, password, keyFile, existing }) as ReadImportResult
-  if (result.records.length > 0) await target.createMany(result.records, progress)
+  const read = await openImport({ op: "import", path, format, password, keyFile, existing })
+  try {
+    if (read.count > 0) await target.createMany(read, progress)
+  } finally {
+    await read.close()
+  }
+  const result = read.summary
   return {
-    imported: result.records.length,
+    imported: read.count,
     format: result.format,
     detectedBy: result.detectedBy,
     skipped: [...result.skipped, ...result.duplicates].sort(byLine),
@@ -83,7 +90,7 @@ export async function exportToFile(source: ExportSource, params: unknown, progre
   }
   const password = optionalString(p.password, "password")
   const records: ExportRecord[] = await mapInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }), progress)
-  const data = await runOffThread({ op: "export", records, format: format as ExportFormat, password }) as string | Uint8Array
+  const data = await runOffThread({ op: "export", records, format: format as ExportFormat, password })
   await writePrivateFile(path, data)
   return { exported: records.length, path, format }
 }

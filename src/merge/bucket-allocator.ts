@@ -25,6 +25,8 @@ export interface BucketAllocatorOptions {
 export class BucketAllocator {
   private readonly sizes = new Map<number, number>()
   private readonly open = new Set<number>()
+  /** Buckets an import is writing elsewhere (reserve): never picked nor opened until released. */
+  private readonly reserved = new Set<number>()
   private readonly full: number
   private readonly minOpen: number
   private readonly random: () => number
@@ -38,8 +40,30 @@ export class BucketAllocator {
   /** Tells how many records a bucket holds now (after any change, merge or load). */
   note(bucket: number, size: number): void {
     this.sizes.set(bucket, size)
-    if (size < this.full) this.open.add(bucket)
+    if (size < this.full && !this.reserved.has(bucket)) this.open.add(bucket)
     else this.open.delete(bucket)
+  }
+
+  /**
+   * Keeps `buckets` for records being written elsewhere (an import's worker
+   * writes each new bucket whole): no other new record is placed in one, nor is
+   * one opened, until it is released. A local change of its own in such a
+   * bucket would be a second first change of this device's actor there.
+   */
+  reserve(buckets: Iterable<number>): void {
+    for (const bucket of buckets) {
+      this.reserved.add(bucket)
+      this.open.delete(bucket)
+    }
+  }
+
+  /** Ends the reservation of `buckets`: one written with room left is open again. */
+  release(buckets: Iterable<number>): void {
+    for (const bucket of buckets) {
+      if (!this.reserved.delete(bucket)) continue
+      const size = this.sizes.get(bucket)
+      if (size !== undefined && size < this.full) this.open.add(bucket)
+    }
   }
 
   /** Buckets for `count` new records, one each, in order (the same bucket may repeat). */
@@ -66,7 +90,7 @@ export class BucketAllocator {
 
   /** A bucket number not in use: the lowest free one of the hashed range, else a random free one. */
   private unused(opened: Set<number>): number {
-    const free = (bucket: number) => !this.sizes.has(bucket) && !opened.has(bucket)
+    const free = (bucket: number) => !this.sizes.has(bucket) && !opened.has(bucket) && !this.reserved.has(bucket)
     let bucket = -1
     for (let b = 0; b < Math.min(this.options.hashBuckets, MAX_BUCKET_COUNT) && bucket < 0; b++) if (free(b)) bucket = b
     // A random guess is almost always free; after a few misses, the next free one after the last guess.

@@ -93,3 +93,55 @@ function summaryOfInput(id: string, input: RecordInput, now: number): RecordSumm
   // fromEntries defines own properties, so no field name can reach a prototype.
   return { id, type: input.type, title: input.title, tags, favorite: input.favorite === true, trashed: false, createdAt, updatedAt: input.updatedAt ?? createdAt, fields: Object.fromEntries(fields) }
 }
+
+/**
+ * Where an import's records go, chosen by the vault (ids, buckets) for a writer
+ * elsewhere (the import's worker thread) to write with {@link fillGroups}.
+ */
+export interface FillPlan {
+  /** This device's id: the actor of every change. */
+  actor: string
+  /** The records' createdAt/updatedAt where the source gave none (ms since 1970). */
+  now: number
+  groups: FillGroup[]
+}
+
+/** Records for one bucket: positions in the import's record list and the ids they get. */
+export interface FillGroup {
+  bucket: number
+  indexes: number[]
+  ids: string[]
+  /** The bucket did not exist when planned (and is reserved): it is written whole. */
+  fresh: boolean
+}
+
+/** One group written: a fresh bucket whole, or the inputs of one the vault must change the usual way. */
+export type FilledGroup = { filled: FilledBucket; inputs?: undefined } | { filled?: undefined; inputs: RecordInput[] }
+
+/**
+ * Writes the groups of `plan` in order, one at a time as asked for: a fresh
+ * bucket whose records are all {@link fillable} is written whole
+ * (fillNewBucket) unless `handOver()` says, as its turn comes, to hand it over
+ * to the vault's thread (idle then) to write; any other group comes back as its
+ * inputs. `records` must be validated (checkRecordInput); each is dropped from
+ * it once handed on.
+ */
+export function* fillGroups(records: Array<RecordInput | undefined>, plan: FillPlan, handOver: () => boolean = () => false): Generator<FilledGroup> {
+  for (const group of plan.groups) {
+    const inputs = group.indexes.map((index) => records[index] as RecordInput)
+    for (const index of group.indexes) records[index] = undefined
+    if (!group.fresh || !inputs.every(fillable) || handOver()) {
+      yield { inputs }
+      continue
+    }
+    yield { filled: fillNewBucket(plan.actor, inputs.map((input, i) => ({ id: group.ids[i], input })), plan.now) }
+  }
+}
+
+/** New records written elsewhere (an import's worker thread) under a plan the vault makes: see vault/bulk-fill.ts. */
+export interface FilledSource {
+  /** How many records (validated already: checkRecordInput). */
+  readonly count: number
+  /** Writes the records under `plan`, yielding each group in order once written. */
+  fill(plan: FillPlan): AsyncIterable<FilledGroup>
+}

@@ -3,8 +3,8 @@ import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } fr
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucket, checkBucketCount, DEFAULT_BUCKET_COUNT, newRecordIds } from "./bucket.js"
 import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator.js"
-import { fillable, fillNewBucket, indexesByBucket } from "./bucket-fill.js"
-import { decodeBucketSnapshot } from "./bucket-snapshot.js"
+import { fillable, fillNewBucket, indexesByBucket, type FilledBucket } from "./bucket-fill.js"
+import { decodeBucketSnapshot, freezeSummary } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
 import { LazyBuckets, type TouchedRecords } from "./lazy-buckets.js"
 import type { ListScope } from "./list-view.js"
@@ -21,10 +21,7 @@ const MS_PER_SECOND = 1_000
 export interface VaultDocOptions {
   /** This device's id (32 lowercase hex chars): the Automerge actor of every bucket. */
   actorId: string
-  /**
-   * Fixed for the life of a vault: the buckets an id that names none is hashed
-   * over (see bucketOf), 64 by default.
-   */
+  /** Fixed for the life of a vault: the buckets an id that names none is hashed over (see bucketOf), 64 by default. */
   bucketCount?: number
   /** Clock for createdAt/updatedAt/history, ms since epoch. */
   now?: () => number
@@ -51,8 +48,10 @@ export class VaultDoc {
   private allocator: BucketAllocator
   /** Buckets ids naming none are hashed over. */
   readonly hashBuckets: number
-  private readonly actorId: string
-  private readonly now: () => number
+  /** This device's id: the Automerge actor of every bucket. */
+  readonly actorId: string
+  /** The clock of createdAt/updatedAt/history, ms since 1970. */
+  readonly now: () => number
   private readonly newId: ((bucket: number) => string) | undefined
   private readonly allocatorOptions: BucketAllocatorOptions
 
@@ -87,11 +86,7 @@ export class VaultDoc {
     return count
   }
 
-  /**
-   * Fresh ids for `count` new records, each naming a bucket with room (see
-   * BucketAllocator): an import groups its records by bucketOf(id) to write
-   * one change per bucket.
-   */
+  /** Fresh ids for `count` new records, each naming a bucket with room (see BucketAllocator). */
   newIds(count: number): string[] {
     return this.newIdsIn(this.pickBuckets(count))
   }
@@ -99,6 +94,19 @@ export class VaultDoc {
   /** Buckets with room for `count` new records, one each (see BucketAllocator). */
   pickBuckets(count: number): number[] {
     return this.allocator.pick(count)
+  }
+
+  /** Where new records go (BucketAllocator): an import reserves the buckets its worker writes whole. */
+  get allocation(): Pick<BucketAllocator, "reserve" | "release"> {
+    return this.allocator
+  }
+
+  /** Takes a bucket written whole (fillNewBucket; elsewhere: reserved till now), cold behind its summaries; merged should a peer's change have made it meanwhile. */
+  installFilled(bucket: number, filled: FilledBucket): BucketChange {
+    checkBucket(bucket)
+    const summaries = Object.freeze(filled.summaries.map(freezeSummary))
+    this.buckets.install(bucket, { saved: filled.saved, summaries, encodedSummaries: filled.encodedSummaries })
+    return { bucket, change: filled.change }
   }
 
   /** Fresh ids naming `buckets`, one each; checked unused. */
@@ -114,12 +122,10 @@ export class VaultDoc {
   }
 
   /**
-   * Takes a bucket's snapshot made by `saveBucket` (or an older plain Automerge
-   * save). Into a bucket holding nothing yet, one with a sound summary index is
-   * kept as it is and read only when needed; otherwise it is loaded, and merged
-   * into what the bucket holds. Throws CorruptDataError on bytes Automerge cannot
-   * read, leaving the bucket as it was. Returns the ids the snapshot holds and
-   * whether it had a sound index.
+   * Takes a bucket's snapshot made by `saveBucket` (or an older plain Automerge save). Into a bucket
+   * holding nothing yet, one with a sound summary index is kept as it is and read only when needed;
+   * otherwise it is loaded, and merged into what the bucket holds. Throws CorruptDataError on bytes
+   * Automerge cannot read, leaving the bucket as it was. Returns the ids the snapshot holds.
    */
   loadBucket(bucket: number, snapshot: Uint8Array): string[] {
     return this.takeBucket(bucket, snapshot).ids
@@ -150,12 +156,10 @@ export class VaultDoc {
   }
 
   /**
-   * Merges changes from other devices or from the log: any order, duplicates
-   * harmless, ones whose dependencies are missing wait inside Automerge. One
-   * batched Automerge call per bucket. Returns the ids of records whose content
-   * changed. If some changes are unreadable, every readable one is still merged
-   * and then UnreadableChangesError (CORRUPT_DATA) is thrown, carrying the
-   * changed ids; the doc stays consistent and usable either way.
+   * Merges changes from other devices or from the log: any order, duplicates harmless, ones whose
+   * dependencies are missing wait inside Automerge; one batched Automerge call per bucket. Returns the
+   * ids of records whose content changed. If some changes are unreadable, every readable one is still
+   * merged, then UnreadableChangesError (CORRUPT_DATA) is thrown with the changed ids; the doc stays usable.
    */
   applyChanges(changes: BucketChange[]): { changedIds: string[] } {
     const byBucket = groupByBucket(changes)
@@ -181,11 +185,9 @@ export class VaultDoc {
   }
 
   /**
-   * Creates records with fresh ids (newIds), one Automerge change per bucket
-   * touched (an import of thousands of records writes about one change per
-   * BUCKET_FULL_RECORDS). All inputs are checked before anything is written.
-   * With `fillNew` (an import), a bucket that did not exist is written whole and left cold behind
-   * its summary index (fillNewBucket); `ids`: made before (newIdsIn) by a caller grouping by bucket.
+   * Creates records with fresh ids (newIds), one Automerge change per bucket touched. All inputs are
+   * checked before anything is written. With `fillNew` (an import), a bucket that did not exist is written
+   * whole and left cold behind its summary index (fillNewBucket); `ids`: made before (newIdsIn) by a caller.
    */
   createMany(inputs: RecordInput[], options: { fillNew?: boolean; ids?: readonly string[] } = {}): { ids: string[]; changes: BucketChange[] } {
     if (!Array.isArray(inputs)) throw new InvalidParamsError("createMany takes a list of records")
@@ -197,9 +199,7 @@ export class VaultDoc {
     const changes: BucketChange[] = []
     for (const [bucket, indexes] of indexesByBucket(ids, this.hashBuckets)) {
       if (held !== undefined && !held.has(bucket) && indexes.every((index) => fillable(inputs[index]))) {
-        const filled = fillNewBucket(this.actorId, indexes.map((index) => ({ id: ids[index], input: inputs[index] })), now)
-        this.buckets.install(bucket, { saved: filled.saved, summaries: filled.summaries, encodedSummaries: filled.encodedSummaries })
-        changes.push({ bucket, change: filled.change })
+        changes.push(this.installFilled(bucket, fillNewBucket(this.actorId, indexes.map((index) => ({ id: ids[index], input: inputs[index] })), now)))
         continue
       }
       const made = indexes.map((index) => ({ id: ids[index], stored: newStoredRecord(inputs[index], now), readsBack: fillable(inputs[index]) }))
@@ -231,10 +231,7 @@ export class VaultDoc {
     return this.update(id, { set: { trashed: true } }).changes
   }
 
-  /**
-   * Removes a record for good. This wins over a concurrent edit on another
-   * device: deleting is explicit, and usually done from the trash.
-   */
+  /** Removes a record for good. This wins over a concurrent edit on another device: deleting is explicit, and usually done from the trash. */
   deletePermanently(id: string): BucketChange[] {
     this.require(id)
     return this.change(bucketOf(id, this.hashBuckets), this.now(), (root) => {

@@ -14,7 +14,7 @@ import type { UnlockedVault } from "./unlocked-vault.js"
 /** How much CPU time one slice may take while holding the event loop. */
 const SLICE_MS = 25
 /** Records created in one change in a bucket that already exists (≈ 0.4 ms each: a part stays well under a slice). */
-const EXISTING_BUCKET_PART = 32
+export const EXISTING_BUCKET_PART = 32
 /** Records planned between two looks at the clock; ids are made this many at a time. */
 const CLOCK_EVERY = 64
 
@@ -33,19 +33,7 @@ export interface BulkCreateDeps {
  */
 export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
   const first = deps.open()
-  const ids: string[] = new Array(inputs.length)
-  const groups = new Map<number, number[]>()
-  // Buckets with room for all of them, chosen at once (cheap), so the import fills each bucket to its bound.
-  const buckets = first.doc.pickBuckets(inputs.length)
-  // Checking 50k records and making their ids takes a second of its own: in slices too.
-  await forEachInSlices(inputs.length, (index) => {
-    first.checkInputs([inputs[index]])
-    if (index % CLOCK_EVERY === 0) ids.splice(index, CLOCK_EVERY, ...first.doc.newIdsIn(buckets.slice(index, index + CLOCK_EVERY)))
-    const bucket = first.bucketOf(ids[index])
-    const group = groups.get(bucket)
-    if (group) group.push(index)
-    else groups.set(bucket, [index])
-  })
+  const { ids, groups } = await planIds(first, inputs.length, (index) => first.checkInputs([inputs[index]]))
   // A group is one bucket's new records (at most BUCKET_FULL_RECORDS), created as one change:
   // a bucket that did not exist is then written whole and left cold (merge/bucket-fill.ts). One
   // that exists takes a usual change, which costs more per record: its group goes in parts.
@@ -73,8 +61,28 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
   return ids
 }
 
+/**
+ * Ids for `count` new records in buckets with room, chosen at once (cheap) so an import fills each
+ * bucket to its bound, and their positions grouped by bucket; made in slices (50k take a second),
+ * `check(index)` run on each first.
+ */
+export async function planIds(vault: UnlockedVault, count: number, check?: (index: number) => void): Promise<{ ids: string[]; groups: Map<number, number[]> }> {
+  const ids: string[] = new Array(count)
+  const groups = new Map<number, number[]>()
+  const buckets = vault.doc.pickBuckets(count)
+  await forEachInSlices(count, (index) => {
+    check?.(index)
+    if (index % CLOCK_EVERY === 0) ids.splice(index, CLOCK_EVERY, ...vault.doc.newIdsIn(buckets.slice(index, index + CLOCK_EVERY)))
+    const bucket = vault.bucketOf(ids[index])
+    const group = groups.get(bucket)
+    if (group) group.push(index)
+    else groups.set(bucket, [index])
+  })
+  return { ids, groups }
+}
+
 /** `items` cut into parts of at most `size`. */
-function partsOf<T>(items: T[], size: number): T[][] {
+export function partsOf<T>(items: T[], size: number): T[][] {
   const parts: T[][] = []
   for (let from = 0; from < items.length; from += size) parts.push(items.slice(from, from + size))
   return parts

@@ -3,11 +3,13 @@ import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { HistoryEntry, ListFilter, RecordInput, RecordPage, RecordPatch, RecordSummary, VaultRecord } from "../merge/types.js"
+import type { FilledSource } from "../merge/bucket-fill.js"
 import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { paced } from "../progress-pace.js"
 import { createInSlices, type BulkCreateDeps } from "./bulk-create.js"
+import { createFilled } from "./bulk-fill.js"
 import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon, withRoomyYoungGeneration } from "./heap-release.js"
 import { VaultCloser } from "./vault-closer.js"
 import { IdleLock } from "./idle-lock.js"
@@ -39,12 +41,10 @@ export interface VaultServiceOptions {
 type LockReason = "request" | "idle" | "shutdown" | "reset"
 
 /**
- * The vault's lock state and every operation on records: unlock, lock (snapshot,
- * wipe keys), edits that are durable log entries before they are acknowledged,
- * merging entries from peers, password change, revoke's re-key and reset.
- * The records' changes both ways (the group commit of edits, the merge of
- * peers' entries) are {@link changes}: the socket's handlers and sync call it
- * directly; the record methods here hand over to it.
+ * The vault's lock state and every operation on records: unlock, lock (snapshot, wipe keys), edits that
+ * are durable log entries before they are acknowledged, merging entries from peers, password change,
+ * revoke's re-key and reset. The records' changes both ways (the group commit of edits, the merge of peers'
+ * entries) are {@link changes}: the socket's handlers and sync call it directly; the record methods hand over to it.
  */
 export class VaultService {
   private open: UnlockedVault | undefined
@@ -184,10 +184,11 @@ export class VaultService {
   /** Creates a record once durable (VaultChanges.create). */
   create = (input: RecordInput): Promise<string> => this.changes.create(input)
 
-  /** Creates records (an import) in slices that leave the event loop free, consuming `inputs` (see bulk-create.ts); then a snapshot is due. */
-  createMany(inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
+  /** Creates records (an import) in slices that leave the event loop free: `inputs`, consumed (bulk-create.ts), or written on an import's worker (bulk-fill.ts); then a snapshot is due. */
+  createMany(inputs: RecordInput[] | FilledSource, progress?: (done: number, total: number) => void): Promise<string[]> {
     const deps: BulkCreateDeps = { open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }
-    return withRoomyYoungGeneration(() => createInSlices(deps, inputs, progress)).finally(() => this.snapshots.afterBulk())
+    const work = Array.isArray(inputs) ? () => createInSlices(deps, inputs, progress) : () => createFilled(deps, inputs, progress)
+    return withRoomyYoungGeneration(work).finally(() => this.snapshots.afterBulk())
   }
 
   /** Edits a record once durable (VaultChanges.update). */

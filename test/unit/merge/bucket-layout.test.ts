@@ -97,6 +97,19 @@ describe("bucket layout: a record's id names its bucket", () => {
     allocator.note(0, 1)
     expect(allocator.pick(1)).toEqual([0])
   })
+
+  it("a reserved bucket (an import writing it elsewhere) is neither picked nor opened until released, then taken like any other", () => {
+    const allocator = new BucketAllocator({}, { hashBuckets: 4, fullRecords: 8, openBuckets: 1, random: seeded(3) })
+    allocator.reserve([0, 1])
+    // 0 and 1 come first in the hashed range, but are not opened...
+    expect(allocator.pick(6)).toEqual([2, 2, 2, 2, 2, 2])
+    // ...nor picked once written with room.
+    allocator.note(1, 5)
+    expect(allocator.pick(6)).toEqual([2, 2, 2, 2, 2, 2])
+    // Released: 1 has room for 3 more, then 0 (never written) is opened.
+    allocator.release([0, 1])
+    expect(allocator.pick(4)).toEqual([1, 1, 1, 0])
+  })
 })
 
 describe("bucket layout across devices", () => {

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { writeFreshAccount } from "../../../src/account/account.js"
+import { readAccountContext } from "../../../src/account/account-context.js"
+import { LanvaultError } from "../../../src/errors.js"
+import { bucketOf } from "../../../src/merge/bucket.js"
+import { fillGroups, type FilledSource, type FillPlan } from "../../../src/merge/bucket-fill.js"
+import type { RecordInput } from "../../../src/merge/types.js"
+import { VaultService } from "../../../src/vault/vault-service.js"
+import { silentLogger } from "../../../src/log.js"
+import { MemoryStore } from "../../../src/store/memory-store.js"
+import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+
+const PASSWORD = "correct horse battery"
+const RECORDS = 1_500
+
+function logins(count: number, prefix = "site"): RecordInput[] {
+  return Array.from({ length: count }, (_, i) => ({ type: "login", title: `${prefix} ${i}`, fields: { password: { value: `pw-${i}`, kind: "secret" }, url: { value: `https://${i}.example`, kind: "url" } }, tags: ["imported"] }))
+}
+
+interface SourceOptions {
+  /** Runs before group `n` is handed over. */
+  before?: (n: number) => Promise<void> | void
+  /** Throws instead of handing over group `n`. */
+  failAt?: number
+  /** Hands over only this many groups, then ends. */
+  stopAfter?: number
+  /** Hands every other group over as inputs, for the vault's thread to write (as the worker does when that thread is idle). */
+  alternate?: boolean
+}
+
+/** A source writing the groups in this thread, as an import's worker does (merge/bucket-fill.ts); `plans` gets each plan. */
+function sourceOf(inputs: RecordInput[], plans: FillPlan[], options: SourceOptions = {}): FilledSource {
+  return {
+    count: inputs.length,
+    async *fill(plan) {
+      plans.push(plan)
+      let n = 0
+      let turn = 0
+      for (const group of fillGroups([...inputs], plan, () => options.alternate === true && turn++ % 2 === 0)) {
+        if (n === options.stopAfter) return
+        if (n === options.failAt) throw new LanvaultError("INTERNAL", "the writer failed")
+        await options.before?.(n)
+        n++
+        yield group
+      }
+    },
+  }
+}
+
+describe("VaultService.createMany from records written elsewhere (an import's worker)", () => {
+  let home: string
+  let store: MemoryStore
+  let vault: VaultService
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), "lv-bulk-fill-"))
+    store = new MemoryStore()
+    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
+    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
+    await vault.unlock(PASSWORD)
+  })
+
+  afterEach(() => {
+    vault.lock("shutdown")
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it("creates every record, one log entry per bucket, new buckets written whole, and tells its progress", async () => {
+    const inputs = logins(RECORDS)
+    const plans: FillPlan[] = []
+    const progress: number[] = []
+    const ids = await vault.createMany(sourceOf(inputs, plans), (done, total) => {
+      expect(total).toBe(RECORDS)
+      progress.push(done)
+    })
+    expect(ids).toHaveLength(RECORDS)
+    expect(ids.map((id) => vault.get(id))).toEqual(inputs.map((input, i) => expect.objectContaining({ id: ids[i], title: input.title, fields: input.fields, tags: ["imported"] })))
+    expect(vault.list({ tag: "imported" })).toHaveLength(RECORDS)
+    const [plan] = plans
+    expect(plan.groups.every((group) => group.fresh)).toBe(true)
+    expect(store.entriesOf(vault.identity().deviceId, 0)).toHaveLength(new Set(plan.groups.map((group) => group.bucket)).size)
+    expect(progress.at(-1)).toBe(RECORDS)
+    // The records read back the same after a lock: the log and snapshots hold them.
+    vault.lock("request")
+    await vault.unlock(PASSWORD)
+    expect(ids.map((id) => vault.get(id).title)).toEqual(inputs.map((input) => input.title))
+  }, 120_000)
+
+  it("writes whole, here, the fresh buckets handed over as inputs: the same records, one change per bucket", async () => {
+    const inputs = logins(RECORDS)
+    const plans: FillPlan[] = []
+    let handedOver = 0
+    const source = sourceOf(inputs, plans, { alternate: true })
+    const counted: FilledSource = {
+      count: source.count,
+      async *fill(plan) {
+        for await (const group of source.fill(plan)) {
+          if (group.inputs !== undefined) handedOver++
+          yield group
+        }
+      },
+    }
+    const ids = await vault.createMany(counted)
+    expect(handedOver).toBe(Math.ceil(plans[0].groups.length / 2))
+    expect(ids.map((id) => vault.get(id))).toEqual(inputs.map((input, i) => expect.objectContaining({ id: ids[i], title: input.title, fields: input.fields })))
+    expect(store.entriesOf(vault.identity().deviceId, 0)).toHaveLength(plans[0].groups.length)
+  }, 120_000)
+
+  it("commits what arrives in about 25 ms together, leaving the event loop free between arrivals", async () => {
+    let turns = 0
+    const ticker = setInterval(() => turns++, 0)
+    const progress: number[] = []
+    // A slow writer: every group after 30 ms, so each is committed as it comes.
+    await vault.createMany(sourceOf(logins(RECORDS), [], { before: () => sleep(30) }), (done) => progress.push(done))
+    clearInterval(ticker)
+    expect(progress.length).toBeGreaterThan(5)
+    expect(turns).toBeGreaterThan(progress.length)
+  }, 120_000)
+
+  it("creates the records planned into buckets that already hold some the usual way, beside them", async () => {
+    const before = await vault.createMany(logins(100, "old"))
+    const plans: FillPlan[] = []
+    const ids = await vault.createMany(sourceOf(logins(RECORDS), plans))
+    expect(plans[0].groups.some((group) => !group.fresh)).toBe(true)
+    expect(vault.list({})).toHaveLength(100 + RECORDS)
+    expect(ids.map((id) => vault.get(id).title)).toEqual(logins(RECORDS).map((input) => input.title))
+    expect(before.map((id) => vault.get(id).title)).toEqual(logins(100, "old").map((input) => input.title))
+  }, 120_000)
+
+  it("a record created meanwhile never lands in a bucket being written elsewhere, and both read back after a replay", async () => {
+    const plans: FillPlan[] = []
+    const created: string[] = []
+    const ids = await vault.createMany(sourceOf(logins(RECORDS), plans, {
+      before: async (n) => {
+        if (n === 1 || n === 5) created.push(await vault.create({ type: "note", title: `meanwhile ${n}` }))
+      },
+    }))
+    const fresh = new Set(plans[0].groups.filter((group) => group.fresh).map((group) => group.bucket))
+    for (const id of created) expect(fresh.has(bucketOf(id, 64))).toBe(false)
+    vault.lock("request")
+    await vault.unlock(PASSWORD)
+    expect(vault.list({})).toHaveLength(RECORDS + 2)
+    expect(created.map((id) => vault.get(id).title)).toEqual(["meanwhile 1", "meanwhile 5"])
+    expect(vault.get(ids[7]).title).toBe("site 7")
+  }, 120_000)
+
+  it("a writer failing midway keeps the batches committed before it, and the vault goes on", async () => {
+    const plans: FillPlan[] = []
+    // Group 2 arrives after the 25 ms window: groups 0-2 are committed then; group 3 fails.
+    const source = sourceOf(logins(RECORDS), plans, { before: (n) => (n === 2 ? sleep(40) : undefined), failAt: 3 })
+    expect(await codeOf(vault.createMany(source))).toBe("INTERNAL")
+    const committed = plans[0].groups.slice(0, 3).flatMap((group) => group.ids)
+    expect(vault.list({}).map((summary) => summary.id).sort()).toEqual([...committed].sort())
+    const more = await vault.createMany(logins(200, "more"))
+    expect(vault.list({})).toHaveLength(committed.length + 200)
+    expect(vault.get(more[199]).title).toBe("more 199")
+  }, 120_000)
+
+  it("a writer that ends before every group is written is an error, not a silent partial import", async () => {
+    expect(await codeOf(vault.createMany(sourceOf(logins(RECORDS), [], { stopAfter: 4 })))).toBe("INTERNAL")
+  }, 120_000)
+
+  it("stops with LOCKED when the vault locks midway", async () => {
+    const source = sourceOf(logins(RECORDS), [], { before: (n) => (n === 3 ? vault.lock("request") : undefined) })
+    expect(await codeOf(vault.createMany(source))).toBe("LOCKED")
+  }, 120_000)
+})
