@@ -65,6 +65,10 @@ export class Daemon {
       if (event.type === "locked" || event.type === "unlocked") this.browser?.onLockChange(event.type === "locked")
       // A locked daemon reads little: SQLite's page cache goes back with the session's heap.
       if (event.type === "locked") store.releaseMemory()
+      // While unlocked, no commit (an edit's, an entry's from a peer) waits for a WAL checkpoint: they run on a worker.
+      if (event.type === "locked" || event.type === "unlocked") {
+        store.checkpointInBackground(event.type === "unlocked", (error) => logger.warn("background checkpoints failed; SQLite checkpoints again", errorFields(error)))
+      }
       // The records of this device's vault from before a reset, which `join` left pending, come in at the first unlock.
       if (event.type === "unlocked" && store.getMeta(META.formerPending) !== undefined) void former.bringInPending()
     }

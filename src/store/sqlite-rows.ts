@@ -30,6 +30,23 @@ export function toTrust(row: TrustRow): TrustEntry {
   return entry
 }
 
+/** putTrust's named parameters for `entry` (absent optional fields are NULL). */
+export function trustParams(entry: TrustEntry): Record<string, unknown> {
+  return {
+    deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
+    addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
+    addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null, renamedAt: entry.renamedAt ?? null,
+    renameSig: entry.renameSig ?? null,
+  }
+}
+
+/** Rows of `device_id, seq` (heads, floors) as a version vector. */
+export function toVector(rows: ReadonlyArray<{ device_id: string; seq: number }>): VersionVector {
+  const vector: VersionVector = {}
+  for (const { device_id, seq } of rows) vector[device_id] = seq
+  return vector
+}
+
 /** A plain Uint8Array copy of what SQLite returned (callers compare and keep it). */
 export function bytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer)

@@ -1,11 +1,12 @@
 import Database from "better-sqlite3"
 import { CorruptDataError, NotFoundError } from "../errors.js"
+import { BackgroundCheckpoints } from "./background-checkpoints.js"
 import { DeviceSecrets } from "./device-secrets.js"
 import { keysetBeats } from "./keyset-rank.js"
 import { checkEntry, type LogEntry } from "./log-entry.js"
 import { openConnection, withoutDiskWait, type SqliteStoreOptions } from "./sqlite-connection.js"
 import { mapSqliteError } from "./sqlite-file.js"
-import { bytes, toEntry, toSnapshot, toTrust, type EntryRow, type SnapshotDbRow, type TrustRow } from "./sqlite-rows.js"
+import { bytes, toEntry, toSnapshot, toTrust, toVector, trustParams, type EntryRow, type SnapshotDbRow, type TrustRow } from "./sqlite-rows.js"
 import { SQL } from "./sqlite-schema.js"
 import {
   checkDeviceId, checkIdentity, checkKeyset, checkLimit, checkOwnAppend, checkSeq, checkSnapshotRow, checkSnapshotSet,
@@ -28,6 +29,7 @@ type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
 export class SqliteStore implements VaultStore {
   private readonly statements = new Map<SqlName, Database.Statement>()
   private readonly secrets: DeviceSecrets
+  private checkpoints: BackgroundCheckpoints | undefined
 
   /** `path`: the file, named in every error message. */
   private constructor(private readonly db: Database.Database, readonly path: string) {
@@ -44,7 +46,14 @@ export class SqliteStore implements VaultStore {
   }
 
   close(): void {
+    this.checkpointInBackground(false)
     if (this.db.open) this.db.close()
+  }
+
+  /** Checkpoints off this thread (BackgroundCheckpoints), or back with SQLite; `failed`: a background one failed (back with SQLite then). */
+  checkpointInBackground(on: boolean, failed: (error: unknown) => void = () => {}): void {
+    if (!on) this.checkpoints = void this.checkpoints?.stop()
+    else if (this.checkpoints === undefined && !this.db.readonly) this.checkpoints = BackgroundCheckpoints.start(this.db, this.path, failed)
   }
 
   getMeta(key: string): string | undefined {
@@ -53,11 +62,11 @@ export class SqliteStore implements VaultStore {
 
   setMeta(key: string, value: string): void {
     if (typeof key !== "string" || typeof value !== "string") throw new TypeError("meta keys and values are strings")
-    this.guard(() => this.stmt("setMeta").run(key, value))
+    this.write(() => this.stmt("setMeta").run(key, value))
   }
 
   deleteMeta(key: string): void {
-    this.guard(() => this.stmt("deleteMeta").run(key))
+    this.write(() => this.stmt("deleteMeta").run(key))
   }
 
   appendOwn(entry: LogEntry): void {
@@ -128,11 +137,7 @@ export class SqliteStore implements VaultStore {
   }
 
   versionVector(): VersionVector {
-    return this.guard(() => {
-      const vector: VersionVector = {}
-      for (const { device_id, seq } of this.stmt("heads").all() as Array<{ device_id: string; seq: number }>) vector[device_id] = seq
-      return vector
-    })
+    return this.guard(() => toVector(this.stmt("heads").all() as Array<{ device_id: string; seq: number }>))
   }
 
   countEntries(): number {
@@ -140,11 +145,7 @@ export class SqliteStore implements VaultStore {
   }
 
   floorVector(): VersionVector {
-    return this.guard(() => {
-      const vector: VersionVector = {}
-      for (const { device_id, seq } of this.stmt("floors").all() as Array<{ device_id: string; seq: number }>) vector[device_id] = seq
-      return vector
-    })
+    return this.guard(() => toVector(this.stmt("floors").all() as Array<{ device_id: string; seq: number }>))
   }
 
   adoptSnapshot(rows: readonly SnapshotRow[], vector: VersionVector): void {
@@ -163,7 +164,7 @@ export class SqliteStore implements VaultStore {
 
   putSnapshot(row: SnapshotRow): void {
     checkSnapshotRow(row)
-    this.guard(() => this.stmt("putSnapshot").run(row.bucket, row.epoch, JSON.stringify(row.vector), row.ciphertext))
+    this.write(() => this.stmt("putSnapshot").run(row.bucket, row.epoch, JSON.stringify(row.vector), row.ciphertext))
   }
 
   snapshots(fromBucket = 0, limit?: number): SnapshotRow[] {
@@ -172,7 +173,7 @@ export class SqliteStore implements VaultStore {
   }
 
   clearSnapshots(): void {
-    this.guard(() => this.stmt("clearSnapshots").run())
+    this.write(() => this.stmt("clearSnapshots").run())
   }
 
   getKeyset(): KeysetRow | undefined {
@@ -200,23 +201,18 @@ export class SqliteStore implements VaultStore {
 
   putTrust(entry: TrustEntry): void {
     checkTrustEntry(entry)
-    this.guard(() => this.stmt("putTrust").run({
-      deviceId: entry.deviceId, name: entry.name, signPublic: entry.signPublic, dhPublic: entry.dhPublic,
-      addedAt: entry.addedAt, revokedAt: entry.revokedAt ?? null, lastSeenAt: entry.lastSeenAt ?? null,
-      addSig: entry.addSig ?? null, revokeSig: entry.revokeSig ?? null, lastSeq: entry.lastSeq ?? null, renamedAt: entry.renamedAt ?? null,
-      renameSig: entry.renameSig ?? null,
-    }))
+    this.write(() => this.stmt("putTrust").run(trustParams(entry)))
   }
 
   revokeTrust(deviceId: string, at: number): void {
     checkSeq(at, "revokedAt")
-    const changes = this.guard(() => this.stmt("revokeTrust").run({ deviceId, at }).changes)
+    const changes = this.write(() => this.stmt("revokeTrust").run({ deviceId, at }).changes)
     if (changes === 0) throw new NotFoundError(`device ${deviceId}`)
   }
 
   touchTrust(deviceId: string, lastSeenAt: number): void {
     checkSeq(lastSeenAt, "lastSeenAt")
-    this.guard(() => this.stmt("touchTrust").run({ deviceId, at: lastSeenAt }))
+    this.write(() => this.stmt("touchTrust").run({ deviceId, at: lastSeenAt }))
   }
 
   /** This device's keys, opened with device.key (see DeviceSecrets); legacy keys in the clear are sealed on first read. */
@@ -234,13 +230,11 @@ export class SqliteStore implements VaultStore {
     checkIdentity(identity)
     const sign = this.secrets.seal(identity.deviceId, "sign", identity.signSecret)
     const dh = this.secrets.seal(identity.deviceId, "dh", identity.dhSecret)
-    this.guard(() => this.stmt("setIdentity").run(identity.deviceId, sign, dh))
+    this.write(() => this.stmt("setIdentity").run(identity.deviceId, sign, dh))
   }
 
   wipeAccountData(): void {
-    this.transaction(() => {
-      for (const sql of SQL.wipeAccountData) this.db.prepare(sql).run()
-    })
+    this.transaction(() => SQL.wipeAccountData.forEach((sql) => this.db.prepare(sql).run()))
   }
 
   checkpoint(): void {
@@ -253,12 +247,19 @@ export class SqliteStore implements VaultStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(() => {
+    return this.write(() => this.db.transaction(() => {
       const result = fn()
       // Throwing inside rolls back: an async fn would otherwise commit half its work.
-      if (isThenable(result)) throw new TypeError("a store transaction must be synchronous")
+      if (typeof (result as { then?: unknown } | null)?.then === "function") throw new TypeError("a store transaction must be synchronous")
       return result
     })())
+  }
+
+  /** {@link guard} for a write: once it is committed (not inside an open transaction), the checkpoints hear of it. */
+  private write<T>(fn: () => T): T {
+    const result = this.guard(fn)
+    if (!this.db.inTransaction) this.checkpoints?.afterWrite()
+    return result
   }
 
   private writeEntry(entry: LogEntry): void {
@@ -292,8 +293,4 @@ export class SqliteStore implements VaultStore {
       throw mapSqliteError(error, this.path)
     }
   }
-}
-
-function isThenable(value: unknown): boolean {
-  return typeof (value as { then?: unknown } | null)?.then === "function"
 }

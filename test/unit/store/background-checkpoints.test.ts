@@ -1,0 +1,142 @@
+import Database from "better-sqlite3"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
+import { CheckpointThread } from "../../../src/store/checkpoint-thread.js"
+import { SqliteStore } from "../../../src/store/sqlite-store.js"
+import { decodeWalIndex, WalIndexFile } from "../../../src/store/wal-index.js"
+import { DEVICE_A, fakeLog } from "./fixtures.js"
+
+const root = mkdtempSync(join(tmpdir(), "lanvault-checkpoint-"))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup()
+})
+let files = 0
+
+/** A vault file open as the daemon has it, and a reader of its wal-index. */
+function openVault(): { store: SqliteStore; wal: WalIndexFile; path: string } {
+  const path = join(root, `vault-${++files}.db`)
+  const store = SqliteStore.open(path)
+  cleanups.push(() => store.close())
+  const wal = WalIndexFile.open(path)
+  cleanups.push(() => wal.close())
+  return { store, wal, path }
+}
+
+/** Most commits {@link writeFrames} makes: a WAL that SQLite checkpoints and restarts may never reach `frames`. */
+const MAX_COMMITS = 5_000
+
+/** Commits of one entry each (each a few WAL frames) until the WAL holds `frames`; returns how many entries. */
+function writeFrames(store: SqliteStore, wal: WalIndexFile, frames: number, from = 1): number {
+  let seq = from
+  for (; wal.read()!.frames < frames && seq - from < MAX_COMMITS; seq++) store.insertEntries(fakeLog(DEVICE_A, 1, seq))
+  return seq - from
+}
+
+function pending(wal: WalIndexFile): number {
+  return wal.read()?.pending ?? -1
+}
+
+describe("wal-index", () => {
+  it("reads frames written and frames copied from a live database's -shm, and a restart after a full copy", () => {
+    const { store, wal, path } = openVault()
+    const written = writeFrames(store, wal, 40)
+    expect(written).toBeGreaterThan(0)
+    expect(wal.read()).toEqual({ frames: expect.any(Number), pending: wal.read()!.frames })
+    const other = new Database(path)
+    cleanups.push(() => other.close())
+    const [row] = other.pragma("wal_checkpoint(PASSIVE)") as Array<{ log: number; checkpointed: number }>
+    expect(wal.read()).toEqual({ frames: row.log, pending: 0 })
+    store.setMeta("after", "restart")
+    expect(wal.read()!.frames).toBeLessThan(row.log)
+  })
+
+  it("refuses an index that is not initialised, of another version, or caught between its two header copies", () => {
+    const good = new Uint8Array(100)
+    const view = new DataView(good.buffer)
+    for (const base of [0, 48]) {
+      view.setUint32(base, 3_007_000, true)
+      good[base + 12] = 1
+      view.setUint32(base + 16, 30, true)
+    }
+    view.setUint32(96, 12, true)
+    expect(decodeWalIndex(good, true)).toEqual({ frames: 30, pending: 18 })
+    const torn = good.slice()
+    new DataView(torn.buffer).setUint32(16, 31, true)
+    expect(decodeWalIndex(torn, true)).toBeUndefined()
+    const uninitialised = good.slice()
+    uninitialised[12] = 0
+    uninitialised[60] = 0
+    expect(decodeWalIndex(uninitialised, true)).toBeUndefined()
+    expect(decodeWalIndex(good, false)).toBeUndefined() // read in the wrong byte order: not version 3007000
+    expect(decodeWalIndex(good.subarray(0, 99), true)).toBeUndefined()
+  })
+})
+
+describe("CheckpointThread", () => {
+  it("copies the WAL into the database from its own thread, then ends once idle", async () => {
+    const { store, wal, path } = openVault()
+    writeFrames(store, wal, 30)
+    const thread = new CheckpointThread(path, { idleExitMs: 50 })
+    cleanups.push(() => thread.stop())
+    const pass = await thread.run()
+    expect(pass).toEqual({ busy: false, frames: wal.read()!.frames, copied: wal.read()!.frames })
+    expect(pending(wal)).toBe(0)
+    expect(thread.alive).toBe(true)
+    await vi.waitFor(() => expect(thread.alive).toBe(false), { timeout: 5_000 })
+  })
+
+  it("rejects a pass it cannot run (no such database), and one waiting when stopped", async () => {
+    const missing = new CheckpointThread(join(root, "missing.db"))
+    cleanups.push(() => missing.stop())
+    await expect(missing.run()).rejects.toThrow()
+    const { path } = openVault()
+    const thread = new CheckpointThread(path)
+    const running = thread.run()
+    thread.stop()
+    await expect(running).rejects.toThrow(/stopped/)
+    expect(thread.alive).toBe(false)
+  })
+})
+
+describe("SqliteStore.checkpointInBackground", () => {
+  it("no commit copies the WAL while it is on (SQLite's does, in the commit that takes it past 1,000 frames); a worker copies it just after", async () => {
+    const { store, wal } = openVault()
+    store.checkpointInBackground(true)
+    let seq = 0
+    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    // Read as that commit returns: the worker was only just asked (SQLite's own checkpoint would have copied every frame by now).
+    const afterCommit = wal.read()!
+    expect(afterCommit.pending).toBe(afterCommit.frames)
+    await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 })
+    store.setMeta("next", "write")
+    expect(wal.read()!.frames).toBeLessThan(afterCommit.frames) // restarted from its start: the WAL stays bounded
+    expect(store.countEntries()).toBe(seq)
+  })
+
+  it("gives checkpoints back to SQLite when turned off: its automatic checkpoint runs in the commit past 1,000 frames again", () => {
+    const { store, wal } = openVault()
+    store.checkpointInBackground(true)
+    store.checkpointInBackground(false)
+    writeFrames(store, wal, 1_000)
+    expect(pending(wal)).toBe(0)
+  })
+
+  it("every entry written while checkpoints ran in the background is there after a reopen", async () => {
+    const { store, wal, path } = openVault()
+    store.checkpointInBackground(true)
+    let written = 0
+    for (let round = 0; round < 3; round++) {
+      written += writeFrames(store, wal, 1_100, written + 1)
+      await new Promise((resolve) => setTimeout(resolve, 20)) // a pass may run meanwhile, or not yet
+    }
+    store.close()
+    const again = SqliteStore.open(path)
+    cleanups.push(() => again.close())
+    expect(again.countEntries()).toBe(written)
+    expect(again.head(DEVICE_A)).toBe(written)
+  })
+})
