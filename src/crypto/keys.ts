@@ -1,7 +1,7 @@
-import { x25519 } from "@noble/curves/ed25519.js"
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto"
 import { BadSignatureError } from "../errors.js"
 import { equalBytes, randomBytes, toHex } from "./bytes.js"
+import { x25519Native as x25519 } from "./native-x25519.js"
 
 /** Parsed public keys kept for reuse: a sync checks thousands of entries of a few devices. */
 const MAX_CACHED_KEYS = 256

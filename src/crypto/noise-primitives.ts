@@ -6,7 +6,8 @@
  */
 // Both ciphers run in Node's OpenSSL (native-aead.ts: every synced byte goes through ChaChaPoly); the same bytes as noble's.
 export { aes256gcmNative as gcm, chacha20poly1305Native as chacha20poly1305 } from "./native-aead.js"
-export { x25519 } from "@noble/curves/ed25519.js"
+// X25519 in OpenSSL too (native-x25519.ts): noble's builds its tables at the first handshake.
+export { x25519Native as x25519 } from "./native-x25519.js"
 export { blake2b, blake2s } from "@noble/hashes/blake2.js"
 export { hmac } from "@noble/hashes/hmac.js"
 export { sha256, sha512 } from "@noble/hashes/sha2.js"

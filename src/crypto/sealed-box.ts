@@ -1,7 +1,8 @@
-import { ed25519, x25519 } from "@noble/curves/ed25519.js"
+import { ed25519 } from "@noble/curves/ed25519.js"
 import { open, seal } from "./aead.js"
 import { concatBytes, randomBytes, utf8, wipe } from "./bytes.js"
 import { hkdf } from "./hkdf.js"
+import { x25519Native as x25519 } from "./native-x25519.js"
 
 const KEY_BYTES = 32
 const SEALED_BOX_INFO = "lanvault sealed box v1 "
