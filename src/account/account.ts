@@ -5,7 +5,7 @@ import {
   type KdfParams,
 } from "../crypto/index.js"
 import { LanvaultError } from "../errors.js"
-import { requireStrongPassword } from "../health/index.js"
+import { requireStrongPassword } from "../health/password-strength.js"
 import { accountIdBytes } from "./account-context.js"
 import { META } from "./meta-keys.js"
 import { DEFAULT_BUCKET_COUNT } from "../merge/bucket.js"

@@ -81,10 +81,10 @@ export async function keepFormerVault(args: {
   let section: FormerVault | undefined
   if (sameAccount) {
     section = {
-      accountKey: toBase64(sealToTrustKey(trustPublic, former.accountKey!, ACCOUNT_KEY_CONTEXT)),
+      accountKey: toBase64(await sealToTrustKey(trustPublic, former.accountKey!, ACCOUNT_KEY_CONTEXT)),
       bucketCount: Number(args.store.getMeta(META.bucketCount) ?? DEFAULT_BUCKET_COUNT),
     }
-    if (args.vaultKeys !== undefined) section.vaultKeys = toBase64(sealToTrustKey(trustPublic, encodeKeys(args.vaultKeys), VAULT_KEYS_CONTEXT))
+    if (args.vaultKeys !== undefined) section.vaultKeys = toBase64(await sealToTrustKey(trustPublic, encodeKeys(args.vaultKeys), VAULT_KEYS_CONTEXT))
   }
   const { chunks } = gatherBackup(args.store, former.accountId, args.now, section === undefined ? {} : { former: section })
   const { path } = await writeBackupFile(join(args.home, "backups"), args.now, chunks, sameAccount ? "former" : "other-account")
@@ -106,9 +106,9 @@ export async function openFormerKeys(backup: Backup, trustSecret: Uint8Array, pa
   for (const entry of backup.entries) verifyEntry(entry, idBytes, byDevice.get(entry.deviceId) as Uint8Array)
   if (password === undefined) {
     if (former.vaultKeys === undefined) throw new InvalidParamsError("this vault from before the reset needs its old password")
-    return decodeKeys(sealedOpen(trustSecret, former.vaultKeys, VAULT_KEYS_CONTEXT))
+    return decodeKeys(await sealedOpen(trustSecret, former.vaultKeys, VAULT_KEYS_CONTEXT))
   }
-  const accountKey = sealedOpen(trustSecret, former.accountKey, ACCOUNT_KEY_CONTEXT)
+  const accountKey = await sealedOpen(trustSecret, former.accountKey, ACCOUNT_KEY_CONTEXT)
   const keys = await unlockFormer({ accountId, keyset: parseKeyset(backup.keyset), accountKey }, password)
   wipe(accountKey)
   if (keys === undefined) {
@@ -119,9 +119,9 @@ export async function openFormerKeys(backup: Backup, trustSecret: Uint8Array, pa
   return keys
 }
 
-function sealedOpen(trustSecret: Uint8Array, sealed: string, context: string): Uint8Array {
+async function sealedOpen(trustSecret: Uint8Array, sealed: string, context: string): Promise<Uint8Array> {
   try {
-    return openWithTrustKey(trustSecret, fromBase64(sealed), context)
+    return await openWithTrustKey(trustSecret, fromBase64(sealed), context)
   } catch (cause) {
     throw new LanvaultError("NOT_ALLOWED", "this vault from before a reset was kept for another reset of the account: it does not open with this account's keys", { cause })
   }

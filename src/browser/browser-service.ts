@@ -4,10 +4,9 @@ import { writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { errorFields, type Logger } from "../log.js"
 import { AssociationBook, type AssociationInfo } from "./association-book.js"
-import { BrowserServer } from "./browser-server.js"
+import type { BrowserServer } from "./browser-server.js"
 import type { BrowserBackend, RecordAccess } from "./ports.js"
 import { browserSocketPaths, type BrowserSocketPaths } from "./socket-paths.js"
-import { VaultLogins } from "./vault-logins.js"
 
 const SETTINGS_FILE = "browser.json"
 const DEFAULT_ALLOW_SECONDS = 120
@@ -37,10 +36,14 @@ export interface BrowserStatus {
  * Browser integration as the daemon runs it: remembers `enable`/`disable` in
  * `<home>/browser.json`, runs the BrowserServer while enabled, holds the
  * approval window (`browser allow`) and the association book, and relays the
- * vault's lock state to connected browsers.
+ * vault's lock state to connected browsers. The server and the protocol (with
+ * tweetnacl and the TOTP and password generators) load when first enabled: most
+ * daemons never run them, and a daemon's start is on a new device's way to its records.
  */
 export class BrowserService {
-  private readonly server: BrowserServer
+  private server: BrowserServer | undefined
+  private serverLoading: Promise<BrowserServer> | undefined
+  private readonly paths: BrowserSocketPaths
   private readonly associations: AssociationBook
   private allowUntil = 0
   private waiters: Array<(name: string | undefined) => void> = []
@@ -50,7 +53,7 @@ export class BrowserService {
   constructor(private readonly deps: BrowserServiceDeps, options: { paths?: BrowserSocketPaths; now?: () => number } = {}) {
     this.associations = new AssociationBook(deps.records)
     this.now = options.now ?? Date.now
-    this.server = new BrowserServer({ backend: this.backend(), logger: deps.logger }, options.paths ?? browserSocketPaths())
+    this.paths = options.paths ?? browserSocketPaths()
   }
 
   private readonly now: () => number
@@ -58,12 +61,14 @@ export class BrowserService {
   /** Starts listening if the home says browser integration is on; a failure is logged, never fatal. */
   async start(): Promise<void> {
     if (!this.enabled) return
-    await this.server.start().catch((error) => this.deps.logger.warn("browser: cannot listen", errorFields(error)))
+    await this.loadServer()
+      .then((server) => server.start())
+      .catch((error) => this.deps.logger.warn("browser: cannot listen", errorFields(error)))
   }
 
   async stop(): Promise<void> {
     this.closeWindow(undefined)
-    await this.server.stop()
+    await this.server?.stop()
   }
 
   get enabled(): boolean {
@@ -76,11 +81,11 @@ export class BrowserService {
 
   status(): BrowserStatus {
     const open = this.allowUntil > this.now()
-    return { enabled: this.enabled, listening: this.server.listening, socket: this.server.paths.socket, ...(open ? { allowUntil: this.allowUntil } : {}) }
+    return { enabled: this.enabled, listening: this.server?.listening ?? false, socket: this.paths.socket, ...(open ? { allowUntil: this.allowUntil } : {}) }
   }
 
   async enable(): Promise<BrowserStatus> {
-    await this.server.start()
+    await (await this.loadServer()).start()
     await this.remember(true)
     return this.status()
   }
@@ -88,7 +93,7 @@ export class BrowserService {
   async disable(): Promise<BrowserStatus> {
     await this.remember(false)
     this.closeWindow(undefined)
-    await this.server.stop()
+    await this.server?.stop()
     return this.status()
   }
 
@@ -115,7 +120,7 @@ export class BrowserService {
 
   /** The vault locked or unlocked: connected browsers are told at once. */
   onLockChange(locked: boolean): void {
-    this.server.broadcast(locked ? "database-locked" : "database-unlocked")
+    this.server?.broadcast(locked ? "database-locked" : "database-unlocked")
   }
 
   private closeWindow(name: string | undefined): void {
@@ -130,9 +135,17 @@ export class BrowserService {
     await writeFile(join(this.deps.home, SETTINGS_FILE), `${JSON.stringify({ enabled })}\n`, { mode: 0o600 })
   }
 
-  private backend(): BrowserBackend {
+  /** The server, loaded with the protocol at its first use. */
+  private loadServer(): Promise<BrowserServer> {
+    this.serverLoading ??= Promise.all([import("./browser-server.js"), import("./vault-logins.js")]).then(([{ BrowserServer }, { VaultLogins }]) => {
+      this.server = new BrowserServer({ backend: this.backend(new VaultLogins(this.deps.records, () => this.now())), logger: this.deps.logger }, this.paths)
+      return this.server
+    })
+    return this.serverLoading
+  }
+
+  private backend(logins: BrowserBackend["logins"]): BrowserBackend {
     const { records } = this.deps
-    const logins = new VaultLogins(records, () => this.now())
     return {
       get locked() {
         return records.locked

@@ -1,5 +1,5 @@
 import { readAccountKey, type AccountContext } from "../account/index.js"
-import { discoveryKeys, MdnsDiscovery, type DiscoveredPeer } from "../discovery/index.js"
+import type { DiscoveredPeer, MdnsDiscovery } from "../discovery/index.js"
 import { errorFields, type Logger } from "../log.js"
 import { isLanAddress } from "../transport/index.js"
 import type { PeerNetwork } from "./peer-network.js"
@@ -7,10 +7,15 @@ import type { PeerNetwork } from "./peer-network.js"
 /**
  * Connects mDNS discovery to the peer network: publishes this device's advert
  * (blinded tags of the account id and account key), and dials every advert that
- * carries this account's tag. Adverts that go away stop being dialled.
+ * carries this account's tag. Adverts that go away stop being dialled. discovery/
+ * (bonjour-service and its DNS packets) loads at start: a daemon run with
+ * `--no-mdns` never loads it.
  */
 export class DiscoveryLink {
   private discovery: MdnsDiscovery | undefined
+  private mdns: typeof import("../discovery/index.js") | undefined
+  /** Counts starts and stops: a start whose module load outlived a stop does not start. */
+  private generation = 0
   private readonly dialled = new Map<string, string>()
 
   constructor(
@@ -20,7 +25,10 @@ export class DiscoveryLink {
 
   async start(): Promise<void> {
     if (this.discovery) return
-    const discovery = new MdnsDiscovery({ logger: this.deps.logger }, {
+    const generation = ++this.generation
+    this.mdns ??= await import("../discovery/index.js")
+    if (generation !== this.generation || this.discovery) return
+    const discovery = new this.mdns.MdnsDiscovery({ logger: this.deps.logger }, {
       port: this.deps.network.port,
       keys: this.keys(),
       advertise: true,
@@ -38,6 +46,7 @@ export class DiscoveryLink {
   }
 
   async stop(): Promise<void> {
+    this.generation += 1
     const discovery = this.discovery
     this.discovery = undefined
     await discovery?.stop()
@@ -53,7 +62,7 @@ export class DiscoveryLink {
   }
 
   private keys() {
-    return discoveryKeys(this.deps.account.accountIdBytes, readAccountKey(this.deps.home))
+    return this.mdns!.discoveryKeys(this.deps.account.accountIdBytes, readAccountKey(this.deps.home))
   }
 
   private onPeer(peer: DiscoveredPeer): void {

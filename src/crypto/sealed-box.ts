@@ -1,4 +1,3 @@
-import { ed25519 } from "@noble/curves/ed25519.js"
 import { open, seal } from "./aead.js"
 import { concatBytes, randomBytes, utf8, wipe } from "./bytes.js"
 import { hkdf } from "./hkdf.js"
@@ -14,9 +13,11 @@ const SEALED_BOX_INFO = "lanvault sealed box v1 "
  * recipient do), HKDF over the shared secret bound to both public keys and a
  * context, then XChaCha20-Poly1305. Only a device that opened the keyset (and
  * so derives the trust secret) opens it. Output: ephemeral public ‖ seal().
+ * @noble/curves (the map) loads at the first box: ≈ 30 ms a daemon's start need not pay.
  */
-export function sealToTrustKey(trustPublic: Uint8Array, plaintext: Uint8Array, context: string): Uint8Array {
+export async function sealToTrustKey(trustPublic: Uint8Array, plaintext: Uint8Array, context: string): Promise<Uint8Array> {
   if (trustPublic.length !== KEY_BYTES) throw new TypeError("a trust public key is 32 bytes")
+  const { ed25519 } = await import("@noble/curves/ed25519.js")
   const recipient = ed25519.utils.toMontgomery(trustPublic)
   const ephemeral = randomBytes(KEY_BYTES)
   const ephemeralPublic = x25519.getPublicKey(ephemeral)
@@ -29,8 +30,9 @@ export function sealToTrustKey(trustPublic: Uint8Array, plaintext: Uint8Array, c
 }
 
 /** Opens what {@link sealToTrustKey} made with the trust secret (Ed25519 seed); DecryptionError otherwise. */
-export function openWithTrustKey(trustSecret: Uint8Array, sealed: Uint8Array, context: string): Uint8Array {
+export async function openWithTrustKey(trustSecret: Uint8Array, sealed: Uint8Array, context: string): Promise<Uint8Array> {
   if (trustSecret.length !== KEY_BYTES) throw new TypeError("a trust secret is 32 bytes")
+  const { ed25519 } = await import("@noble/curves/ed25519.js")
   const secret = ed25519.utils.toMontgomerySecret(trustSecret)
   const ownPublic = x25519.getPublicKey(secret)
   const ephemeralPublic = sealed.subarray(0, KEY_BYTES)

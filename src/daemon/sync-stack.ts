@@ -4,7 +4,9 @@ import { DiscoveryLink, PEERS_NOTICE, PeerNetwork, PeerSharing, peerOverview, ty
 import { StandingNotice } from "../app/standing-notice.js"
 import { FolderManager, type FolderStore } from "../folder/index.js"
 import type { Logger } from "../log.js"
-import { PairingHost, type PairingStore } from "../pairing/index.js"
+// pairing/ one part at a time: its index loads the joining side too (discovery, the former vault), which a daemon never runs.
+import { PairingHost } from "../pairing/pairing-host.js"
+import type { PairingStore } from "../pairing/ports.js"
 import { TrustVerifier } from "../store/index.js"
 import { Replicator, type SessionStore } from "../sync/index.js"
 import type { VaultService } from "../vault/index.js"

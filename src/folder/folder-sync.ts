@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from "chokidar"
+import type { FSWatcher } from "chokidar"
 import { existsSync } from "node:fs"
 import { mkdir, readdir, stat } from "node:fs/promises"
 import { basename, dirname, join, resolve } from "node:path"
@@ -213,6 +213,8 @@ export class FolderSync {
     if (this.watcher !== undefined && this.watchedIno === ino) return
     await this.closeWatcher()
     const poll = this.options.pollIntervalMs
+    // chokidar loads with the first folder watched: most daemons have none, and a start is on a new device's way to its records.
+    const { watch } = await import("chokidar")
     const watcher = watch(this.dir, {
       depth: 0,
       ignoreInitial: true,

@@ -3,7 +3,7 @@
  * command-only packages (read from the process itself by a module-trace preload),
  * and a big import leaves the socket answering while it runs.
  */
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "vitest"
@@ -22,6 +22,8 @@ const UNLOCK_OR_COMMAND_ONLY = ["@automerge/automerge", "pdfkit", "kdbxweb", "@z
 const OTHER_COMMANDS = /\/(main|record-commands|account-commands|session-commands|join-command|transfer-commands|service-command|watch-command)\.js$/
 /** Modules of methods called now and then (audit, restore, revoke, password change, kit, history, import and export). */
 const ON_CALL = ["audit", "restore-backup", "revoke-device", "change-password", "account-kit", "record-history"].map((name) => `dist/app/${name}.js`).concat("dist/import/transfer.js")
+/** Packages a daemon started with --no-mdns, no sync folder and the browser off does not load: mDNS, chokidar, the browser protocol's NaCl, noble's curves. */
+const START_UNNEEDED = ["bonjour-service", "multicast-dns", "chokidar", "tweetnacl", "otpauth", "@noble/curves"]
 const IMPORT_ROWS = 6_000
 /**
  * How far above its locked figure a daemon's RSS may stay once a lock after an
@@ -77,6 +79,25 @@ describe("a lean daemon", () => {
     expect(loaded()).not.toContain("koffi")
     await client.call("lock", {})
     if (process.platform === "linux") await waitUntil(() => loaded().has("koffi"), RELEASE_WAIT_MS, "the trim after lock")
+  }, 90_000)
+
+  it("starts without mDNS, folder-watching, browser-protocol or pure-JS curve packages it has no use for yet, and loads each with its first use", async () => {
+    const { home } = tempHome("lanvault-lean-start-")
+    const trace = join(home, "modules.txt")
+    writeFileSync(trace, "")
+    // startDaemon passes --no-mdns; no sync folder, the browser integration off.
+    const { client } = await startedDaemon({ LANVAULT_MODULE_TRACE: trace, XDG_RUNTIME_DIR: home }, ["--import", TRACE_PRELOAD])
+    const loaded = () => new Set(readFileSync(trace, "utf8").split("\n").filter(Boolean))
+    expect((await client.call("status", {})).locked).toBe(true)
+    expect(loaded()).toContain("ws")
+    expect(START_UNNEEDED.filter((name) => loaded().has(name))).toEqual([])
+    await client.call("unlock", { password: PASSWORD })
+    expect(["@noble/curves", "tweetnacl"].filter((name) => loaded().has(name))).toEqual([])
+    await client.call("browser.enable", {})
+    expect(loaded()).toContain("tweetnacl")
+    mkdirSync(join(home, "folder"))
+    await client.call("folders.add", { path: join(home, "folder") })
+    await waitUntil(() => loaded().has("chokidar"), RELEASE_WAIT_MS, "the folder's watcher")
   }, 90_000)
 
   it("lets go of Automerge's wasm instance at lock and makes a new one only when the next unlock needs a document, records intact", async () => {

@@ -5,7 +5,7 @@ import { BackupService } from "../../../src/backup/backup-service.js"
 import { inspectFormer, keepFormerVault, openFormerKeys, unlockFormer } from "../../../src/backup/former-vault.js"
 import { deriveTrustKey, openWithTrustKey, randomBytes, sealToTrustKey, toHex } from "../../../src/crypto/index.js"
 import { silentLogger } from "../../../src/log.js"
-import { codeOf, codeOfAsync } from "../../helpers/error-code.js"
+import { codeOfAsync } from "../../helpers/error-code.js"
 import { appendOwn, tempDir } from "../folder/folder-fixtures.js"
 import { makeVault, PASSWORD, type TestVault } from "./backup-fixtures.js"
 
@@ -24,15 +24,15 @@ async function formerHome(): Promise<{ vault: TestVault; home: string }> {
 }
 
 describe("sealed box to the trust key", () => {
-  it("opens only with the trust secret and the same context; a changed byte is refused", () => {
+  it("opens only with the trust secret and the same context; a changed byte is refused", async () => {
     const trust = deriveTrustKey(randomBytes(32))
-    const sealed = sealToTrustKey(trust.publicKey, new Uint8Array([1, 2, 3]), "ctx")
-    expect([...openWithTrustKey(trust.secret, sealed, "ctx")]).toEqual([1, 2, 3])
-    expect(codeOf(() => openWithTrustKey(trust.secret, sealed, "other"))).toBe("DECRYPTION_FAILED")
-    expect(codeOf(() => openWithTrustKey(deriveTrustKey(randomBytes(32)).secret, sealed, "ctx"))).toBe("DECRYPTION_FAILED")
+    const sealed = await sealToTrustKey(trust.publicKey, new Uint8Array([1, 2, 3]), "ctx")
+    expect([...await openWithTrustKey(trust.secret, sealed, "ctx")]).toEqual([1, 2, 3])
+    expect(await codeOfAsync(openWithTrustKey(trust.secret, sealed, "other"))).toBe("DECRYPTION_FAILED")
+    expect(await codeOfAsync(openWithTrustKey(deriveTrustKey(randomBytes(32)).secret, sealed, "ctx"))).toBe("DECRYPTION_FAILED")
     const tampered = sealed.slice()
     tampered[tampered.length - 1] ^= 1
-    expect(codeOf(() => openWithTrustKey(trust.secret, tampered, "ctx"))).toBe("DECRYPTION_FAILED")
+    expect(await codeOfAsync(openWithTrustKey(trust.secret, tampered, "ctx"))).toBe("DECRYPTION_FAILED")
   })
 })
 
