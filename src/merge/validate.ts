@@ -23,9 +23,14 @@ const SETTERS: Record<string, (value: unknown) => void> = {
   favorite: (v) => checkBoolean(v, "favorite"),
 }
 
+/** Whether `id` is a record id {@link checkRecordId} accepts (a test for hot loops: no throw). */
+export function isRecordId(id: unknown): id is string {
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_NAME_CHARS && id !== FORBIDDEN_NAME
+}
+
 /** Checks a record id given by a caller. */
 export function checkRecordId(id: unknown): asserts id is string {
-  if (typeof id !== "string" || id.length === 0 || id.length > MAX_NAME_CHARS || id === FORBIDDEN_NAME) {
+  if (!isRecordId(id)) {
     throw new InvalidParamsError(`a record id must be a non-empty string of at most ${MAX_NAME_CHARS} characters`)
   }
 }

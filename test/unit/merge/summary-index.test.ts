@@ -155,6 +155,32 @@ describe("the summary index saved with each bucket snapshot", () => {
     expect(sound.list()).toEqual(expected)
   })
 
+  it("takes an index written in another order (records, fields) as the sorted summaries; a field named __proto__ stays a field; odd types are refused", () => {
+    const clock = { ms: START_MS }
+    const a = newDoc(0, clock, "a")
+    const ids = Array.from({ length: 30 }, (_, n) => a.create(input(random(n), n)).id)
+    const bucket = bucketOf(ids[0], BUCKETS)
+    const saved = a.saveBucket(bucket)
+    const expected = a.list().filter((s) => bucketOf(s.id, BUCKETS) === bucket)
+    const reversedFields = (s: (typeof expected)[number]) => ({ ...s, fields: Object.fromEntries(Object.entries(s.fields).reverse()) })
+    const shuffled = [...expected].reverse().map(reversedFields)
+    const decoded = decodeBucketSnapshot(withIndex(saved, bucket, JSON.stringify(shuffled)), bucket, BUCKETS).summaries!
+    expect(decoded).toEqual(expected)
+    expect(decoded.map((s) => Object.keys(s.fields))).toEqual(expected.map((s) => Object.keys(s.fields).sort()))
+    expect(Object.isFrozen(decoded) && decoded.every((s) => Object.isFrozen(s) && Object.isFrozen(s.fields) && Object.isFrozen(s.tags))).toBe(true)
+    const proto = JSON.parse(JSON.stringify(expected).replace('"password":', '"__proto__":'))
+    const withProto = decodeBucketSnapshot(withIndex(saved, bucket, JSON.stringify(proto)), bucket, BUCKETS).summaries!
+    expect(Object.getPrototypeOf(withProto[0].fields)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(withProto[0].fields, "__proto__")?.value).toEqual({ kind: "secret" })
+    const odd = { tags: [1], createdAt: "1", favorite: "yes", id: "", fields: [] }
+    for (const [key, value] of Object.entries(odd)) {
+      const bad = expected.map((s, i) => (i === 0 ? { ...s, [key]: value } : s))
+      expect(decodeBucketSnapshot(withIndex(saved, bucket, JSON.stringify(bad)), bucket, BUCKETS).summaries, key).toBeUndefined()
+    }
+    const twice = [...expected, expected[0]]
+    expect(decodeBucketSnapshot(withIndex(saved, bucket, JSON.stringify(twice)), bucket, BUCKETS).summaries).toBeUndefined()
+  })
+
   it("sends idle buckets back to their snapshot and reads them again on demand, edits included", () => {
     const clock = { ms: START_MS }
     const a = newDoc(0, clock, "a")
