@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { summaryRowsBytes } from "../../../src/api/frozen-json.js"
+import { asciiJson, summaryRowsBytes } from "../../../src/api/frozen-json.js"
 import { encodeResult, encodeResultLine } from "../../../src/api/rpc-codec.js"
-import { decodeListResult, SUMMARY_COLUMNS, SummaryRows } from "../../../src/api/summary-rows.js"
+import { decodeListResult, SUMMARY_COLUMNS, summaryRowJson, SummaryRows } from "../../../src/api/summary-rows.js"
 import type { RecordSummary } from "../../../src/merge/types.js"
 import { codeOf } from "../../helpers/error-code.js"
 
@@ -59,6 +59,16 @@ describe("records.list as rows", () => {
     const loose = [...list.slice(0, 3), { ...summary(3), title: "changed" }]
     expect(summaryRowsBytes(loose)).not.toBe(summaryRowsBytes(loose))
     expect(decodeListResult({ columns: [...SUMMARY_COLUMNS], rows: JSON.parse(summaryRowsBytes(loose).toString("latin1")) })).toEqual(loose)
+  })
+
+  it("encodes a list none of whose rows is known whole, and the next such list row by row: the same bytes either way", () => {
+    // Two lists of new summaries in a row: one goes through each path (which first depends on the calls before).
+    for (const offset of [1_000, 2_000]) {
+      const list = Object.freeze(Array.from({ length: 90 }, (_, i) => summary(offset + i)))
+      const expected = Buffer.from(asciiJson(JSON.stringify(list.map((s) => JSON.parse(summaryRowJson(s))))), "latin1")
+      expect(summaryRowsBytes(list).equals(expected)).toBe(true)
+      expect(summaryRowsBytes(list)).toBe(summaryRowsBytes(list))
+    }
   })
 
   it("reads other columns (an older or newer daemon) by name, and passes the object form through", () => {
