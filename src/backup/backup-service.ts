@@ -13,6 +13,8 @@ const DEFAULT_EVERY_MS = 24 * 60 * 60 * 1000
 /** How often the timer asks whether a time-based backup is due (at most everyMs). */
 const MAX_TICK_INTERVAL_MS = 15 * 60 * 1000
 const NAME_PATTERN = /^lanvault-[0-9TZ.-]+\.lvbackup$/
+/** A change-triggered backup waits for a quiet moment (BackupServiceOptions.quietMs) at most this long after it was due. */
+const MAX_QUIET_WAIT_MS = 10 * 60 * 1000
 
 /** What {@link BackupService} needs. */
 export interface BackupServiceDeps {
@@ -47,6 +49,8 @@ export interface BackupServiceOptions {
    * spend more and more of its time on backups. Default: no such limit.
    */
   busyShare?: number
+  /** A due change-triggered backup (it copies the whole log) waits this long without activity (noteActivity), at most MAX_QUIET_WAIT_MS; default 0. */
+  quietMs?: number
 }
 
 /** One backup file, as `lanvault backup list` shows it. */
@@ -87,6 +91,9 @@ export class BackupService {
   /** How long the last backup this process wrote took (ms). */
   private lastWriteMs = 0
   private deferred: NodeJS.Timeout | undefined
+  private readonly quietMs: number
+  private lastActivityAt = Number.NEGATIVE_INFINITY
+  private dueSince: number | undefined // when the backup waiting for a quiet moment became due
 
   constructor(private readonly deps: BackupServiceDeps, options: BackupServiceOptions = {}) {
     this.dir = options.dir ?? join(deps.home, "backups")
@@ -96,6 +103,7 @@ export class BackupService {
     this.now = options.now ?? Date.now
     this.minIntervalMs = options.minIntervalMs ?? 0
     this.busyShare = options.busyShare
+    this.quietMs = options.quietMs ?? 0
     if (this.busyShare !== undefined && !(this.busyShare > 0 && this.busyShare <= 1)) throw new TypeError("busyShare must be above 0 and at most 1")
     if (!Number.isSafeInteger(this.keep) || this.keep < 1) throw new TypeError("keep must be a positive integer")
     if (!Number.isSafeInteger(this.everyChanges) || this.everyChanges < 1) throw new TypeError("everyChanges must be a positive integer")
@@ -145,14 +153,20 @@ export class BackupService {
     if (Number.isSafeInteger(count) && count > 0) this.changesSince += count
     if (this.changesSince < this.everyChanges) return Promise.resolve(undefined)
     const spacingMs = Math.max(this.minIntervalMs, this.busyShare === undefined ? 0 : this.lastWriteMs / this.busyShare)
-    const wait = this.newest ? this.newest.createdAt + spacingMs - this.now() : 0
+    const spacingWait = this.newest ? this.newest.createdAt + spacingMs - this.now() : 0
+    const wait = spacingWait > 0 ? spacingWait : this.quietWait()
     if (wait <= 0) return this.auto("changes")
     this.deferred ??= setTimeout(() => {
       this.deferred = undefined
-      void this.auto("changes")
+      void this.noteLocalChanges(0) // due now, unless activity came meanwhile
     }, wait)
     this.deferred.unref()
     return Promise.resolve(undefined)
+  }
+
+  /** A request or an edit came now: a due change-triggered backup waits for the next quiet moment (see `quietMs`). */
+  noteActivity(): void {
+    this.lastActivityAt = this.now()
   }
 
   /** Makes a backup if none exists, or the newest is older than `everyMs` and the vault changed since. Never rejects. */
@@ -233,6 +247,14 @@ export class BackupService {
     )
   }
 
+  /** How much longer a due change-triggered backup waits for `quietMs` without activity (0: write it now). */
+  private quietWait(): number {
+    const now = this.now()
+    this.dueSince ??= now
+    if (now - this.dueSince >= MAX_QUIET_WAIT_MS) return 0
+    return Math.max(0, this.lastActivityAt + this.quietMs - now)
+  }
+
   private async newestBackup(): Promise<BackupInfo | undefined> {
     if (!this.newestKnown) {
       this.newest = (await this.list())[0]
@@ -250,6 +272,7 @@ export class BackupService {
   private async write(progress?: (done: number, total: number) => void): Promise<BackupInfo> {
     const counted = this.changesSince
     this.changesSince = 0
+    this.dueSince = undefined
     try {
       const { header, chunks } = gatherBackup(this.deps.store, this.deps.accountId, this.now(), {}, progress)
       const { path, bytes } = await writeBackupFile(this.dir, header.createdAt, chunks)

@@ -31,8 +31,10 @@ export interface DaemonOptions {
 
 /** A burst of edits in a big vault costs one automatic backup a minute, not one per 5 edits... */
 const BACKUP_MIN_INTERVAL_MS = 60_000
-/** ...or fewer, so that they take at most 2 % of the time (a backup copies the whole log: ≈ 2.5 s at 100k records). */
+/** ...or fewer, so that they take at most 2 % of the time (a backup copies the whole log: ≈ 2.5 s at 100k records)... */
 const BACKUP_BUSY_SHARE = 0.02
+/** ...and once no request came for this long (a burst of edits and reads is not slowed by the copy's pages). */
+const BACKUP_QUIET_MS = 5_000
 
 /** The package version, read once (works from src/ and dist/). */
 const VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version
@@ -86,7 +88,7 @@ export class Daemon {
     const quickUnlock = new QuickUnlockFlow({ vault, home: this.options.home, logger })
     const former = new FormerVaultMerger({ vault, store, logger })
     vault.identity()
-    this.backups = new BackupService({ store, accountId: account.accountId, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS, busyShare: BACKUP_BUSY_SHARE })
+    this.backups = new BackupService({ store, accountId: account.accountId, logger, home: this.options.home }, { minIntervalMs: BACKUP_MIN_INTERVAL_MS, busyShare: BACKUP_BUSY_SHARE, quietMs: BACKUP_QUIET_MS })
     this.backups.start()
     await this.startSync()
     // New local entries go to the peers and the folders (sinks the sync stack adds), then count towards the next backup.
@@ -121,7 +123,7 @@ export class Daemon {
       }),
       ...createBrowserHandlers(browser),
     }
-    this.api = new ApiServer({ handlers, logger, onActivity: () => vault.touch() }, { socketPath: this.options.socketPath })
+    this.api = new ApiServer({ handlers, logger, onActivity: () => { vault.touch(); this.backups?.noteActivity() } }, { socketPath: this.options.socketPath })
     // The browser socket first: once the API answers, everything the daemon serves is up.
     await browser.start()
     await this.api.start()

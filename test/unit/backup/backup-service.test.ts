@@ -147,6 +147,41 @@ describe("BackupService: automatic backups", () => {
     }
   })
 
+  it("waits with a due change-triggered backup until no activity came for quietMs, and at most 10 minutes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout"] })
+    try {
+      const vault = await makeVault(["a"])
+      const { backups, advance } = service(vault, { everyChanges: 1, quietMs: 5_000 })
+      const step = async (ms: number) => {
+        advance(ms)
+        vi.advanceTimersByTime(ms)
+        await Promise.resolve()
+      }
+      backups.noteActivity()
+      expect(await backups.noteLocalChanges(1)).toBeUndefined() // due, but a request just came
+      await step(4_000)
+      backups.noteActivity()
+      await step(4_000) // 5 s after the first request: the second one keeps it waiting
+      expect(await backups.list()).toHaveLength(0)
+      await step(1_000)
+      await vi.waitFor(async () => expect(await backups.list()).toHaveLength(1))
+
+      backups.noteActivity()
+      expect(await backups.noteLocalChanges(1)).toBeUndefined()
+      // Activity every 2 s for ever: the backup still comes, 10 minutes after it was due.
+      for (let elapsed = 0; elapsed < 10 * 60_000 - 2_000; elapsed += 2_000) {
+        backups.noteActivity()
+        await step(2_000)
+      }
+      expect(await backups.list()).toHaveLength(1)
+      backups.noteActivity()
+      await step(2_000)
+      await vi.waitFor(async () => expect(await backups.list()).toHaveLength(2))
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it("makes one daily when the vault changed, and the first one at once", async () => {
     const vault = await makeVault(["a"])
     const [a] = vault.devices
