@@ -13,6 +13,8 @@ interface Seen {
   line?: number
   inVault: boolean
   record: Comparable
+  /** contentKey(record), made once it is needed (only when another entry shares its quickKey). */
+  content?: string
 }
 
 interface Comparable {
@@ -33,11 +35,19 @@ export function removeDuplicates(
   drafts: readonly Draft[],
   existing: readonly ExistingRecord[],
 ): { kept: DuplicateEntry[]; duplicates: DuplicateEntry[]; drafts: Draft[] } {
-  const byContent = new Map<string, Seen>()
+  // Entries by a cheap key identical ones share, then by content key: the content key (the costly
+  // part, a third of a 50k file's parse when made for every entry) only where a cheap key repeats.
+  const byQuick = new Map<string, QuickGroup>()
   const byLogin = new Map<string, Seen>()
-  // The content key is the costly part (a third of a 50k file's parse): made once per entry.
-  const remember = (seen: Seen, content = contentKey(seen.record)) => {
-    if (!byContent.has(content)) byContent.set(content, seen)
+  const remember = (seen: Seen, quick = quickKey(seen.record)) => {
+    const group = byQuick.get(quick)
+    if (group === undefined) byQuick.set(quick, { only: seen })
+    else {
+      group.byContent ??= new Map([[contentOf(group.only!), group.only!]])
+      group.only = undefined
+      const content = contentOf(seen)
+      if (!group.byContent.has(content)) group.byContent.set(content, seen)
+    }
     const login = loginKey(seen.record)
     if (login !== undefined && !byLogin.has(login)) byLogin.set(login, seen)
   }
@@ -47,8 +57,11 @@ export function removeDuplicates(
   const imported: Draft[] = []
   for (const draft of drafts) {
     const { title } = draft.record
-    const content = contentKey(draft.record)
-    const same = byContent.get(content)
+    const quick = quickKey(draft.record)
+    const group = byQuick.get(quick)
+    const content = group === undefined ? undefined : contentKey(draft.record)
+    // The first one seen with this content.
+    const same = group?.only !== undefined ? (contentOf(group.only) === content ? group.only : undefined) : group?.byContent?.get(content!)
     if (same !== undefined) {
       duplicates.push(entry(draft, title, `identical to ${where(same)}`))
       continue
@@ -59,10 +72,20 @@ export function removeDuplicates(
       const differs = differences(near.record, draft.record).join(", ")
       kept.push(entry(draft, title, `imported as its own record: same title, username and URL as ${where(near)}, but a different ${differs}`))
     }
-    remember({ line: draft.line, inVault: false, record: draft.record }, content)
+    remember({ line: draft.line, inVault: false, record: draft.record, content }, quick)
     imported.push(draft)
   }
   return { kept, duplicates, drafts: imported }
+}
+
+/** Entries sharing a quickKey: the one, or (once there are several) the first of each content. */
+interface QuickGroup {
+  only?: Seen
+  byContent?: Map<string, Seen>
+}
+
+function contentOf(seen: Seen): string {
+  return (seen.content ??= contentKey(seen.record))
 }
 
 function entry(draft: Draft, title: string, reason: string): DuplicateEntry {
@@ -93,6 +116,11 @@ function loginKey(record: Comparable): string | undefined {
   const url = valueOf(record.fields, "url").trim()
   if (username === "" && url === "") return undefined
   return [record.title, username, url].map((part) => part.trim().toLowerCase()).join(SEPARATOR)
+}
+
+/** What every entry with the same contentKey shares (type, title as compared, password, username): cheap to make. */
+function quickKey(record: Comparable): string {
+  return `${record.type ?? ""}${SEPARATOR}${record.title.trim().toLowerCase()}${SEPARATOR}${valueOf(record.fields, "password")}${SEPARATOR}${valueOf(record.fields, "username")}`
 }
 
 function contentKey(record: Comparable): string {

@@ -81,6 +81,16 @@ describe("parseImport", () => {
     expect(importText(csv, "1password-csv", { existing }).records.map((r) => r.notes)).toEqual(["flour"])
   })
 
+  it("finds a duplicate among thousands of entries that share title, username and password but not their notes", () => {
+    const rows = Array.from({ length: 3_000 }, (_, i) => `Recipe,,cook,pw,note ${i}`)
+    // The first one again (title in other case), then one more that differs.
+    const csv = `Title,Url,Username,Password,Notes\n${rows.join("\n")}\n RECIPE ,,cook,pw,note 0\nRecipe,,cook,pw,note new\n`
+    const result = importText(csv, "1password-csv")
+    expect(result.records).toHaveLength(3_001)
+    expect(result.duplicates).toEqual([{ line: 3_002, title: "RECIPE", reason: expect.stringContaining("line 2") }])
+    expect(result.records.at(-1)?.notes).toBe("note new")
+  })
+
   it("keeps logins that differ only in username or URL", () => {
     const csv = "name,url,username,password\nmail,https://a.example,ann,1\nmail,https://a.example,bob,2\nmail,https://b.example,ann,3\n"
     expect(importText(csv, "chrome-csv").records).toHaveLength(3)
