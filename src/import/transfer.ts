@@ -8,6 +8,7 @@ import type { FilledSource } from "../merge/bucket-fill.js"
 import type { HistoryEntry, ListFilter, VaultRecord } from "../merge/types.js"
 import { openImport } from "./import-session.js"
 import { runOffThread } from "./off-thread.js"
+import { warmBucketWriter } from "./warm-writer.js"
 import { mapInSlices } from "./slices.js"
 import { checkRegularFile, MAX_KEY_FILE_BYTES, readRegularFile, writePrivateFile } from "./transfer-files.js"
 import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat, type ExportRecord } from "./types.js"
@@ -63,7 +64,11 @@ export async function importFromFile(target: ImportTarget, params: unknown, prog
   await checkRegularFile(path, "import file")
   const keyFile = keyFilePath === undefined ? undefined : await readRegularFile(keyFilePath, "key file", MAX_KEY_FILE_BYTES)
   const existing = await mapInSlices(target.list({}), (summary) => existingOf(target.get(summary.id)))
-  const read = await openImport({ op: "import", path, format, password, keyFile, existing })
+  const reading = openImport({ op: "import", path, format, password, keyFile, existing })
+  // Meanwhile this thread, idle, readies itself to write buckets (warm-writer.ts).
+  const warming = warmBucketWriter(reading)
+  const read = await reading
+  await warming
   try {
     if (read.count > 0) await target.createMany(read, progress)
   } finally {
