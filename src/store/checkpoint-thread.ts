@@ -5,6 +5,8 @@ import { Worker } from "node:worker_threads"
 const IDLE_EXIT_MS = 10_000
 /** Its heap: it holds one connection and a few small messages. */
 const WORKER_HEAP_MB = 8
+/** {@link CheckpointThread.stop} waits at most this long for the worker to close its connection (a pass it runs finishes first). */
+const CLOSE_WAIT_MS = 5_000
 
 /** What one checkpoint pass did (PRAGMA wal_checkpoint's row). */
 export interface CheckpointPass {
@@ -21,14 +23,21 @@ export interface CheckpointPass {
  * and from dist/ alike, where a worker file would need a build step. It opens its
  * own connection (synchronous=FULL: the database is fsync'd before the WAL may
  * restart) and answers each message with one PASSIVE checkpoint, which never waits
- * for the writer and never blocks it.
+ * for the writer and never blocks it; "close" closes its connection and says so in `closed`.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads")
 const Database = require(workerData.module)
 const db = new Database(workerData.path, { fileMustExist: true })
 db.pragma("synchronous = FULL")
-parentPort.on("message", () => {
+const closed = new Int32Array(workerData.closed)
+parentPort.on("message", (message) => {
+  if (message === "close") {
+    db.close()
+    Atomics.store(closed, 0, 1)
+    Atomics.notify(closed, 0)
+    return
+  }
   try {
     const [row] = db.pragma("wal_checkpoint(PASSIVE)")
     parentPort.postMessage({ busy: row.busy !== 0, frames: row.log, copied: row.checkpointed })
@@ -50,6 +59,8 @@ export class CheckpointThread {
   private worker: Worker | undefined
   private waiting: { resolve: (pass: CheckpointPass) => void; reject: (error: Error) => void } | undefined
   private idleTimer: NodeJS.Timeout | undefined
+  /** Set to 1 by the worker once its connection is closed. */
+  private closed = new Int32Array(new SharedArrayBuffer(4))
 
   constructor(private readonly path: string, private readonly options: { idleExitMs?: number } = {}) {}
 
@@ -69,19 +80,27 @@ export class CheckpointThread {
     })
   }
 
-  /** Ends the worker (a checkpoint it is running completes or is rolled back by SQLite: either is safe); idempotent. */
+  /**
+   * Ends the worker once it has closed its connection (waiting for a pass it runs, at most CLOSE_WAIT_MS): the
+   * database's own connection is then the last, and its close checkpoints and removes the WAL as SQLite's
+   * last close does (on a full disk, what frees the WAL's space). Idempotent.
+   */
   stop(): void {
     clearTimeout(this.idleTimer)
     const worker = this.worker
     this.worker = undefined
     this.settle(new Error("the checkpoint thread was stopped"))
-    void worker?.terminate()
+    if (worker === undefined) return
+    worker.postMessage("close")
+    Atomics.wait(this.closed, 0, 0, CLOSE_WAIT_MS)
+    void worker.terminate()
   }
 
   private spawn(): Worker {
+    this.closed = new Int32Array(new SharedArrayBuffer(4))
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: BETTER_SQLITE3, path: this.path },
+      workerData: { module: BETTER_SQLITE3, path: this.path, closed: this.closed.buffer },
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       stdout: false,
       stderr: false,

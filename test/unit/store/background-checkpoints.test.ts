@@ -1,5 +1,5 @@
 import Database from "better-sqlite3"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
@@ -115,6 +115,21 @@ describe("SqliteStore.checkpointInBackground", () => {
     store.setMeta("next", "write")
     expect(wal.read()!.frames).toBeLessThan(afterCommit.frames) // restarted from its start: the WAL stays bounded
     expect(store.countEntries()).toBe(seq)
+  })
+
+  it("closes the worker's connection before the store's: that close is SQLite's last, which checkpoints and removes the WAL (what frees a full disk)", async () => {
+    const { store, wal, path } = openVault()
+    store.checkpointInBackground(true)
+    let seq = 0
+    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // the worker ran a pass: its connection is open
+    expect(existsSync(`${path}-wal`)).toBe(true)
+    wal.close()
+    store.close()
+    expect(existsSync(`${path}-wal`)).toBe(false)
+    const again = SqliteStore.open(path)
+    cleanups.push(() => again.close())
+    expect(again.countEntries()).toBe(seq)
   })
 
   it("gives checkpoints back to SQLite when turned off: its automatic checkpoint runs in the commit past 1,000 frames again", () => {
