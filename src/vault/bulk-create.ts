@@ -70,6 +70,8 @@ export async function planIds(vault: UnlockedVault, count: number, check?: (inde
   const ids: string[] = new Array(count)
   const groups = new Map<number, number[]>()
   const buckets = vault.doc.pickBuckets(count)
+  // Picking for 50k records takes ≈ 15 ms: the socket gets a turn before the first slice.
+  await nextTurn()
   await forEachInSlices(count, (index) => {
     check?.(index)
     if (index % CLOCK_EVERY === 0) ids.splice(index, CLOCK_EVERY, ...vault.doc.newIdsIn(buckets.slice(index, index + CLOCK_EVERY)))

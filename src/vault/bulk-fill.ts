@@ -56,7 +56,10 @@ export async function createFilled(deps: BulkCreateDeps, source: FilledSource, p
     for await (const written of source.fill(fillPlan)) {
       if (done + pending.length >= plan.length) throw new LanvaultError("INTERNAL", "the import's writer sent more groups than planned")
       const group = plan[done + pending.length]
-      pending.push([group, written.filled === undefined ? writeHere(fillPlan, group, written.inputs) : written])
+      const filled = written.filled === undefined ? writeHere(fillPlan, group, written.inputs) : written
+      // A bucket written here held the event loop (≈ 15-30 ms): the socket gets a turn before a commit adds its own.
+      if (filled !== written) await nextTurn()
+      pending.push([group, filled])
       if (pending.length >= BATCH_GROUPS || performance.now() - batchStart >= BATCH_MS) {
         records += commit(deps, first, pending)
         done += pending.length

@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { warmBucketWriter } from "../../../src/import/warm-writer.js"
-import { releaseAutomerge, renewAutomerge } from "../../../src/merge/automerge.js"
+import { isAutomergeReleased, releaseAutomerge, renewAutomerge } from "../../../src/merge/automerge.js"
+import { warmAutomerge } from "../../../src/merge/bucket-fill.js"
 
 describe("readying the daemon's thread to write buckets while an import's file is read", () => {
   it("writes a bucket per turn of the event loop until the file is read, then stops", async () => {
@@ -34,5 +35,18 @@ describe("readying the daemon's thread to write buckets while an import's file i
     } finally {
       renewAutomerge()
     }
+  })
+
+  it("readies Automerge a step per turn: the wasm instance, then a first change", async () => {
+    renewAutomerge() // a fresh instance, made at its first use
+    const steps: string[] = []
+    const between = vi.fn(async () => {
+      steps.push("turn")
+      await nextTurn()
+    })
+    await warmAutomerge("0".repeat(32), between)
+    expect(between).toHaveBeenCalledOnce()
+    expect(steps).toEqual(["turn"])
+    expect(isAutomergeReleased()).toBe(false)
   })
 })
