@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { writeFreshAccount } from "../../../src/account/account.js"
-import { readAccountContext } from "../../../src/account/account-context.js"
 import type { RecordInput } from "../../../src/merge/types.js"
-import { VaultService } from "../../../src/vault/vault-service.js"
-import { silentLogger } from "../../../src/log.js"
-import { MemoryStore } from "../../../src/store/memory-store.js"
+import type { VaultService } from "../../../src/vault/vault-service.js"
+import type { MemoryStore } from "../../../src/store/memory-store.js"
 import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+import { openUnlockedService, type UnlockedService } from "./unlocked-service.js"
 
 const PASSWORD = "correct horse battery"
 const RECORDS = 1_500
@@ -18,22 +13,17 @@ function logins(count: number): RecordInput[] {
 }
 
 describe("VaultService.createMany (an import's commit)", () => {
-  let home: string
   let store: MemoryStore
   let vault: VaultService
 
+  let opened: UnlockedService
+
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), "lv-bulk-"))
-    store = new MemoryStore()
-    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
-    await vault.unlock(PASSWORD)
+    opened = await openUnlockedService("lv-bulk-", PASSWORD)
+    ;({ vault, store } = opened)
   })
 
-  afterEach(() => {
-    vault.lock("shutdown")
-    rmSync(home, { recursive: true, force: true })
-  })
+  afterEach(() => opened.close())
 
   it("leaves the event loop free between slices, tells its progress and creates every record", async () => {
     let turns = 0

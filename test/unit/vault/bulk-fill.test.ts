@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
-import { writeFreshAccount } from "../../../src/account/account.js"
-import { readAccountContext } from "../../../src/account/account-context.js"
 import { LanvaultError } from "../../../src/errors.js"
 import { bucketOf } from "../../../src/merge/bucket.js"
 import { fillGroups, type FilledSource, type FillPlan } from "../../../src/merge/bucket-fill.js"
 import type { RecordInput } from "../../../src/merge/types.js"
-import { VaultService } from "../../../src/vault/vault-service.js"
-import { silentLogger } from "../../../src/log.js"
-import { MemoryStore } from "../../../src/store/memory-store.js"
+import type { VaultService } from "../../../src/vault/vault-service.js"
+import type { MemoryStore } from "../../../src/store/memory-store.js"
 import { codeOfAsync as codeOf } from "../../helpers/error-code.js"
+import { openUnlockedService, type UnlockedService } from "./unlocked-service.js"
 
 const PASSWORD = "correct horse battery"
 const RECORDS = 1_500
@@ -52,22 +47,17 @@ function sourceOf(inputs: RecordInput[], plans: FillPlan[], options: SourceOptio
 }
 
 describe("VaultService.createMany from records written elsewhere (an import's worker)", () => {
-  let home: string
   let store: MemoryStore
   let vault: VaultService
 
+  let opened: UnlockedService
+
   beforeEach(async () => {
-    home = mkdtempSync(join(tmpdir(), "lv-bulk-fill-"))
-    store = new MemoryStore()
-    await writeFreshAccount(store, home, { accountId: "ab".repeat(16), deviceName: "unit", password: PASSWORD })
-    vault = new VaultService({ store, account: readAccountContext(store), home, logger: silentLogger(), publish: () => undefined }, { autoLockMinutes: 0 })
-    await vault.unlock(PASSWORD)
+    opened = await openUnlockedService("lv-bulk-fill-", PASSWORD)
+    ;({ vault, store } = opened)
   })
 
-  afterEach(() => {
-    vault.lock("shutdown")
-    rmSync(home, { recursive: true, force: true })
-  })
+  afterEach(() => opened.close())
 
   it("creates every record, one log entry per bucket, new buckets written whole, and tells its progress", async () => {
     const inputs = logins(RECORDS)
