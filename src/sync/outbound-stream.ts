@@ -94,8 +94,9 @@ export class OutboundStream {
   begin(peerVector: VersionVector, snapshot?: VersionVector): void {
     this.peerVector = snapshot === undefined ? peerVector : mergeVectors(peerVector, snapshot)
     if (snapshot !== undefined) this.backfill.push(...missingRanges(peerVector, snapshot))
-    this.total = missingCount(this.peerVector, this.deps.store.versionVector())
-    const lacking = missingCount(peerVector, this.deps.store.versionVector())
+    const held = this.deps.store.versionVector()
+    this.total = missingCount(this.peerVector, held)
+    const lacking = missingCount(peerVector, held)
     if (lacking > 0 && this.report !== undefined) this.serving = { done: 0, total: lacking }
     this.pump()
   }
