@@ -44,6 +44,11 @@ export class BucketAllocator {
     else this.open.delete(bucket)
   }
 
+  /** Whether the bucket exists: a change, merge or load has noted it (a reserved one: something landed there meanwhile). */
+  holds(bucket: number): boolean {
+    return this.sizes.has(bucket)
+  }
+
   /**
    * Keeps `buckets` for records being written elsewhere (an import's worker
    * writes each new bucket whole): no other new record is placed in one, nor is

@@ -2,6 +2,7 @@ import * as Automerge from "./automerge.js"
 import { LanvaultError } from "../errors.js"
 import { bucketOf } from "./bucket.js"
 import { encodeSummaries, freezeSummary } from "./bucket-snapshot.js"
+import type { TouchedRecords } from "./lazy-buckets.js"
 import { compareSummaries } from "./list-filter.js"
 import { newStoredRecord, type BucketRoot, type StoredRecord } from "./stored-record.js"
 import { HIDDEN_KINDS, type FieldKind, type RecordInput, type RecordSummary } from "./types.js"
@@ -61,6 +62,28 @@ export function fillNewBucket(actor: string, records: ReadonlyArray<{ id: string
   } finally {
     Automerge.free(doc)
   }
+}
+
+/** Whether `actor` made any of the changes `doc` holds. */
+export function changedBy(doc: Automerge.Doc<BucketRoot>, actor: string): boolean {
+  return Automerge.getChangesMetaSince(doc, []).some((change) => change.actor === actor)
+}
+
+/**
+ * A bucket written whole as a usual change's edit instead (its change would be
+ * refused: see VaultDoc.installFilled): the same records, ops alike, and their
+ * summaries, known already.
+ */
+export function asUsualChange(filled: FilledBucket): [edit: (root: BucketRoot) => void, touched: TouchedRecords] {
+  const doc = Automerge.load<BucketRoot>(filled.saved)
+  let records: BucketRoot
+  try {
+    records = Automerge.toJS(doc)
+  } finally {
+    Automerge.free(doc)
+  }
+  const summaries = filled.summaries.map(freezeSummary)
+  return [(root) => Object.assign(root, records), { ids: summaries.map((s) => s.id), known: new Map(summaries.map((s) => [s.id, s])) }]
 }
 
 /** The positions of `ids` grouped by the bucket each names (bucketOf), buckets ascending. */

@@ -3,7 +3,7 @@ import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } fr
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucket, checkBucketCount, DEFAULT_BUCKET_COUNT, newRecordIds } from "./bucket.js"
 import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator.js"
-import { fillable, fillNewBucket, indexesByBucket, type FilledBucket } from "./bucket-fill.js"
+import { asUsualChange, changedBy, fillable, fillNewBucket, indexesByBucket, type FilledBucket } from "./bucket-fill.js"
 import { decodeBucketSnapshot, freezeSummary } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
 import { LazyBuckets, type TouchedRecords } from "./lazy-buckets.js"
@@ -101,9 +101,11 @@ export class VaultDoc {
     return this.allocator
   }
 
-  /** Takes a bucket written whole (fillNewBucket; elsewhere: reserved till now), cold behind its summaries; merged should a peer's change have made it meanwhile. */
+  /** Takes a bucket written whole (fillNewBucket; elsewhere: reserved till now), cold behind its summaries; merged should a peer's change have made it meanwhile.
+   *  If this device changed the bucket meanwhile (a peer's record there edited), Automerge refuses the filled change, a second seq 1 of its actor: the records go in as a usual change. */
   installFilled(bucket: number, filled: FilledBucket): BucketChange {
     checkBucket(bucket)
+    if (this.allocator.holds(bucket) && changedBy(this.buckets.doc(bucket), this.actorId)) return this.change(bucket, this.now(), ...asUsualChange(filled))[0]
     const summaries = Object.freeze(filled.summaries.map(freezeSummary))
     this.buckets.install(bucket, { saved: filled.saved, summaries, encodedSummaries: filled.encodedSummaries })
     return { bucket, change: filled.change }
