@@ -29,11 +29,12 @@ type SqlName = Exclude<keyof typeof SQL, "wipeAccountData">
 export class SqliteStore implements VaultStore {
   private readonly statements = new Map<SqlName, Database.Statement>()
   private readonly secrets: DeviceSecrets
-  private checkpoints: BackgroundCheckpoints | undefined
+  private readonly checkpoints: BackgroundCheckpoints
 
   /** `path`: the file, named in every error message. */
   private constructor(private readonly db: Database.Database, readonly path: string) {
     this.secrets = new DeviceSecrets(path)
+    this.checkpoints = new BackgroundCheckpoints(db, path)
   }
 
   /**
@@ -45,15 +46,16 @@ export class SqliteStore implements VaultStore {
     return new SqliteStore(openConnection(path, options), path)
   }
 
+  /** Closes the database once no checkpoint worker holds a connection to it (blocking): its close is then SQLite's last, which removes the WAL. */
   close(): void {
-    this.checkpointInBackground(false)
+    this.checkpoints.close()
     if (this.db.open) this.db.close()
   }
 
-  /** Checkpoints off this thread (BackgroundCheckpoints), or back with SQLite; `failed`: a background one failed (back with SQLite then). */
+  /** Checkpoints off this thread (BackgroundCheckpoints), or back with SQLite at once; `failed`: a background one failed (back with SQLite then). */
   checkpointInBackground(on: boolean, failed: (error: unknown) => void = () => {}): void {
-    if (!on) this.checkpoints = void this.checkpoints?.stop()
-    else if (this.checkpoints === undefined && !this.db.readonly) this.checkpoints = BackgroundCheckpoints.start(this.db, this.path, failed)
+    if (!on) this.checkpoints.stop()
+    else if (!this.db.readonly) this.checkpoints.start(failed)
   }
 
   getMeta(key: string): string | undefined {
@@ -258,7 +260,7 @@ export class SqliteStore implements VaultStore {
   /** {@link guard} for a write: once it is committed (not inside an open transaction), the checkpoints hear of it. */
   private write<T>(fn: () => T): T {
     const result = this.guard(fn)
-    if (!this.db.inTransaction) this.checkpoints?.afterWrite()
+    if (!this.db.inTransaction) this.checkpoints.afterWrite()
     return result
   }
 

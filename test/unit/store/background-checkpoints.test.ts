@@ -26,6 +26,28 @@ function openVault(): { store: SqliteStore; wal: WalIndexFile; path: string } {
   return { store, wal, path }
 }
 
+/**
+ * A vault file (closed) and another connection that can hold it exclusively (locking_mode=EXCLUSIVE, a write
+ * transaction): a connection opened meanwhile waits inside SQLite for it, up to its busy timeout.
+ */
+function heldDatabase(): { path: string; hold: () => void; release: () => void } {
+  const path = join(root, `vault-${++files}.db`)
+  const store = SqliteStore.open(path)
+  store.insertEntries(fakeLog(DEVICE_A, 3))
+  store.close()
+  const holder = new Database(path)
+  cleanups.push(() => holder.open && holder.close())
+  return {
+    path,
+    hold: () => {
+      holder.pragma("locking_mode = EXCLUSIVE")
+      holder.exec("BEGIN EXCLUSIVE")
+      holder.prepare("SELECT count(*) FROM meta").get()
+    },
+    release: () => holder.close(),
+  }
+}
+
 /** Most commits {@link writeFrames} makes: a WAL that SQLite checkpoints and restarts may never reach `frames`. */
 const MAX_COMMITS = 5_000
 
@@ -81,7 +103,7 @@ describe("CheckpointThread", () => {
     const { store, wal, path } = openVault()
     writeFrames(store, wal, 30)
     const thread = new CheckpointThread(path, { idleExitMs: 50 })
-    cleanups.push(() => thread.stop())
+    cleanups.push(() => thread.close())
     const pass = await thread.run()
     expect(pass).toEqual({ busy: false, frames: wal.read()!.frames, copied: wal.read()!.frames })
     expect(pending(wal)).toBe(0)
@@ -91,14 +113,50 @@ describe("CheckpointThread", () => {
 
   it("rejects a pass it cannot run (no such database), and one waiting when stopped", async () => {
     const missing = new CheckpointThread(join(root, "missing.db"))
-    cleanups.push(() => missing.stop())
+    cleanups.push(() => missing.close())
     await expect(missing.run()).rejects.toThrow()
     const { path } = openVault()
     const thread = new CheckpointThread(path)
+    cleanups.push(() => thread.close())
     const running = thread.run()
-    thread.stop()
+    void thread.stop()
     await expect(running).rejects.toThrow(/stopped/)
     expect(thread.alive).toBe(false)
+  })
+
+  it("stop() returns at once while the worker is held inside SQLite, the event loop turning meanwhile; the worker exits once SQLite lets it go", async () => {
+    const { path, hold, release } = heldDatabase()
+    const thread = new CheckpointThread(path)
+    cleanups.push(() => thread.close())
+    hold()
+    const running = thread.run() // the worker's connection waits for the lock (its busy timeout: 5 s)
+    const stopping = thread.stop()
+    expect(stopping).toBeInstanceOf(Promise)
+    let exited = false
+    void stopping.then(() => (exited = true))
+    await expect(running).rejects.toThrow(/stopped/)
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
+    expect(exited).toBe(false)
+    expect(thread.workers).toBe(1)
+    release()
+    await stopping
+    expect(thread.workers).toBe(0)
+  })
+
+  it("a pass asked for while a stopped worker still holds its connection waits for that worker's exit (one connection at a time), then runs", async () => {
+    const { path, hold, release } = heldDatabase()
+    const thread = new CheckpointThread(path)
+    cleanups.push(() => thread.close())
+    hold()
+    void thread.run().catch(() => undefined)
+    void thread.stop()
+    const next = thread.run()
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
+    expect(thread.workers).toBe(1) // the stopped one only
+    release()
+    expect(await next).toEqual({ busy: false, frames: expect.any(Number), copied: expect.any(Number) })
+    expect(thread.workers).toBe(1)
+    expect(thread.alive).toBe(true)
   })
 })
 
@@ -124,6 +182,23 @@ describe("SqliteStore.checkpointInBackground", () => {
     while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
     await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // the worker ran a pass: its connection is open
     expect(existsSync(`${path}-wal`)).toBe(true)
+    wal.close()
+    store.close()
+    expect(existsSync(`${path}-wal`)).toBe(false)
+    const again = SqliteStore.open(path)
+    cleanups.push(() => again.close())
+    expect(again.countEntries()).toBe(seq)
+  })
+
+  it("a lock and an unlock before the close: the close still waits for the first session's worker, and removes the WAL", async () => {
+    const { store, wal, path } = openVault()
+    store.checkpointInBackground(true)
+    let seq = 0
+    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // its worker holds a connection
+    store.checkpointInBackground(false) // a lock: returns without waiting for that worker
+    store.checkpointInBackground(true) // an unlock right after
+    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
     wal.close()
     store.close()
     expect(existsSync(`${path}-wal`)).toBe(false)
