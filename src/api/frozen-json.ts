@@ -50,25 +50,32 @@ export function frozenListBytes(value: unknown): Buffer | undefined {
   return listBytes(OBJECTS, value, true)
 }
 
-/** Whether the last list of rows whose first item had no cached row was encoded whole (see summaryRowsBytes). */
-let lastRowsWhole = false
+/**
+ * The first and last summaries of lists whose rows were encoded whole (none cached one by one): a later list that
+ * starts or ends with one of them is the next of the same session (an unlock's summaries are all new objects).
+ */
+const ENCODED_WHOLE = new WeakSet<RecordSummary>()
 
 /**
  * The ASCII JSON array of `summaries`' rows (summary-rows.ts), as bytes: joined from
  * each frozen summary's cached row, the whole kept while a frozen array lives. A list
  * none of whose rows is known (the first after an unlock, on a new device's way to its
  * records) is encoded in one JSON.stringify, twice as quick while the code is cold
- * (10k: ≈ 25 against 48 ms of CPU); the next such list caches its rows one by one.
+ * (10k: ≈ 25 against 48 ms of CPU); the next list of those summaries caches its rows one by one.
  */
 export function summaryRowsBytes(summaries: readonly RecordSummary[]): Buffer {
   const whole = ROWS.lists.get(summaries)
   if (whole !== undefined) return whole
-  if (!lastRowsWhole && summaries.length > 0 && !ROWS.items.has(summaries[0])) {
-    lastRowsWhole = true
-    return keepWhole(ROWS, summaries, Buffer.from(asciiJson(JSON.stringify(summaries.map(summaryRow))), "latin1"))
-  }
-  lastRowsWhole = false
-  return listBytes(ROWS, summaries, false)!
+  if (summaries.length === 0 || !unseenRows(summaries)) return listBytes(ROWS, summaries, false)!
+  ENCODED_WHOLE.add(summaries[0]).add(summaries[summaries.length - 1])
+  return keepWhole(ROWS, summaries, Buffer.from(asciiJson(JSON.stringify(summaries.map(summaryRow))), "latin1"))
+}
+
+/** Whether neither end of the list has its row cached or was at an end of a list encoded whole. */
+function unseenRows(summaries: readonly RecordSummary[]): boolean {
+  const first = summaries[0]
+  const last = summaries[summaries.length - 1]
+  return !ROWS.items.has(first) && !ENCODED_WHOLE.has(first) && !ROWS.items.has(last) && !ENCODED_WHOLE.has(last)
 }
 
 /** The list's bytes from its items' cached JSON; undefined if `frozenOnly` and an item is not a frozen object. */

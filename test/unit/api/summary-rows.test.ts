@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { asciiJson, summaryRowsBytes } from "../../../src/api/frozen-json.js"
 import { encodeResult, encodeResultLine } from "../../../src/api/rpc-codec.js"
 import { decodeListResult, SUMMARY_COLUMNS, summaryRowJson, SummaryRows } from "../../../src/api/summary-rows.js"
@@ -61,13 +61,37 @@ describe("records.list as rows", () => {
     expect(decodeListResult({ columns: [...SUMMARY_COLUMNS], rows: JSON.parse(summaryRowsBytes(loose).toString("latin1")) })).toEqual(loose)
   })
 
-  it("encodes a list none of whose rows is known whole, and the next such list row by row: the same bytes either way", () => {
-    // Two lists of new summaries in a row: one goes through each path (which first depends on the calls before).
-    for (const offset of [1_000, 2_000]) {
-      const list = Object.freeze(Array.from({ length: 90 }, (_, i) => summary(offset + i)))
-      const expected = Buffer.from(asciiJson(JSON.stringify(list.map((s) => JSON.parse(summaryRowJson(s))))), "latin1")
+  it("encodes a list none of whose rows is known whole, and the next list of those summaries row by row: the same bytes either way", () => {
+    const summaries = Array.from({ length: 90 }, (_, i) => summary(1_000 + i))
+    const expected = Buffer.from(asciiJson(JSON.stringify(summaries.map((s) => JSON.parse(summaryRowJson(s))))), "latin1")
+    // The same summaries in a new array: what the next list is after a change elsewhere.
+    for (const list of [Object.freeze([...summaries]), Object.freeze([...summaries])]) {
       expect(summaryRowsBytes(list).equals(expected)).toBe(true)
       expect(summaryRowsBytes(list)).toBe(summaryRowsBytes(list))
+    }
+  })
+
+  it("the first list of every unlock is encoded whole, though the last list of the session before was too: no state outlives a session's summaries", () => {
+    const stringify = vi.spyOn(JSON, "stringify")
+    try {
+      const calls = (encode: () => unknown) => {
+        stringify.mockClear()
+        encode()
+        return stringify.mock.calls.length
+      }
+      for (const session of [3_000, 4_000]) {
+        // An unlock's summaries are new objects; its first list is the only one of the session before a lock.
+        const summaries = Array.from({ length: 90 }, (_, i) => summary(session + i))
+        expect(calls(() => summaryRowsBytes(Object.freeze([...summaries])))).toBe(1) // whole: one JSON.stringify
+      }
+      const summaries = Array.from({ length: 90 }, (_, i) => summary(5_000 + i))
+      summaryRowsBytes(Object.freeze([...summaries]))
+      // After a change elsewhere (a new array, its ends unchanged): its rows cached one by one, then joined.
+      const changed = [...summaries.slice(0, 40), summary(6_000), ...summaries.slice(41)]
+      expect(calls(() => summaryRowsBytes(Object.freeze([...changed])))).toBe(90)
+      expect(calls(() => summaryRowsBytes(Object.freeze([...changed])))).toBe(0)
+    } finally {
+      stringify.mockRestore()
     }
   })
 
