@@ -35,6 +35,8 @@ const BINDINGS_FROM_WASM_FILE = "mjs/wasm_bindgen_output/nodejs/automerge_wasm.c
 let released = false
 /** The names of the API's members (strings only: no hold on an instance). */
 let apiNames: string[] = []
+/** How many instances {@link renewAutomerge} readied. */
+let renewals = 0
 
 /**
  * Makes a new wasm instance the one every new document uses, once one is needed
@@ -43,6 +45,12 @@ let apiNames: string[] = []
 export function renewAutomerge(): void {
   use(deferredApi())
   released = false
+  renewals++
+}
+
+/** Which instance new documents use (made or still to be made): another number, another instance, cold again. */
+export function automergeInstance(): number {
+  return renewals
 }
 
 /**

@@ -4,24 +4,39 @@ import { warmBucketWriter } from "../../../src/import/warm-writer.js"
 import { isAutomergeReleased, releaseAutomerge, renewAutomerge } from "../../../src/merge/automerge.js"
 import { warmAutomerge } from "../../../src/merge/bucket-fill.js"
 
+/** Counts the event loop's turns while `work` runs. */
+async function turnsDuring(work: Promise<void>): Promise<number> {
+  let turns = 0
+  let done = false
+  void work.then(() => (done = true))
+  while (!done) {
+    await nextTurn()
+    turns++
+  }
+  return turns
+}
+
+const never = () => new Promise<never>(() => undefined)
+
 describe("readying the daemon's thread to write buckets while an import's file is read", () => {
   it("writes a bucket per turn of the event loop until the file is read, then stops", async () => {
-    // Counts the event loop's turns while `work` runs.
-    const turnsDuring = async (work: Promise<void>) => {
-      let turns = 0
-      let done = false
-      void work.then(() => (done = true))
-      while (!done) {
-        await nextTurn()
-        turns++
-      }
-      return turns
-    }
-    const unread = await turnsDuring(warmBucketWriter(new Promise(() => undefined)))
+    renewAutomerge() // a cold instance, as after an unlock
+    const unread = await turnsDuring(warmBucketWriter(never()))
+    renewAutomerge()
     // Read after two turns: it stops at the next.
     const read = await turnsDuring(warmBucketWriter(nextTurn().then(() => nextTurn())))
     expect(unread).toBeGreaterThanOrEqual(40)
     expect(read).toBeLessThanOrEqual(4)
+  })
+
+  it("the next import of the same session has nothing to warm once ten buckets were written; the next session's instance is warmed again", async () => {
+    renewAutomerge()
+    // Cut short after two turns: too few buckets, the next import warms on.
+    expect(await turnsDuring(warmBucketWriter(nextTurn().then(() => nextTurn())))).toBeLessThanOrEqual(4)
+    expect(await turnsDuring(warmBucketWriter(never()))).toBeGreaterThanOrEqual(40)
+    expect(await turnsDuring(warmBucketWriter(never()))).toBeLessThanOrEqual(1)
+    renewAutomerge()
+    expect(await turnsDuring(warmBucketWriter(never()))).toBeGreaterThanOrEqual(40)
   })
 
   it("a failed read ends it too", async () => {
@@ -29,9 +44,10 @@ describe("readying the daemon's thread to write buckets while an import's file i
   })
 
   it("never throws, also when the vault locked meanwhile (Automerge refuses new documents)", async () => {
+    renewAutomerge() // an instance not warmed yet: the warm-up tries it
     releaseAutomerge()
     try {
-      await expect(warmBucketWriter(new Promise(() => undefined))).resolves.toBeUndefined()
+      await expect(warmBucketWriter(never())).resolves.toBeUndefined()
     } finally {
       renewAutomerge()
     }
