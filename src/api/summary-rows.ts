@@ -1,4 +1,5 @@
 import { LanvaultError } from "../errors.js"
+import { setOwn } from "../own-property.js"
 import type { FieldKind, RecordPage, RecordSummary } from "../merge/types.js"
 
 /**
@@ -22,7 +23,6 @@ export interface SummaryRowsResult {
 /** Values of one field's triple in a row's fields array. */
 const FIELD_STRIDE = 3
 const COLUMNS_KEY = SUMMARY_COLUMNS.join(",")
-const PROTO_KEY = "__proto__"
 
 /**
  * Summaries the server sends as rows. The socket encoder (rpc-codec) writes a
@@ -89,7 +89,7 @@ function knownRow(row: unknown): RecordSummary {
 function namedRow(columns: readonly string[], row: unknown): RecordSummary {
   if (!Array.isArray(row) || row.length !== columns.length) throw malformed(`a row is not a list of ${columns.length} values`)
   const summary: Record<string, unknown> = {}
-  columns.forEach((column, i) => Object.defineProperty(summary, column, { value: column === "fields" ? fieldsOf(row[i]) : row[i], enumerable: true, writable: true, configurable: true }))
+  columns.forEach((column, i) => setOwn(summary, column, column === "fields" ? fieldsOf(row[i]) : row[i]))
   return summary as unknown as RecordSummary
 }
 
@@ -102,9 +102,8 @@ function fieldsOf(flat: unknown): RecordSummary["fields"] {
     const kind = flat[i + 1] as FieldKind
     const value: unknown = flat[i + 2]
     const field = value === null ? { kind } : { kind, value: value as string }
-    // A field named "__proto__" stays a field, as JSON.parse of the object form keeps it (assigning it would set the prototype).
-    if (name === PROTO_KEY) Object.defineProperty(fields, name, { value: field, enumerable: true, writable: true, configurable: true })
-    else fields[name] = field
+    // A field named "__proto__" stays a field, as JSON.parse of the object form keeps it.
+    setOwn(fields, name, field)
   }
   return fields
 }

@@ -7,11 +7,11 @@
 import { stringify } from "csv-stringify/sync"
 import { LanvaultError } from "../errors.js"
 import type { FieldValue, VaultRecord } from "../merge/types.js"
+import { setOwn } from "../own-property.js"
 import { exportBitwardenJson } from "./bitwarden-export.js"
 import { exportKdbx } from "./kdbx-export.js"
 import { COLUMN_FIELDS, LANVAULT_CSV_COLUMNS, TAG_SEPARATOR } from "./lanvault-csv.js"
 import { LANVAULT_EXPORT_FORMAT, LANVAULT_EXPORT_VERSION } from "./lanvault-json.js"
-import { setOwn } from "./record-draft.js"
 import { EXPORT_FORMATS, type ExportFormat, type ExportRecord } from "./types.js"
 
 const CSV_LINE_END = "\r\n"

@@ -10,10 +10,11 @@
  */
 import { LanvaultError } from "../errors.js"
 import type { FieldKind, FieldValue } from "../merge/types.js"
+import { setOwn } from "../own-property.js"
 import { cellOf, readTable, type CsvRow, type Header, type CsvSource } from "./csv-text.js"
 import { parseJsonText } from "./json-text.js"
 import { readFieldMap } from "./lanvault-json.js"
-import { draftOf, isTrue, setOwn, splitList } from "./record-draft.js"
+import { draftOf, isTrue, splitList } from "./record-draft.js"
 import type { Draft, FormatOutput } from "./types.js"
 
 const FORMAT = "csv (lanvault export)"

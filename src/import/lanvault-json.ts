@@ -10,8 +10,9 @@
  */
 import { LanvaultError } from "../errors.js"
 import { FIELD_KINDS, type FieldKind, type FieldValue, type HistoryEntry } from "../merge/types.js"
+import { setOwn } from "../own-property.js"
 import { asObject, parseJsonText } from "./json-text.js"
-import { saneTime, setOwn } from "./record-draft.js"
+import { saneTime } from "./record-draft.js"
 import type { Draft, FormatOutput, SkippedEntry } from "./types.js"
 
 /** The `format` marker of a lanvault export. */

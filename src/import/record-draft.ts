@@ -1,5 +1,6 @@
 /** Building blocks every format uses to turn an entry into a lanvault record. */
 import type { FieldKind, FieldValue, RecordInput } from "../merge/types.js"
+import { setOwn } from "../own-property.js"
 import type { Draft, SkippedEntry } from "./types.js"
 
 /**
@@ -45,11 +46,6 @@ export class FieldBag {
       if (!Object.hasOwn(this.fields, candidate)) return candidate
     }
   }
-}
-
-/** Sets an own property, even one called "__proto__" (which assignment would treat as the prototype). */
-export function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 /**

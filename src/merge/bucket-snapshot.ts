@@ -1,4 +1,5 @@
 import { concatBytes, utf8 } from "../crypto/index.js"
+import { setOwn } from "../own-property.js"
 import { bucketOf } from "./bucket.js"
 import { compareSummaries } from "./list-filter.js"
 import { isRecordId } from "./validate.js"
@@ -15,7 +16,6 @@ import { FIELD_KINDS, HIDDEN_KINDS, type FieldKind, type RecordSummary } from ".
 const SNAPSHOT_MAGIC = utf8("LVB2")
 const LENGTH_BYTES = 4
 const textDecoder = new TextDecoder("utf-8", { fatal: true })
-const PROTO_KEY = "__proto__"
 
 /** A bucket snapshot taken apart: the Automerge bytes, and the index if it has a sound one. */
 export interface DecodedBucketSnapshot {
@@ -138,8 +138,7 @@ function readFields(value: unknown): RecordSummary["fields"] | undefined {
     const field = readField((value as Record<string, unknown>)[name])
     if (field === undefined) return undefined
     // A field named like a prototype key stays an own field (as Object.fromEntries would make it).
-    if (name === PROTO_KEY) Object.defineProperty(fields, name, { value: field, enumerable: true, writable: true, configurable: true })
-    else fields[name] = field
+    setOwn(fields, name, field)
   }
   return fields
 }
