@@ -11,7 +11,7 @@
 import { Worker } from "node:worker_threads"
 import { LanvaultError } from "../errors.js"
 import type { FilledGroup, FilledSource, FillPlan } from "../merge/bucket-fill.js"
-import { haveWorker, unwrapReply, WORKER_URL, workerHeapLimitMb, type FromImportWorker, type ImportSummary, type ToWorker, type TransferJob } from "./off-thread.js"
+import { haveWorker, unwrapReply, WORKER_URL, workerHeapLimitMb, type FromImportWorker, type ReadImportReport, type ToWorker, type TransferJob } from "./off-thread.js"
 import type { ReadImportResult } from "./parse-import.js"
 
 type ImportJob = Extract<TransferJob, { op: "import" }>
@@ -25,7 +25,7 @@ const YOUNG_GENERATION_MB = 8
 
 /** An import read and checked, its records waiting to be written under the vault's plan. */
 export interface ReadImport extends FilledSource {
-  readonly summary: ImportSummary
+  readonly summary: ReadImportReport
   /** Ends the worker (and drops the records); idempotent. */
   close(): Promise<void>
 }
@@ -59,7 +59,7 @@ class WorkerImport implements ReadImport {
     private readonly worker: Worker,
     private readonly next: () => Promise<FromImportWorker>,
     readonly count: number,
-    readonly summary: ImportSummary,
+    readonly summary: ReadImportReport,
   ) {}
 
   static async open(job: ImportJob): Promise<WorkerImport> {

@@ -28,13 +28,13 @@ export type TransferJob =
 export type ToWorker = TransferJob & { incoming?: true } | { records: ExportRecord[] } | { end: true } | { plan: FillPlan } | "next"
 
 /** What an import read, its records left out (they stay in the worker). */
-export type ImportSummary = Omit<ReadImportResult, "records">
+export type ReadImportReport = Omit<ReadImportResult, "records">
 
 /**
  * What an import's worker posts: what it read (or its failure), then, once
  * given a plan, each group of records written, in order, and the end (or a failure).
  */
-export type FromImportWorker = { parsed: ImportSummary & { count: number } } | { group: FilledGroup } | { written: true } | Extract<TransferReply, { ok: false }>
+export type FromImportWorker = { parsed: ReadImportReport & { count: number } } | { group: FilledGroup } | { written: true } | Extract<TransferReply, { ok: false }>
 
 /** What the job answers: a value, or an error as plain data (it crosses a thread). */
 export type TransferReply =
@@ -42,7 +42,7 @@ export type TransferReply =
   | { ok: false; error: { code: string; message: string; data?: Record<string, unknown> } }
 
 /** An export's records cross to the worker this many at a time: taking in one batch holds the event loop a few ms, not the whole file's. */
-export const RECORDS_PER_BATCH = 1_000
+const RECORDS_PER_BATCH = 1_000
 
 /** The compiled worker's entry (absent when running from the TypeScript sources). */
 export const WORKER_URL = new URL("./parse-worker.js", import.meta.url)
