@@ -146,8 +146,11 @@ export class CheckpointThread {
   }
 
   private ask(): void {
-    const connection = this.current ?? this.spawn()
-    connection.worker.postMessage("checkpoint")
+    try {
+      (this.current ?? this.spawn()).worker.postMessage("checkpoint")
+    } catch (error) {
+      this.settle(error instanceof Error ? error : new Error(String(error)))
+    }
   }
 
   private spawn(): Connection {
