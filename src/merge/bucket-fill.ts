@@ -37,6 +37,16 @@ export function fillable(input: RecordInput): boolean {
 }
 
 /**
+ * Whether a bucket's new records are written whole ({@link fillNewBucket}) rather
+ * than as a usual change: the bucket held nothing when they were planned (`fresh`)
+ * and every record is {@link fillable}. The one rule of an import's worker
+ * (fillGroups), the vault's thread (vault/bulk-fill.ts) and VaultDoc.createMany.
+ */
+export function writtenWhole(fresh: boolean, inputs: readonly RecordInput[]): boolean {
+  return fresh && inputs.every(fillable)
+}
+
+/**
  * Writes new records into a bucket that holds nothing (an import fills hundreds
  * of them, issue 18) as one Automerge change, without the document's JS view:
  * the records are handed to Automerge's batch insert whole (the same insert a
@@ -134,7 +144,7 @@ export interface FillGroup {
   bucket: number
   indexes: number[]
   ids: string[]
-  /** The bucket did not exist when planned (and is reserved): it is written whole. */
+  /** The bucket did not exist when planned (and is reserved): it is written whole if its records allow (writtenWhole). */
   fresh: boolean
 }
 
@@ -142,18 +152,17 @@ export interface FillGroup {
 export type FilledGroup = { filled: FilledBucket; inputs?: undefined } | { filled?: undefined; inputs: RecordInput[] }
 
 /**
- * Writes the groups of `plan` in order, one at a time as asked for: a fresh
- * bucket whose records are all {@link fillable} is written whole
- * (fillNewBucket) unless `handOver()` says, as its turn comes, to hand it over
- * to the vault's thread (idle then) to write; any other group comes back as its
- * inputs. `records` must be validated (checkRecordInput); each is dropped from
+ * Writes the groups of `plan` in order, one at a time as asked for: a group
+ * {@link writtenWhole} is written so (fillNewBucket) unless `handOver()` says,
+ * as its turn comes, to hand it over to the vault's thread (idle then) to
+ * write; any other group comes back as its inputs. `records` must be validated (checkRecordInput); each is dropped from
  * it once handed on.
  */
 export function* fillGroups(records: Array<RecordInput | undefined>, plan: FillPlan, handOver: () => boolean = () => false): Generator<FilledGroup> {
   for (const group of plan.groups) {
     const inputs = group.indexes.map((index) => records[index] as RecordInput)
     for (const index of group.indexes) records[index] = undefined
-    if (!group.fresh || !inputs.every(fillable) || handOver()) {
+    if (!writtenWhole(group.fresh, inputs) || handOver()) {
       yield { inputs }
       continue
     }

@@ -3,7 +3,7 @@ import { CorruptDataError, InvalidParamsError, LanvaultError, NotFoundError } fr
 import { forgetLastPatch, groupByBucket, mergeIntoBucket } from "./bucket-changes.js"
 import { bucketOf, checkBucket, checkBucketCount, DEFAULT_BUCKET_COUNT, newRecordIds } from "./bucket.js"
 import { BucketAllocator, type BucketAllocatorOptions } from "./bucket-allocator.js"
-import { asUsualChange, changedBy, fillable, fillNewBucket, indexesByBucket, type FilledBucket } from "./bucket-fill.js"
+import { asUsualChange, changedBy, fillable, fillNewBucket, indexesByBucket, writtenWhole, type FilledBucket } from "./bucket-fill.js"
 import { decodeBucketSnapshot, freezeSummary } from "./bucket-snapshot.js"
 import { readHistory } from "./history.js"
 import { LazyBuckets, type TouchedRecords } from "./lazy-buckets.js"
@@ -200,7 +200,7 @@ export class VaultDoc {
     const held = options.fillNew === true ? new Set(this.buckets.numbers()) : undefined
     const changes: BucketChange[] = []
     for (const [bucket, indexes] of indexesByBucket(ids, this.hashBuckets)) {
-      if (held !== undefined && !held.has(bucket) && indexes.every((index) => fillable(inputs[index]))) {
+      if (writtenWhole(held !== undefined && !held.has(bucket), indexes.map((index) => inputs[index]))) {
         changes.push(this.installFilled(bucket, fillNewBucket(this.actorId, indexes.map((index) => ({ id: ids[index], input: inputs[index] })), now)))
         continue
       }

@@ -13,7 +13,7 @@
 import { performance } from "node:perf_hooks"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { LanvaultError, LockedError } from "../errors.js"
-import { fillable, fillNewBucket, type FilledGroup, type FilledSource, type FillGroup, type FillPlan } from "../merge/bucket-fill.js"
+import { fillNewBucket, writtenWhole, type FilledGroup, type FilledSource, type FillGroup, type FillPlan } from "../merge/bucket-fill.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import { EXISTING_BUCKET_PART, partsOf, planIds, type BulkCreateDeps } from "./bulk-create.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
@@ -81,7 +81,7 @@ export async function createFilled(deps: BulkCreateDeps, source: FilledSource, p
 
 /** A fresh bucket's group handed over as inputs, written whole here (as the worker would); any other group as it came. */
 function writeHere(plan: FillPlan, group: FillGroup, inputs: RecordInput[]): FilledGroup {
-  if (!group.fresh || !inputs.every(fillable)) return { inputs }
+  if (!writtenWhole(group.fresh, inputs)) return { inputs }
   return { filled: fillNewBucket(plan.actor, inputs.map((input, i) => ({ id: group.ids[i], input })), plan.now) }
 }
 

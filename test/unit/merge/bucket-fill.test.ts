@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as Automerge from "../../../src/merge/automerge.js"
-import { fillable } from "../../../src/merge/bucket-fill.js"
+import { fillable, fillGroups, writtenWhole, type FillGroup } from "../../../src/merge/bucket-fill.js"
 import { VaultDoc, type BucketChange, type RecordInput } from "../../../src/merge/index.js"
 import { actorOf, anyRecordInputs, START_MS } from "./helpers.js"
 
@@ -162,5 +162,33 @@ describe("an import fills new buckets without the document's JS view", () => {
       }),
       { numRuns: 100 },
     )
+  })
+})
+
+describe("which new records are written whole: one rule (writtenWhole) for an import's worker and VaultDoc.createMany", () => {
+  const odd: RecordInput = { type: "login", title: "odd", tags: ["\ud800 lone"] }
+  const cases: Array<[string, boolean, RecordInput[], boolean]> = [
+    ["a bucket that held nothing, every record fillable", true, INPUTS.slice(0, 3), true],
+    ["a bucket that held records", false, INPUTS.slice(0, 3), false],
+    ["a bucket that held nothing, one record not fillable", true, [INPUTS[0], odd], false],
+  ]
+
+  it.each(cases)("%s", (_, fresh, inputs, whole) => {
+    expect(writtenWhole(fresh, inputs)).toBe(whole)
+    // The worker: a group written whole comes as a filled bucket, any other as its inputs.
+    // Ids naming bucket 70 (newRecordId): random, but always of that bucket.
+    const doc = new VaultDoc({}, { actorId: actorOf(0) })
+    const group: FillGroup = { bucket: 70, indexes: inputs.map((_, i) => i), ids: doc.newIdsIn(inputs.map(() => 70)), fresh }
+    const [written] = fillGroups([...inputs], { actor: doc.actorId, now: START_MS, groups: [group] })
+    expect(written.filled !== undefined).toBe(whole)
+    // VaultDoc.createMany: a bucket written whole is left cold behind its index, a usual change loads it.
+    if (!fresh) {
+      doc.createMany([{ type: "note", title: "there before" }], { ids: doc.newIdsIn([70]) })
+      doc.evictIdle(-1, 100)
+    }
+    expect(doc.loadedBuckets).toBe(0)
+    doc.createMany(inputs, { fillNew: true, ids: group.ids })
+    expect(doc.loadedBuckets).toBe(whole ? 0 : 1)
+    expect(group.ids.map((id) => doc.get(id)?.title)).toEqual(inputs.map((input) => input.title))
   })
 })
