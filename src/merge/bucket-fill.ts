@@ -172,8 +172,10 @@ export function* fillGroups(records: Array<RecordInput | undefined>, plan: FillP
 
 /** New records written elsewhere (an import's worker thread) under a plan the vault makes: see vault/bulk-fill.ts. */
 export interface FilledSource {
-  /** How many records (validated already: checkRecordInput). */
+  /** How many records: validated already (checkRecordInput) unless `check` is given. */
   readonly count: number
+  /** Checks record `index` (checkRecordInput), run on every record as the plan is made, before any is written. */
+  readonly check?: (index: number) => void
   /** Writes the records under `plan`, yielding each group in order once written. */
   fill(plan: FillPlan): AsyncIterable<FilledGroup>
 }

@@ -1,21 +1,24 @@
 /**
- * An import's records taken in from where they were written (the import's
- * worker thread, issue 18): the ids and buckets are chosen here, by the vault's
- * allocator, and the buckets that did not exist are reserved while the worker
- * writes each whole (merge/bucket-fill.ts); they come back one at a time and
- * are installed cold. A fresh bucket the worker handed over (this thread was
- * idle) is written whole here, one at a time; records for buckets that already
- * hold some come back as inputs and are created the usual way. Every
- * BATCH_GROUPS groups (or BATCH_MS) are committed together (one transaction,
- * one fsync), with a turn of the event loop after each group, so the socket and
+ * Many new records created at once (an import, the records of a former vault),
+ * without holding the event loop (issue 18). The ids and buckets are chosen
+ * here, by the vault's allocator (bulk-plan.ts), and the buckets that did not
+ * exist are reserved while they are written. An import's records are written
+ * on its worker thread, each fresh bucket whole (merge/bucket-fill.ts), and come
+ * back one group at a time to be installed cold; a fresh bucket handed over
+ * (this thread was idle), and every group of records given as a list, is
+ * written whole here, one a turn; records for buckets that already hold some
+ * are created the usual way. Every BATCH_GROUPS groups (or BATCH_MS, or
+ * USUAL_GROUPS made the usual way) are committed together (one transaction, one
+ * fsync), with a turn of the event loop after each group, so the socket and
  * peers are served.
  */
 import { performance } from "node:perf_hooks"
 import { setImmediate as nextTurn } from "node:timers/promises"
 import { LanvaultError, LockedError } from "../errors.js"
-import { fillNewBucket, writtenWhole, type FilledGroup, type FilledSource, type FillGroup, type FillPlan } from "../merge/bucket-fill.js"
+import { fillGroups, fillNewBucket, writtenWhole, type FilledGroup, type FilledSource, type FillGroup, type FillPlan } from "../merge/bucket-fill.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
-import { EXISTING_BUCKET_PART, partsOf, planIds, type BulkCreateDeps } from "./bulk-create.js"
+import { checkRecordInput } from "../merge/validate.js"
+import { planGroups, type BulkCreateDeps } from "./bulk-plan.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 import type { ChangedRecord } from "./vault-changes.js"
 
@@ -28,22 +31,23 @@ import type { ChangedRecord } from "./vault-changes.js"
 const BATCH_GROUPS = 4
 /** A batch is committed after this long even if short (a slow writer's records are durable soon). */
 const BATCH_MS = 100
+/**
+ * Groups made the usual way in one batch, at most: each is made in the commit
+ * (≈ 13 ms for a part of a bucket that held records), and four held the event
+ * loop ≈ 50 ms.
+ */
+const USUAL_GROUPS = 2
 
 /**
- * Creates the records of `source`; resolves with their ids, in the source's
- * order. A failure midway (a full disk, a lock, the worker failing) keeps the
- * batches committed before it; the reservations end either way.
+ * Creates `records`, a list (checked first, all before any is created; consumed:
+ * each entry is dropped once handed on) or records written elsewhere; resolves
+ * with their ids, in order. A failure midway (a full disk, a lock, the worker
+ * failing) keeps the batches committed before it; the reservations end either way.
  */
-export async function createFilled(deps: BulkCreateDeps, source: FilledSource, progress?: (done: number, total: number) => void): Promise<string[]> {
+export async function createInBulk(deps: BulkCreateDeps, records: RecordInput[] | FilledSource, progress?: (done: number, total: number) => void): Promise<string[]> {
+  const source = Array.isArray(records) ? sourceOf(records) : records
   const first = deps.open()
-  const { ids, groups } = await planIds(first, source.count)
-  const held = new Set(first.doc.bucketNumbers())
-  const plan: FillGroup[] = []
-  for (const [bucket, indexes] of groups) {
-    // A bucket that exists takes usual changes, which cost more per record: its records go in parts.
-    const parts = held.has(bucket) ? partsOf(indexes, EXISTING_BUCKET_PART) : [indexes]
-    for (const part of parts) plan.push({ bucket, indexes: part, ids: part.map((index) => ids[index]), fresh: !held.has(bucket) })
-  }
+  const { ids, groups: plan } = await planGroups(first, source.count, source.check)
   const fresh = plan.filter((group) => group.fresh).map((group) => group.bucket)
   first.doc.allocation.reserve(fresh)
   try {
@@ -51,7 +55,8 @@ export async function createFilled(deps: BulkCreateDeps, source: FilledSource, p
     // Since the last commit: a writer slower than BATCH_MS a group has each committed as it comes.
     let batchStart = performance.now()
     let done = 0
-    let records = 0
+    let created = 0
+    let usual = 0
     const fillPlan: FillPlan = { actor: first.doc.actorId, now: first.doc.now(), groups: plan }
     for await (const written of source.fill(fillPlan)) {
       if (done + pending.length >= plan.length) throw new LanvaultError("INTERNAL", "the import's writer sent more groups than planned")
@@ -60,22 +65,39 @@ export async function createFilled(deps: BulkCreateDeps, source: FilledSource, p
       // A bucket written here held the event loop (≈ 15-30 ms): the socket gets a turn before a commit adds its own.
       if (filled !== written) await nextTurn()
       pending.push([group, filled])
-      if (pending.length >= BATCH_GROUPS || performance.now() - batchStart >= BATCH_MS) {
-        records += commit(deps, first, pending)
+      if (filled.filled === undefined) usual++
+      if (pending.length >= BATCH_GROUPS || usual >= USUAL_GROUPS || performance.now() - batchStart >= BATCH_MS) {
+        created += commit(deps, first, pending)
         done += pending.length
         pending = []
-        progress?.(records, source.count)
+        usual = 0
+        progress?.(created, source.count)
         batchStart = performance.now()
       }
       await nextTurn()
     }
-    if (pending.length > 0) records += commit(deps, first, pending)
+    if (pending.length > 0) created += commit(deps, first, pending)
     done += pending.length
-    if (done !== plan.length || records !== source.count) throw new LanvaultError("INTERNAL", "the import's writer ended before every group was written")
+    if (done !== plan.length || created !== source.count) throw new LanvaultError("INTERNAL", "the import's writer ended before every group was written")
     progress?.(source.count, source.count)
     return ids
   } finally {
     first.doc.allocation.release(fresh)
+  }
+}
+
+/**
+ * Records given as a list, as a source written on this thread: each checked as
+ * it is planned, and every group handed over as inputs (writeHere writes whole
+ * what it can). Consumes `inputs`.
+ */
+function sourceOf(inputs: RecordInput[]): FilledSource {
+  return {
+    count: inputs.length,
+    check: (index) => checkRecordInput(inputs[index]),
+    async *fill(plan) {
+      yield* fillGroups(inputs, plan, () => true)
+    },
   }
 }
 

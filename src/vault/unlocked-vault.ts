@@ -3,7 +3,6 @@ import { deriveTrustKey, TRUST_ROOT_EPOCH, wipe, type TrustKeyPair } from "../cr
 import { LanvaultError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import { bucketOf, UnreadableChangesError, VaultDoc } from "../merge/index.js"
-import { checkRecordInput } from "../merge/validate.js"
 import type { BucketChange, RecordInput } from "../merge/types.js"
 import { sealEntry, type LogEntry, type VersionVector } from "../store/index.js"
 import { missingCount } from "../sync/version-vector.js"
@@ -136,14 +135,9 @@ export class UnlockedVault {
     return bucketOf(id, this.doc.hashBuckets)
   }
 
-  /** Checks records before any is created (an import checks all before its first slice). */
-  checkInputs(inputs: readonly unknown[]): void {
-    for (const input of inputs) checkRecordInput(input)
-  }
-
   /**
    * Creates records under fresh `ids` chosen by the caller (an import groups them
-   * by bucket, so a slice is one Automerge change); the doc still checks each is unused.
+   * by bucket, so a group is one Automerge change); the doc still checks each is unused.
    */
   createWithIds(ids: readonly string[], inputs: RecordInput[]): BucketChange[] {
     return this.doc.createMany(inputs, { fillNew: true, ids }).changes

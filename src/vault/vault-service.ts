@@ -8,7 +8,7 @@ import type { ListScope } from "../merge/list-view.js"
 import type { LogEntry } from "../store/index.js"
 import { checkNewPassword, META, ownDeviceName, resetAccountInStore, type AccountIds, type NewAccount, type NewPasswordOptions, type VaultKeys } from "../account/index.js"
 import { paced } from "../progress-pace.js"
-import { createInSlices, type BulkCreateDeps } from "./bulk-create.js"
+import type { BulkCreateDeps } from "./bulk-plan.js"
 import { holdAutomerge, loadWhileUnwrapping, releaseAfterLock, releaseHeapSoon, withRoomyYoungGeneration } from "./heap-release.js"
 import { VaultCloser } from "./vault-closer.js"
 import { IdleLock } from "./idle-lock.js"
@@ -183,11 +183,11 @@ export class VaultService {
   /** Creates a record once durable (VaultChanges.create). */
   create = (input: RecordInput): Promise<string> => this.changes.create(input)
 
-  /** Creates records (an import) in slices that leave the event loop free: `inputs`, consumed (bulk-create.ts), or written on an import's worker (bulk-fill.ts); then a snapshot is due. */
+  /** Creates records (an import) in batches that leave the event loop free: `inputs`, consumed, or written on an import's worker (bulk-fill.ts); then a snapshot is due. */
   createMany(inputs: RecordInput[] | FilledSource, progress?: (done: number, total: number) => void): Promise<string[]> {
     const deps: BulkCreateDeps = { open: () => this.unlocked(), persist: (changes, changed) => this.changes.persist(changes, changed) }
     // bulk-fill.ts loads Automerge (it writes buckets): with the first import, not at start (a locked daemon has none).
-    const work = Array.isArray(inputs) ? () => createInSlices(deps, inputs, progress) : async () => (await import("./bulk-fill.js")).createFilled(deps, inputs, progress)
+    const work = async () => (await import("./bulk-fill.js")).createInBulk(deps, inputs, progress)
     return withRoomyYoungGeneration(work).finally(() => this.snapshots.afterBulk())
   }
 

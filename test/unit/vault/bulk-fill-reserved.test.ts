@@ -5,7 +5,7 @@ import { fillGroups, type FilledSource, type FillPlan } from "../../../src/merge
 import { VaultDoc, type BucketChange, type RecordInput } from "../../../src/merge/index.js"
 import { sealEntry } from "../../../src/store/log-entry.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
-import { createFilled } from "../../../src/vault/bulk-fill.js"
+import { createInBulk } from "../../../src/vault/bulk-fill.js"
 import { encodePayload } from "../../../src/vault/change-payload.js"
 import { UnlockedVault } from "../../../src/vault/unlocked-vault.js"
 
@@ -59,7 +59,7 @@ describe("an import whose reserved bucket got a peer's record, edited here befor
     }
     let peerRecord = ""
     const inputs = logins(RECORDS)
-    const ids = await createFilled({ open: () => vault, persist }, sourceOf(inputs, (n, plan) => {
+    const ids = await createInBulk({ open: () => vault, persist }, sourceOf(inputs, (n, plan) => {
       if (n !== 1) return
       // The last group's bucket is reserved and not yet written: the peer, which knows nothing of it, makes a record there.
       const reserved = plan.groups.at(-1)!

@@ -1,20 +1,20 @@
 /**
- * Many new records at once (an import), created without holding the event
- * loop: grouped by bucket, created a bucket at a time (one Automerge change
- * and one log entry per bucket), committed once per slice of
- * about SLICE_MS of CPU (one transaction, one fsync), with a turn of the event loop
- * between slices so the socket and the peers are served meanwhile (issue 18).
+ * Where many new records go (an import, the records of a former vault): ids
+ * and buckets chosen at once by the vault's allocator, grouped by bucket, in
+ * slices of about SLICE_MS of CPU with a turn of the event loop between them
+ * (issue 18). Writing them is bulk-fill.ts's.
  */
 import { performance } from "node:perf_hooks"
 import { setImmediate as nextTurn } from "node:timers/promises"
-import type { BucketChange, RecordInput } from "../merge/types.js"
+import type { FillGroup } from "../merge/bucket-fill.js"
+import type { BucketChange } from "../merge/types.js"
 import type { ChangedRecord } from "./vault-changes.js"
 import type { UnlockedVault } from "./unlocked-vault.js"
 
-/** How much CPU time one slice may take while holding the event loop. */
+/** How much CPU time one slice of planning may take while holding the event loop. */
 const SLICE_MS = 25
-/** Records created in one change in a bucket that already exists (≈ 0.4 ms each: a part stays well under a slice). */
-export const EXISTING_BUCKET_PART = 32
+/** Records created in one change in a bucket that already exists (≈ 0.4 ms each: ≈ 13 ms a part). */
+const EXISTING_BUCKET_PART = 32
 /** Records planned between two looks at the clock; ids are made this many at a time. */
 const CLOCK_EVERY = 64
 
@@ -26,39 +26,21 @@ export interface BulkCreateDeps {
 }
 
 /**
- * Creates `inputs` in slices; resolves with their ids in input order. All are
- * checked before the first is created (also in slices); a failure midway (a full
- * disk, a lock) keeps the slices committed before it. Consumes `inputs`: each
- * entry is set to undefined once created.
+ * Where `count` new records go, their ids in order and their groups: a bucket
+ * that held nothing takes its records in one group, written whole
+ * (merge/bucket-fill.ts); one that held some takes them in parts of
+ * EXISTING_BUCKET_PART, since usual changes cost more per record. `check(index)`
+ * is run on each record first.
  */
-export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[], progress?: (done: number, total: number) => void): Promise<string[]> {
-  const first = deps.open()
-  const { ids, groups } = await planIds(first, inputs.length, (index) => first.checkInputs([inputs[index]]))
-  // A group is one bucket's new records (at most BUCKET_FULL_RECORDS), created as one change:
-  // a bucket that did not exist is then written whole and left cold (merge/bucket-fill.ts). One
-  // that exists takes a usual change, which costs more per record: its group goes in parts.
-  const held = new Set(first.doc.bucketNumbers())
-  const queue = [...groups].flatMap(([bucket, group]) => (held.has(bucket) ? partsOf(group, EXISTING_BUCKET_PART) : [group]))
-  let done = 0
-  while (queue.length > 0) {
-    const slice = new SliceClock()
-    const changes: BucketChange[] = []
-    const changed: ChangedRecord[] = []
-    do {
-      const indexes = queue.pop()!
-      changes.push(...deps.open().createWithIds(indexes.map((i) => ids[i]), indexes.map((i) => inputs[i])))
-      // Created: the input is the vault's now, and a big import's 50k inputs are garbage as they land, not at the end.
-      for (const i of indexes) {
-        (inputs as Array<RecordInput | undefined>)[i] = undefined
-        changed.push({ id: ids[i] })
-      }
-    } while (queue.length > 0 && !slice.spent())
-    deps.persist(changes, changed)
-    done += changed.length
-    progress?.(done, inputs.length)
-    await nextTurn()
+export async function planGroups(vault: UnlockedVault, count: number, check?: (index: number) => void): Promise<{ ids: string[]; groups: FillGroup[] }> {
+  const { ids, groups } = await planIds(vault, count, check)
+  const held = new Set(vault.doc.bucketNumbers())
+  const plan: FillGroup[] = []
+  for (const [bucket, indexes] of groups) {
+    const parts = held.has(bucket) ? partsOf(indexes, EXISTING_BUCKET_PART) : [indexes]
+    for (const part of parts) plan.push({ bucket, indexes: part, ids: part.map((index) => ids[index]), fresh: !held.has(bucket) })
   }
-  return ids
+  return { ids, groups: plan }
 }
 
 /**
@@ -66,7 +48,7 @@ export async function createInSlices(deps: BulkCreateDeps, inputs: RecordInput[]
  * bucket to its bound, and their positions grouped by bucket; made in slices (50k take a second),
  * `check(index)` run on each first.
  */
-export async function planIds(vault: UnlockedVault, count: number, check?: (index: number) => void): Promise<{ ids: string[]; groups: Map<number, number[]> }> {
+async function planIds(vault: UnlockedVault, count: number, check?: (index: number) => void): Promise<{ ids: string[]; groups: Map<number, number[]> }> {
   const ids: string[] = new Array(count)
   const groups = new Map<number, number[]>()
   const buckets = vault.doc.pickBuckets(count)
@@ -84,7 +66,7 @@ export async function planIds(vault: UnlockedVault, count: number, check?: (inde
 }
 
 /** `items` cut into parts of at most `size`. */
-export function partsOf<T>(items: T[], size: number): T[][] {
+function partsOf<T>(items: T[], size: number): T[][] {
   const parts: T[][] = []
   for (let from = 0; from < items.length; from += size) parts.push(items.slice(from, from + size))
   return parts
