@@ -107,17 +107,27 @@ function writeHere(plan: FillPlan, group: FillGroup, inputs: RecordInput[]): Fil
   return { filled: fillNewBucket(plan.actor, inputs.map((input, i) => ({ id: group.ids[i], input })), plan.now) }
 }
 
-/** Installs or creates each pending group and makes them durable in one transaction; returns how many records. */
+/**
+ * Installs or creates each pending group and makes them durable in one
+ * transaction; returns how many records. A group that fails (a record the doc
+ * refuses) ends it: those made before it are made durable, then the error thrown.
+ */
 function commit(deps: BulkCreateDeps, first: UnlockedVault, pending: ReadonlyArray<[FillGroup, FilledGroup]>): number {
   const open = deps.open()
   // Locked and unlocked again meanwhile: the plan (ids, reservations) was the other session's.
   if (open !== first) throw new LockedError()
   const changes: BucketChange[] = []
   const changed: ChangedRecord[] = []
-  for (const [group, written] of pending) {
-    if (written.filled !== undefined) changes.push(open.doc.installFilled(group.bucket, written.filled))
-    else changes.push(...open.createWithIds(group.ids, written.inputs))
-    for (const id of group.ids) changed.push({ id })
+  try {
+    for (const [group, written] of pending) {
+      if (written.filled !== undefined) changes.push(open.doc.installFilled(group.bucket, written.filled))
+      else changes.push(...open.createWithIds(group.ids, written.inputs))
+      for (const id of group.ids) changed.push({ id })
+    }
+  } catch (error) {
+    // The doc holds the groups made before this one: they are made durable too, so the vault never lists what its log lacks.
+    if (changes.length > 0) deps.persist(changes, changed)
+    throw error
   }
   deps.persist(changes, changed)
   return changed.length

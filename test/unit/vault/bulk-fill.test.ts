@@ -156,6 +156,26 @@ describe("VaultService.createMany from records written elsewhere (an import's wo
     expect(vault.get(more[199]).title).toBe("more 199")
   }, 120_000)
 
+  it("a group the vault refuses keeps those made before it in the same batch durable: the vault never lists what its log lacks", async () => {
+    const plans: FillPlan[] = []
+    const inner = sourceOf(logins(300), plans)
+    const source: FilledSource = {
+      count: inner.count,
+      async *fill(plan) {
+        let n = 0
+        // Group 1, in group 0's batch (≈ 5 records each: both arrive well within the 100 ms a batch waits), holds
+        // records no vault takes (no type), which cannot be written whole either (a lone surrogate): made in the commit, they throw.
+        for await (const group of inner.fill(plan)) yield n++ === 1 ? { inputs: plan.groups[1].ids.map(() => ({ type: "", title: "\ud800" })) } : group
+      },
+    }
+    expect(await codeOf(vault.createMany(source))).toBe("INVALID_PARAMS")
+    const listed = vault.list({}).map((summary) => summary.id).sort()
+    expect(listed).toEqual(expect.arrayContaining(plans[0].groups[0].ids))
+    vault.lock("request")
+    await vault.unlock(PASSWORD)
+    expect(vault.list({}).map((summary) => summary.id).sort()).toEqual(listed)
+  }, 120_000)
+
   it("a writer that ends before every group is written is an error, not a silent partial import", async () => {
     expect(await codeOf(vault.createMany(sourceOf(logins(RECORDS), [], { stopAfter: 4 })))).toBe("INTERNAL")
   }, 120_000)
