@@ -41,8 +41,9 @@ const EMPTY: ColdBucket = { summaries: Object.freeze([]), ids: new Set<string>()
  * after being idle ({@link evictIdle}). Summaries of hot buckets are read from
  * their documents, so the index of a bucket is only ever used for the exact
  * state it was saved with. Buckets are any numbers (a record's id names its
- * bucket: bucket.ts); only those a change, merge or snapshot made are held,
- * and `onSize` hears how many records each holds whenever that may change.
+ * bucket: bucket.ts); only those a change, merge or snapshot made are held;
+ * `onSize` hears how many records each holds whenever that may change, and
+ * `onLoad` each time a cold bucket is loaded.
  */
 export class LazyBuckets {
   private readonly slots = new Map<number, ColdBucket | HotBucket>()
@@ -54,6 +55,7 @@ export class LazyBuckets {
     private readonly actorId: string,
     private readonly now: () => number = Date.now,
     private readonly onSize: (bucket: number, size: number) => void = () => {},
+    private readonly onLoad: () => void = () => {},
   ) {}
 
   /** The buckets held (cold or loaded), ascending. */
@@ -76,6 +78,7 @@ export class LazyBuckets {
     const doc = slot.saved === undefined ? Automerge.init<BucketRoot>({ actor: this.actorId }) : loadSaved(slot.saved, bucket, this.actorId)
     this.slots.set(bucket, { doc, usedAt: this.now(), from: { doc, cold: slot } })
     this.summaries.rekey(bucket, slot, doc, slot.summaries)
+    this.onLoad()
     return doc
   }
 
@@ -152,29 +155,36 @@ export class LazyBuckets {
   }
 
   /**
-   * Sends buckets unused for `idleMs` back to their snapshot (at most `max`, oldest first), freeing
-   * their Automerge documents. A bucket with changes waiting for missing dependencies stays:
-   * a save would drop them. Returns how many went cold.
+   * Sends loaded buckets back to their snapshot, least recently used first, freeing their Automerge
+   * documents: those unused for `idleMs`, and as many more as it takes to leave `keepLoaded` loaded;
+   * at most `max` in all. A bucket with changes waiting for missing dependencies stays: a save would
+   * drop them. Returns how many went cold.
    */
-  evictIdle(idleMs: number, max: number): number {
+  evictIdle(idleMs: number, max: number, keepLoaded = Infinity): number {
     const cutoff = this.now() - idleMs
-    const idle = [...this.slots]
+    const loaded = [...this.slots]
       .map(([bucket, slot]) => ({ slot, bucket }))
-      .filter((e): e is { slot: HotBucket; bucket: number } => "doc" in e.slot && e.slot.usedAt <= cutoff)
+      .filter((e): e is { slot: HotBucket; bucket: number } => "doc" in e.slot)
       .sort((a, b) => a.slot.usedAt - b.slot.usedAt)
+    let beyond = loaded.length - keepLoaded
     let evicted = 0
-    for (const { slot, bucket } of idle) {
-      if (evicted >= max) break
+    for (const { slot, bucket } of loaded) {
+      if (evicted >= max || (slot.usedAt > cutoff && beyond <= 0)) break
       if (Automerge.getMissingDeps(slot.doc, []).length > 0) continue
-      const unchanged = slot.from?.doc === slot.doc ? slot.from.cold : undefined
-      const summaries = this.summaries.of(bucket, this.source(bucket))
-      const cold: ColdBucket = unchanged ?? { saved: Automerge.save(slot.doc), summaries, ids: new Set(summaries.map((s) => s.id)) }
-      this.slots.set(bucket, cold)
-      this.summaries.rekey(bucket, slot.doc, cold, cold.summaries)
-      Automerge.free(slot.doc)
+      this.evict(bucket, slot)
       evicted += 1
+      beyond -= 1
     }
     return evicted
+  }
+
+  private evict(bucket: number, slot: HotBucket): void {
+    const unchanged = slot.from?.doc === slot.doc ? slot.from.cold : undefined
+    const summaries = this.summaries.of(bucket, this.source(bucket))
+    const cold: ColdBucket = unchanged ?? { saved: Automerge.save(slot.doc), summaries, ids: new Set(summaries.map((s) => s.id)) }
+    this.slots.set(bucket, cold)
+    this.summaries.rekey(bucket, slot.doc, cold, cold.summaries)
+    Automerge.free(slot.doc)
   }
 
   /** How many buckets are held as documents. */

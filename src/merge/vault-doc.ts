@@ -31,6 +31,8 @@ export interface VaultDocOptions {
   allocator?: Omit<BucketAllocatorOptions, "hashBuckets">
   /** Clock of bucket use (idle eviction), ms. */
   clock?: () => number
+  /** Told each time a bucket is loaded from its snapshot (to keep how many are loaded bounded). */
+  onBucketLoad?: () => void
 }
 
 /**
@@ -65,7 +67,7 @@ export class VaultDoc {
     this.hashBuckets = bucketCount
     this.allocatorOptions = { hashBuckets: bucketCount, ...options.allocator }
     this.allocator = new BucketAllocator({}, this.allocatorOptions)
-    this.buckets = new LazyBuckets(this.actorId, options.clock ?? Date.now, (bucket, size) => this.allocator.note(bucket, size))
+    this.buckets = new LazyBuckets(this.actorId, options.clock ?? Date.now, (bucket, size) => this.allocator.note(bucket, size), options.onBucketLoad)
   }
 
   /** The buckets that exist (that a change, merge or snapshot has made), ascending. */
@@ -146,9 +148,9 @@ export class VaultDoc {
     return this.buckets.save(bucket)
   }
 
-  /** Sends buckets unused for `idleMs` back to their snapshot, at most `max` of them; returns how many. */
-  evictIdle(idleMs: number, max: number): number {
-    return this.buckets.evictIdle(idleMs, max)
+  /** Sends buckets unused for `idleMs`, and the least recently used beyond `keepLoaded`, back to their snapshot; at most `max`; returns how many. */
+  evictIdle(idleMs: number, max: number, keepLoaded?: number): number {
+    return this.buckets.evictIdle(idleMs, max, keepLoaded)
   }
 
   /** Frees every bucket (at lock); the doc is empty afterwards. */

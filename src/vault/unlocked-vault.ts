@@ -31,7 +31,6 @@ export interface UnlockedVaultDeps {
   identity: Identity
   accountId: Uint8Array
 }
-
 export type { UnreadableEntry }
 
 /**
@@ -100,7 +99,8 @@ export class UnlockedVault {
 
   private static fromSnapshots(deps: UnlockedVaultDeps, keys: VaultKeys, hashBuckets: number): { vault: UnlockedVault; covered: VersionVector; snapshotVector: string } {
     const snapshotVector = storedSnapshotVector(deps)
-    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount: hashBuckets })
+    let vault: UnlockedVault | undefined
+    const newDoc = () => new VaultDoc({}, { actorId: deps.identity.deviceId, bucketCount: hashBuckets, onBucketLoad: () => vault?.eviction.loaded() })
     let doc = newDoc()
     let covered: VersionVector = {}
     let unindexed = 0
@@ -115,7 +115,7 @@ export class UnlockedVault {
       covered = {}
       unindexed = 1 // the next snapshot is due: the whole set is written again
     }
-    const vault = new UnlockedVault(deps, keys, doc)
+    vault = new UnlockedVault(deps, keys, doc)
     // Buckets without a summary index were read whole: the next snapshot, due at the next idle moment, writes their index.
     if (unindexed > 0) vault.entriesSinceSnapshot = snapshotThresholds(doc.bucketNumbers().length).due
     return { vault, covered, snapshotVector }
