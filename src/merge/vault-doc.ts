@@ -126,10 +126,9 @@ export class VaultDoc {
   }
 
   /**
-   * Takes a bucket's snapshot made by `saveBucket` (or an older plain Automerge save). Into a bucket
-   * holding nothing yet, one with a sound summary index is kept as it is and read only when needed;
-   * otherwise it is loaded, and merged into what the bucket holds. Throws CorruptDataError on bytes
-   * Automerge cannot read, leaving the bucket as it was. Returns the ids the snapshot holds.
+   * Takes a bucket's snapshot made by `saveBucket` (or an older plain Automerge save). Into a bucket holding nothing yet,
+   * one with a sound summary index is kept as it is and read only when needed; otherwise it is loaded, and merged into
+   * what the bucket holds. Throws CorruptDataError on bytes Automerge cannot read, leaving the bucket as it was. Returns the ids the snapshot holds.
    */
   loadBucket(bucket: number, snapshot: Uint8Array): string[] {
     return this.takeBucket(bucket, snapshot).ids

@@ -31,6 +31,7 @@ export interface UnlockedVaultDeps {
   identity: Identity
   accountId: Uint8Array
 }
+
 export type { UnreadableEntry }
 
 /**
