@@ -18,6 +18,8 @@ const STOP_TIMEOUT_MS = 10_000
 
 /** Flags every daemon of the bench gets (besides its --port): no multicast, no idle lock mid-run. */
 const DAEMON_FLAGS = ["--no-mdns", "--auto-lock", "0"]
+/** How often the socket is tried while a daemon starts: the start (and join → listed) figures include up to this much waiting. */
+const START_POLL_MS = 5
 
 export class BenchDevice {
   daemon: DaemonProcess | undefined
@@ -72,7 +74,7 @@ export class BenchDevice {
   async start(args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<number> {
     const started = performance.now()
     const flags = ["--port", String(this.port), ...DAEMON_FLAGS, ...args]
-    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...this.daemonEnv, ...env }, nodeArgs })
+    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...this.daemonEnv, ...env }, nodeArgs, pollMs: START_POLL_MS })
     const ms = performance.now() - started
     this.client = await connect({ socketPath: this.daemon.socketPath })
     return ms

@@ -53,9 +53,10 @@ export interface DaemonProcess {
  * Starts `lanvault daemon` and waits until its socket answers; on a free port
  * (`--port 0`) unless `args` name one. Without `mdns: true`
  * it runs with `--no-mdns`: tests on loopback must never multicast on the host's
- * real network (mDNS is tested inside network namespaces, test/hosts).
+ * real network (mDNS is tested inside network namespaces, test/hosts). The socket
+ * is tried every `pollMs` (50 ms; the bench, which times starts, uses less).
  */
-export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean; nodeArgs?: string[] }): Promise<DaemonProcess> {
+export async function startDaemon(options: { home: string; args?: string[]; env?: Record<string, string>; mdns?: boolean; nodeArgs?: string[]; pollMs?: number }): Promise<DaemonProcess> {
   const socketPath = join(options.home, "lanvault.sock")
   const mdns = options.mdns ? [] : ["--no-mdns"]
   // Test files run in parallel: without a --port of their own, daemons would race for 47110.
@@ -75,7 +76,7 @@ export async function startDaemon(options: { home: string; args?: string[]; env?
       child.kill("SIGKILL")
       throw new Error(`daemon did not start: ${output}`)
     }
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 50))
   }
   return {
     process: child,
