@@ -36,6 +36,7 @@ export class BucketEviction {
   private readonly maxLoaded: number
   private stopped = false
   private running = false
+  private scheduled = false
 
   constructor(private readonly deps: { doc: Evictable }, options: { intervalMs?: number; idleMs?: number; maxLoaded?: number } = {}) {
     this.idleMs = options.idleMs ?? BUCKET_IDLE_MS
@@ -45,8 +46,12 @@ export class BucketEviction {
 
   /** A bucket was just loaded: past the limit, the least recently used go back from the next turn on. */
   loaded(): void {
-    if (this.stopped || this.running || this.deps.doc.loadedBuckets <= this.maxLoaded) return
-    setImmediate(() => void this.run(Infinity))
+    if (this.stopped || this.running || this.scheduled || this.deps.doc.loadedBuckets <= this.maxLoaded) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      void this.run(0)
+    })
   }
 
   /** Stops looking (at lock), also between two buckets; idempotent. */
@@ -55,11 +60,12 @@ export class BucketEviction {
     clearInterval(this.timer)
   }
 
+  /** Evicts `max` idle buckets, and more while more than maxLoaded are loaded (a run already going does both). */
   private async run(max: number): Promise<void> {
     if (this.running) return
     this.running = true
     try {
-      for (let evicted = 0; evicted < max && !this.stopped; evicted++) {
+      for (let evicted = 0; (evicted < max || this.deps.doc.loadedBuckets > this.maxLoaded) && !this.stopped; evicted++) {
         if (this.deps.doc.evictIdle(this.idleMs, 1, this.maxLoaded) === 0) return
         await nextTurn()
       }
