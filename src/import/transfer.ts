@@ -9,7 +9,7 @@ import type { HistoryEntry, ListFilter, VaultRecord } from "../merge/types.js"
 import { openImport } from "./import-session.js"
 import { runOffThread } from "./off-thread.js"
 import { warmBucketWriter } from "./warm-writer.js"
-import { mapInSlices } from "./slices.js"
+import { mapRecordsInSlices } from "./slices.js"
 import { checkRegularFile, MAX_KEY_FILE_BYTES, readRegularFile, writePrivateFile } from "./transfer-files.js"
 import { EXPORT_FORMATS, IMPORT_FORMATS, type ExistingRecord, type ExportFormat, type ExportRecord } from "./types.js"
 
@@ -63,7 +63,7 @@ export async function importFromFile(target: ImportTarget, params: unknown, prog
   }
   await checkRegularFile(path, "import file")
   const keyFile = keyFilePath === undefined ? undefined : await readRegularFile(keyFilePath, "key file", MAX_KEY_FILE_BYTES)
-  const existing = await mapInSlices(target.list({}), (summary) => existingOf(target.get(summary.id)))
+  const existing = await mapRecordsInSlices(target.list({}), (summary) => existingOf(target.get(summary.id)))
   const reading = openImport({ op: "import", path, format, password, keyFile, existing })
   // Meanwhile this thread, idle, readies itself to write buckets (warm-writer.ts).
   const warming = warmBucketWriter(reading)
@@ -94,7 +94,7 @@ export async function exportToFile(source: ExportSource, params: unknown, progre
     throw new LanvaultError("UNSUPPORTED_FORMAT", `unknown export format "${format}": use one of ${EXPORT_FORMATS.join(", ")}`)
   }
   const password = optionalString(p.password, "password")
-  const records: ExportRecord[] = await mapInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }), progress)
+  const records: ExportRecord[] = await mapRecordsInSlices(source.list({}), (summary) => ({ ...source.get(summary.id), history: source.history(summary.id) }), progress)
   const data = await runOffThread({ op: "export", records, format: format as ExportFormat, password })
   await writePrivateFile(path, data)
   return { exported: records.length, path, format }

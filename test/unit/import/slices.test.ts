@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { formatEvent } from "../../../src/cli/event-format.js"
-import { mapInSlices, SLICE_MS } from "../../../src/import/slices.js"
+import { mapInSlices, mapRecordsInSlices, SLICE_MS } from "../../../src/import/slices.js"
+import { bucketOf, newRecordIds } from "../../../src/merge/bucket.js"
 
 function busy(ms: number): void {
   const until = performance.now() + ms
@@ -26,6 +27,23 @@ describe("mapInSlices", () => {
     const progress: Array<[number, number]> = []
     expect(await mapInSlices([], (n: number) => n, (done, total) => progress.push([done, total]))).toEqual([])
     expect(progress).toEqual([[0, 0]])
+  })
+})
+
+describe("mapRecordsInSlices", () => {
+  it("reads the records bucket by bucket, each bucket once, and answers in the list's order", async () => {
+    // 600 records over 300 buckets, listed in an order that jumps between buckets (a list sorted by title).
+    const ids = newRecordIds(Array.from({ length: 600 }, (_, n) => (n * 7) % 300))
+    const listed = ids.map((id, n) => ({ id, title: `t${(n * 389) % 600}` })).sort((a, b) => a.title.localeCompare(b.title))
+    const visited: number[] = []
+    const out = await mapRecordsInSlices(listed, (record) => (visited.push(bucketOf(record.id, 64)), record.title))
+    expect(out).toEqual(listed.map((record) => record.title))
+    const runs = visited.filter((bucket, i) => i === 0 || bucket !== visited[i - 1])
+    expect(runs).toHaveLength(300)
+    expect(new Set(runs).size).toBe(300)
+    // In list order the same walk would have changed bucket at nearly every record.
+    const listOrder = listed.map((record) => bucketOf(record.id, 64)).filter((bucket, i, all) => i === 0 || bucket !== all[i - 1])
+    expect(listOrder.length).toBeGreaterThan(500)
   })
 })
 
