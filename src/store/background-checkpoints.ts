@@ -38,7 +38,13 @@ export class BackgroundCheckpoints {
       failed(error)
       return
     }
-    this.db.pragma("wal_autocheckpoint = 0")
+    try {
+      this.db.pragma("wal_autocheckpoint = 0")
+    } catch (error) {
+      walIndex.close()
+      failed(error)
+      return
+    }
     const schedule = new CheckpointSchedule({
       frames: () => walIndex.read(),
       background: () => this.thread.run(),

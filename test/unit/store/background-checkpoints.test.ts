@@ -3,10 +3,14 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
+import { BackgroundCheckpoints } from "../../../src/store/background-checkpoints.js"
 import { CheckpointThread } from "../../../src/store/checkpoint-thread.js"
 import { SqliteStore } from "../../../src/store/sqlite-store.js"
 import { decodeWalIndex, WalIndexFile } from "../../../src/store/wal-index.js"
 import { DEVICE_A, fakeLog } from "./fixtures.js"
+
+/** How long the tests that hold SQLite's lock wait with it held: a worker starts and reaches the lock well within it. */
+const WORKER_HELD_MS = 400
 
 const root = mkdtempSync(join(tmpdir(), "lanvault-checkpoint-"))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -135,7 +139,12 @@ describe("CheckpointThread", () => {
     let exited = false
     void stopping.then(() => (exited = true))
     await expect(running).rejects.toThrow(/stopped/)
-    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
+    // Long enough for the worker to start and reach SQLite's lock (tens of ms), the event loop turning all along.
+    let ticks = 0
+    const ticker = setInterval(() => (ticks += 1), 10)
+    await new Promise((resolve) => setTimeout(resolve, WORKER_HELD_MS))
+    clearInterval(ticker)
+    expect(ticks).toBeGreaterThan(5)
     expect(exited).toBe(false)
     expect(thread.workers).toBe(1)
     release()
@@ -151,12 +160,25 @@ describe("CheckpointThread", () => {
     void thread.run().catch(() => undefined)
     void thread.stop()
     const next = thread.run()
-    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setTimeout(resolve, WORKER_HELD_MS))
     expect(thread.workers).toBe(1) // the stopped one only
     release()
     expect(await next).toEqual({ busy: false, frames: expect.any(Number), copied: expect.any(Number) })
     expect(thread.workers).toBe(1)
     expect(thread.alive).toBe(true)
+  })
+})
+
+describe("BackgroundCheckpoints.start", () => {
+  it("a connection that cannot take the setting (closed) leaves SQLite its checkpoints and says why, without throwing", () => {
+    const { path } = openVault()
+    const db = new Database(path)
+    const background = new BackgroundCheckpoints(db, path)
+    db.close()
+    const failures: unknown[] = []
+    expect(() => background.start((error) => failures.push(error))).not.toThrow()
+    expect(failures).toHaveLength(1)
+    background.afterWrite() // nothing started: no schedule to run
   })
 })
 
