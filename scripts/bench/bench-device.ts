@@ -68,7 +68,7 @@ export class BenchDevice {
 
   /**
    * Starts the daemon and connects; resolves with the ms from spawn to the socket
-   * answering (50 ms polling). `env` adds to the lab's daemon environment for this start,
+   * answering (START_POLL_MS polling). `env` adds to the lab's daemon environment for this start,
    * `nodeArgs` go to node itself (before the script).
    */
   async start(args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<number> {

@@ -73,7 +73,7 @@ export async function measureUnlockAfterKill(ctx: BenchContext, device: BenchDev
     `fresh process; replays every log entry (verify + decrypt + applyChanges), then writes a new snapshot`)
   ctx.report.add("rss.fresh-unlock", `daemon RSS, fresh process unlocked with ${records} records`, "MiB", memory.rss)
   ctx.report.add("rss.full-replay", `daemon RSS, fresh process unlocked with ${records} records by a full replay, ${SETTLE_AFTER_REPLAY_MS / 1_000} s later`, "MiB", afterReplay.rss)
-  ctx.report.add("daemon.start", "daemon start (spawn → socket answers, 50 ms polling)", "ms", starts)
+  ctx.report.add("daemon.start", "daemon start (spawn → socket answers, 5 ms polling)", "ms", starts)
 }
 
 async function killAndUnlock(ctx: BenchContext, device: BenchDevice, dropSnapshots: boolean, starts: number[]): Promise<Measured> {
