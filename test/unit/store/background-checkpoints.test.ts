@@ -66,6 +66,12 @@ function pending(wal: WalIndexFile): number {
   return wal.read()?.pending ?? -1
 }
 
+/** Writes entries after `seq` until the WAL holds 1,000 frames (SQLite's own checkpoint would run in the last commit); returns the last seq. */
+function fillWal(store: SqliteStore, wal: WalIndexFile, seq: number): number {
+  while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+  return seq
+}
+
 describe("wal-index", () => {
   it("reads frames written and frames copied from a live database's -shm, and a restart after a full copy", () => {
     const { store, wal, path } = openVault()
@@ -186,8 +192,7 @@ describe("SqliteStore.checkpointInBackground", () => {
   it("no commit copies the WAL while it is on (SQLite's does, in the commit that takes it past 1,000 frames); a worker copies it just after", async () => {
     const { store, wal } = openVault()
     store.checkpointInBackground(true)
-    let seq = 0
-    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    const seq = fillWal(store, wal, 0)
     // Read as that commit returns: the worker was only just asked (SQLite's own checkpoint would have copied every frame by now).
     const afterCommit = wal.read()!
     expect(afterCommit.pending).toBe(afterCommit.frames)
@@ -200,8 +205,7 @@ describe("SqliteStore.checkpointInBackground", () => {
   it("closes the worker's connection before the store's: that close is SQLite's last, which checkpoints and removes the WAL (what frees a full disk)", async () => {
     const { store, wal, path } = openVault()
     store.checkpointInBackground(true)
-    let seq = 0
-    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    const seq = fillWal(store, wal, 0)
     await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // the worker ran a pass: its connection is open
     expect(existsSync(`${path}-wal`)).toBe(true)
     wal.close()
@@ -215,12 +219,11 @@ describe("SqliteStore.checkpointInBackground", () => {
   it("a lock and an unlock before the close: the close still waits for the first session's worker, and removes the WAL", async () => {
     const { store, wal, path } = openVault()
     store.checkpointInBackground(true)
-    let seq = 0
-    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    let seq = fillWal(store, wal, 0)
     await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // its worker holds a connection
     store.checkpointInBackground(false) // a lock: returns without waiting for that worker
     store.checkpointInBackground(true) // an unlock right after
-    while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
+    seq = fillWal(store, wal, seq)
     wal.close()
     store.close()
     expect(existsSync(`${path}-wal`)).toBe(false)
