@@ -66,6 +66,25 @@ function pending(wal: WalIndexFile): number {
   return wal.read()?.pending ?? -1
 }
 
+/** A vault with background checkpoints on, its WAL filled, after the worker ran a pass (so its connection is open). */
+async function afterWorkerPass(): Promise<{ store: SqliteStore; wal: WalIndexFile; path: string; seq: number }> {
+  const { store, wal, path } = openVault()
+  store.checkpointInBackground(true)
+  const seq = fillWal(store, wal, 0)
+  await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 })
+  return { store, wal, path, seq }
+}
+
+/** Closes the store: its close must be SQLite's last (the WAL removed); reopened, it holds every entry up to `seq`. */
+function closeAndReopen(store: SqliteStore, wal: WalIndexFile, path: string, seq: number): void {
+  wal.close()
+  store.close()
+  expect(existsSync(`${path}-wal`)).toBe(false)
+  const again = SqliteStore.open(path)
+  cleanups.push(() => again.close())
+  expect(again.countEntries()).toBe(seq)
+}
+
 /** Writes entries after `seq` until the WAL holds 1,000 frames (SQLite's own checkpoint would run in the last commit); returns the last seq. */
 function fillWal(store: SqliteStore, wal: WalIndexFile, seq: number): number {
   while (wal.read()!.frames < 1_000) store.insertEntries(fakeLog(DEVICE_A, 1, ++seq))
@@ -203,33 +222,16 @@ describe("SqliteStore.checkpointInBackground", () => {
   })
 
   it("closes the worker's connection before the store's: that close is SQLite's last, which checkpoints and removes the WAL (what frees a full disk)", async () => {
-    const { store, wal, path } = openVault()
-    store.checkpointInBackground(true)
-    const seq = fillWal(store, wal, 0)
-    await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // the worker ran a pass: its connection is open
+    const { store, wal, path, seq } = await afterWorkerPass()
     expect(existsSync(`${path}-wal`)).toBe(true)
-    wal.close()
-    store.close()
-    expect(existsSync(`${path}-wal`)).toBe(false)
-    const again = SqliteStore.open(path)
-    cleanups.push(() => again.close())
-    expect(again.countEntries()).toBe(seq)
+    closeAndReopen(store, wal, path, seq)
   })
 
   it("a lock and an unlock before the close: the close still waits for the first session's worker, and removes the WAL", async () => {
-    const { store, wal, path } = openVault()
-    store.checkpointInBackground(true)
-    let seq = fillWal(store, wal, 0)
-    await vi.waitFor(() => expect(pending(wal)).toBe(0), { timeout: 10_000 }) // its worker holds a connection
+    const { store, wal, path, seq } = await afterWorkerPass()
     store.checkpointInBackground(false) // a lock: returns without waiting for that worker
     store.checkpointInBackground(true) // an unlock right after
-    seq = fillWal(store, wal, seq)
-    wal.close()
-    store.close()
-    expect(existsSync(`${path}-wal`)).toBe(false)
-    const again = SqliteStore.open(path)
-    cleanups.push(() => again.close())
-    expect(again.countEntries()).toBe(seq)
+    closeAndReopen(store, wal, path, fillWal(store, wal, seq))
   })
 
   it("gives checkpoints back to SQLite when turned off: its automatic checkpoint runs in the commit past 1,000 frames again", () => {
