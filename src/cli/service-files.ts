@@ -40,12 +40,17 @@ export interface ServiceSpec {
 }
 
 /**
- * Node flags of the background daemon: V8's young generation capped at 2 MiB
- * per semi-space instead of growing to 16, which keeps about 25 MiB of RSS that
- * a daemon idling with a vault in memory never gives back (`npm run bench`:
- * "daemon RSS ... as the service runs it"). Edits stay as fast.
+ * Node flags of the background daemon (both are read only when V8 starts):
+ * - V8's young generation capped at 2 MiB per semi-space instead of growing to 16,
+ *   which keeps about 25 MiB of RSS that a daemon idling with a vault in memory never
+ *   gives back.
+ * - One V8 helper thread instead of 4: its garbage collector marks and sweeps the heap
+ *   on all of them at once, so on a 2-core machine two busy daemons' collectors took
+ *   both cores from the threads that answer (measured: a third of a daemon's CPU during
+ *   back-to-back edits, and edit A → event B p99 9.7–11.1 ms against 7.5–8.9 ms with one).
+ * `npm run bench` runs every daemon this way, and one "as `lanvault daemon` runs it" for comparison.
  */
-export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=2"]
+export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=2", "--v8-pool-size=1"]
 /** Environment of the background daemon: glibc keeps two malloc arenas, not 8 per core (ignored elsewhere). */
 export const DAEMON_ENVIRONMENT: Record<string, string> = { MALLOC_ARENA_MAX: "2" }
 

@@ -4,8 +4,7 @@
  * on disk), and in a fresh process with the snapshot gone (full log replay).
  */
 import { setTimeout as sleep } from "node:timers/promises"
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from "../../../src/cli/service-files.js"
-import type { BenchDevice, Measured } from "../bench-device.js"
+import { PLAIN_LAUNCH, type BenchDevice, type Measured } from "../bench-device.js"
 import { check, type BenchContext } from "../context.js"
 import { sampleMemory } from "./memory.js"
 
@@ -56,14 +55,14 @@ export async function measureUnlockAfterKill(ctx: BenchContext, device: BenchDev
   const replay: Measured[] = []
   for (let i = 0; i < unlockReps; i++) withSnapshot.push(await killAndUnlock(ctx, device, false, starts))
   const memory = await sampleMemory(ctx, device)
-  // The same, started the way `lanvault service install` runs the background daemon (before the replays below:
-  // a kill -9 right after one can leave the vault without a snapshot, and this would measure a replay).
+  // The same, started as a plain `lanvault daemon` (every other daemon of the bench runs as the service does), before
+  // the replays below: a kill -9 right after one can leave the vault without a snapshot, and this would measure a replay.
   await device.kill()
-  await device.start([], DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS)
+  await device.start([], {}, PLAIN_LAUNCH)
   await device.unlockMeasured()
-  check(await device.recordCount() === records, `unlock as the service runs it loads ${records} records`)
-  const asService = await sampleMemory(ctx, device)
-  ctx.report.add("rss.fresh-unlock.service", `daemon RSS, fresh process unlocked with ${records} records, as the service runs it (${DAEMON_NODE_FLAGS.join(" ")}, MALLOC_ARENA_MAX=2)`, "MiB", asService.rss)
+  check(await device.recordCount() === records, `unlock as a plain daemon loads ${records} records`)
+  const plain = await sampleMemory(ctx, device)
+  ctx.report.add("rss.fresh-unlock.plain", `daemon RSS, fresh process unlocked with ${records} records, ${PLAIN_LAUNCH.label}`, "MiB", plain.rss)
   for (let i = 0; i < unlockReps; i++) replay.push(await killAndUnlock(ctx, device, true, starts))
   await sleep(SETTLE_AFTER_REPLAY_MS)
   const afterReplay = await sampleMemory(ctx, device)
