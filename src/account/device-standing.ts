@@ -21,7 +21,7 @@ export interface Standing {
 }
 
 /** The part of the store a device's standing is read from and kept in. */
-export type StandingStore = Pick<MetaTable, "getMeta" | "setMeta"> & Pick<IdentityKeeper, "getIdentity"> & TrustLookup
+export type StandingStore = Pick<MetaTable, "getMeta" | "setMeta"> & Pick<IdentityKeeper, "getDeviceId"> & TrustLookup
 
 const NEXT = "lanvault export FILE --format json (to keep what only this device holds), then on a trusted device show the account key and run `lanvault join` here"
 const WORDS: Record<StandingState, { message: string; next: string }> = {
@@ -43,11 +43,11 @@ const WORDS: Record<StandingState, { message: string; next: string }> = {
  * `join` or a `reset`) no longer counts.
  */
 export function readStanding(store: StandingStore): Standing | undefined {
-  const identity = store.getIdentity()
-  if (!identity) return undefined
-  const revokedAt = store.getTrust(identity.deviceId)?.revokedAt
+  const deviceId = store.getDeviceId()
+  if (deviceId === undefined) return undefined
+  const revokedAt = store.getTrust(deviceId)?.revokedAt
   const stored = parse(store.getMeta(STANDING_META))
-  const current = stored !== undefined && stored.deviceId === identity.deviceId && stored.generation === generationOf(store)
+  const current = stored !== undefined && stored.deviceId === deviceId && stored.generation === generationOf(store)
   if (current && stored.state === "account reset") return standing("account reset", stored.since, stored.by)
   if (revokedAt !== undefined) return standing("revoked", revokedAt)
   if (current) return standing(stored.state, stored.since, stored.by)
@@ -56,11 +56,11 @@ export function readStanding(store: StandingStore): Standing | undefined {
 
 /** Records what a trusted device showed; true if this is news (the caller tells the person). */
 export function markStanding(store: StandingStore, state: StandingState, by?: string, now: number = Date.now()): boolean {
-  const identity = store.getIdentity()
-  if (!identity) return false
+  const deviceId = store.getDeviceId()
+  if (deviceId === undefined) return false
   const before = readStanding(store)
   if (before?.state === state || before?.state === "account reset") return false
-  store.setMeta(STANDING_META, JSON.stringify({ state, since: now, by, deviceId: identity.deviceId, generation: generationOf(store) }))
+  store.setMeta(STANDING_META, JSON.stringify({ state, since: now, by, deviceId, generation: generationOf(store) }))
   return true
 }
 

@@ -22,6 +22,8 @@ export interface KeysetShelf {
 /** This device's secret identity (the store file is mode 0600). */
 export interface IdentityKeeper {
   getIdentity(): DeviceIdentity | undefined
+  /** This device's id alone: its secrets are not opened (what a check on every write needs). */
+  getDeviceId(): string | undefined
   setIdentity(identity: DeviceIdentity): void
 }
 

@@ -230,6 +230,10 @@ export class MemoryStore implements VaultStore {
     return id === undefined ? undefined : { deviceId: id.deviceId, signSecret: id.signSecret.slice(), dhSecret: id.dhSecret.slice() }
   }
 
+  getDeviceId(): string | undefined {
+    return this.live().identity?.deviceId
+  }
+
   setIdentity(identity: DeviceIdentity): void {
     checkIdentity(identity)
     this.live().identity = { deviceId: identity.deviceId, signSecret: identity.signSecret.slice(), dhSecret: identity.dhSecret.slice() }

@@ -163,6 +163,7 @@ export const SQL = {
   revokeTrust: "UPDATE trust SET revoked_at = coalesce(min(revoked_at, @at), @at) WHERE device_id = @deviceId",
   touchTrust: "UPDATE trust SET last_seen_at = coalesce(max(last_seen_at, @at), @at) WHERE device_id = @deviceId",
   getIdentity: "SELECT device_id, sign_secret, dh_secret FROM identity WHERE id = 1",
+  getDeviceId: "SELECT device_id FROM identity WHERE id = 1",
   setIdentity: `INSERT INTO identity (id, device_id, sign_secret, dh_secret) VALUES (1, ?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET device_id = excluded.device_id, sign_secret = excluded.sign_secret, dh_secret = excluded.dh_secret`,
   wipeAccountData: ["DELETE FROM entries", "DELETE FROM heads", "DELETE FROM floors", "DELETE FROM snapshots", "DELETE FROM keyset", "DELETE FROM trust"],

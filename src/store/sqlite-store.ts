@@ -228,6 +228,10 @@ export class SqliteStore implements VaultStore {
     return identity
   }
 
+  getDeviceId(): string | undefined {
+    return this.guard(() => this.stmt("getDeviceId").pluck().get() as string | undefined)
+  }
+
   setIdentity(identity: DeviceIdentity): void {
     checkIdentity(identity)
     const sign = this.secrets.seal(identity.deviceId, "sign", identity.signSecret)

@@ -155,6 +155,8 @@ export interface VaultStore {
   touchTrust(deviceId: string, lastSeenAt: number): void
 
   getIdentity(): DeviceIdentity | undefined
+  /** This device's id alone, without opening its secrets. */
+  getDeviceId(): string | undefined
   setIdentity(identity: DeviceIdentity): void
 
   /**

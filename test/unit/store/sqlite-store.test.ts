@@ -2,7 +2,8 @@ import Database from "better-sqlite3"
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest"
+import { readStanding } from "../../../src/account/index.js"
 import { generateDeviceKeys, randomBytes, utf8 } from "../../../src/crypto/index.js"
 import { openEntry, sealEntry, verifyEntry } from "../../../src/store/log-entry.js"
 import { SQL, SCHEMA_VERSION } from "../../../src/store/sqlite-schema.js"
@@ -83,6 +84,19 @@ describe("SqliteStore files", () => {
     expect(again.snapshots()).toEqual([{ bucket: 2, epoch: 1, vector: { [DEVICE_B]: 3 }, ciphertext: Uint8Array.of(9) }])
     expect(again.getKeyset()).toEqual({ version: 5, blob: Uint8Array.of(5) })
     expect(again.getTrust(DEVICE_B)).toEqual(trustEntry(DEVICE_B, 10, { lastSeenAt: 11 }))
+  })
+
+  it("reads this device's id without opening its secrets (the standing check before every write needs only the id)", () => {
+    const store = openStore(newPath())
+    const identity = { deviceId: DEVICE_A, signSecret: randomBytes(32), dhSecret: randomBytes(32) }
+    store.setIdentity(identity)
+    const secrets = (store as unknown as { secrets: { open: (...args: unknown[]) => Uint8Array } }).secrets
+    const open = vi.spyOn(secrets, "open")
+    expect(readStanding(store)).toBeUndefined()
+    expect(store.getDeviceId()).toBe(DEVICE_A)
+    expect(open).not.toHaveBeenCalled()
+    expect(store.getIdentity()).toEqual(identity)
+    expect(open).toHaveBeenCalledTimes(2)
   })
 
   it("entries stored without waiting for the disk are kept across close and reopen; every other commit still waits for it", () => {

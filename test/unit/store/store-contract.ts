@@ -337,11 +337,14 @@ export function runStoreContractTests(name: string, makeStore: () => VaultStore)
     describe("identity", () => {
       it("stores and replaces this device's keys", () => {
         expect(store.getIdentity()).toBeUndefined()
+        expect(store.getDeviceId()).toBeUndefined()
         const identity = { deviceId: DEVICE_A, signSecret: new Uint8Array(32).fill(7), dhSecret: new Uint8Array(32).fill(8) }
         store.setIdentity(identity)
         expect(store.getIdentity()).toEqual(identity)
+        expect(store.getDeviceId()).toBe(DEVICE_A)
         store.setIdentity({ ...identity, deviceId: DEVICE_B })
         expect(store.getIdentity()?.deviceId).toBe(DEVICE_B)
+        expect(store.getDeviceId()).toBe(DEVICE_B)
         expect(() => store.setIdentity({ ...identity, dhSecret: new Uint8Array(16) })).toThrow(TypeError)
       })
     })
