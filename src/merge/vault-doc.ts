@@ -220,18 +220,22 @@ export class VaultDoc {
    * NotFoundError if the record does not exist (or was permanently deleted).
    */
   update(id: string, patch: RecordPatch): { record: VaultRecord; changes: BucketChange[] } {
+    return { changes: this.patch(id, patch), record: this.get(id)! }
+  }
+
+  /** {@link update} without reading the record back (an edit answered later reads it then). */
+  patch(id: string, patch: RecordPatch): BucketChange[] {
     checkRecordPatch(patch)
     this.require(id)
     const now = this.now()
-    const changes = this.change(bucketOf(id, this.hashBuckets), now, (root) => {
+    return this.change(bucketOf(id, this.hashBuckets), now, (root) => {
       applyPatch(root, id, patch, now)
     }, { ids: [id] })
-    return { record: this.get(id)!, changes }
   }
 
   /** Moves a record to the trash (a flag: a concurrent edit elsewhere is kept). */
   trash(id: string): BucketChange[] {
-    return this.update(id, { set: { trashed: true } }).changes
+    return this.patch(id, { set: { trashed: true } })
   }
 
   /** Removes a record for good. This wins over a concurrent edit on another device: deleting is explicit, and usually done from the trash. */

@@ -1,4 +1,4 @@
-import { LockedError } from "../errors.js"
+import { LockedError, NotFoundError } from "../errors.js"
 import { errorFields, type Logger } from "../log.js"
 import type { EventParams } from "../api/protocol.js"
 import type { VaultDoc } from "../merge/index.js"
@@ -17,7 +17,8 @@ export interface ChangedRecord {
 export interface AppliedEdit<T> {
   changes: BucketChange[]
   changed: ChangedRecord
-  result: T
+  /** The answer, read once the batch is durable and sent to the peers (an edit's record is read off their path). */
+  result: () => T
 }
 
 /**
@@ -71,15 +72,18 @@ export class VaultChanges {
   create(input: RecordInput): Promise<string> {
     return this.enqueue((doc) => {
       const { id, changes } = doc.create(input)
-      return { changes, changed: { id }, result: id }
+      return { changes, changed: { id }, result: () => id }
     })
   }
 
-  /** Edits a record; resolves with the record once the edit is durable (group commit). */
+  /**
+   * Edits a record; resolves with the record once the edit is durable (group commit): as the
+   * batch left it (an edit of the same record later in the batch included).
+   */
   update(id: string, patch: RecordPatch): Promise<VaultRecord> {
     return this.enqueue((doc) => {
-      const { record, changes } = doc.update(id, patch)
-      return { changes, changed: { id }, result: record }
+      const changes = doc.patch(id, patch)
+      return { changes, changed: { id }, result: () => readBack(doc, id) }
     })
   }
 
@@ -87,7 +91,7 @@ export class VaultChanges {
   remove(id: string, permanent: boolean): Promise<void> {
     return this.enqueue((doc) => {
       const changes = permanent ? doc.deletePermanently(id) : doc.trash(id)
-      return { changes, changed: permanent ? { id, deleted: true } : { id }, result: undefined }
+      return { changes, changed: permanent ? { id, deleted: true } : { id }, result: () => undefined }
     })
   }
 
@@ -130,7 +134,13 @@ export class VaultChanges {
       for (const { edit } of applied) edit.reject(error)
       return
     }
-    for (const { edit, done } of applied) edit.resolve(done.result)
+    for (const { edit, done } of applied) {
+      try {
+        edit.resolve(done.result())
+      } catch (error) {
+        edit.reject(error)
+      }
+    }
   }
 
   /**
@@ -177,4 +187,11 @@ export class VaultChanges {
     if (!doc) return
     for (const id of ids) this.deps.publish({ type: "record.changed", id, origin: "remote", ...(doc.has(id) ? {} : { deleted: true }) })
   }
+}
+
+/** A record just edited, as its batch left it; NOT_FOUND if a later edit of the batch deleted it. */
+function readBack(doc: VaultDoc, id: string): VaultRecord {
+  const record = doc.get(id)
+  if (record === undefined) throw new NotFoundError(`record ${id}`)
+  return record
 }

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs"
-import { afterEach, beforeEach, describe, expect, it } from "vitest"
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import type { EventParams } from "../../../src/api/protocol.js"
 import { LanvaultError } from "../../../src/errors.js"
+import { VaultDoc } from "../../../src/merge/vault-doc.js"
 import type { LogEntry } from "../../../src/store/index.js"
 import { MemoryStore } from "../../../src/store/memory-store.js"
 import { VaultService } from "../../../src/vault/vault-service.js"
@@ -46,6 +47,17 @@ describe("VaultChanges: the sinks wired in at start", () => {
     await Promise.all([vault.changes.update(id, { set: { title: "two" } }), vault.changes.update(id, { set: { title: "three" } })])
     // One group commit for both edits: one call, with both entries.
     expect(seen.slice(2)).toEqual([`peers:${head + 1},${head + 2}`])
+  })
+
+  it("answers an edit with its record read after the sinks have its entry (off the peers' path), as its batch left it", async () => {
+    const id = await vault.changes.create({ type: "note", title: "one" })
+    const get = vi.spyOn(VaultDoc.prototype, "get")
+    const readsBeforeSinks: number[] = []
+    vault.changes.addSink({ publishLocal: () => void readsBeforeSinks.push(get.mock.calls.length) })
+    const [first, second] = await Promise.all([vault.changes.update(id, { set: { title: "two" } }), vault.changes.update(id, { set: { title: "three" } })])
+    expect(readsBeforeSinks).toEqual([0])
+    expect([first.title, second.title]).toEqual(["three", "three"])
+    get.mockRestore()
   })
 
   it("gives no sink anything for an edit refused by the doc or by the disk", async () => {
