@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks"
 import { connect, type LanvaultClient } from "../../src/api/client.js"
 import { homePaths } from "../../src/account/index.js"
 import { SqliteStore } from "../../src/store/index.js"
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from "../../src/cli/service-files.js"
+import { DAEMON_NODE_FLAGS } from "../../src/cli/service-files.js"
 import { freePort, runCli, spawnCli, startDaemon, tempHome, waitFor, type DaemonProcess } from "../../test/e2e/helpers/cli.js"
 import { processCpuMs, processMemoryMiB } from "./machine.js"
 
@@ -30,8 +30,8 @@ export interface DaemonLaunch {
 /** As `lanvault service install` runs the background daemon: how every daemon of the bench runs unless told. */
 export const SERVICE_LAUNCH: DaemonLaunch = {
   nodeArgs: DAEMON_NODE_FLAGS,
-  env: DAEMON_ENVIRONMENT,
-  label: `as the service runs it (${[...DAEMON_NODE_FLAGS, ...Object.entries(DAEMON_ENVIRONMENT).map(([k, v]) => `${k}=${v}`)].join(" ")})`,
+  env: {},
+  label: `as the service runs it (${DAEMON_NODE_FLAGS.join(" ")})`,
 }
 
 /** As a plain `lanvault daemon` in a terminal runs it: no Node flags. */

@@ -40,19 +40,16 @@ export interface ServiceSpec {
 }
 
 /**
- * Node flags of the background daemon (both are read only when V8 starts):
- * - V8's young generation capped at 2 MiB per semi-space instead of growing to 16,
- *   which keeps about 25 MiB of RSS that a daemon idling with a vault in memory never
- *   gives back.
- * - One V8 helper thread instead of 4: its garbage collector marks and sweeps the heap
- *   on all of them at once, so on a 2-core machine two busy daemons' collectors took
- *   both cores from the threads that answer (measured: a third of a daemon's CPU during
- *   back-to-back edits, and edit A → event B p99 9.7–11.1 ms against 7.5–8.9 ms with one).
+ * Node flags of the background daemon (read only when V8 starts): one V8 helper thread
+ * instead of 4. Its garbage collector marks and sweeps the heap on all of them at once, so
+ * on a 2-core machine two busy daemons' collectors took both cores from the threads that
+ * answer (measured: a third of a daemon's CPU during back-to-back edits, and edit A → event B
+ * p99 9.7–11.1 ms against 7.5–8.9 ms with one). The young generation is kept small at rest by
+ * the bin (daemon-heap.ts) and may grow during long work: a `--max-semi-space-size=2` cap here
+ * (until this round) made a 100k-record join cost 2.9 s more CPU.
  * `npm run bench` runs every daemon this way, and one "as `lanvault daemon` runs it" for comparison.
  */
-export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=2", "--v8-pool-size=1"]
-/** Environment of the background daemon: glibc keeps two malloc arenas, not 8 per core (ignored elsewhere). */
-export const DAEMON_ENVIRONMENT: Record<string, string> = { MALLOC_ARENA_MAX: "2" }
+export const DAEMON_NODE_FLAGS = ["--v8-pool-size=1"]
 
 /** The daemon's command line. */
 export function daemonArgv(spec: ServiceSpec): string[] {
@@ -60,7 +57,8 @@ export function daemonArgv(spec: ServiceSpec): string[] {
 }
 
 function serviceEnvironment(spec: ServiceSpec): Array<[string, string]> {
-  return Object.entries({ ...DAEMON_ENVIRONMENT, ...spec.environment })
+  // No MALLOC_ARENA_MAX=2 (until this round): a few MiB less while unlocked, but a 100k-record join took 2.3 s more CPU.
+  return Object.entries({ ...spec.environment })
 }
 
 /** Where the service file goes: the systemd user dir (XDG_CONFIG_HOME respected) or ~/Library/LaunchAgents. */
