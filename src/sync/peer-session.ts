@@ -211,12 +211,9 @@ export class PeerSession {
     const { inserted } = this.deps.store.insertEntries(accepted, { waitForDisk: false }) // copies: their author holds them durably (EntryLog)
     this.outbound.noteHeld(entries)
     this.touch()
+    this.send({ type: "ack", count: entries.length })
     this.intake.stored(message)
-    try {
-      if (inserted.length > 0) this.deps.onEntries(inserted)
-    } finally {
-      this.send({ type: "ack", count: entries.length }) // after the merge and its record.changed (a long sync's window holds a second batch)
-    }
+    if (inserted.length > 0) this.deps.onEntries(inserted)
   }
 
   private onKeyset(version: number, blob: Uint8Array, accountKey: Uint8Array): void {

@@ -56,21 +56,6 @@ describe("a large received batch is checked a slice per turn", () => {
     expect(b.logger.lines.filter((l) => l.level === "warn").map((l) => l.fields.code)).toEqual(["BAD_SIGNATURE"])
   })
 
-  it("a batch is merged, and its record.changed sent, before it is acknowledged", async () => {
-    const account = makeAccount(["a", "b"])
-    const [a, b] = account.devices
-    const [targetEnd, evil] = linkPair(b.deviceId, a.deviceId)
-    b.replicator.addLink(targetEnd)
-    const acksSent = () => targetEnd.sent.filter((bytes) => decodeMessage(bytes).type === "ack").length
-    const acksSentWhenMerged: number[] = []
-    b.replicator.on("entries", () => acksSentWhenMerged.push(acksSent()))
-    evil.send(encodeMessage(HELLO))
-    evil.send(encodeMessage({ type: "entries", entries: sealOwn(account, a, 1, 3) }))
-    await settle()
-    expect(acksSentWhenMerged).toEqual([0])
-    expect(acksSent()).toBe(1)
-  })
-
   it("messages after a batch being checked wait for it: stored and acknowledged in the order sent", async () => {
     const account = makeAccount(["a", "b"], { verifySliceEntries: SLICE })
     const [a, b] = account.devices
