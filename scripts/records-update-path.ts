@@ -49,7 +49,7 @@ export const RECORDS_UPDATE_HOPS: readonly Hop[] = [
   { process: "A", file: "src/daemon/handlers.ts", fn: "records.update", from: 7, call: "handler(params)", note: "requireString and readPatch (api/params), one call" },
   { process: "A", file: "src/vault/vault-changes.ts", fn: "update > enqueue > commit", from: 8, call: "vault.changes.update(requireString(params, \"id\"), readPatch(params))", note: "queue the edit; the group commit runs in the next turn of the event loop" },
   { process: "A", file: "src/vault/vault-changes.ts", fn: "update", from: 9, call: "edit.apply(doc)", note: "the queued edit (a closure of update)" },
-  { process: "A", file: "src/merge/vault-doc.ts", fn: "update", from: 10, call: "doc.update(id, patch)", note: "the record's bucket changes (bucket, record-patch, validate); returns the changes" },
+  { process: "A", file: "src/merge/vault-doc.ts", fn: "patch", from: 10, call: "doc.patch(id, patch)", note: "the record's bucket changes (bucket, record-patch, validate); returns the changes" },
   { process: "A", file: "src/vault/vault-changes.ts", fn: "persist", from: 9, call: "this.persist(", note: "then record.changed to the socket (publish: a side call through daemon.ts, returns), then the sinks" },
   { process: "A", file: "src/vault/unlocked-vault.ts", fn: "commit", from: 12, call: "open.commit(changes)", note: "encodePayload (change-payload), sealEntry (store/log-entry, crypto)" },
   { process: "A", file: "src/store/sqlite-store.ts", fn: "appendOwn", from: 13, call: "store.appendOwn(entry)", note: "append the own entries in one transaction; returns" },

@@ -83,9 +83,7 @@ export class VaultDoc {
 
   /** Records not permanently deleted, trashed ones included. */
   get size(): number {
-    let count = 0
-    for (const bucket of this.buckets.numbers()) count += this.buckets.size(bucket)
-    return count
+    return this.buckets.numbers().reduce((count, bucket) => count + this.buckets.size(bucket), 0)
   }
 
   /** Fresh ids for `count` new records, each naming a bucket with room (see BucketAllocator). */
@@ -94,9 +92,7 @@ export class VaultDoc {
   }
 
   /** Buckets with room for `count` new records, one each (see BucketAllocator). */
-  pickBuckets(count: number): number[] {
-    return this.allocator.pick(count)
-  }
+  pickBuckets = (count: number): number[] => this.allocator.pick(count)
 
   /** Where new records go (BucketAllocator): an import reserves the buckets its worker writes whole. */
   get allocation(): Pick<BucketAllocator, "reserve" | "release"> {
@@ -213,17 +209,16 @@ export class VaultDoc {
     return { ids, changes }
   }
 
-  /**
-   * Applies a patch: set parts replace what they name, `unset` removes fields.
-   * Replaced and removed field (and title) values go to the record's history.
-   * Works on trashed records; `set.trashed = false` restores one. Throws
-   * NotFoundError if the record does not exist (or was permanently deleted).
-   */
+  /** {@link patch}, then the record read back. */
   update(id: string, patch: RecordPatch): { record: VaultRecord; changes: BucketChange[] } {
     return { changes: this.patch(id, patch), record: this.get(id)! }
   }
 
-  /** {@link update} without reading the record back (an edit answered later reads it then). */
+  /**
+   * Applies a patch: set parts replace what they name, `unset` removes fields. Replaced and removed
+   * field (and title) values go to the record's history. Works on trashed records; `set.trashed = false`
+   * restores one. Throws NotFoundError if the record does not exist (or was permanently deleted).
+   */
   patch(id: string, patch: RecordPatch): BucketChange[] {
     checkRecordPatch(patch)
     this.require(id)

@@ -228,9 +228,7 @@ export class SqliteStore implements VaultStore {
     return identity
   }
 
-  getDeviceId(): string | undefined {
-    return this.guard(() => this.stmt("getDeviceId").pluck().get() as string | undefined)
-  }
+  getDeviceId = (): string | undefined => this.guard(() => this.stmt("getDeviceId").pluck().get() as string | undefined)
 
   setIdentity(identity: DeviceIdentity): void {
     checkIdentity(identity)

@@ -17,8 +17,8 @@ describe("the records.update path", () => {
     expect(targets.filter((t) => t.kind === "port").map((t) => t.declaration)).toContain("src/sync/ports.ts EntryApplier.applyRemote")
     expect(targets.filter((t) => t.kind === "port").map((t) => t.declaration)).toContain("src/vault/vault-changes.ts LocalEntrySink.publishLocal")
     // A hop that names the wrong callee of a direct call is caught.
-    const wrong = RECORDS_UPDATE_HOPS.map((hop) => (hop.fn === "update" && hop.file === "src/merge/vault-doc.ts" ? { ...hop, fn: "applyChanges" } : hop))
-    expect(resolveCalls(tree, wrong).problems).toEqual([expect.stringContaining("doc.update(id, patch) calls src/merge/vault-doc.ts VaultDoc.update, not src/merge/vault-doc.ts applyChanges")])
+    const wrong = RECORDS_UPDATE_HOPS.map((hop) => (hop.fn === "patch" && hop.file === "src/merge/vault-doc.ts" ? { ...hop, fn: "applyChanges" } : hop))
+    expect(resolveCalls(tree, wrong).problems).toEqual([expect.stringContaining("doc.patch(id, patch) calls src/merge/vault-doc.ts VaultDoc.patch, not src/merge/vault-doc.ts applyChanges")])
   }, 180_000)
 
   it("touches at most 15 files and enters each folder once per process; daemon/ only for the method table", () => {
