@@ -19,10 +19,9 @@ const STOP_TIMEOUT_MS = 10_000
 
 /** Flags every daemon of the bench gets (besides its --port): no multicast, no idle lock mid-run. */
 const DAEMON_FLAGS = ["--no-mdns", "--auto-lock", "0"]
-/** How a daemon process is started: its Node flags and the environment it adds. */
+/** How a daemon process is started: its Node flags. */
 export interface DaemonLaunch {
   nodeArgs: readonly string[]
-  env: Readonly<Record<string, string>>
   /** Says how, in a row's label. */
   label: string
 }
@@ -30,12 +29,11 @@ export interface DaemonLaunch {
 /** As `lanvault service install` runs the background daemon: how every daemon of the bench runs unless told. */
 export const SERVICE_LAUNCH: DaemonLaunch = {
   nodeArgs: DAEMON_NODE_FLAGS,
-  env: {},
   label: `as the service runs it (${DAEMON_NODE_FLAGS.join(" ")})`,
 }
 
 /** As a plain `lanvault daemon` in a terminal runs it: no Node flags. */
-export const PLAIN_LAUNCH: DaemonLaunch = { nodeArgs: [], env: {}, label: "as a plain `lanvault daemon` runs it (no Node flags)" }
+export const PLAIN_LAUNCH: DaemonLaunch = { nodeArgs: [], label: "as a plain `lanvault daemon` runs it (no Node flags)" }
 
 /** How often the socket is tried while a daemon starts: the start (and join → listed) figures include up to this much waiting. */
 const START_POLL_MS = 5
@@ -88,12 +86,12 @@ export class BenchDevice {
   /**
    * Starts the daemon and connects; resolves with the ms from spawn to the socket
    * answering (START_POLL_MS polling). `env` adds to the lab's daemon environment for this start;
-   * `launch`: its Node flags and environment, the service's by default.
+   * `launch`: its Node flags, the service's by default.
    */
   async start(args: string[] = [], env: Record<string, string> = {}, launch: DaemonLaunch = SERVICE_LAUNCH): Promise<number> {
     const started = performance.now()
     const flags = ["--port", String(this.port), ...DAEMON_FLAGS, ...args]
-    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...launch.env, ...this.daemonEnv, ...env }, nodeArgs: [...launch.nodeArgs], pollMs: START_POLL_MS })
+    this.daemon = await startDaemon({ home: this.home, args: flags, env: { ...this.daemonEnv, ...env }, nodeArgs: [...launch.nodeArgs], pollMs: START_POLL_MS })
     const ms = performance.now() - started
     this.client = await connect({ socketPath: this.daemon.socketPath })
     return ms

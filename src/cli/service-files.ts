@@ -57,8 +57,7 @@ export function daemonArgv(spec: ServiceSpec): string[] {
 }
 
 function serviceEnvironment(spec: ServiceSpec): Array<[string, string]> {
-  // No MALLOC_ARENA_MAX=2 (until this round): a few MiB less while unlocked, but a 100k-record join took 2.3 s more CPU.
-  return Object.entries({ ...spec.environment })
+  return Object.entries(spec.environment ?? {})
 }
 
 /** Where the service file goes: the systemd user dir (XDG_CONFIG_HOME respected) or ~/Library/LaunchAgents. */
