@@ -78,6 +78,7 @@ export class LazyBuckets {
     const doc = slot.saved === undefined ? Automerge.init<BucketRoot>({ actor: this.actorId }) : loadSaved(slot.saved, bucket, this.actorId)
     this.slots.set(bucket, { doc, usedAt: this.now(), from: { doc, cold: slot } })
     this.summaries.rekey(bucket, slot, doc, slot.summaries)
+    Automerge.keepWasmRoom()
     this.onLoad()
     return doc
   }
@@ -101,6 +102,7 @@ export class LazyBuckets {
     } else {
       this.slots.set(bucket, { doc, usedAt: this.now() })
     }
+    Automerge.keepWasmRoom()
     this.onSize(bucket, Object.keys(doc).length)
   }
 
