@@ -6,9 +6,9 @@
  * that starts a full collection of the JS heap (`--trace-incremental-marking`:
  * "Start (external memory pressure)"). The instance's allocator grows the memory
  * 64 KiB at a time, so an unlocked 10k vault ran a full collection every 50–250
- * edits as its documents grew, and one every few milliseconds while its buckets
- * loaded, each marking every loaded bucket's objects, on the GC helper thread and
- * in pauses of the thread that answers. A block allocated and freed at once stays
+ * edits as its documents grew, and many while its buckets loaded, each marking
+ * every loaded bucket's objects, on the GC helper thread and in pauses of the
+ * thread that answers. A block allocated and freed at once stays
  * with the allocator as free room (wasm memory never shrinks); its pages are not
  * written, so they cost no RSS until used. The memory then grows only once that
  * room is used up, by a share of its size.
