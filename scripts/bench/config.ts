@@ -20,8 +20,6 @@ export interface BenchConfig {
    * timed edits loaded most buckets and the GC helper thread spent 65% of its time compiling Automerge's wasm).
    */
   editWarmup: number
-  /** Of the warm-up, the edits timed as the "early" figure: those after the first `editWarmup` of earlier runs (50), as many as `edits`. */
-  earlyEditsFrom: number
   edits: number
   /** RSS readings, one per RSS_SAMPLE_INTERVAL_MS. */
   rssSamples: number
@@ -67,14 +65,14 @@ export const FIRST_SYNC_TIMEOUT_MS = 300_000
 
 const FULL: BenchConfig = {
   mode: "full", records: 10_000, putBatch: 1_000, putConcurrency: 16, listWarmup: 3, listCalls: 20,
-  unlockReps: 5, firstSyncReps: 3, editWarmup: 1_000, earlyEditsFrom: 50, edits: 500, rssSamples: 5,
+  unlockReps: 5, firstSyncReps: 3, editWarmup: 1_000, edits: 500, rssSamples: 5,
   reconnectReps: 5, reconnectSizes: [1_000], fill: "create", automerge: true, automergeVariants: ["one-doc", "buckets"], automergeCreateBatch: 1,
   bigImport: true, syncTimeoutMs: FIRST_SYNC_TIMEOUT_MS, discoveryRuns: 10,
 }
 
 const QUICK: BenchConfig = {
   mode: "quick", records: 300, putBatch: 100, putConcurrency: 16, listWarmup: 2, listCalls: 5,
-  unlockReps: 2, firstSyncReps: 1, editWarmup: 10, earlyEditsFrom: 10, edits: 50, rssSamples: 2,
+  unlockReps: 2, firstSyncReps: 1, editWarmup: 10, edits: 50, rssSamples: 2,
   reconnectReps: 2, reconnectSizes: [100], fill: "create", automerge: true, automergeVariants: ["one-doc", "buckets"], automergeCreateBatch: 1,
   bigImport: true, syncTimeoutMs: FIRST_SYNC_TIMEOUT_MS, discoveryRuns: 2,
 }

@@ -33,6 +33,8 @@ import type { JoinedDevice } from "./first-sync.js"
 const ID_STRIDE = 7_919
 /** Records read ahead (on both devices) at a time, just before their edits. */
 const READ_AHEAD_BLOCK = 50
+/** Of the warm-up, the edits timed as the "early" figure start after this many (the warm-up of earlier runs), as many as the timed ones. */
+const EARLY_EDITS_FROM = 50
 /** Edits timed right after both devices locked and unlocked again. */
 const COLD_EDITS = 20
 
@@ -42,8 +44,8 @@ interface EditSample {
 }
 
 export async function measureEditLatency(ctx: BenchContext, host: BenchDevice, { device, relay }: JoinedDevice, ids: string[], generator: RecordGenerator): Promise<void> {
-  const { editWarmup, earlyEditsFrom, edits, records } = ctx.config
-  const early = earlyEditsFrom + edits <= editWarmup ? { from: earlyEditsFrom, to: earlyEditsFrom + edits, samples: [] as number[] } : undefined
+  const { editWarmup, edits, records } = ctx.config
+  const early = EARLY_EDITS_FROM + edits <= editWarmup ? { from: EARLY_EDITS_FROM, to: EARLY_EDITS_FROM + edits, samples: [] as number[] } : undefined
   const events = new EventWaiter()
   await device.api.subscribe(["record.changed"], (event) => {
     if (event.type === "record.changed" && event.origin === "remote") events.arrived(event.id)
